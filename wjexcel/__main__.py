@@ -1,0 +1,3 @@
+from wjexcel.cli import main
+
+main()
