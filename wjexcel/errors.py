@@ -1,0 +1,41 @@
+"""The one exception hierarchy of wjexcel.
+
+Every message is Chinese and says what is wrong, where, and what to do; the CLI shows it
+as one line, the Excel buttons as a message box.
+"""
+
+
+class WjexcelError(Exception):
+    """Base of every error a clerk may see."""
+
+
+class UsageError(WjexcelError):
+    """A command was called with a wrong argument (exit code 2)."""
+
+
+class PeriodError(UsageError):
+    """A period string is not 2022, 2022Q3 or 2022-09, or lies outside the plan."""
+
+
+class WorkspaceError(WjexcelError):
+    """The workspace is missing, incomplete or cannot be written."""
+
+
+class PlanError(WjexcelError):
+    """The plan workbook cannot be loaded; ``issues`` lists every located problem."""
+
+    def __init__(self, message, issues=()):
+        super().__init__(message)
+        self.issues = list(issues)
+
+
+class FormError(WjexcelError):
+    """A returned file cannot be read as a form at all."""
+
+
+class OutputLockedError(WjexcelError):
+    """An output file is open in Excel/WPS and cannot be replaced."""
+
+
+class EnvironmentProblem(WjexcelError):
+    """The installation is unsafe or incomplete (e.g. defusedxml missing)."""
