@@ -1,0 +1,160 @@
+"""The clerk's workspace: a folder with the plan, the forms sent, the files received, the reports.
+
+Everything inside is addressed relative to the folder, so a workspace can be copied to
+another disk or PC and keeps working. The hidden state folder holds the SQLite ledger,
+the archive of every received file and the signing key (which never leaves it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from wjexcel.errors import WorkspaceError
+
+PLAN_FILE = "计划.xlsx"
+OUTBOX = "分发"
+INBOX = "收回"
+REPORTS = "汇总"
+RETURNS = "退回"
+STATE = ".wjexcel"
+MARKER = "workspace.json"
+KEY_FILE = "signing.key"
+LEDGER_FILE = "ledger.sqlite"
+ARCHIVE = "archive"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder; construct with :meth:`open` or :func:`init_workspace`."""
+
+    root: Path
+
+    # --- finding one ------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None) -> "Workspace":
+        """The workspace at ``path``, or the nearest parent of it (default: the current folder)."""
+        start = Path(path) if path else Path.cwd()
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / STATE / MARKER).is_file():
+                return cls(folder)
+        if path:
+            raise WorkspaceError(
+                f"“{start}”不是 wjexcel 工作区（找不到 {STATE}/{MARKER}）。"
+                f"请先运行：wjexcel init \"{start}\""
+            )
+        raise WorkspaceError(
+            "当前文件夹不是 wjexcel 工作区。请进入工作区文件夹，或用 -w 指定，"
+            "或先运行 wjexcel init 文件夹 创建一个。"
+        )
+
+    # --- paths ---------------------------------------------------------------------------
+    @property
+    def plan_file(self) -> Path:
+        return self.root / PLAN_FILE
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / OUTBOX
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / INBOX
+
+    @property
+    def reports(self) -> Path:
+        return self.root / REPORTS
+
+    def returns_dir(self, period: str) -> Path:
+        return self.reports / RETURNS / period
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state / LEDGER_FILE
+
+    @property
+    def archive(self) -> Path:
+        return self.state / ARCHIVE
+
+    def relative(self, path: str | os.PathLike) -> str:
+        """``path`` relative to the workspace (forward slashes) where it lies inside it."""
+        p = Path(path).resolve()
+        try:
+            return p.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(p)
+
+    # --- contents --------------------------------------------------------------------------
+    def signing_key(self) -> bytes:
+        """The workspace's HMAC key (created by init; never written into any form)."""
+        key_path = self.state / KEY_FILE
+        try:
+            return bytes.fromhex(key_path.read_text(encoding="ascii").strip())
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(
+                f"工作区的签名密钥（{STATE}/{KEY_FILE}）缺失或损坏，无法核验填报表。"
+                "请从备份恢复该文件；不要新建密钥，否则已发出的表都无法核验。"
+            ) from exc
+
+    def load_plan(self):
+        """The plan from 计划.xlsx (raises PlanError listing every located problem)."""
+        from wjexcel.planbook import load_plan
+
+        if not self.plan_file.is_file():
+            raise WorkspaceError(
+                f"工作区缺少计划文件“{PLAN_FILE}”。可运行 wjexcel plan export \"{self.plan_file}\" "
+                "重新写出内置计划。"
+            )
+        return load_plan(self.plan_file)
+
+
+def init_workspace(path: str | os.PathLike, plan=None) -> Workspace:
+    """Create (or complete) a workspace at ``path`` with the built-in plan.
+
+    An existing plan, key, ledger or received file is never overwritten.
+    """
+    root = Path(path).resolve()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in (OUTBOX, INBOX, REPORTS, STATE, f"{STATE}/{ARCHIVE}"):
+            (root / sub).mkdir(exist_ok=True)
+        _hide(root / STATE)
+        key_path = root / STATE / KEY_FILE
+        if not key_path.exists():
+            _write_new(key_path, secrets.token_hex(32))
+        marker = root / STATE / MARKER
+        if not marker.exists():
+            _write_new(marker, json.dumps({"format": FORMAT_VERSION}, ensure_ascii=False))
+    except OSError as exc:
+        raise WorkspaceError(f"无法在“{root}”创建工作区：{exc.strerror or exc}") from exc
+    ws = Workspace(root)
+    if not ws.plan_file.exists():
+        from wjexcel.planbook import export_plan
+        from wjexcel.wujiang import builtin_plan
+
+        export_plan(plan or builtin_plan(), ws.plan_file)
+    return ws
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write a file that must not exist yet (never clobber a key)."""
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _hide(path: Path) -> None:
+    """Give the state folder the Windows hidden attribute (dot-names hide it elsewhere)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)
