@@ -248,7 +248,11 @@ class Plan:
         return _parents_then_children(chosen, self)
 
     def detail_lists_for(self, reporter: Reporter) -> list[DetailList]:
+        """Detail lists on a reporter's form: every list for a 区镇; a department gets
+        the lists behind the indicators it is the source unit of."""
         codes = {i.code for i in self.indicators_for(reporter)}
+        if reporter.kind == DEPARTMENT:
+            codes = {c for c in codes if self.indicator(c).source_unit == reporter.name}
         return [d for d in self.detail_lists if d.indicator in codes]
 
     def reporter_target(self, ind: Indicator, reporter: Reporter, year: int) -> tuple[float, str] | None:
