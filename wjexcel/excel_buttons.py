@@ -172,7 +172,7 @@ def status_lines(statuses: Sequence[Any], deadline: str = "") -> list[str]:
     """Counts per status, then who has not reported and who was returned."""
     groups: dict[str, list[str]] = {}
     for item in statuses:
-        groups.setdefault(str(_field(item, "status")), []).append(str(_field(item, "reporter")))
+        groups.setdefault(item.status, []).append(item.reporter)
     counts = "，".join(f"{status} {len(names)} 家" for status, names in groups.items())
     lines = [f"共 {len(statuses)} 家：{counts}" if statuses else "计划中没有报送单位。"]
     if deadline:
@@ -181,11 +181,6 @@ def status_lines(statuses: Sequence[Any], deadline: str = "") -> list[str]:
         if groups.get(status):
             lines.append(f"{status}：" + "、".join(groups[status]))
     return lines
-
-
-def _field(item: Any, name: str) -> Any:
-    """``item.name`` or ``item[name]``: status rows may be objects or the ``--json`` dicts."""
-    return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
 def remember_period(root: Path, period: str) -> None:

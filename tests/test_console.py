@@ -1,0 +1,387 @@
+"""The control workbook, its buttons and the launchers, checked without Excel.
+
+The workbook is read back as what it is (a zip of XML parts plus a VBA project read by
+oletools), LibreOffice opens it, and the buttons' behaviour is driven through the same
+function the Excel adapter calls. A Windows-with-Excel test clicks through for real.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from oletools.olevba import VBA_Parser
+
+from wjexcel import excel_buttons as eb
+from wjexcel.console import BUTTON_MODULE, CONF_SHEET, WORKBOOK_NAME, write_console
+from wjexcel.errors import UsageError, WorkspaceError
+
+WIN_PYTHON = r"C:\Program Files\Python311\python.exe"
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "x": "urn:schemas-microsoft-com:office:excel",
+    "v": "urn:schemas-microsoft-com:vml",
+}
+HAS_CORE = all(importlib.util.find_spec(m) for m in ("wjexcel.runner", "wjexcel.forms", "wjexcel.status"))
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A bare workspace-like folder (the state folder is all the console needs)."""
+    (tmp_path / ".wjexcel").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def built(folder):
+    write_console(folder, period="2022Q3", python_exe=WIN_PYTHON)
+    return folder
+
+
+# --- reading the built workbook back -----------------------------------------------------------
+
+def _xml(archive: zipfile.ZipFile, name: str) -> ET.Element:
+    return ET.fromstring(archive.read(name))
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part name, through workbook.xml and its relationships."""
+    targets = {r.get("Id"): r.get("Target") for r in _xml(archive, "xl/_rels/workbook.xml.rels")}
+    sheets = _xml(archive, "xl/workbook.xml").iterfind("m:sheets/m:sheet", NS)
+    return {s.get("name"): "xl/" + targets[s.get(f"{{{NS['r']}}}id")].lstrip("/").removeprefix("xl/")
+            for s in sheets}
+
+
+def _buttons(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Sheet name -> [(caption, macro)] of its form buttons, read from the sheet's VML drawing."""
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        for sheet, part in _sheet_parts(archive).items():
+            rels_name = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+            legacy = _xml(archive, part).find("m:legacyDrawing", NS)
+            if legacy is None:
+                found[sheet] = []
+                continue
+            rels = {r.get("Id"): r.get("Target") for r in _xml(archive, rels_name)}
+            vml_name = os.path.normpath(os.path.join("xl/worksheets", rels[legacy.get(f"{{{NS['r']}}}id")]))
+            vml = _xml(archive, vml_name.replace(os.sep, "/"))
+            found[sheet] = [
+                ("".join(shape.find("v:textbox", NS).itertext()).strip(),
+                 shape.findtext(".//x:FmlaMacro", namespaces=NS))
+                for shape in vml.iterfind("v:shape", NS)
+                if shape.find("x:ClientData", NS).get("ObjectType") == "Button"
+            ]
+    return found
+
+
+def _vba_modules(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def _procedures(code: str) -> set[str]:
+    return set(re.findall(r"^\s*(?:Public\s+|Private\s+)?(?:Sub|Function)\s+(\w+)", code, re.M | re.I))
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+def test_writes_workbook_module_and_launchers(built):
+    names = sorted(p.name for p in built.iterdir() if p.is_file())
+    assert names == sorted([WORKBOOK_NAME, f"{BUTTON_MODULE}.py", "一键汇总.bat", "生成填报表.bat", "查看报送情况.bat"])
+
+
+def test_workbook_is_macro_enabled_with_a_vba_project(built):
+    with zipfile.ZipFile(built / WORKBOOK_NAME) as archive:
+        types = _xml(archive, "[Content_Types].xml")
+        assert "xl/vbaProject.bin" in archive.namelist()
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types.iterfind("ct:Override", NS)}
+    defaults = {d.get("Extension"): d.get("ContentType") for d in types.iterfind("ct:Default", NS)}
+    assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    assert "application/vnd.ms-office.vbaProject" in (overrides.get("/xl/vbaProject.bin"), defaults.get("bin"))
+
+
+def test_each_action_sheet_has_one_button_named_after_it(built):
+    buttons = _buttons(built / WORKBOOK_NAME)
+    assert list(buttons) == [a.title for a in eb.ACTIONS] + [CONF_SHEET]
+    for action in eb.ACTIONS:
+        [(caption, _)] = buttons[action.title]
+        assert caption == action.title
+        assert eb.action_for_sheet(action.title) is action
+    assert buttons[CONF_SHEET] == []
+
+
+def test_every_button_macro_exists_in_the_vba(built):
+    modules = _vba_modules(built / WORKBOOK_NAME)
+    procedures = {f"{module}.{proc}" for module, code in modules.items() for proc in _procedures(code)}
+    bare = {p.split(".", 1)[1] for p in procedures}
+    for sheet, buttons in _buttons(built / WORKBOOK_NAME).items():
+        for caption, macro in buttons:
+            name = macro.removeprefix("[0]!")
+            assert name in bare or name in procedures, f"{sheet}/{caption}: {macro} not in the VBA"
+
+
+def test_the_vba_imports_the_module_named_after_the_workbook_and_it_is_callable(built, monkeypatch):
+    code = _vba_modules(built / WORKBOOK_NAME)["Module1"]
+    # SampleCall: mymodule = <ThisWorkbook.Name without extension>; RunPython "import m;m.main()"
+    assert "ThisWorkbook.Name" in code and '".main()"' in code
+    assert Path(WORKBOOK_NAME).stem == BUTTON_MODULE
+    monkeypatch.syspath_prepend(str(built))
+    monkeypatch.delitem(sys.modules, BUTTON_MODULE, raising=False)
+    module = importlib.import_module(BUTTON_MODULE)
+    assert Path(module.__file__).parent == built
+    assert callable(module.main)
+    assert callable(eb.main)
+
+
+def test_only_the_button_entry_point_imports_xlwings():
+    code = "import sys, wjexcel.console, wjexcel.excel_buttons; print('xlwings' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "False"
+
+
+def test_conf_sheet_points_at_the_interpreter(built):
+    book = openpyxl.load_workbook(built / WORKBOOK_NAME)
+    conf = book[CONF_SHEET]
+    assert conf.sheet_state == "hidden"
+    rows = [(r[0].value, r[1].value) for r in conf.iter_rows(min_row=1, max_col=2)]
+    assert rows[0] == ("Interpreter_Win", WIN_PYTHON)
+    assert all(key and value for key, value in rows)  # the VBA reads A1 down to the first blank
+
+
+def test_parameters_are_read_from_every_sheet(built):
+    values = openpyxl.load_workbook(built / WORKBOOK_NAME, data_only=True)
+    formulas = openpyxl.load_workbook(built / WORKBOOK_NAME)
+    first = eb.ACTIONS[0].title
+    for action in eb.ACTIONS:
+        rows = [[c.value for c in row] for row in values[action.title][eb.parameter_cells()]]
+        params = eb.parse_parameters(rows)
+        assert params["period"] == "2022Q3"
+        assert params["plan"] == "计划.xlsx"  # no readable plan in this bare folder
+        assert eb.workspace_folder(params, built) == built
+        period_cell = formulas[action.title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW + 1}"]
+        if action.title == first:
+            assert period_cell.value == "2022Q3" and period_cell.number_format == "@"
+        else:
+            assert f"'{first}'!" in period_cell.value
+
+
+def test_period_is_remembered_for_the_launchers(folder):
+    write_console(folder, period="2022-09", python_exe=WIN_PYTHON)
+    assert (folder / ".wjexcel" / eb.LAST_PERIOD_FILE).read_bytes() == b"2022-09\r\n"
+    write_console(folder, python_exe=WIN_PYTHON)
+    book = openpyxl.load_workbook(folder / WORKBOOK_NAME)
+    assert book[eb.ACTIONS[0].title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW + 1}"].value == "2022-09"
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(WorkspaceError, match="不存在"):
+        write_console(tmp_path / "nowhere")
+
+
+# --- launchers ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
+def test_launcher_is_crlf_utf8_and_switches_code_page_first(built, action):
+    data = (built / f"{action.title}.bat").read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert data.endswith(b"\r\n")
+    first_non_ascii = next(i for i, byte in enumerate(data) if byte > 0x7F)
+    assert 0 <= data.index(b"chcp 65001") < first_non_ascii
+    text = data.decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[:2] == ["@echo off", "chcp 65001 >nul"]
+    assert f'set "PY={WIN_PYTHON}"' in lines
+    run = next(line for line in lines if " -m wjexcel " in line)
+    assert run.startswith(f'"%PY%" -m wjexcel {action.key} --period "%PERIOD%" -w "%~dp0."')
+    assert run.endswith(" %*") == (action.key == "run")  # a folder dropped on 一键汇总 is collected
+    assert "pause" in lines
+    assert "没有找到 Python 或 wjexcel，无法运行。" in text
+    assert f".wjexcel\\{eb.LAST_PERIOD_FILE}" in text
+
+
+def test_percent_in_python_path_is_escaped_for_cmd(folder):
+    write_console(folder, python_exe=r"D:\100%\python.exe")
+    assert r'set "PY=D:\100%%\python.exe"' in (folder / "一键汇总.bat").read_text(encoding="utf-8")
+
+
+# --- the pure side of the buttons ----------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("2022Q3", "2022Q3"), (" 2022q3 ", "2022Q3"), ("2022Ｑ3", "2022Q3"), (2022.0, "2022"), (2022, "2022"),
+    (dt.datetime(2022, 9, 1), "2022-09"), ("2022-09", "2022-09"), (None, ""),
+])
+def test_period_text(value, expected):
+    assert eb.period_text(value) == expected
+
+
+def test_parse_parameters_matches_labels_in_any_order():
+    rows = [["工作区", None], ["截止日期：", dt.datetime(2022, 10, 10)], ["期间", 2022.0], ["计划", "吴江"], [None, None]]
+    assert eb.parse_parameters(rows) == {"plan": "吴江", "period": "2022", "deadline": "2022-10-10", "workspace": ""}
+
+
+def test_workspace_folder(tmp_path):
+    assert eb.workspace_folder({"workspace": ""}, tmp_path) == tmp_path
+    assert eb.workspace_folder({"workspace": "."}, tmp_path) == tmp_path
+    assert eb.workspace_folder({"workspace": "子目录"}, tmp_path) == tmp_path / "子目录"
+    assert eb.workspace_folder({"workspace": str(tmp_path / "x")}, Path("/elsewhere")) == tmp_path / "x"
+
+
+def test_unknown_sheet_and_missing_period_are_chinese_usage_errors():
+    with pytest.raises(UsageError, match="不要重命名"):
+        eb.action_for_sheet("Sheet1")
+    with pytest.raises(UsageError, match="期间"):
+        eb.require_period({"period": ""})
+
+
+def test_fit_lines_says_what_was_left_out():
+    lines = [str(i) for i in range(100)]
+    fitted = eb.fit_lines(lines, 10)
+    assert len(fitted) == 10 and fitted[:9] == lines[:9] and "另有 91 行" in fitted[-1]
+    assert eb.fit_lines(lines[:3], 10) == lines[:3]
+
+
+def test_status_lines():
+    rows = [SimpleNamespace(reporter=r, status=s) for r, s in
+            [("七都镇", "已报送"), ("震泽镇", "未报送"), ("桃源镇", "未报送"), ("盛泽镇", "已退回")]]
+    assert eb.status_lines(rows, "2022-10-10") == [
+        "共 4 家：已报送 1 家，未报送 2 家，已退回 1 家",
+        "报送截止日期：2022-10-10",
+        "未报送：震泽镇、桃源镇",
+        "已退回：盛泽镇",
+    ]
+
+
+def test_errors_become_chinese_messages_with_a_log(folder):
+    assert eb.error_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
+    try:
+        raise KeyError("boom")
+    except KeyError as exc:
+        log = eb.write_error_log(exc, folder)
+        message = eb.error_message(exc, log)
+    assert log.parent == folder / ".wjexcel" / "logs"
+    assert "KeyError" in log.read_text(encoding="utf-8")
+    assert "意外错误" in message and str(log) in message
+    assert "Traceback" not in message
+
+
+def test_error_log_never_creates_a_state_folder(tmp_path):
+    log = eb.write_error_log(RuntimeError("x"), tmp_path)
+    assert not (tmp_path / ".wjexcel").exists()
+    assert log is not None and log.is_file()
+    log.unlink()
+
+
+# --- LibreOffice ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def soffice_exe():
+    """soffice on PATH; missing means skip, or fail when WJEXCEL_REQUIRE_SOFFICE=1."""
+    exe = shutil.which("soffice")
+    if exe is None:
+        if os.environ.get("WJEXCEL_REQUIRE_SOFFICE") == "1":
+            pytest.fail("WJEXCEL_REQUIRE_SOFFICE=1 but soffice is not on PATH")
+        pytest.skip("soffice (LibreOffice) is not installed")
+    return exe
+
+
+@pytest.mark.soffice
+def test_libreoffice_opens_the_workbook(built, soffice_exe, tmp_path):
+    out = tmp_path / "out"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [soffice_exe, "--headless", f"-env:UserInstallation={profile}",
+         "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76', "--outdir", str(out), str(built / WORKBOOK_NAME)],
+        check=True, capture_output=True, timeout=180,
+    )
+    with open(out / f"{BUTTON_MODULE}.csv", encoding="utf-8", newline="") as fh:
+        cells = {cell for row in csv.reader(fh) for cell in row if cell}
+    assert {"期间", "2022Q3", "运行结果", "尚未运行"} <= cells
+
+
+# --- through the core ----------------------------------------------------------------------------
+
+@pytest.fixture
+def workspace(tmp_path):
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "工作区")
+    write_console(ws.root, period="2022Q3")
+    return ws
+
+
+@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.runner, forms, status) has not landed yet")
+def test_buttons_act_on_a_real_workspace(workspace):
+    params = {"plan": "", "period": "2022Q3", "deadline": "2022-10-10", "workspace": ""}
+    by_key = {a.key: a for a in eb.ACTIONS}
+    generated = eb.run_action(by_key["generate"], params, workspace.root)
+    assert f"期间：2022Q3" in generated and any(workspace.outbox.rglob("*.xlsx"))
+    status = eb.run_action(by_key["status"], params, workspace.root)
+    assert "报送截止日期：2022-10-10" in status and "催报通知（可复制后发送）：" in status
+    assert any(line.startswith("未报送：") for line in status)
+    ran = eb.run_action(by_key["run"], params, workspace.root)
+    assert any(line.startswith("汇总表：") for line in ran)
+    assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
+
+
+@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.runner, forms, status) has not landed yet")
+def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
+    from wjexcel.errors import WjexcelError
+
+    params = {"plan": "", "period": "2022Q5", "deadline": "", "workspace": ""}
+    with pytest.raises(WjexcelError) as info:
+        eb.run_action(eb.ACTIONS[0], params, workspace.root)
+    assert re.search(r"[\u4e00-\u9fff]", eb.error_message(info.value))
+
+
+# --- Windows with Microsoft Excel ----------------------------------------------------------------
+
+def _has_excel() -> bool:
+    if sys.platform != "win32":
+        return False
+    import winreg
+
+    try:
+        winreg.CloseKey(winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, "Excel.Application"))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.windows_excel
+@pytest.mark.skipif(not (_has_excel() and HAS_CORE), reason="needs Windows, Microsoft Excel and the core")
+def test_clicking_each_button_in_excel(workspace):
+    import xlwings as xw
+
+    app = xw.App(visible=False, add_book=False)
+    try:
+        book = app.books.open(str(workspace.root / WORKBOOK_NAME))
+        for action in (eb.ACTIONS[1], eb.ACTIONS[2], eb.ACTIONS[0]):  # generate, status, run
+            sheet = book.sheets[action.title]
+            sheet.activate()
+            book.macro("SampleCall")()  # what the button's OnAction does
+            status = sheet[f"{eb.VALUE_COLUMN}{eb.STATUS_ROW}"].value
+            assert status.startswith("完成"), (action.title, status, sheet[eb.result_cells()].value)
+        book.close()
+    finally:
+        app.quit()
