@@ -1,0 +1,190 @@
+"""Tell what a returned file really is, by its content, never by its name.
+
+Towns rename files, re-save them in WPS or LibreOffice and send old ``.xls``, ``.et``,
+encrypted or zipped files; the extension says little. :func:`sniff` looks at the bytes
+and returns a :class:`FileType` whose Chinese message tells a clerk what to ask for.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+try:  # olefile comes with oletools/msoffcrypto-tool; without it a byte search is used.
+    import olefile
+except ImportError:  # pragma: no cover - depends on the installation
+    olefile = None
+
+XLSX, XLSM, XLS, ODS = "xlsx", "xlsm", "xls", "ods"
+ZIP, ENCRYPTED, OLE_OTHER, XLSB = "zip", "encrypted", "ole", "xlsb"
+HTML, TEXT, EMPTY, CORRUPT, OTHER = "html", "text", "empty", "corrupt", "other"
+
+WORKBOOK_KINDS = frozenset({XLSX, XLSM, XLS, ODS})
+"""Kinds :mod:`wjexcel.workbook_reader` can read."""
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+SNIFF_BYTES = 4096
+MAX_SCAN_BYTES = 64 * 1024 * 1024
+"""Largest OLE file searched byte-wise when olefile is not installed."""
+
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+XLSM_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_RESAVE = "请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx）再发送"
+_FILEPASS = 0x002F
+
+
+@dataclass(frozen=True)
+class FileType:
+    """What a file is.
+
+    Attributes:
+        kind: One of the module's kind constants (``xlsx``, ``xls``, ``encrypted`` …).
+        description: Chinese name of the format for messages (``Excel 97-2003 工作簿``).
+        readable: The workbook reader can open it.
+        message: Chinese explanation and what to do, when not readable.
+    """
+
+    kind: str
+    description: str
+    readable: bool
+    message: str = ""
+
+
+def _bad(kind: str, description: str, message: str) -> FileType:
+    return FileType(kind, description, False, message)
+
+
+def sniff(path) -> FileType:
+    """Identify the format of ``path`` from its content."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head:
+        return _bad(EMPTY, "空文件", "文件是空的（0 字节），可能没有保存成功，请重新保存后再发送")
+    if head.startswith(ZIP_MAGICS):
+        return _sniff_zip(path)
+    if head.startswith(OLE_MAGIC):
+        return _sniff_ole(path)
+    return _sniff_other(head)
+
+
+def _sniff_zip(path: Path) -> FileType:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                if "xl/vbaProject.bin" in names or _content_types_say_macro(zf):
+                    return FileType(XLSM, "启用宏的 Excel 工作簿（.xlsm）", True)
+                return FileType(XLSX, "Excel 工作簿（.xlsx）", True)
+            if "xl/workbook.bin" in names:
+                return _bad(XLSB, "Excel 二进制工作簿（.xlsb）", f"不支持 .xlsb 格式，{_RESAVE}")
+            if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+                if zf.read("mimetype").strip() == ODS_MIME:
+                    return FileType(ODS, "OpenDocument 电子表格（.ods）", True)
+            if "word/document.xml" in names:
+                return _bad(OTHER, "Word 文档", "这是 Word 文档，不是 Excel 表格，请发送填好的 Excel 表格")
+            return FileType(ZIP, "压缩包（.zip）", False, "这是压缩包，不是单个表格；请解压后逐个处理其中的表格")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError):
+        return _bad(CORRUPT, "损坏的文件", f"文件已损坏或不完整（可能是传输中断），{_RESAVE}")
+
+
+def _content_types_say_macro(zf: zipfile.ZipFile) -> bool:
+    try:
+        info = zf.getinfo("[Content_Types].xml")
+    except KeyError:
+        return False
+    if info.file_size > 1024 * 1024:
+        return False
+    return XLSM_CONTENT_TYPE in zf.read(info)
+
+
+def _sniff_ole(path: Path) -> FileType:
+    streams, workbook_head = _ole_streams(path)
+    if streams is None:
+        return _bad(CORRUPT, "损坏的文件", f"文件已损坏或不完整（可能是传输中断），{_RESAVE}")
+    if {"encryptioninfo", "encryptedpackage"} & streams or _biff_has_filepass(workbook_head):
+        return _bad(ENCRYPTED, "加密的 Office 文件", "文件已加密，请取消密码后另存为 .xlsx 再发送")
+    if "workbook" in streams or "book" in streams:
+        return FileType(XLS, "Excel 97-2003 工作簿（.xls）", True)
+    if "worddocument" in streams:
+        return _bad(OTHER, "Word 97-2003 文档", "这是 Word 文档，不是 Excel 表格，请发送填好的 Excel 表格")
+    return _bad(
+        OLE_OTHER,
+        "WPS 表格（.et）或其他旧格式文件",
+        "无法识别的旧格式文件（可能是 WPS 的 .et 格式），请在 WPS 中打开后“另存为” Excel 工作簿（.xlsx）再发送",
+    )
+
+
+def _ole_streams(path: Path) -> tuple[set[str] | None, bytes]:
+    """Lower-cased top-level stream names and the first bytes of the Workbook stream."""
+    if olefile is None:
+        return _ole_streams_by_search(path), b""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
+            head = b""
+            for name in ("Workbook", "Book"):
+                if ole.exists(name):
+                    with ole.openstream(name) as stream:
+                        head = stream.read(SNIFF_BYTES)
+                    break
+            return streams, head
+    except Exception:  # olefile raises many kinds of errors on broken files
+        return None, b""
+
+
+def _ole_streams_by_search(path: Path) -> set[str] | None:
+    if path.stat().st_size > MAX_SCAN_BYTES:
+        return set()
+    data = path.read_bytes()
+    names = ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage", "WordDocument")
+    return {n.lower() for n in names if n.encode("utf-16-le") + b"\x00\x00" in data}
+
+
+def _biff_has_filepass(head: bytes) -> bool:
+    """True when the BIFF globals start with a FILEPASS record (an encrypted .xls)."""
+    offset = 0
+    for _ in range(64):
+        if offset + 4 > len(head):
+            return False
+        record, length = struct.unpack_from("<HH", head, offset)
+        if record == _FILEPASS:
+            return True
+        if record == 0x0085:  # BOUNDSHEET: FILEPASS would have come before
+            return False
+        offset += 4 + length
+    return False
+
+
+def _sniff_other(head: bytes) -> FileType:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"%pdf"):
+        return _bad(OTHER, "PDF 文件", "这是 PDF 文件，不是 Excel 表格，请发送填好的 Excel 表格（不要转成 PDF 或扫描）")
+    if start.startswith((b"\xff\xd8\xff", b"\x89png", b"gif8", b"bm")):
+        return _bad(OTHER, "图片", "这是图片，不是 Excel 表格，请发送填好的 Excel 表格（不要拍照或截图）")
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")) or b"<html" in start[:1024]:
+        return _bad(HTML, "网页（HTML）文件", f"这是网页文件，只是改成了 Excel 的扩展名，{_RESAVE}")
+    if _looks_like_text(head):
+        return _bad(TEXT, "文本文件（CSV 或纯文本）", f"这是文本文件（CSV 等），只是改成了 Excel 的扩展名，{_RESAVE}")
+    return _bad(OTHER, "无法识别的文件", f"无法识别的文件格式，不是 Excel 表格，{_RESAVE}")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    for encoding in ("utf-8", "gb18030", "utf-16"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            # a multi-byte character may be cut at the end of the sniffed block
+            try:
+                text = head[:-3].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        control = sum(1 for ch in text if ch < " " and ch not in "\r\n\t")
+        return control <= len(text) // 100
+    return False
+

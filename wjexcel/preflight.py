@@ -1,0 +1,355 @@
+"""Make hostile files harmless before any parser sees them.
+
+Neither openpyxl nor calamine limits decompressed size, and calamine aborts the whole
+process on a huge allocation. Zip sizes declared in the central directory are enforced
+on decompression, so checking them first is trustworthy (the model is Apache POI's
+``ZipSecureFile``). Every rejection is a :class:`~wjexcel.errors.FormError` with a
+Chinese message naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import xml.sax
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+from wjexcel import filetypes
+from wjexcel.errors import FormError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Largest file accepted at all; a filled form is well under 1 MB."""
+MAX_ZIP_MEMBERS = 1000
+"""Most members in one zip (an xlsx has a few dozen parts)."""
+MAX_MEMBER_BYTES = 100 * 1024 * 1024
+"""Largest declared uncompressed size of one member."""
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+"""Largest declared uncompressed size of all members together (also per archive walk)."""
+MIN_INFLATE_RATIO = 0.01
+"""Smallest compressed/uncompressed ratio (at most 100x), as POI's ``ZipSecureFile``."""
+RATIO_GRACE_BYTES = 1024 * 1024
+"""Members smaller than this are exempt from the ratio rule (small parts compress well)."""
+MAX_NESTING_DEPTH = 2
+"""An archive may hold archives, but those may not hold archives again."""
+MAX_SHEET_ROW = 100_000
+"""A cell with content below this row is treated as hostile or broken."""
+MAX_SHEET_COL = 1_000
+"""A cell with content right of this column (ALL) is treated as hostile or broken."""
+SCAN_SECONDS = 20.0
+"""Time budget for scanning one file's XML parts."""
+MAX_BEYOND_SAMPLES = 20
+"""How many cells outside the reader's bounds are named in a scan result."""
+
+SPREADSHEETML = frozenset({
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+})
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_CHUNK = 64 * 1024
+_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """Where a worksheet part really has content (1-based; 0 when empty).
+
+    Attributes:
+        part: Zip member name of the worksheet (``xl/worksheets/sheet1.xml``).
+        max_row: Last row holding a value or formula.
+        max_col: Last column holding a value or formula.
+        beyond: A1 references of the first cells with content outside the bounds.
+        beyond_count: How many such cells there are in all.
+    """
+
+    part: str
+    max_row: int = 0
+    max_col: int = 0
+    beyond: tuple[str, ...] = ()
+    beyond_count: int = 0
+
+
+@dataclass(frozen=True)
+class PreflightResult:
+    """A file that passed: its type and, for xlsx/xlsm, the scan of each sheet part."""
+
+    filetype: filetypes.FileType
+    sheets: dict[str, SheetScan] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArchiveMember:
+    """A file taken out of a zip archive, with where it came from."""
+
+    path: Path
+    archive: Path
+    inner_name: str
+
+
+def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] | None = None) -> PreflightResult:
+    """Check a returned file before it is parsed; raise FormError if it is unsafe.
+
+    Args:
+        path: The file.
+        display_name: Name shown to the clerk (defaults to the file name).
+        bounds: ``(max_rows, max_cols)`` of the form; cells with content outside are
+            reported in :attr:`SheetScan.beyond`.
+    """
+    path = Path(path)
+    label = display_name or path.name
+    _check_size(path, label)
+    kind = _sniff(path, label)
+    if not kind.readable:
+        raise FormError(f"“{label}”：{kind.message}")
+    if kind.kind not in (filetypes.XLSX, filetypes.XLSM, filetypes.ODS):
+        return PreflightResult(kind)
+    deadline = time.monotonic() + SCAN_SECONDS
+    with _open_zip(path, label) as zf:
+        check_zip(zf, label)
+        sheets = {}
+        for info in zf.infolist():
+            if info.filename.endswith((".xml", ".rels")) and not info.is_dir():
+                scan = _scan_part(zf, info, label, bounds, deadline)
+                if scan is not None:
+                    sheets[info.filename] = scan
+    return PreflightResult(kind, sheets)
+
+
+def _check_size(path: Path, label: str) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）") from exc
+    if size > MAX_FILE_BYTES:
+        raise FormError(f"“{label}”：文件太大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是填好的报表")
+
+
+def _sniff(path: Path, label: str) -> filetypes.FileType:
+    try:
+        return filetypes.sniff(path)
+    except OSError as exc:
+        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）") from exc
+
+
+def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
+    """Open a zip, decoding names without the UTF-8 flag as UTF-8, then GB18030."""
+    for encoding in ("utf-8", "gb18030", None):
+        try:
+            return zipfile.ZipFile(path, metadata_encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}") from exc
+    raise FormError(f"“{label}”：压缩包中的文件名无法识别")  # pragma: no cover - cp437 decodes anything
+
+
+def check_zip(zf: zipfile.ZipFile, label: str) -> None:
+    """Apply the member-count, size, ratio and path rules to an open zip."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise FormError(f"“{label}”：压缩包内文件过多（{len(infos)} 个，上限 {MAX_ZIP_MEMBERS}），已拒绝")
+    total = 0
+    for info in infos:
+        _check_member_name(info.filename, label)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise FormError(
+                f"“{label}”：其中“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，"
+                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB，可能是恶意文件，已拒绝"
+            )
+        if info.file_size > RATIO_GRACE_BYTES and info.compress_size < info.file_size * MIN_INFLATE_RATIO:
+            raise FormError(
+                f"“{label}”：其中“{info.filename}”压缩比异常（解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），"
+                "可能是“压缩炸弹”，已拒绝"
+            )
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise FormError(
+            f"“{label}”：解压后总大小 {total // (1024 * 1024)} MB，超过上限 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，已拒绝"
+        )
+
+
+def _check_member_name(name: str, label: str) -> None:
+    posix = name.replace("\\", "/")
+    parts = PurePosixPath(posix).parts
+    if posix.startswith("/") or re.match(r"[A-Za-z]:", posix) or ".." in parts or "\x00" in name:
+        raise FormError(f"“{label}”：压缩包中有可疑的路径“{name}”（指向压缩包以外），已拒绝")
+
+
+class _CellScanner(xml.sax.handler.ContentHandler):
+    """SAX handler recording where spreadsheetml cells hold a value or formula."""
+
+    def __init__(self, bounds):
+        super().__init__()
+        self.bounds = bounds
+        self.row = 0
+        self.col = 0
+        self.cells_seen = False
+        self.in_cell = self.in_value = self.has_content = False
+        self.max_row = self.max_col = 0
+        self.beyond: list[str] = []
+        self.beyond_count = 0
+        self.bad_ref = ""
+
+    def startElementNS(self, name, qname, attrs):
+        uri, local = name
+        if uri not in SPREADSHEETML:
+            return
+        if local == "row":
+            ref = attrs.get((None, "r"))
+            self.row = int(ref) if ref and ref.isdigit() else self.row + 1
+            self.col = 0
+        elif local == "c":
+            self.cells_seen = True
+            self.in_cell, self.has_content = True, False
+            ref = attrs.get((None, "r"))
+            if ref is None:
+                self.col += 1
+            else:
+                match = _CELL_REF.fullmatch(ref)
+                if not match:
+                    self.bad_ref = self.bad_ref or ref
+                    return
+                self.col = column_index_from_string(match.group(1))
+                self.row = int(match.group(2))
+        elif self.in_cell and local in ("f", "is"):
+            self.has_content = True
+        elif self.in_cell and local == "v":
+            self.in_value = True
+
+    def characters(self, content):
+        if self.in_value and content.strip():
+            self.has_content = True
+
+    def endElementNS(self, name, qname):
+        uri, local = name
+        if uri not in SPREADSHEETML:
+            return
+        if local == "v":
+            self.in_value = False
+        elif local == "c" and self.in_cell:
+            self.in_cell = False
+            if self.has_content:
+                self._record(self.row, self.col)
+
+    def _record(self, row, col):
+        if row > MAX_SHEET_ROW or col > MAX_SHEET_COL:
+            raise _AbsurdCell(f"{get_column_letter(min(col, 18278))}{row}")
+        self.max_row = max(self.max_row, row)
+        self.max_col = max(self.max_col, col)
+        if self.bounds and (row > self.bounds[0] or col > self.bounds[1]):
+            self.beyond_count += 1
+            if len(self.beyond) < MAX_BEYOND_SAMPLES:
+                self.beyond.append(f"{get_column_letter(col)}{row}")
+
+
+class _AbsurdCell(Exception):
+    """A cell with content far outside any form."""
+
+
+def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
+    """Stream one XML part through a defused SAX parser; None unless it holds cells."""
+    handler = _CellScanner(bounds)
+    parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True)
+    parser.setContentHandler(handler)
+    read = 0
+    try:
+        with zf.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                read += len(chunk)
+                if read > info.file_size or time.monotonic() > deadline:
+                    raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}")
+                parser.feed(chunk)
+            parser.close()
+    except DefusedXmlException as exc:
+        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝") from exc
+    except _AbsurdCell as exc:
+        raise FormError(
+            f"“{label}”：{exc} 单元格有内容，远远超出表格范围（最多 {MAX_SHEET_ROW} 行、"
+            f"{get_column_letter(MAX_SHEET_COL)} 列）。请删除该处内容后另存再发送"
+        ) from exc
+    except xml.sax.SAXParseException as exc:
+        if handler.cells_seen or info.filename.startswith("xl/worksheets/"):
+            raise FormError(f"“{label}”：工作表数据已损坏（{info.filename}），{_RESAVE}") from exc
+        return None  # a part no reader needs; the reader reports it if it does
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}") from exc
+    if handler.bad_ref:
+        raise FormError(f"“{label}”：工作表中有无效的单元格地址“{handler.bad_ref[:20]}”，{_RESAVE}")
+    if not handler.cells_seen:
+        return None
+    return SheetScan(info.filename, handler.max_row, handler.max_col, tuple(handler.beyond), handler.beyond_count)
+
+
+def extract_archive(path, dest, *, display_name: str | None = None) -> list[ArchiveMember]:
+    """Safely unpack a zip archive of forms (and archives inside it) into ``dest``.
+
+    Applies the zip rules to every archive, refuses paths leaving ``dest``, nesting
+    deeper than :data:`MAX_NESTING_DEPTH` and more than :data:`MAX_TOTAL_BYTES` in all.
+    Mac resource forks (``__MACOSX/``, ``._*``) and folders are skipped.
+
+    Returns:
+        The extracted non-archive files, each with its path inside the archive.
+    """
+    path, dest = Path(path), Path(dest)
+    label = display_name or path.name
+    _check_size(path, label)
+    if _sniff(path, label).kind != filetypes.ZIP:
+        raise FormError(f"“{label}”：不是压缩包（.zip），无法解压")
+    budget = [MAX_TOTAL_BYTES, MAX_ZIP_MEMBERS]
+    members: list[ArchiveMember] = []
+    _extract(path, dest, label, path, "", 1, budget, members)
+    return members
+
+
+def _extract(path, dest, label, outer, prefix, depth, budget, members) -> None:
+    _check_size(path, label)
+    with _open_zip(path, label) as zf:
+        check_zip(zf, label)
+        dest.mkdir(parents=True, exist_ok=True)
+        root = dest.resolve()
+        for info in zf.infolist():
+            name = info.filename.replace("\\", "/")
+            parts = PurePosixPath(name).parts
+            if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
+                continue
+            budget[1] -= 1
+            if info.file_size > budget[0] or budget[1] < 0:
+                raise FormError(f"“{label}”：压缩包（含内层压缩包）解压后内容过多，已拒绝")
+            budget[0] -= info.file_size
+            target = _unique(root.joinpath(*parts))
+            if not target.resolve().is_relative_to(root):
+                raise FormError(f"“{label}”：压缩包中有可疑的路径“{info.filename}”，已拒绝")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_member(zf, info, target, label)
+            inner = prefix + name
+            if filetypes.sniff(target).kind == filetypes.ZIP:
+                if depth >= MAX_NESTING_DEPTH:
+                    raise FormError(f"“{label}”：压缩包嵌套超过 {MAX_NESTING_DEPTH} 层（{inner}），请解压后直接发送表格")
+                inner_dest = target.with_name(target.name + "_解压")
+                _extract(target, inner_dest, label, outer, inner + "/", depth + 1, budget, members)
+                target.unlink()
+            else:
+                members.append(ArchiveMember(target, outer, inner))
+
+
+def _unique(target: Path) -> Path:
+    candidate, n = target, 1
+    while candidate.exists():
+        n += 1
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    return candidate
+
+
+def _copy_member(zf, info, target: Path, label: str) -> None:
+    try:
+        with zf.open(info) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out, _CHUNK)
+    except (zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as exc:
+        target.unlink(missing_ok=True)
+        raise FormError(f"“{label}”：压缩包中的“{info.filename}”已损坏或已加密，无法解压") from exc
