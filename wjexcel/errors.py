@@ -39,3 +39,7 @@ class OutputLockedError(WjexcelError):
 
 class EnvironmentProblem(WjexcelError):
     """The installation is unsafe or incomplete (e.g. defusedxml missing)."""
+
+
+class FormsExistError(WjexcelError):
+    """Forms for this period were generated before; replacing them needs confirmation."""

@@ -1,0 +1,468 @@
+"""The ``wjexcel`` command: a thin click skin over the library.
+
+Each command parses options, calls one public function, and renders its result. Heavy
+modules (openpyxl, pandas) are imported inside the commands, so ``wjexcel --help`` and
+the Excel buttons start fast. Errors reach the clerk as one Chinese line (exit 1; wrong
+usage exit 2); only ``--debug`` shows a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from wjexcel import __version__
+from wjexcel.errors import UsageError, WjexcelError
+
+_HEADINGS = {"Usage": "用法", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class _ChineseFormatter(click.HelpFormatter):
+    def write_usage(self, prog, args="", prefix=None):
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading):
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+
+click.Context.formatter_class = _ChineseFormatter
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = "显示帮助并退出"
+        return opt
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = "显示帮助并退出"
+        return opt
+
+
+_Group.command_class = _Command
+_Group.group_class = _Group
+
+
+def _workspace_option(f):
+    return click.option("-w", "--workspace", "workspace", type=click.Path(file_okay=False),
+                        default=None, help="工作区文件夹（默认：当前文件夹或其上级中的工作区）")(f)
+
+
+def _period_option(f):
+    return click.option("-p", "--period", required=True, metavar="期间",
+                        help="期间：年度 2022、季度 2022Q3 或月份 2022-09")(f)
+
+
+def _json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（UTF-8，供其他程序读取）")(f)
+
+
+def _open_ws(path):
+    from wjexcel.workspace import Workspace
+
+    return Workspace.open(path)
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _progress(action: str):
+    from wjexcel.progress import StderrProgress
+
+    return StderrProgress(action)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="wjexcel %(version)s", help="显示版本并退出")
+@click.option("--debug", is_flag=True, help="出错时显示详细的调试信息（Python traceback）")
+@click.pass_context
+def cli(ctx, debug):
+    """wjexcel：行动计划填报表的生成、收集、核对与汇总（Excel/WPS，离线可用）。
+
+    \b
+    一个周期的工作：
+      wjexcel init 工作区             创建工作区（含内置的吴江区科技创新三年行动计划）
+      wjexcel generate -p 2022Q3      生成各区镇、各部门的填报表，发出去
+      把收回的文件放进“收回”文件夹
+      wjexcel run -p 2022Q3           一键收集并汇总，生成任务分解表（红黄绿灯）
+    先试一试：wjexcel demo
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# --- workspace ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(folder):
+    """创建工作区：计划.xlsx、分发/、收回/、汇总/、控制台和双击启动文件。
+
+    已有的计划、密钥和收到的文件不会被覆盖。
+
+    \b
+    示例：wjexcel init D:\\科技创新填报
+    """
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(folder)
+    written = _write_console(ws)
+    click.echo(f"工作区已就绪：{ws.root}")
+    click.echo(f"  计划：{ws.plan_file.name}（可在 Excel 中修改目标、增加区镇）")
+    click.echo(f"  下一步：wjexcel generate -w \"{ws.root}\" -p 2022Q3")
+    if written:
+        click.echo(f"  控制台和双击启动文件：{'、'.join(p.name for p in written)}")
+
+
+def _write_console(ws):
+    """Write the control workbook and launchers; a failure here must not fail init."""
+    try:
+        from wjexcel.console import write_console
+    except ImportError:
+        return []
+    try:
+        return write_console(ws.root)
+    except WjexcelError as exc:
+        click.echo(f"提示：控制台工作簿未写出：{exc}", err=True)
+        return []
+
+
+@cli.command()
+@_workspace_option
+@click.option("--period", "-p", default=None, metavar="期间", help="控制台上预先填好的期间")
+def console(workspace, period):
+    """（重新）写出 Excel 控制台（控制台.xlsm，按钮）和双击启动文件（.bat）。
+
+    \b
+    示例：wjexcel console -w D:\\科技创新填报 -p 2022Q3
+    """
+    from wjexcel.console import write_console
+
+    ws = _open_ws(workspace)
+    for path in write_console(ws.root, period=period):
+        click.echo(f"已写出：{ws.relative(path)}")
+
+
+# --- plan ----------------------------------------------------------------------------------
+@cli.group(cls=_Group)
+def plan():
+    """查看、导出、检查计划（计划.xlsx）。"""
+
+
+@plan.command("show")
+@_workspace_option
+@click.option("-f", "--file", "plan_file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="读取指定的计划工作簿（默认：工作区的计划.xlsx；不在工作区时用内置计划）")
+@_json_option
+def plan_show(workspace, plan_file, as_json):
+    """显示计划：任务、指标、各年目标、填报单位。
+
+    \b
+    示例：wjexcel plan show
+          wjexcel plan show --json > plan.json
+    """
+    from wjexcel.planview import plan_table
+
+    p = _load_plan_for_show(workspace, plan_file)
+    if as_json:
+        _echo_json(p.to_json())
+    else:
+        click.echo(plan_table(p))
+
+
+def _load_plan_for_show(workspace, plan_file):
+    from wjexcel.errors import WorkspaceError
+
+    if plan_file:
+        from wjexcel.planbook import load_plan
+
+        return load_plan(plan_file)
+    try:
+        return _open_ws(workspace).load_plan()
+    except WorkspaceError:
+        if workspace:
+            raise
+        from wjexcel.wujiang import builtin_plan
+
+        return builtin_plan()
+
+
+@plan.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_workspace_option
+@click.option("--builtin", is_flag=True, help="导出内置的吴江区计划（而不是工作区的计划）")
+def plan_export(file, workspace, builtin):
+    """把计划写成 Excel 工作簿，便于在 Excel 中修改。
+
+    \b
+    示例：wjexcel plan export 计划_新.xlsx --builtin
+    """
+    from wjexcel.planbook import export_plan
+
+    p = _load_plan_for_show(workspace, None) if not builtin else None
+    if p is None:
+        from wjexcel.wujiang import builtin_plan
+
+        p = builtin_plan()
+    export_plan(p, file)
+    click.echo(f"已写出计划：{file}")
+
+
+@plan.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@_json_option
+def plan_check(file, as_json):
+    """检查计划工作簿，一次列出全部问题（工作表、单元格）。有错误时退出码为 1。
+
+    \b
+    示例：wjexcel plan check 计划.xlsx
+    """
+    from wjexcel.planbook import check_plan_file
+
+    problems = check_plan_file(file)
+    if as_json:
+        _echo_json([p.as_json() | {"severity": p.severity} for p in problems])
+    elif not problems:
+        click.echo(f"计划检查通过：{file}")
+    else:
+        for p in problems:
+            click.echo(p.located())
+    if any(p.is_error for p in problems):
+        if not as_json:
+            click.echo(f"共 {len(list(problems))} 个问题，请修改后再检查。", err=True)
+        sys.exit(1)
+
+
+# --- the cycle -----------------------------------------------------------------------------
+@cli.command()
+@_workspace_option
+@_period_option
+@click.option("-y", "--yes", is_flag=True, help="已生成过时不再询问，直接替换（旧表移入“旧版”文件夹，仍然有效）")
+def generate(workspace, period, yes):
+    """为每个区镇和责任单位生成本期填报表，另附分发清单和打包好的压缩包。
+
+    \b
+    示例：wjexcel generate -p 2022Q3
+    """
+    from wjexcel.errors import FormsExistError
+    from wjexcel.forms import generate_forms
+
+    ws = _open_ws(workspace)
+    try:
+        result = generate_forms(ws, period, force=yes, progress=_progress("生成填报表"))
+    except FormsExistError as exc:
+        click.echo(str(exc))
+        if not click.confirm("确定重新生成吗？", default=False):
+            click.echo("已取消，原有填报表保持不变。")
+            return
+        result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"))
+    click.echo(result.summary_text())
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@_workspace_option
+@_json_option
+def check(files, workspace, as_json):
+    """检查填好的填报表（不记录）。在工作区内还会核验签名。有错误时退出码为 1。
+
+    \b
+    示例：wjexcel check 七都镇_2022Q3.xlsx
+    """
+    from wjexcel.checking import check_files
+
+    results = check_files(files, workspace)
+    if as_json:
+        _echo_json([r.as_json() for r in results])
+    else:
+        for r in results:
+            click.echo(r.text())
+    if any(r.has_errors for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@_workspace_option
+@_json_option
+def collect(paths, workspace, as_json):
+    """收集收回的文件（默认“收回”文件夹；也可指定文件、文件夹、压缩包），逐个核对并入账。
+
+    有文件被退回时退出码为 1；退回表写入“汇总/退回/期间”。
+
+    \b
+    示例：wjexcel collect
+          wjexcel collect D:\\邮件附件 --json
+    """
+    from wjexcel.collect import collect as do_collect
+
+    ws = _open_ws(workspace)
+    result = do_collect(ws, list(paths) or None, progress=_progress("收集"))
+    if as_json:
+        _echo_json([v.as_json() for v in result.verdicts])
+    else:
+        _print_verdicts(result)
+        click.echo(result.summary_text())
+    if result.rejected:
+        sys.exit(1)
+
+
+def _print_verdicts(result) -> None:
+    from wjexcel.ledger import VERDICT_LABELS
+
+    for v in result.verdicts:
+        who = f"{v.reporter} {v.period}" if v.reporter else ""
+        mark = "（无变化）" if v.unchanged and v.submission_id else ""
+        click.echo(f"[{VERDICT_LABELS.get(v.status, v.status)}] {v.file} {who}{mark}")
+        for p in v.errors:
+            click.echo(f"    错误：{p.located().removeprefix(v.file + ' › ')}")
+        for p in v.warnings[:5]:
+            click.echo(f"    提示：{p.located().removeprefix(v.file + ' › ')}")
+        if len(v.warnings) > 5:
+            click.echo(f"    ……另有 {len(v.warnings) - 5} 条提示")
+        if v.note and not v.errors:
+            click.echo(f"    {v.note}")
+
+
+@cli.command()
+@_workspace_option
+@_period_option
+@_json_option
+def status(workspace, period, as_json):
+    """查看报送情况：已报送、未报送、已退回，并给出可直接发送的催报文字。
+
+    \b
+    示例：wjexcel status -p 2022Q3
+    """
+    from wjexcel.status import reminder_text, reporting_status
+
+    ws = _open_ws(workspace)
+    plan_ = ws.load_plan()
+    statuses = reporting_status(ws, period, plan_)
+    if as_json:
+        _echo_json([s.as_json() for s in statuses])
+        return
+    for s in statuses:
+        when = s.last_received.strftime("%Y-%m-%d %H:%M") if s.last_received else ""
+        extra = f"（{s.note}）" if s.note else ""
+        click.echo(f"{s.status}  {s.reporter:<16}  版本数 {s.versions}  {when}{extra}")
+    click.echo("")
+    click.echo("催报文字（可复制到邮件或微信）：")
+    click.echo(reminder_text(ws, period, plan_, statuses))
+
+
+@cli.command()
+@_workspace_option
+@_period_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="输出文件（默认：汇总/<计划简称>_<期间>_汇总_<日期>.xlsx）")
+@_json_option
+def consolidate(workspace, period, output, as_json):
+    """汇总：生成任务分解表（红黄绿灯）、区镇进度、报送情况、问题清单等。
+
+    \b
+    示例：wjexcel consolidate -p 2022Q3
+    """
+    from wjexcel.consolidate import consolidate as do_consolidate
+
+    ws = _open_ws(workspace)
+    result = do_consolidate(ws, period, output, progress=_progress("汇总"))
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        click.echo(result.summary_text())
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@_workspace_option
+@_period_option
+def run(paths, workspace, period):
+    """一键汇总：收集“收回”文件夹（或指定路径）中的文件，然后生成汇总表。
+
+    \b
+    示例：wjexcel run -p 2022Q3
+    """
+    from wjexcel.runner import run_cycle
+
+    ws = _open_ws(workspace)
+    result = run_cycle(ws, period, list(paths) or None, progress=_progress)
+    click.echo(result.summary_text())
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def demo(folder):
+    """演示：用内置计划跑一遍完整周期（生成、模拟收回、收集、汇总），告诉你去哪里看结果。
+
+    \b
+    示例：wjexcel demo
+          wjexcel demo D:\\演示
+    """
+    from wjexcel.demo import run_demo
+
+    result = run_demo(folder, progress=_progress)
+    click.echo(result.summary_text())
+
+
+# --- entry point ------------------------------------------------------------------------------
+_CLICK_ERRORS = {
+    "MissingParameter": "缺少必需的参数",
+    "NoSuchOption": "没有这个选项",
+    "BadParameter": "参数不正确",
+    "BadOptionUsage": "选项用法不正确",
+    "BadArgumentUsage": "参数用法不正确",
+}
+
+
+def main(argv=None) -> None:
+    """Run the CLI; turn every error into one Chinese line and the right exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _force_utf8()
+    try:
+        cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(1)
+    except click.exceptions.UsageError as exc:
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+        kind = _CLICK_ERRORS.get(type(exc).__name__, "用法不正确")
+        click.echo(f"错误：{kind}：{exc.format_message()}（用 -h 查看帮助）", err=True)
+        sys.exit(2)
+    except UsageError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    except WjexcelError as exc:
+        if debug:
+            raise
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: never a traceback for a clerk
+        if debug:
+            raise
+        click.echo(f"错误：程序内部出错（{type(exc).__name__}: {exc}）。"
+                   "请加 --debug 重新运行并把输出发给维护人员。", err=True)
+        sys.exit(1)
+
+
+def _force_utf8() -> None:
+    """Chinese output on a Windows console (cp936) or a pipe must not crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass

@@ -1,0 +1,133 @@
+"""退回 copies: the reporter's own workbook, with every bad cell marked and explained.
+
+The copy keeps the reporter's typing and the form's identity, so after correcting the
+marked cells they can send the same file back. A first sheet 退回意见 lists every problem;
+readers of returned forms ignore that sheet.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from wjexcel.errors import WjexcelError
+from wjexcel.problems import ERROR
+
+RETURN_SHEET = "退回意见"
+_FILL = "FFC7CE"
+_TITLE_FONT = "黑体"
+_BODY_FONT = "宋体"
+
+
+def write_return_copy(ws, verdict, src_path: Path, kind: str) -> Path | None:
+    """Write the 退回 copy for a rejected form into 汇总/退回/<期间>/; return its path."""
+    from openpyxl import Workbook, load_workbook
+
+    out_dir = ws.returns_dir(verdict.period)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = PurePosixPath(verdict.file).stem
+    target = out_dir / f"{stem}_退回.xlsx"
+    with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
+        source = Path(src_path)
+        if kind == "xls":
+            source = _xls_to_xlsx(source, Path(tmp))
+        if source is not None:
+            wb = load_workbook(source, keep_vba=False, keep_links=False)
+            _mark_cells(wb, verdict.problems)
+        else:
+            wb = Workbook()
+            wb.remove(wb.active)
+        _add_summary_sheet(wb, verdict, converted=source is not None)
+        tmp_out = Path(tempfile.mkstemp(prefix=".wjx_", suffix=".xlsx", dir=out_dir)[1])
+        try:
+            wb.save(tmp_out)
+            load_workbook(tmp_out, read_only=True).close()  # prove it opens before replacing
+            os.replace(tmp_out, target)
+        finally:
+            if tmp_out.exists():
+                tmp_out.unlink()
+    return target
+
+
+def _xls_to_xlsx(src: Path, tmp: Path) -> Path | None:
+    """An .xls re-saved as .xlsx by LibreOffice, or None when it is not available."""
+    from wjexcel.office import convert, find_soffice
+
+    if find_soffice() is None:
+        return None
+    copy = tmp / "form.xls"
+    copy.write_bytes(src.read_bytes())
+    try:
+        return convert([copy], "xlsx", tmp / "out")[0]
+    except WjexcelError:
+        return None
+
+
+def _mark_cells(wb, problems) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    fill = PatternFill("solid", start_color=_FILL, end_color=_FILL)
+    notes: dict[tuple[str, str], list[str]] = {}
+    for p in problems:
+        if p.sheet in wb.sheetnames and p.cell:
+            notes.setdefault((p.sheet, p.cell), []).append(p.message)
+    for (sheet, cell), messages in notes.items():
+        try:
+            c = wb[sheet][cell]
+        except (ValueError, KeyError):
+            continue
+        c.fill = fill
+        comment = Comment("\n".join(messages), "wjexcel")
+        comment.width, comment.height = 300, 120
+        c.comment = comment
+
+
+def _add_summary_sheet(wb, verdict, converted: bool) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    if RETURN_SHEET in wb.sheetnames:
+        wb.remove(wb[RETURN_SHEET])
+    sh = wb.create_sheet(RETURN_SHEET, 0)
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {verdict.period or ''}")
+    sh["A1"].font = Font(name=_TITLE_FONT, size=14, bold=True)
+    _text(sh, "A2", f"原文件：{verdict.file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
+                    "不要改动表格结构，改好后重新发送。")
+    sh["A2"].alignment = Alignment(wrap_text=True)
+    sh.merge_cells("A2:E2")
+    sh.row_dimensions[2].height = 36
+    if not converted:
+        _text(sh, "A3", "（原文件为旧版格式，本机无法生成带标记的副本，请对照下列意见修改原表。）")
+    headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
+    for col, h in enumerate(headers, 1):
+        c = sh.cell(row=4, column=col)
+        _text(c, None, h)
+        c.font = Font(name=_BODY_FONT, bold=True)
+    for i, p in enumerate(sorted(verdict.problems, key=lambda p: p.severity != ERROR), 1):
+        row = 4 + i
+        for col, value in enumerate([str(i), "错误" if p.severity == ERROR else "提示", p.sheet, p.cell,
+                                     p.message], 1):
+            c = sh.cell(row=row, column=col)
+            _text(c, None, value)
+            c.font = Font(name=_BODY_FONT)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in zip("ABCDE", (6, 8, 14, 10, 80)):
+        sh.column_dimensions[col].width = width
+    sh.page_setup.orientation = "landscape"
+    sh.page_setup.paperSize = sh.PAPERSIZE_A4
+    sh.page_setup.fitToWidth = 1
+    sh.page_setup.fitToHeight = 0
+    sh.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _text(target, coord, value: str) -> None:
+    """Write ``value`` as a text cell, never a formula, whatever it starts with."""
+    from wjexcel.values import clean_text
+
+    cell = target[coord] if coord else target
+    cell.value = clean_text(value)
+    cell.data_type = "s"
