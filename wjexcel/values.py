@@ -104,7 +104,7 @@ def parse_number(raw, *, percent_unit: bool, unit: str | None = None) -> ParsedN
     if raw is None:
         return ParsedNumber(None, None)
     if isinstance(raw, bool):
-        return ParsedNumber(None, str(raw).upper(), "应填数字，这里填的是逻辑值（TRUE/FALSE）")
+        return ParsedNumber(None, str(raw), "应填数字，这里填的是逻辑值（TRUE/FALSE）")
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
         return ParsedNumber(None, str(raw), f"应填数字，这里填的是日期或时间（{raw}），请检查单元格格式")
     if isinstance(raw, Decimal):
