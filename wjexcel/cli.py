@@ -414,13 +414,24 @@ def demo(folder):
 
 
 # --- entry point ------------------------------------------------------------------------------
-_CLICK_ERRORS = {
-    "MissingParameter": "缺少必需的参数",
-    "NoSuchOption": "没有这个选项",
-    "BadParameter": "参数不正确",
-    "BadOptionUsage": "选项用法不正确",
-    "BadArgumentUsage": "参数用法不正确",
-}
+def _usage_message(exc: click.exceptions.UsageError) -> str:
+    """click's English usage errors, said in Chinese."""
+    import re
+
+    text = exc.format_message()
+    param = getattr(exc, "param", None)
+    names = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
+    if isinstance(exc, click.exceptions.MissingParameter):
+        return f"缺少必需的{'选项' if names.startswith('-') else '参数'} {names or ''}".rstrip()
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    if m := re.match(r"No such command '(.+)'", text):
+        return f"没有命令“{m.group(1)}”"
+    if m := re.search(r"Path '(.+)' does not exist", text):
+        return f"找不到“{m.group(1)}”"
+    if isinstance(exc, click.exceptions.BadParameter):
+        return f"{names or '参数'} 的值不正确：{text}"
+    return text
 
 
 def main(argv=None) -> None:
@@ -435,8 +446,7 @@ def main(argv=None) -> None:
     except click.exceptions.UsageError as exc:
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
-        kind = _CLICK_ERRORS.get(type(exc).__name__, "用法不正确")
-        click.echo(f"错误：{kind}：{exc.format_message()}（用 -h 查看帮助）", err=True)
+        click.echo(f"错误：{_usage_message(exc)}（用 -h 查看帮助）", err=True)
         sys.exit(2)
     except UsageError as exc:
         click.echo(f"错误：{exc}", err=True)
