@@ -44,3 +44,29 @@ def soffice_convert(soffice, tmp_path_factory):
         return outputs
 
     return convert
+
+
+@pytest.fixture(scope="session")
+def xlsx_bomb(tmp_path_factory) -> Path:
+    """A ~2 MB xlsx whose first sheet inflates to 1 GiB (streamed, never on disk)."""
+    import openpyxl
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("bomb")
+    plain = folder / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "表头"
+    wb.save(plain)
+    bomb = folder / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info.filename, src.read(info))
+        with out.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            block = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>' * 16384
+            for _ in range(1024 * 1024 * 1024 // len(block) + 1):
+                sheet.write(block)
+            sheet.write(b"</sheetData></worksheet>")
+    plain.unlink()
+    return bomb
