@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 
@@ -49,9 +51,6 @@ def soffice_convert(soffice, tmp_path_factory):
 @pytest.fixture(scope="session")
 def xlsx_bomb(tmp_path_factory) -> Path:
     """A ~2 MB xlsx whose first sheet inflates to 1 GiB (streamed, never on disk)."""
-    import openpyxl
-    import zipfile
-
     folder = tmp_path_factory.mktemp("bomb")
     plain = folder / "plain.xlsx"
     wb = openpyxl.Workbook()
@@ -70,3 +69,17 @@ def xlsx_bomb(tmp_path_factory) -> Path:
             sheet.write(b"</sheetData></worksheet>")
     plain.unlink()
     return bomb
+
+
+@pytest.fixture
+def encrypted_xlsx(tmp_path) -> Path:
+    """An xlsx encrypted with password 1234, as Excel's 用密码进行加密 makes it."""
+    from msoffcrypto.format.ooxml import OOXMLFile  # test extra only
+
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    locked = tmp_path / "locked.xlsx"
+    with open(plain, "rb") as src, open(locked, "wb") as out:
+        OOXMLFile(src).encrypt("1234", out)
+    plain.unlink()
+    return locked
