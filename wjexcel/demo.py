@@ -1,0 +1,182 @@
+"""``wjexcel demo``: a whole reporting cycle on the built-in plan, with returns that look real.
+
+It creates a workspace, generates the 2022Q3 forms, fills them the way towns and bureaus
+do (numbers typed as text, a renamed file, a zip, a correction sent later, a form with
+``约12`` that gets returned, a duplicate, an Excel lock file, a stamped scan, one town and
+two bureaus who never answer), then collects and consolidates, and says where to look.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from wjexcel.runner import RunResult, run_cycle
+from wjexcel.simulate import fill_form
+
+DEMO_PERIOD = "2022Q3"
+DEFAULT_FOLDER = "wjexcel演示"
+
+# District-wide figures at the end of 2022Q3, reported by each indicator's source unit.
+# Chosen to give the leadership report a realistic mix of statuses (see the README).
+SOURCE_FIGURES = {
+    "1-1": 7.8, "2-1": 8, "3-1": 92, "3-2": 31, "3-3": 2, "3-4": 2, "4-1": 1520, "4-2": 1432,
+    "5-1": 141, "5-3": 86, "5-4": 58, "5-5": 34, "7-1": 82, "7-2": 96,
+}
+# 5-2 (发改委) and 6-1 (统计局) are missing: 5-2 falls back to the towns' sum, and the
+# ratio 6-1 has no district value (never summed).
+MISSING_REPORTERS = {"平望镇", "发改委", "统计局"}
+
+TOWN_WEIGHTS = {
+    "吴江开发区": 0.27, "汾湖高新区（黎里镇）": 0.18, "吴江高新区（盛泽镇）": 0.17,
+    "东太湖度假区（太湖新城）": 0.12, "七都镇": 0.07, "桃源镇": 0.06, "震泽镇": 0.07, "平望镇": 0.06,
+}
+TOWN_RATIOS = {"吴江开发区": 4.1, "汾湖高新区（黎里镇）": 3.9, "吴江高新区（盛泽镇）": 3.3,
+               "东太湖度假区（太湖新城）": 2.9, "七都镇": 3.1, "桃源镇": 2.6, "震泽镇": 3.0, "平望镇": 2.8}
+TOWN_FIGURES_5_2 = {"吴江开发区": 5, "汾湖高新区（黎里镇）": 3, "吴江高新区（盛泽镇）": 3,
+                    "东太湖度假区（太湖新城）": 2, "七都镇": 1, "桃源镇": 1, "震泽镇": 1, "平望镇": 0}
+
+REMARKS = {
+    ("人才办", "3-1"): "三季度省级人才项目评审推迟至10月，部分项目将在四季度集中认定",
+    ("区科技局", "7-2"): "受高校暑期影响，产学研合作签约集中在四季度，预计全年可完成150项左右",
+    ("人社局", "5-4"): "今年新设站申报名额收紧，已储备3家企业待省里评审",
+    ("东太湖度假区（太湖新城）", "7-2"): '=HYPERLINK("http://example.invalid","点此查看")（此说明以等号开头，必须原样显示为文字）',
+    ("七都镇", "1-1"): "光电通信产业园二期已封顶，预计12月交付",
+}
+
+
+@dataclass
+class DemoResult:
+    """Where the demo put things, and the one-click result."""
+
+    root: Path
+    run: RunResult
+
+    def summary_text(self) -> str:
+        r = self.run
+        lines = [
+            f"演示完成：工作区在 {self.root}",
+            "",
+            r.summary_text(),
+            "",
+            "去哪里看：",
+            f"  汇总表（任务分解表、红黄绿灯）：{r.report_path}",
+            f"  生成的填报表：{self.root / '分发' / DEMO_PERIOD}",
+            f"  模拟收回的文件（原样保留）：{self.root / '收回'}",
+            f"  退回表（标红并加批注）：{self.root / '汇总' / '退回' / DEMO_PERIOD}",
+            f"  控制台（Excel 按钮）：{self.root / '控制台.xlsm'}；WPS 用户双击“一键汇总.bat”",
+            f"再看一次报送情况：wjexcel status -w \"{self.root}\" -p {DEMO_PERIOD}",
+        ]
+        return "\n".join(lines)
+
+
+def run_demo(folder=None, *, progress=None) -> DemoResult:
+    """Run the demo in ``folder`` (default: a new ``wjexcel演示`` folder here)."""
+    from wjexcel.forms import generate_forms
+    from wjexcel.workspace import init_workspace
+
+    root = _fresh_folder(folder)
+    ws = init_workspace(root)
+    try:
+        from wjexcel.console import write_console
+
+        write_console(ws.root, period=DEMO_PERIOD)
+    except Exception:  # the console is a convenience here, never a reason to fail the demo
+        pass
+    plan = ws.load_plan()
+    generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=_bar(progress, "生成填报表"))
+    forms = {f.reporter: Path(f.path) for f in generated.files}
+    _simulate_returns(plan, forms, ws.inbox)
+    result = run_cycle(ws, DEMO_PERIOD, progress=progress)
+    return DemoResult(ws.root, result)
+
+
+def _fresh_folder(folder) -> Path:
+    if folder:
+        return Path(folder)
+    base = Path.cwd() / DEFAULT_FOLDER
+    candidate, n = base, 1
+    while candidate.exists() and any(candidate.iterdir()):
+        n += 1
+        candidate = base.with_name(f"{DEFAULT_FOLDER}{n}")
+    return candidate
+
+
+def _bar(progress, action):
+    from wjexcel.runner import _bar as make
+
+    return make(progress, action)
+
+
+def _values_for(plan, reporter) -> dict:
+    """What this reporter types, keyed by indicator code."""
+    codes = [i.code for i in plan.indicators_for(reporter)]
+    out = {}
+    if reporter.kind == "department":
+        for code in codes:
+            if plan.indicator(code).source_unit == reporter.name and code in SOURCE_FIGURES:
+                out[code] = SOURCE_FIGURES[code]
+        return out
+    w = TOWN_WEIGHTS.get(reporter.name, 0.1)
+    for code in codes:
+        ind = plan.indicator(code)
+        if code == "6-1":
+            out[code] = TOWN_RATIOS.get(reporter.name, 3.0)
+        elif code == "5-2":
+            out[code] = TOWN_FIGURES_5_2.get(reporter.name, 1)
+        elif code in SOURCE_FIGURES:
+            v = SOURCE_FIGURES[code] * w
+            out[code] = round(v, 2) if ind.unit == "万平方米" else round(v)
+    return out
+
+
+def _simulate_returns(plan, forms: dict, inbox: Path) -> None:
+    """Fill and drop the returns into 收回/ the way they arrive by email."""
+    staging = inbox.parent / ".wjexcel" / "demo_staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    names = {i.code: i.name for i in plan.indicators}
+    signed = date(2022, 10, 8)
+    for reporter in plan.reporters:
+        if reporter.name in MISSING_REPORTERS or reporter.name not in forms:
+            continue
+        values = _values_for(plan, reporter)
+        remarks = {c: t for (r, c), t in REMARKS.items() if r == reporter.name and c in values}
+        signer = {"填报人": "张晓燕" if reporter.kind == "district" else "李明", "联系电话": "0512-63000000",
+                  "填报日期": signed, "审核人": "王建国"}
+        src = forms[reporter.name]
+        if reporter.name == "七都镇":
+            # Numbers typed as text, full-width digits, a renamed file.
+            values = {c: (f"{v:,}" if isinstance(v, int) and v >= 1000 else
+                          ("".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in str(v))
+                           if c == "2-1" else (f"{v}%" if c == "6-1" else v)))
+                      for c, v in values.items()}
+            fill_form(src, inbox / "七都镇报送材料（最终版）.xlsx", values, remarks=remarks, signer=signer,
+                      names=names)
+        elif reporter.name == "桃源镇":
+            # A first version with a slip, then a correction dated later.
+            wrong = dict(values, **{"4-2": values["4-2"] * 10})
+            fill_form(src, inbox / "桃源镇.xlsx", wrong, remarks=remarks, signer=signer, names=names)
+            fixed_signer = dict(signer, 填报日期=date(2022, 10, 10))
+            fill_form(src, inbox / "桃源镇（更正）.xlsx", values, remarks=remarks, signer=fixed_signer,
+                      names=names)
+        elif reporter.name == "震泽镇":
+            # Words in a number cell: returned for correction.
+            bad = dict(values, **{"7-1": "约12", "3-1": "12个左右"})
+            fill_form(src, inbox / src.name, bad, remarks=remarks, signer=signer, names=names)
+        elif reporter.name == "吴江高新区（盛泽镇）":
+            # Sent inside a zip, together with the stamped scan.
+            filled = fill_form(src, staging / src.name, values, remarks=remarks, signer=signer, names=names)
+            with zipfile.ZipFile(inbox / "盛泽镇报送.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.write(filled, f"盛泽/{filled.name}")
+                zf.writestr("盛泽/盖章扫描件.pdf", b"%PDF-1.4\n% scanned stamp page (demo)\n")
+        else:
+            fill_form(src, inbox / src.name, values, remarks=remarks, signer=signer, names=names)
+    # The same file mailed twice, and the lock file Excel leaves while a form is open.
+    first = inbox / forms["吴江开发区"].name
+    if first.exists():
+        shutil.copyfile(first, inbox / f"{first.stem}(1){first.suffix}")
+        (inbox / f"~${first.name}").write_bytes(b"\x00" * 165)
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,73 @@
+"""``wjexcel run``: collect, then consolidate — the one-click action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wjexcel.periods import Period
+
+
+@dataclass
+class RunResult:
+    """What one click did: the collect verdicts, who is missing, and the report."""
+
+    period: Period
+    collected: object  # CollectResult
+    statuses: list
+    consolidated: object  # ConsolidateResult
+    workspace_root: Path
+
+    @property
+    def report_path(self) -> Path:
+        return Path(self.consolidated.output)
+
+    def summary_text(self) -> str:
+        from wjexcel.status import MISSING, REPORTED, RETURNED
+
+        c = self.collected
+        new = c.new
+        accepted = sum(1 for v in new if v.status == "accepted")
+        returned = sum(1 for v in new if v.status == "rejected")
+        reported = [s for s in self.statuses if s.status == REPORTED]
+        missing = [s.reporter for s in self.statuses if s.status == MISSING]
+        back = [s.reporter for s in self.statuses if s.status == RETURNED]
+        lines = [
+            f"{self.period.label}一键汇总完成。",
+            f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
+            f"报送情况：{len(self.statuses)} 家单位中已报送 {len(reported)} 家"
+            + (f"，已退回待改 {len(back)} 家（{'、'.join(back)}）" if back else "")
+            + (f"，未报送 {len(missing)} 家（{'、'.join(missing)}）" if missing else "，全部报送")
+            + "。",
+        ]
+        lines.append(self.consolidated.summary_text())
+        return "\n".join(lines)
+
+
+def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
+    """Collect ``paths`` (default 收回/) and write the 汇总 workbook for ``period``.
+
+    ``progress`` is either a ``progress(done, total, label)`` callable or a factory that
+    takes an action name and returns one (the CLI passes a factory).
+    """
+    from wjexcel.collect import collect
+    from wjexcel.consolidate import consolidate
+    from wjexcel.status import reporting_status
+
+    period = Period.parse(str(period))
+    plan = ws.load_plan()
+    plan.check_year(period.year)
+    collected = collect(ws, paths, plan=plan, progress=_bar(progress, "收集"))
+    statuses = reporting_status(ws, period, plan)
+    result = consolidate(ws, period.code, progress=_bar(progress, "汇总"))
+    return RunResult(period, collected, statuses, result, ws.root)
+
+
+def _bar(progress, action: str):
+    if progress is None:
+        return None
+    try:
+        made = progress(action)
+    except TypeError:
+        return progress
+    return made if callable(made) else progress
