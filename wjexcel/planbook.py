@@ -377,7 +377,7 @@ class _Writer:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        formula = source if source.startswith("=") else f'"{source}"'
+        formula = source if "!" in source else f'"{source}"'
         dv = DataValidation(type="list", formula1=formula, allow_blank=True)
         dv.showErrorMessage = strict
         dv.errorTitle = "不在可选范围内"
@@ -391,7 +391,7 @@ class _Writer:
 
     @staticmethod
     def _range(sheet: str, letter: str = "A") -> str:
-        return f"='{sheet}'!${letter}$2:${letter}${LIST_ROWS}"
+        return f"'{sheet}'!${letter}$2:${letter}${LIST_ROWS}"
 
     @staticmethod
     def _col(columns: list[Column], key: str) -> int:
@@ -711,9 +711,13 @@ class PlanLocations:
         self.rows: dict[tuple[str, object], int] = {}
         self.tables: dict[str, _Table] = {}
 
-    def cell(self, sheet: str, key, field: str = "") -> str:
+    def cell(self, sheet: str, key, field: str = "") -> str | None:
+        """The cell's address; "" when unknown; None when its column is missing from the
+        sheet (that is reported once, as a missing column)."""
         number = self.rows.get((sheet, key))
         table = self.tables.get(sheet)
+        if table is not None and field and not table.letter(field):
+            return None
         if number is None or table is None:
             return ""
         return table.cell(field, number) if field else f"A{number}"
@@ -752,8 +756,13 @@ class _Loader:
         self.where.tables[name] = table
         return table
 
-    def number(self, row: _Row, key: str, *, whole: bool = False, unit: str = "") -> float | None:
+    def number(self, row: _Row, key: str, *, whole: bool = False, unit: str = "",
+               required: str = "") -> float | None:
+        """A number cell; ``required`` is the message for a blank cell (blank is fine without it)."""
         raw = row.raw(key)
+        if required and is_blank(raw):
+            self.problems.error(required, row.table.name, row.cell(key))
+            return None
         if isinstance(raw, _PercentCell) and _is_percent(unit):
             raw = round(raw * 100, 10)
         parsed = parse_number(raw, percent_unit=_is_percent(unit), unit=unit or None)
@@ -808,7 +817,9 @@ class _Loader:
                 values[attr] = None
                 continue
             self.where.rows[(SETTINGS, attr)] = row.number
-            if attr in ("start", "end", "deadline_days"):
+            if attr in ("start", "end"):
+                values[attr] = self.number(row, "value", whole=True, required="年度为空，请填四位年份，如 2024")
+            elif attr == "deadline_days":
                 values[attr] = self.number(row, "value", whole=True)
             elif attr == "tolerance":
                 values[attr] = self.tolerance(row)
@@ -829,9 +840,7 @@ class _Loader:
     def years(self, start, end) -> list[int]:
         where = lambda attr: self.where.cell(SETTINGS, attr, "value")  # noqa: E731
         for attr, value in (("start", start), ("end", end)):
-            if value is None:
-                self.problems.error("年度为空或不是数字，请填四位年份，如 2024", SETTINGS, where(attr))
-            elif not 2000 <= value <= 2100:
+            if value is not None and not 2000 <= value <= 2100:
                 self.problems.error(f"年度“{format_number(value)}”不合理，请填四位年份，如 2024", SETTINGS, where(attr))
         if start is None or end is None or not (2000 <= start <= 2100 and 2000 <= end <= 2100):
             return []
@@ -1023,10 +1032,14 @@ class _Checker:
         self.groups = {g for r in plan.reporters for g in r.groups}
 
     def error(self, message: str, sheet: str, key=None, field: str = ""):
-        self.problems.error(message, sheet, self.where.cell(sheet, key, field) if key is not None else "")
+        cell = self.where.cell(sheet, key, field) if key is not None else ""
+        if cell is not None:
+            self.problems.error(message, sheet, cell)
 
     def warning(self, message: str, sheet: str, key=None, field: str = ""):
-        self.problems.warning(message, sheet, self.where.cell(sheet, key, field) if key is not None else "")
+        cell = self.where.cell(sheet, key, field) if key is not None else ""
+        if cell is not None:
+            self.problems.warning(message, sheet, cell)
 
     def run(self) -> ProblemList:
         self.settings()
