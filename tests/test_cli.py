@@ -1,0 +1,168 @@
+"""The command line: Chinese help with examples, exit codes, JSON contracts, fast start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wjexcel.cli import cli, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(group=cli, prefix=()):
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+        else:
+            yield prefix + (name,)
+
+
+def run_main(args, monkeypatch=None):
+    """Run ``main`` like the console script; return (exit code, stdout, stderr)."""
+    proc = subprocess.run([sys.executable, "-m", "wjexcel", *args], capture_output=True, text=True,
+                          encoding="utf-8", cwd=ROOT)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("command", list(_commands()), ids=lambda c: " ".join(c))
+def test_every_command_has_chinese_help_with_an_example(command):
+    result = CliRunner().invoke(cli, [*command, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "用法：" in result.output
+    assert "示例" in result.output
+    assert "显示帮助并退出" in result.output
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in _commands():
+        if command[0] in ("plan", "console", "demo", "consolidate", "collect", "init"):
+            continue  # described by their group or their own section below
+        assert f"wjexcel {' '.join(command)}" in readme, command
+    for word in ("wjexcel demo", "wjexcel init", "wjexcel plan check", "wjexcel run", "wjexcel status"):
+        assert word in readme
+
+
+def test_help_does_not_import_pandas_or_openpyxl():
+    code = ("import sys\nfrom wjexcel.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in ('pandas', 'openpyxl', 'xlsxwriter', 'xlwings') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
+    assert "LOADED []" in out
+
+
+def test_usage_errors_exit_2_in_chinese():
+    code, out, err = run_main(["status"])
+    assert code == 2
+    assert "缺少必需的选项 -p/--period" in err
+    code, out, err = run_main(["nosuch"])
+    assert code == 2 and "没有命令“nosuch”" in err
+    code, out, err = run_main(["status", "-p", "2022年三季度", "-w", str(ROOT)])
+    assert code in (1, 2) and "Traceback" not in err
+
+
+def test_errors_are_one_chinese_line_exit_1(tmp_path):
+    code, out, err = run_main(["status", "-p", "2022", "-w", str(tmp_path)])
+    assert code == 1
+    assert "不是 wjexcel 工作区" in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_period_is_explained(tmp_path):
+    from wjexcel.workspace import init_workspace
+
+    init_workspace(tmp_path / "ws")
+    code, out, err = run_main(["status", "-p", "2022Q5", "-w", str(tmp_path / "ws")])
+    assert code == 2
+    assert "期间“2022Q5”无法识别" in err
+
+
+def test_plan_show_json_contract(tmp_path):
+    result = CliRunner().invoke(cli, ["plan", "show", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) >= {"name", "years", "reporters", "indicators"}
+    assert data["years"] == [2021, 2022, 2023]
+    kinds = {r["name"]: r["kind"] for r in data["reporters"]}
+    assert kinds["七都镇"] == "district" and kinds["统计局"] == "department"
+    ind = {i["code"]: i for i in data["indicators"]}
+    assert set(ind["4-2"]) >= {"code", "task", "name", "unit", "kind", "parent", "targets", "reporter_targets",
+                               "responsible_units", "source_unit"}
+    assert ind["4-2"]["targets"]["2021"] == {"value": 1200, "op": ">"}
+    assert ind["4-2"]["targets"]["2023"] == {"value": 1600, "op": ">="}
+    assert ind["3-2"]["parent"] == "3-1"
+    assert ind["6-1"]["targets"]["2022"]["value"] == 3.68
+    assert ind["1-1"]["reporter_targets"]["汾湖高新区（黎里镇）"] == {"2021-2023": 6}
+    assert ind["6-1"]["source_unit"] == "统计局"
+    assert ind["4-2"]["task"] == "高新技术企业扩容计划"
+
+
+def test_editing_a_target_in_the_plan_workbook_changes_plan_show(tmp_path):
+    from openpyxl import load_workbook
+
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    before = json.loads(CliRunner().invoke(cli, ["plan", "show", "--json", "-w", str(ws.root)]).output)
+    assert {i["code"]: i for i in before["indicators"]}["4-2"]["targets"]["2022"]["value"] == 1400
+    wb = load_workbook(ws.plan_file)
+    sheet = wb["指标"]
+    header = [c.value for c in sheet[1]]
+    col = header.index("2022年目标") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "4-2")
+    sheet.cell(row, col).value = 1450
+    wb.save(ws.plan_file)
+    after = json.loads(CliRunner().invoke(cli, ["plan", "show", "--json", "-w", str(ws.root)]).output)
+    assert {i["code"]: i for i in after["indicators"]}["4-2"]["targets"]["2022"]["value"] == 1450
+    text = CliRunner().invoke(cli, ["plan", "show", "-w", str(ws.root)]).output
+    assert "1450" in text and "有效高新技术企业" in text
+
+
+def test_plan_check_names_the_cell_of_a_target_typed_as_words(tmp_path):
+    from openpyxl import load_workbook
+
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    wb = load_workbook(ws.plan_file)
+    sheet = wb["指标"]
+    header = [c.value for c in sheet[1]]
+    col = header.index("2023年目标") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "2-1")
+    sheet.cell(row, col).value = "十家"
+    wb.save(ws.plan_file)
+    code, out, err = run_main(["plan", "check", str(ws.plan_file)])
+    assert code == 1
+    assert f"指标 › {sheet.cell(row, col).coordinate}" in out
+    assert "十家" in out
+    # Every other command refuses the broken plan with a Chinese line, not a traceback.
+    code, out, err = run_main(["status", "-p", "2022", "-w", str(ws.root)])
+    assert code == 1 and "Traceback" not in err and "计划" in err
+
+
+def test_init_makes_a_complete_movable_workspace(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "a"
+    for name in ("计划.xlsx", "分发", "收回", "汇总", ".wjexcel/signing.key", "控制台.xlsm", "一键汇总.bat"):
+        assert (root / name).exists(), name
+    key = (root / ".wjexcel/signing.key").read_text()
+    # init again never replaces the key or the plan
+    CliRunner().invoke(cli, ["init", str(root)])
+    assert (root / ".wjexcel/signing.key").read_text() == key
+    moved = tmp_path / "b"
+    root.rename(moved)
+    from wjexcel.workspace import Workspace
+
+    ws = Workspace.open(moved / "收回")  # nearest parent that is a workspace
+    assert ws.root == moved.resolve()
+    assert ws.signing_key() == bytes.fromhex(key)
+    assert len(ws.load_plan().reporters) == 19
