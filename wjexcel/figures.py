@@ -227,6 +227,8 @@ def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, Repo
     share = float(plan_share_fraction(period, plan.years))
     value, basis, source_value, towns_sum = district_value(plan, ind, reported)
     gap, flag = None, False
+    towns = sum(1 for r, rv in reported.items()
+                if rv.value is not None and _is_district(plan, rv) and r != ind.source_unit)
     if ind.kind != RATIO and source_value is not None and towns_sum is not None:
         gap = towns_sum - source_value
         flag = abs(gap) > plan.tolerance * abs(source_value) + EPS
@@ -250,7 +252,7 @@ def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, Repo
     if target is None:
         fig.notes.append(f"{period.year}年未设目标，不作评价")
     if flag:
-        fig.notes.append(f"交叉核对：区镇合计 {_fmt(towns_sum)} 与{ind.source_unit} {_fmt(source_value)} "
+        fig.notes.append(f"交叉核对：{towns}个区镇合计 {_fmt(towns_sum)} 与{ind.source_unit} {_fmt(source_value)} "
                          f"相差 {_fmt(gap)}，超过容差 {plan.tolerance:.0%}")
     if ind.kind == INCREMENT:
         _plan_to_date(plan, period, ind, fig, before)

@@ -1,0 +1,291 @@
+"""The 汇总 workbook read back three ways: openpyxl (formulas, formats, text cells),
+python-calamine/pandas (cached values, no recalculation) and LibreOffice (recalculated)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
+from wjexcel.ledger import FileProblem
+from wjexcel.records import DetailRow, ReportedValue
+from wjexcel.report import FIRST_ROW, SHEETS, ReportData, write_report
+from wjexcel.status import ReporterStatus
+from wjexcel.wujiang import builtin_plan
+
+WHEN = datetime(2022, 10, 8, 9, 30)
+HOSTILE = '=HYPERLINK("http://x","点击")'
+LONG = "长" * 40000
+USCC = "91320509MA1MXXXX0X"
+# 2022Q3: e = 0.75, tolerance 0.10; the status each indicator must get, worked out by hand
+EXPECTED = {
+    "4-2": DONE,        # 1432 >= 1400
+    "3-1": ON_TRACK,    # X = 130*0.75 = 97.5 <= 98
+    "2-1": LAGGING,     # X = 7 + (8-7)*0.75 = 7.75; 7 >= 7.75 - 0.8
+    "6-1": ON_TRACK,    # X = 3.6 + 0.08*0.75 = 3.66 <= 3.67
+    "7-2": SEVERE,      # towns 50 + 20 = 70 < 135 - 18
+    "3-3": ON_TRACK,    # plan share (1 + 0.75)/3, X = 1.75 <= 2
+    "4-1": MISSING,
+}
+COL = {"value": 8, "completion": 9, "elapsed": 10, "expected": 11, "status": 12, "remarks": 17}
+
+
+def rv(reporter, code, value, remark=None, kind="district"):
+    return ReportedValue(reporter, kind, code, "2022Q3", value, None if value is None else str(value), remark,
+                         f"收回/{reporter}.xlsx", "指标填报", "D5", WHEN, 1)
+
+
+def report_data() -> ReportData:
+    plan = builtin_plan()
+    values = [
+        rv("区科技局", "4-2", 1432, "含年中复核新增\x07企业", "department"),
+        rv("吴江开发区", "4-2", 700, HOSTILE),
+        rv("人才办", "3-1", 98, "@SUM(A1)", "department"),
+        rv("区科技局", "2-1", 7, "+1 待认定", "department"),
+        rv("统计局", "6-1", 3.67, "-2 口径调整", "department"),
+        rv("吴江开发区", "7-2", 50, "http://example.com/说明"),
+        rv("七都镇", "7-2", 20, "受疫情影响\ud800进度放缓"),
+        rv("人才办", "3-3", 2, None, "department"),
+        rv("桃源镇", "1-1", 0.5, LONG),
+    ]
+    reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
+                                else "未报送", 1, WHEN) for r in plan.reporters]
+    problems = [FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
+                            "“约12”不是确定的数字，请填准确数字", WHEN)]
+    details = [("七都镇", DetailRow("hitech", "新认定高新技术企业名单", 5,
+                                  {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),
+               ("桃源镇", DetailRow("hitech", "新认定高新技术企业名单", 6,
+                                  {"企业名称": "某某科技有限公司", "统一社会信用代码": USCC}), "收回/桃源.xlsx")]
+    return ReportData(compute_figures(plan, "2022Q3", values), WHEN, reporting, problems, values, details)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    data = report_data()
+    out = write_report(data, tmp_path_factory.mktemp("report") / "汇总.xlsx")
+    return out.path, data.figures
+
+
+def rows_of(figures):
+    return {f.code: FIRST_ROW + 1 + i for i, f in enumerate(figures.indicators)}
+
+
+def test_sheets_and_layout(written):
+    path, figures = written
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == list(SHEETS)
+    ws = wb["任务分解表"]
+    assert [ws.cell(FIRST_ROW, c).value for c in (3, 8, 9, 10, 11, 12)] == \
+        ["指标", "本期完成值", "完成率", "序时进度", "期望值", "状态"]
+    assert ws.freeze_panes == "D5" and ws.auto_filter.ref.startswith("A4:")
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$4:$4" and "&P" in ws.oddFooter.center.text
+    assert any("说明" == c.value for c in ws["A"])
+    assert ws.cell(6, 3).font.name == "仿宋" and ws.cell(4, 3).font.name == "宋体"
+
+
+def test_formulas_and_number_formats(written):
+    path, figures = written
+    ws = openpyxl.load_workbook(path)["任务分解表"]
+    rows = rows_of(figures)
+    r = rows["4-2"]
+    assert ws.cell(r, COL["completion"]).value == f'=IF(ISNUMBER(H{r}),IFERROR(H{r}/F{r},""),"")'
+    status = ws.cell(r, COL["status"]).value
+    assert status.startswith(f'=IF(NOT(ISNUMBER(H{r})),"未报送",IF(H{r}>=F{r}-0.000000001,"已完成"')
+    assert "$B$3" in status and "AND(J" in status
+    assert ws.cell(rows["2-1"], COL["expected"]).value == f"=E{rows['2-1']}+(F{rows['2-1']}-E{rows['2-1']})*J{rows['2-1']}"
+    assert ws.cell(rows["3-3"], COL["expected"]).value == f"=G{rows['3-3']}*$D$3"
+    assert ws.cell(r, COL["completion"]).number_format == "0.00%"
+    assert ws.cell(r, COL["elapsed"]).number_format == "0.00%"
+    assert ws.cell(r, COL["value"]).number_format == "#,##0"
+    assert ws.cell(r, 5).number_format == '"＞"#,##0'  # 2021 target "超1200"
+    assert ws.cell(rows["6-1"], COL["value"]).number_format == "0.00"
+
+
+def test_status_column_has_the_five_conditional_formats_and_completion_data_bars(written):
+    path, figures = written
+    ws = openpyxl.load_workbook(path)["任务分解表"]
+    first, last = FIRST_ROW + 1, FIRST_ROW + len(figures.indicators)
+    rules = {str(rng.sqref): rng.rules for rng in ws.conditional_formatting}
+    status_rules = rules[f"L{first}:L{last}"]
+    assert sorted(r.formula[0] for r in status_rules) == sorted(f'"{s}"' for s in
+                                                                 (DONE, ON_TRACK, LAGGING, SEVERE, MISSING))
+    fills = {r.dxf.fill.bgColor.rgb for r in status_rules}
+    assert len(fills) == 5
+    assert [r.type for r in rules[f"I{first}:I{last}"]] == ["dataBar"]
+
+
+def test_text_from_forms_stays_text(written):
+    path, figures = written
+    wb = openpyxl.load_workbook(path)
+    raw = wb["原始数据"]
+    remarks = {raw.cell(r, 1).value + raw.cell(r, 3).value: raw.cell(r, 8) for r in range(4, raw.max_row + 1)}
+    hostile = remarks["吴江开发区4-2"]
+    assert hostile.value == HOSTILE and hostile.data_type == "s"
+    for key, start in (("人才办3-1", "@"), ("区科技局2-1", "+"), ("统计局6-1", "-"), ("吴江开发区7-2", "http")):
+        assert remarks[key].data_type == "s" and remarks[key].value.startswith(start)
+    assert remarks["区科技局4-2"].value == "含年中复核新增企业"  # control character removed
+    assert remarks["七都镇7-2"].value == "受疫情影响进度放缓"  # lone surrogate removed
+    assert len(remarks["桃源镇1-1"].value) == 32767
+    breakdown = wb["任务分解表"]
+    cell = breakdown.cell(rows_of(figures)["4-2"], COL["remarks"])
+    assert cell.data_type == "s" and HOSTILE in cell.value and "区科技局：含年中复核新增企业" in cell.value
+    assert all(not ws._hyperlinks for ws in wb.worksheets)
+    details = wb["明细汇总"]
+    values = [[c.value for c in row] for row in details.iter_rows(min_row=4)]
+    assert any("=A1+1" in row for row in values)
+    assert sum(1 for row in values if row[-1] and "同时由" in row[-1]) == 2
+
+
+def test_cached_values_without_recalculation(written):
+    path, figures = written
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("任务分解表").to_python()
+    rows = rows_of(figures)
+    for code, status in EXPECTED.items():
+        row = sheet[rows[code] - 1]
+        f = figures.by_code(code)
+        assert row[COL["status"] - 1] == status == f.status
+        if f.assessment.completion is None:
+            assert row[COL["completion"] - 1] == ""
+        else:
+            assert row[COL["completion"] - 1] == pytest.approx(f.assessment.completion)
+    assert sheet[rows["4-2"] - 1][COL["completion"] - 1] == pytest.approx(1432 / 1400)
+    frame = pd.read_excel(path, sheet_name="任务分解表", header=FIRST_ROW - 1, nrows=len(figures.indicators))
+    assert list(frame["状态"]) == [f.status for f in figures.indicators]
+    brief = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("进展简报").to_python()
+    text = "".join(str(c) for row in brief for c in row)
+    assert "截至2022年三季度末，全区16项指标中，已完成1项、序时推进3项、滞后1项、严重滞后2项、未报送9项" in text
+    assert "有效高新技术企业1432家，完成年度目标的102.3%" in text and "受疫情影响进度放缓" in text
+
+
+def _poisoned(src: Path, dest: Path) -> None:
+    """A copy of the report whose formula cells carry no cached values at all."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                text = re.sub(r'(<c [^>]*?) t="str"', r"\1", text)
+                text, n = re.subn(r"(</f>)<v>[^<]*</v>", r"\1", text)
+                assert n > 40
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+
+
+RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculate(soffice: str, files: list[Path], outdir: Path) -> list[Path]:
+    """Open each file in headless LibreOffice with "recalculate on load: always", save as xlsx.
+
+    The private profile's registry sets OOXMLRecalcMode=0 (always); without it LibreOffice
+    keeps the cached values it finds. One soffice start for all files.
+    """
+    profile = Path(f"/tmp/wjx_lo_recalc_{os.getpid()}")
+    shutil.rmtree(profile, ignore_errors=True)
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE, encoding="utf-8")
+    try:
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
+                        *map(str, files)], check=True, capture_output=True, timeout=300,
+                       stdin=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return [outdir / f.name for f in files]
+
+
+@pytest.mark.soffice
+def test_libreoffice_recalculation_matches_the_tool(written, soffice, tmp_path):
+    path, figures = written
+    rows = rows_of(figures)
+    src = tmp_path / "src"
+    src.mkdir()
+    original = shutil.copy(path, src / "original.xlsx")
+    poisoned = src / "poisoned.xlsx"
+    _poisoned(path, poisoned)
+    edited = src / "edited.xlsx"  # a clerk edits 有效高新技术企业 to 1000 in a program that keeps formulas
+    wb = openpyxl.load_workbook(path)
+    wb["任务分解表"].cell(rows["4-2"], COL["value"]).value = 1000
+    wb.save(edited)
+    out = tmp_path / "out"
+    results = recalculate(soffice, [Path(original), poisoned, edited], out)
+    for result in results[:2]:
+        ws = openpyxl.load_workbook(result, data_only=True)["任务分解表"]
+        for f in figures.indicators:
+            r, a = rows[f.code], f.assessment
+            assert ws.cell(r, COL["status"]).value == a.status, (result.name, f.code)
+            got = ws.cell(r, COL["completion"]).value
+            if a.completion is None:
+                assert got in (None, ""), (result.name, f.code)
+            else:
+                assert got == pytest.approx(a.completion, rel=1e-12), (result.name, f.code)
+            if a.expected is not None:
+                assert ws.cell(r, COL["expected"]).value == pytest.approx(a.expected, rel=1e-12)
+    ws = openpyxl.load_workbook(results[2], data_only=True)["任务分解表"]
+    # 1000 of 1400, X = 1350, X - 140 = 1210 -> 严重滞后; completion 1000/1400
+    assert ws.cell(rows["4-2"], COL["status"]).value == SEVERE
+    assert ws.cell(rows["4-2"], COL["completion"]).value == pytest.approx(1000 / 1400)
+
+
+# --- never destroy the previous report --------------------------------------------------------
+
+def test_owner_lock_file_means_open_in_excel(tmp_path):
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old report")
+    (tmp_path / "~$汇总.xlsx").write_bytes(b"owner")  # what Excel/WPS keep while the file is open
+    out = write_report(report_data(), target)
+    assert out.locked == target and out.path != target and out.path.parent == tmp_path
+    assert re.fullmatch(r"汇总_20221008_\d{6}\.xlsx", out.path.name)
+    assert target.read_bytes() == b"old report"
+    assert openpyxl.load_workbook(out.path).sheetnames == list(SHEETS)
+    assert not list(tmp_path.glob(".wjx-*"))
+
+
+def test_target_that_cannot_be_replaced_gets_a_timestamped_name(tmp_path):
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old report")
+    if os.geteuid() == 0:  # root ignores permissions; the immutable attribute stops even root
+        if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a file immutable here")
+        unlock = ["chattr", "-i", str(target)]
+    else:
+        target.chmod(0o444)
+        unlock = None
+    try:
+        with pytest.raises(PermissionError):
+            open(target, "r+b")
+        out = write_report(report_data(), target)
+    finally:
+        if unlock:
+            subprocess.run(unlock, check=True)
+    assert out.locked == target and out.path.exists() and out.path != target
+    assert target.read_bytes() == b"old report"
+
+
+def test_replacing_an_unlocked_report(tmp_path):
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old report")
+    out = write_report(report_data(), target)
+    assert out.path == target and out.locked is None
+    assert openpyxl.load_workbook(target).sheetnames == list(SHEETS)
