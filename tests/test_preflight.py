@@ -77,7 +77,8 @@ def test_scan_reports_content_beyond_bounds(tmp_path):
 def test_billion_laughs_is_rejected(tmp_path, part):
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+        + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                   for i in range(1, 10))
         + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
     )

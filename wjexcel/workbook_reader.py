@@ -163,9 +163,10 @@ def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sheets, names, props, formula_cells = _openpyxl_pass(path, label, False, max_rows, max_cols, deadline, scans)
+            bounds = (max_rows, max_cols)
+            sheets, names, props, formula_cells = _openpyxl_pass(path, False, bounds, deadline, scans, label)
             if formula_cells:
-                cached = _openpyxl_pass(path, label, True, max_rows, max_cols, deadline, scans)[0]
+                cached = _openpyxl_pass(path, True, bounds, deadline, scans, label)[0]
                 for sheet, cached_sheet in zip(sheets, cached):
                     for key in formula_cells.get(sheet.name, ()):
                         hit = cached_sheet.cells.get(key)
@@ -184,14 +185,14 @@ def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
     return WorkbookData(label, "", sheets, props, names)
 
 
-def _openpyxl_pass(path, label, data_only, max_rows, max_cols, deadline, scans):
+def _openpyxl_pass(path, data_only, bounds, deadline, scans, label):
     """One read-only pass; returns sheets, defined names, properties, formula cells."""
     with open(path, "rb") as fh:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
         try:
             sheets, formula_cells = [], {}
             for ws in wb.worksheets:
-                sheet, formulas = _openpyxl_sheet(ws, label, max_rows, max_cols, deadline)
+                sheet, formulas = _openpyxl_sheet(ws, label, *bounds, deadline)
                 scan = scans.get(getattr(ws, "_worksheet_path", ""))
                 if scan is not None:
                     sheet.max_row, sheet.max_col = scan.max_row, scan.max_col
@@ -228,7 +229,8 @@ def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
                 formulas.append(key)
                 sheet.cells[key] = CellData(None, formula, number_format=cell.number_format)
             else:
-                sheet.cells[key] = CellData(value, None, cell.data_type == "s", cell.data_type == "e", cell.number_format)
+                kind = cell.data_type
+                sheet.cells[key] = CellData(value, None, kind == "s", kind == "e", cell.number_format)
     return sheet, formulas
 
 
@@ -249,7 +251,9 @@ def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
     try:
         answer = json.loads(done.stdout)
     except ValueError as exc:
-        raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}") from exc
+        if done.returncode < 0 or b"memory" in done.stderr.lower():
+            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}") from exc
+        raise FormError(f"“{label}”：读取程序异常退出（代码 {done.returncode}），{_RESAVE}") from exc
     if answer["status"] == "ok":
         return _book_from_json(answer["book"])
     if answer["status"] == "password":
@@ -323,7 +327,8 @@ def _read_calamine(path, max_rows, max_cols) -> WorkbookData:
         for index, meta in enumerate(wb.sheets_metadata):
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            sheet = SheetData(meta.name, _CALAMINE_VISIBILITY.get(str(meta.visible).rpartition(".")[2], VISIBLE), formulas_known=False)
+            visibility = _CALAMINE_VISIBILITY.get(str(meta.visible).rpartition(".")[2], VISIBLE)
+            sheet = SheetData(meta.name, visibility, formulas_known=False)
             _fill_from_calamine(sheet, wb.get_sheet_by_index(index), max_rows, max_cols)
             sheets.append(sheet)
     return WorkbookData("", "", sheets)
