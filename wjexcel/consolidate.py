@@ -86,7 +86,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         now: The generation time (tests fix it).
 
     Raises:
-        PeriodError: The period is malformed or outside the plan's years.
+        UsageError: The period is malformed (PeriodError) or outside the plan's years.
         OutputLockedError: Nothing could be written.
     """
     say = progress or (lambda message: None)
