@@ -21,7 +21,7 @@ from wjexcel.planbook import (
 )
 from wjexcel.wujiang import builtin_plan
 
-SHEET_NAMES = ["说明", "设置", "任务", "指标", "填报单位", "分解目标", "产业链", "明细表", "明细列", "选项"]
+SHEET_NAMES = ["说明", "设置", "任务", "指标", "填报单位", "分解目标", "产业链", "明细表", "明细列", "下拉选项"]
 INDICATOR_HEADER = ["编码", "任务序号", "指标名称", "单位", "类型", "上级指标", "数据来源单位", "区镇填报",
                     "基期值", "2021年目标", "2022年目标", "2023年目标", "说明"]
 # In the exported built-in plan, indicator n (in plan order) sits on row n + 2 of 指标:
@@ -136,7 +136,7 @@ def test_dropdowns(plan_file):
     assert kind.type == "list" and kind.formula1 == '"增量,存量,比率,计划总量"'
     assert ind["G2:G2000"].formula1 == "'填报单位'!$A$2:$A$2000"
     assert ind["B2:B2000"].formula1 == "'任务'!$A$2:$A$2000"
-    assert ind["D2:D2000"].formula1 == "'选项'!$A$2:$A$2000"
+    assert ind["D2:D2000"].formula1 == "'下拉选项'!$A$2:$A$2000"
     assert ind["H2:H2000"].formula1 == '"是,否"'
     assert validations("填报单位")["B2:B2000"].formula1 == '"区镇,部门"'
     assert validations("明细列")["C2:C2000"].formula1 == '"文本,数值,整数,统一社会信用代码,选项,日期"'
@@ -240,7 +240,8 @@ def test_adding_a_town_row(plan_file):
     assert plan.indicator("1-1").reporter_targets["八坼街道"] == {"2021-2023": 2}
     # 10+6+6+4+4+2 = 32 > 30: allowed, but the clerk is told
     warnings = check_plan_file(plan_file).warnings
-    assert [w.sheet for w in warnings] == ["分解目标"] and "32" in warnings[0].message
+    assert [(w.sheet, w.cell) for w in warnings] == [("分解目标", "D2")]
+    assert warnings[0].message == "指标“1-1”的分解目标合计 32 大于计划期目标 30"
 
 
 def test_names_match_despite_width_and_spaces(plan_file):
@@ -398,6 +399,11 @@ def test_missing_sheet_and_missing_column(plan_file, tmp_path):
     edit(plan_file, lambda wb: wb["指标"].cell(1, 4, "计量单位"))
     found = located(check_plan_file(plan_file))
     assert found == {("指标", "A1"): "“指标”表缺少列：“单位”"}
+
+
+def test_duplicate_header(plan_file):
+    edit(plan_file, lambda wb: wb["指标"].cell(1, 14, "2022年目标"))
+    assert located(check_plan_file(plan_file)) == {("指标", "N1"): "表头“2022年目标”出现了两次，请删去一列"}
 
 
 def test_columns_may_be_reordered(plan_file):

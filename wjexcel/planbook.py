@@ -11,6 +11,7 @@ skipped; names are matched ignoring full-/half-width differences and stray space
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -26,9 +27,11 @@ from wjexcel.plan import (
     CHECK_MODES,
     COLUMN_TYPES,
     DEPARTMENT,
+    INCREMENT,
     INDICATOR_KINDS,
     PLAN_TOTAL,
     REPORTER_KINDS,
+    STOCK,
     DetailColumn,
     DetailList,
     GroupTarget,
@@ -53,7 +56,7 @@ SPLITS = "分解目标"
 CHAINS = "产业链"
 LISTS = "明细表"
 LIST_COLUMNS = "明细列"
-CHOICES = "选项"  # helper lists for dropdowns (units); never read back
+CHOICES = "下拉选项"  # helper lists for dropdowns (units); never read back
 
 CHAINS_WORD = "产业链"  # in 明细列·选项: "the list on the 产业链 sheet"
 YES, NO = "是", "否"
@@ -182,7 +185,7 @@ GUIDE_TEXT = [
     "开始新一轮计划（如 2024-2026）：在“设置”中改计划名称、计划编号、起始年度、结束年度；"
     "把“指标”表的年度列标题改为“2024年目标”“2025年目标”“2026年目标”并填入新目标；“分解目标”的期间改为 2024-2026。",
     "带下拉箭头的单元格请从列表中选；责任单位、重点产业链等可填多个的，可先选一个再手工补充，用“、”隔开。"
-    "计量单位的下拉来自“选项”表，可在那里添加新单位。",
+    "计量单位的下拉来自“下拉选项”表，可在那里添加新单位。",
 ]
 
 # --- public API -------------------------------------------------------------------------
@@ -343,6 +346,8 @@ class _Writer:
                 cell = self._put(ws, r, c, value)
                 cell.font, cell.border = self.body_font, self.border
                 cell.alignment = self.left if columns[c - 1].width >= 20 else self.center
+            _fit_height(ws, r, [(v, col.width) for v, col in zip(values, columns)])
+        _fit_height(ws, 1, [(col.header, col.width) for col in columns])
         ws.freeze_panes = freeze
         last = get_column_letter(len(columns))
         ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
@@ -408,6 +413,7 @@ class _Writer:
         for r, text in enumerate(GUIDE_TEXT, 3):
             cell = self._put(ws, r, 1, text)
             cell.font, cell.alignment = self.body_font, self.left
+            _fit_height(ws, r, [(text, 110)])
         self._print_setup(ws, title_rows="")
 
     def settings(self):
@@ -510,7 +516,7 @@ def _verify_written(path: Path, plan: Plan) -> None:
     try:
         wb = load_workbook(path, read_only=True)
         try:
-            expected = {name: cols for name, cols in SHEETS.items()}
+            expected = dict(SHEETS)
             expected[INDICATORS] = _indicator_columns(plan.years)
             for name, cols in expected.items():
                 header = next(wb[name].iter_rows(min_row=1, max_row=1, values_only=True))
@@ -520,6 +526,17 @@ def _verify_written(path: Path, plan: Plan) -> None:
             wb.close()
     except Exception as exc:  # any failure means the file is not what we meant to write
         raise WjexcelError(f"写出的计划文件核验失败（{exc}），原文件未改动。") from exc
+
+
+def _fit_height(ws, row: int, cells: list[tuple[object, float]]) -> None:
+    """Set a row tall enough for its wrapped text: viewers do not grow rows by themselves."""
+    lines = 1
+    for value, width in cells:
+        text = _text(value)
+        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        lines = max(lines, -(-shown // max(int(width) - 1, 1)))
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines + 3
 
 
 def _yes_no(flag: bool) -> str:
@@ -636,6 +653,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def _split(value) -> list[str]:
     return [p.strip() for p in SPLIT_RE.split(_text(value)) if p.strip()]
 
@@ -670,10 +693,16 @@ class _Table:
                 self.header_row = number
                 for i, v in enumerate(values):
                     h = _norm(v)
-                    if h in wanted and wanted[h].key not in self.index:
-                        self.index[wanted[h].key] = i
-                    elif m := YEAR_HEADER_RE.match(h):
-                        self.years.setdefault(int(m.group(1)), i)
+                    m = YEAR_HEADER_RE.match(h)
+                    key = wanted[h].key if h in wanted else (f"target:{m.group(1)}" if m else None)
+                    if key is None:
+                        continue
+                    if key in self.index or (m and int(m.group(1)) in self.years):
+                        problems.error(f"表头“{_text(v)}”出现了两次，请删去一列", sheet.name, f"{_letter(i)}{number}")
+                    elif m:
+                        self.years[int(m.group(1))] = i
+                    else:
+                        self.index[key] = i
                 break
         if not self.header_row:
             problems.error(f"“{sheet.name}”表找不到表头行（第一列应为“{columns[0].header}”）", sheet.name, "A1")
@@ -691,10 +720,8 @@ class _Table:
             yield _Row(self, number, values)
 
     def letter(self, key: str) -> str:
-        from openpyxl.utils import get_column_letter
-
         idx = self.years.get(int(key[7:])) if key.startswith("target:") else self.index.get(key)
-        return get_column_letter(idx + 1) if idx is not None else ""
+        return _letter(idx) if idx is not None else ""
 
     def cell(self, key: str, number: int) -> str:
         letter = self.letter(key)
@@ -740,9 +767,21 @@ def _load(path: Path) -> tuple[Plan | None, ProblemList]:
     for problem in check_plan(plan, loader.where):
         if problem.is_error and (problem.sheet, problem.cell) in bad_cells and problem.cell:
             continue  # one problem per cell: the reading error already says it
-        problems.items.append(problem.__class__(problem.message, problem.sheet, problem.cell,
-                                                problem.severity, problems.file))
+        problems.items.append(dataclasses.replace(problem, file=problems.file))
+    problems.items.sort(key=_reading_order)
     return plan, problems
+
+
+SHEET_ORDER = [SETTINGS, TASKS, INDICATORS, REPORTERS, SPLITS, CHAINS, LISTS, LIST_COLUMNS]
+
+
+def _reading_order(problem) -> tuple:
+    """Sheet by sheet, then row by row, left to right: the order a clerk fixes them in."""
+    sheet = SHEET_ORDER.index(problem.sheet) if problem.sheet in SHEET_ORDER else -1
+    m = re.fullmatch(r"([A-Z]+)(\d+)", problem.cell)
+    if not m:
+        return sheet, 0, 0, ""
+    return sheet, int(m.group(2)), len(m.group(1)), m.group(1)
 
 
 class _Loader:
@@ -1181,16 +1220,18 @@ class _Checker:
     def splits(self):
         spans = {str(y) for y in self.plan.years} | {self.plan.span_label}
         for ind in self.plan.indicators:
-            whole_plan = 0.0
+            whole_plan, first_key = 0.0, None
             for name, by_span in ind.reporter_targets.items():
                 for span, value in by_span.items():
                     key = (ind.code, name, span)
+                    first_key = first_key or key
                     if _norm(name) not in self.reporter_names:
                         self.error(f"“{name}”既不是“填报单位”表中的单位，也不是“所属组”中的组名", SPLITS, key, "who")
                     self._span(span, spans, key)
                     whole_plan += value if span == self.plan.span_label else 0
             for g in ind.group_targets:
                 key = (ind.code, g.group, g.span)
+                first_key = first_key or key
                 if g.group not in self.groups:
                     self.error(f"组“{g.group}”没有成员（“填报单位”表的“所属组”中没有它）", SPLITS, key, "who")
                 self._span(g.span, spans, key)
@@ -1198,16 +1239,16 @@ class _Checker:
             total = self._plan_total(ind)
             if whole_plan and total is not None and whole_plan > total + 1e-9:
                 self.warning(f"指标“{ind.code}”的分解目标合计 {format_number(whole_plan)} 大于计划期目标 "
-                             f"{format_number(total)}", SPLITS)
+                             f"{format_number(total)}", SPLITS, first_key, "value")
 
     def _span(self, span: str, spans: set[str], key):
         if span not in spans:
             self.error(f"期间“{span}”应为整个计划期 {self.plan.span_label} 或其中某一年", SPLITS, key, "span")
 
     def _plan_total(self, ind: Indicator) -> float | None:
-        if ind.kind == "increment" and ind.targets:
+        if ind.kind == INCREMENT and ind.targets:
             return sum(t.value for t in ind.targets.values())
-        if ind.kind in ("stock", PLAN_TOTAL) and ind.targets:
+        if ind.kind in (STOCK, PLAN_TOTAL) and ind.targets:
             return ind.plan_target().value
         return None
 
