@@ -275,10 +275,22 @@ def _is_zip(incoming: _Incoming) -> bool:
     return incoming.data[:4] == b"PK\x03\x04" and incoming.display.lower().endswith(".zip")
 
 
-def _judge_zip(ws, ledger, plan, key, incoming, sha, tmp_path, depth) -> list[FileVerdict]:
-    from wjexcel.preflight import check_archive
+def _archive_problem(path: Path, label: str) -> str | None:
+    """Why a zip archive must not be opened (bomb, too many members, bad names), or None."""
+    from wjexcel.preflight import check_zip
 
-    problem = check_archive(tmp_path) if depth < MAX_ZIP_DEPTH else "压缩包嵌套层数过多，请解压后直接发送表格文件"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, label)
+    except FormError as exc:
+        return str(exc)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return f"“{label}”：压缩包已损坏，无法解压，请重新打包后发送"
+    return None
+
+
+def _judge_zip(ws, ledger, plan, key, incoming, sha, tmp_path, depth) -> list[FileVerdict]:
+    problem = _archive_problem(tmp_path, incoming.display) if depth < MAX_ZIP_DEPTH else "压缩包嵌套层数过多，请解压后直接发送表格文件"
     status = REJECTED if problem else IGNORED
     note = problem or "压缩包（已存档），其中的文件逐个检查如下"
     with ledger.transaction():
@@ -298,9 +310,7 @@ def _judge_archive_again(ws, ledger, plan, key, incoming, depth) -> list[FileVer
     with tempfile.TemporaryDirectory(prefix="wjx_") as tmp:
         tmp_path = Path(tmp) / "in.zip"
         tmp_path.write_bytes(incoming.data)
-        from wjexcel.preflight import check_archive
-
-        if check_archive(tmp_path):
+        if _archive_problem(tmp_path, incoming.display):
             return []
         return _judge_members(ws, ledger, plan, key, incoming, tmp_path, depth)
 
