@@ -88,7 +88,7 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
                 who = f"（{s.name}合计）" if s.is_group else ""
                 row += [s.assessment.target, s.value, s.assessment.completion, s.assessment.status + who]
         rows.append(row)
-    widths = [22, 6] + [12] * len(inds) + [10] * (4 * len(split_inds))
+    widths = [24, 8] + [12] * len(inds) + [10, 10, 10, 22] * len(split_inds)
     formats = {2 + i: number_format([f.value, *f.by_reporter.values()], f.indicator.is_percent)
                for i, f in enumerate(inds)}
     base = 2 + len(inds)
@@ -107,11 +107,11 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         status_formats(book, sheet, f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last, c)}")
     row = last + 2
     sheet.write_string(row, 0, "区镇排名", st(bold=True, font_name="宋体", font_size=12))
-    rank_heads = ["排名", "区镇", "填报指标数", "应填指标数", "填报率", "分解目标得分", "综合得分"]
+    rank_heads = ["区镇", "排名", "填报指标数", "应填指标数", "填报率", "分解目标得分", "综合得分"]
     sheet.write_row(row + 1, 0, rank_heads, st.header())
     for i, t in enumerate(ranking, row + 2):
-        values = [t.rank, t.reporter, t.filled, t.expected, t.fill_rate, t.split_points, t.score]
-        fmts = ["0", "General", "0", "0", "0.0%", "0.0", "0.0"]
+        values = [t.reporter, t.rank, t.filled, t.expected, t.fill_rate, t.split_points, t.score]
+        fmts = ["General", "0", "0", "0", "0.0%", "0.0", "0.0"]
         for c, (value, fmt) in enumerate(zip(values, fmts)):
             put(sheet, i, c, value, st.cell(num_format=fmt))
     end = row + 1 + len(ranking)
