@@ -132,7 +132,9 @@ def test_stock_without_baseline_compares_with_the_target_itself():
     ("2022Q2", 2, 1.5, ON_TRACK),     # share (1 + 0.5)/3 = 0.5, X = 3*0.5
     ("2022Q2", 1.2, 1.5, LAGGING),    # X - 0.1*3 = 1.2
     ("2022Q2", 1.1, 1.5, SEVERE),
-    ("2022", 2, 2.0, LAGGING),        # share 2/3, X = 2; e = 1 so never 序时推进
+    ("2022", 2, 2.0, ON_TRACK),       # share 2/3 < 1, X = 2: on plan although the year has ended
+    ("2022", 1.7, 2.0, LAGGING),      # X - 0.1*3 = 1.7
+    ("2023", 2.9, 3.0, LAGGING),      # the plan has ended: no 序时推进 any more
     ("2023", 3, 3.0, DONE),
     ("2021Q3", 1, 0.75, ON_TRACK),    # share 0.75/3 = 0.25
 ])

@@ -247,7 +247,9 @@ def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, Repo
         by_reporter={r: rv.value for r, rv in reported.items() if rv.value is not None},
         remarks={r: rv.remark.strip() for r, rv in reported.items() if rv.remark and rv.remark.strip()},
         baseline=baseline, elapsed=e,
-        assessment=assess(value, target, expected, e, plan.tolerance),
+        # A plan_total target falls due at the end of the plan, so "on schedule" is
+        # judged against the plan's elapsed share, not the year's.
+        assessment=assess(value, target, expected, share if ind.kind == PLAN_TOTAL else e, plan.tolerance),
     )
     if target is None:
         fig.notes.append(f"{period.year}年未设目标，不作评价")

@@ -231,7 +231,8 @@ def _indicator_row(sheet, st: Styles, f, row: int, index: int, col: dict, years:
                             st.cell(num_format="0.00%"), "" if a.completion is None else a.completion)
         sheet.write_formula(row, col["期望值"], "=" + _expected_formula(f, t, e, col, row, figures),
                             st.cell(num_format="0.00" if ind.is_percent else "#,##0.00"), a.expected)
-        sheet.write_formula(row, col["状态"], status_formula(v, t, e, x, a.op),
+        due = SHARE_CELL if ind.kind == PLAN_TOTAL else e
+        sheet.write_formula(row, col["状态"], status_formula(v, t, due, x, a.op),
                             st.cell(align="center"), a.status)
     if f.plan_to_date is None:
         sheet.write_blank(row, col["计划累计"], None, cell)
