@@ -34,7 +34,7 @@ def with_unit(value: float | None, unit: str) -> str:
 
 def rule_lines(figures: Figures) -> list[str]:
     """The figure and status rules as printed in the 说明 block, numbered."""
-    plan, period = figures.plan, figures.period
+    period = figures.period
     tol = pct(plan.tolerance, 0)
     share = figures.plan_share
     lines = [
@@ -94,7 +94,7 @@ def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
 def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
                         ranking: list[TownScore] = ()) -> list[str]:
     """Drafted 进展简报 paragraphs for leadership, to be edited by the clerk."""
-    plan, period = figures.plan, figures.period
+    period = figures.period
     counts = figures.count_by_status()
     parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s])
     paras = [f"截至{period.end_label}，全区{len(figures.indicators)}项指标中，{parts}。"

@@ -12,9 +12,7 @@ skipped; names are matched ignoring full-/half-width differences and stray space
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -201,25 +199,15 @@ def export_plan(plan: Plan, path) -> Path:
         OutputLockedError: The destination is open in Excel/WPS.
         WjexcelError: The folder cannot be written or the written file is unreadable.
     """
+    from wjexcel.atomic import replace_file
+
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".wjexcel-", suffix=".xlsx", dir=folder)
-        os.close(fd)
+        replace_file(path, lambda tmp: _build_workbook(plan).save(tmp), lambda tmp: _verify_written(tmp, plan))
+    except PermissionError as exc:
+        raise OutputLockedError(f"“{path.name}”正被 Excel 或 WPS 打开，无法覆盖。请先关闭它再试。") from exc
     except OSError as exc:
-        raise WjexcelError(f"无法在“{folder}”写入计划文件：{exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    try:
-        _build_workbook(plan).save(tmp)
-        _verify_written(tmp, plan)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise OutputLockedError(f"“{path.name}”正被 Excel 或 WPS 打开，无法覆盖。请先关闭它再试。") from exc
-        except OSError as exc:
-            raise WjexcelError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        raise WjexcelError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
     return path
 
 

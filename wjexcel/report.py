@@ -12,7 +12,6 @@ target (open in Excel/WPS) gets a timestamped sibling instead, never a broken ol
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from wjexcel.briefing import rule_lines
+from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError
 from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
 from wjexcel.plan import INCREMENT, PLAN_TOTAL, format_number
@@ -337,24 +337,19 @@ def write_report(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     locked = None
     if is_locked(target):
         locked, target = target, _timestamped(target, data.generated_at)
-    tmp = target.with_name(f".wjx-{secrets.token_hex(4)}-{target.name}")
+    build = lambda tmp: build_workbook(tmp, data)  # noqa: E731
     try:
-        build_workbook(tmp, data)
-        verify(tmp)
         try:
-            os.replace(tmp, target)
+            replace_file(target, build, verify)
         except PermissionError:
             if locked is not None:
                 raise
             locked, target = target, _timestamped(target, data.generated_at)
-            os.replace(tmp, target)
+            replace_file(target, build, verify)
     except PermissionError as exc:
         raise OutputLockedError(
             f"无法写入汇总表“{target}”：文件或文件夹被占用或没有写权限。请关闭在 Excel/WPS 中打开的汇总表后重试。"
         ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return WriteOutcome(target, locked)
 
 

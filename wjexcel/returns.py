@@ -7,10 +7,10 @@ readers of returned forms ignore that sheet.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from wjexcel.atomic import replace_file
 from wjexcel.errors import WjexcelError
 from wjexcel.problems import ERROR
 
@@ -39,14 +39,7 @@ def write_return_copy(ws, verdict, src_path: Path, kind: str) -> Path | None:
             wb = Workbook()
             wb.remove(wb.active)
         _add_summary_sheet(wb, verdict, converted=source is not None)
-        tmp_out = Path(tempfile.mkstemp(prefix=".wjx_", suffix=".xlsx", dir=out_dir)[1])
-        try:
-            wb.save(tmp_out)
-            load_workbook(tmp_out, read_only=True).close()  # prove it opens before replacing
-            os.replace(tmp_out, target)
-        finally:
-            if tmp_out.exists():
-                tmp_out.unlink()
+        replace_file(target, wb.save, lambda p: load_workbook(p, read_only=True).close())
     return target
 
 
