@@ -34,7 +34,7 @@ def with_unit(value: float | None, unit: str) -> str:
 
 def rule_lines(figures: Figures) -> list[str]:
     """The figure and status rules as printed in the 说明 block, numbered."""
-    period = figures.period
+    plan, period = figures.plan, figures.period
     tol = pct(plan.tolerance, 0)
     share = figures.plan_share
     lines = [
