@@ -604,6 +604,9 @@ def save_workbook(wb, path: Path) -> None:
     os.close(fd)
     try:
         wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a form is an ordinary file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
