@@ -1,0 +1,192 @@
+"""Generated forms: the PRODUCT.md contract, validation, protection, printing, identity."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from wjexcel import formlayout as L
+from wjexcel import signing
+from wjexcel.errors import FormsExistError
+from wjexcel.forms import generate_forms
+from wjexcel.ledger import Ledger
+from wjexcel.plan import DEPARTMENT, DISTRICT
+from wjexcel.workspace import init_workspace
+from wjexcel.wujiang import builtin_plan
+
+PERIODS = ["2022", "2022Q3"]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    ws = init_workspace(tmp_path_factory.mktemp("forms") / "ws")
+    calls = []
+    results = {p: generate_forms(ws, p, progress=lambda d, t, label: calls.append((d, t))) for p in PERIODS}
+    return ws, results, calls
+
+
+def _meta(wb):
+    sheet = wb[L.META_SHEET]
+    return {row[0].value: row[1].value for row in sheet.iter_rows(max_col=2)}
+
+
+def test_every_district_and_source_unit_gets_a_form(generated):
+    ws, results, calls = generated
+    plan = builtin_plan()
+    sources = {i.source_unit for i in plan.indicators}
+    for period, result in results.items():
+        names = {f.reporter for f in result.forms}
+        assert {r.name for r in plan.districts} <= names
+        assert sources <= names
+        for f in result.forms:
+            assert f.path.is_file()
+            assert f.path.parent == ws.outbox / period
+            assert f.path.name == f"{period}_{f.reporter}_科技创新指标填报表.xlsx"
+    assert (ws.outbox / "2022Q3" / "2022Q3_七都镇_科技创新指标填报表.xlsx").is_file()
+    assert calls[-1][0] == calls[-1][1]
+    assert "已生成 2022Q3 填报表" in results["2022Q3"].summary_text()
+
+
+def test_manifest_zip_and_ledger(generated):
+    ws, results, _ = generated
+    result = results["2022Q3"]
+    manifest = load_workbook(result.manifest)
+    rows = list(manifest.active.iter_rows(min_row=3, values_only=True))
+    assert {r[1] for r in rows} == {f.reporter for f in result.forms}
+    assert {r[4] for r in rows} == {f.form_id for f in result.forms}
+    with zipfile.ZipFile(result.archive) as zf:
+        infos = zf.infolist()
+        assert {i.filename for i in infos} == {f.path.name for f in result.forms}
+        assert all(i.flag_bits & 0x800 for i in infos)
+    with Ledger.open(ws) as ledger:
+        recorded = ledger.generated_forms("2022Q3")
+    assert {r["form_id"] for r in recorded} == {f.form_id for f in result.forms}
+
+
+def _check_contract(path, key):
+    wb = load_workbook(path)
+    ws = wb[L.MAIN_SHEET]
+    meta = _meta(wb)
+    layout = json.loads(meta["layout"])
+    assert wb[L.META_SHEET].sheet_state == "veryHidden"
+    assert ws.protection.sheet
+    assert signing.verify(key, meta, lambda s, r, c: wb[s].cell(r, c).value)
+    validations = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    validations[(row, col)] = dv
+    unlocked = set()
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row + 5, max_col=L.LAST_COL + 3):
+        for cell in row:
+            if not cell.protection.locked and cell.__class__.__name__ != "MergedCell":
+                unlocked.add((cell.row, cell.column))
+    expected = set()
+    for code, row in layout["main"]["rows"].items():
+        name_cells = [c for c in ws[row] if c.value == builtin_plan().indicator(code).name]
+        assert name_cells, (path.name, code)
+        in_row = sorted(col for r, col in unlocked if r == row)
+        assert len(in_row) == 2, (path.name, code, in_row)
+        value_col, remark_col = in_row
+        assert value_col == L.COL_VALUE and remark_col == L.COL_REMARK
+        dv = validations[(row, value_col)]
+        assert dv.type in ("decimal", "whole") and dv.showErrorMessage and dv.error and dv.prompt
+        assert validations[(row, remark_col)].type == "textLength"
+        expected |= {(row, value_col), (row, remark_col)}
+    for key_name, ref in layout["signature"].items():
+        row, col = signing.ref_to_rowcol(ref)
+        label = ws.cell(row, col - 1).value
+        assert label == dict(L.SIGNATURE_FIELDS)[key_name]
+        assert (row, col) in unlocked and (row, col) in validations
+        expected.add((row, col))
+    assert unlocked == expected, path.name
+    assert ws.freeze_panes == f"A{L.FIRST_DATA_ROW}"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
+    assert "&P" in ws.oddFooter.center.text and meta["reporter"] in ws.oddFooter.center.text
+    assert ws.cell(L.CHECK_ROW, 2).value.startswith("=IF(")
+    assert ws.conditional_formatting
+    for info in layout["details"].values():
+        detail = wb[info["sheet"]]
+        assert detail.protection.sheet
+        first = detail.cell(info["first_row"], info["first_col"])
+        assert not first.protection.locked
+        assert detail.data_validations.dataValidation
+    return wb, meta, layout
+
+
+def test_contract_on_every_form(generated):
+    ws, results, _ = generated
+    key = ws.signing_key()
+    for result in results.values():
+        for f in result.forms:
+            _, meta, _ = _check_contract(f.path, key)
+            assert meta["reporter"] == f.reporter and meta["form_id"] == f.form_id
+            assert meta["period"] == result.period and meta["template_version"] == f.template_version
+            assert meta["reporter_kind"] in (DISTRICT, DEPARTMENT)
+
+
+def test_targets_titles_and_details(generated):
+    _, results, _ = generated
+    forms = {f.reporter: f for f in results["2022"].forms}
+    wb = load_workbook(forms["吴江开发区"].path)
+    ws = wb[L.MAIN_SHEET]
+    rows = json.loads(_meta(wb)["layout"])["main"]["rows"]
+    assert ws.cell(rows["1-1"], L.COL_TARGET).value == "三年目标10"
+    assert "全区" in ws.cell(rows["4-2"], L.COL_TARGET).value
+    assert "自2021年起累计" in ws.cell(rows["3-3"], L.COL_UNIT).value
+    assert ws.cell(rows["3-2"], L.COL_NAME).alignment.indent > 0
+    assert "吴江开发区" in ws["A1"].value and "2022年度" in ws["A1"].value
+    assert set(wb.sheetnames) >= {"填报说明", "指标填报", "新认定高新技术企业名单", "人才项目名单", "科创载体项目"}
+    talent = wb["人才项目名单"]
+    kinds = {dv.type for dv in talent.data_validations.dataValidation}
+    assert {"list", "textLength"} <= kinds
+    hitech = wb["新认定高新技术企业名单"]
+    uscc_col = 1 + 1 + [c.name for c in builtin_plan().detail_lists[0].columns].index("统一社会信用代码")
+    assert hitech.cell(L.DETAIL_FIRST_ROW, uscc_col).number_format == "@"
+    assert any(dv.type == "textLength" and dv.formula1 == "18" for dv in hitech.data_validations.dataValidation)
+    assert "{" not in "".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
+
+    qidu = load_workbook(forms["七都镇"].path)[L.MAIN_SHEET]
+    assert "四个镇" in qidu.cell(rows["1-1"], L.COL_TARGET).value
+    bureau = load_workbook(forms["统计局"].path)
+    brows = json.loads(_meta(bureau)["layout"])["main"]["rows"]
+    assert list(brows) == ["6-1"]
+    assert bureau[L.MAIN_SHEET].cell(brows["6-1"], L.COL_TARGET).value == 3.68
+    assert bureau[L.MAIN_SHEET].cell(brows["6-1"], L.COL_RATE).value.startswith("=IF(")
+
+
+def test_regenerate_asks_then_keeps_old_forms(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    first = generate_forms(ws, "2022-09")
+    with pytest.raises(FormsExistError) as err:
+        generate_forms(ws, "2022-09")
+    assert "已生成过" in str(err.value) and "确认" in str(err.value)
+    second = generate_forms(ws, "2022-09", force=True)
+    assert second.replaced_to is not None and second.replaced_to.name.startswith("旧版_")
+    assert {p.name for p in second.replaced_to.iterdir()} >= {f.path.name for f in first.forms}
+    with Ledger.open(ws) as ledger:
+        ids = {r["form_id"] for r in ledger.generated_forms("2022-09")}
+    assert {f.form_id for f in first.forms} | {f.form_id for f in second.forms} <= ids
+
+
+@pytest.mark.soffice
+def test_libreoffice_prints_a4_landscape(generated, soffice, tmp_path):
+    import lo
+
+    _, results, _ = generated
+    forms = {f.reporter: f.path for f in results["2022Q3"].forms}
+    pdfs = lo.convert([forms["七都镇"], forms["统计局"]], "pdf", tmp_path)
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+        assert int(fields["Pages"]) >= 1
+        width, _, height = fields["Page size"].split()[:3]
+        assert float(width) > float(height)
+        assert abs(float(width) - 841.89) < 2 and abs(float(height) - 595.28) < 2
