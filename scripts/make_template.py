@@ -96,7 +96,7 @@ def print_setup(ws, *, footer: str, title_rows: str | None) -> None:
 def guide_sheet(wb) -> None:
     ws = wb.active
     ws.title = L.GUIDE_SHEET
-    ws.column_dimensions["A"].width = 130
+    ws.column_dimensions["A"].width = 100
     ws.sheet_view.showGridLines = False
     for row, (kind, text) in enumerate(GUIDE_LINES, start=1):
         cell = ws.cell(row, 1, text)

@@ -334,6 +334,7 @@ def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
             else:
                 cell.value = _fill_placeholders(cell.value, values)
     _fill_header_footer(ws, values)
+    _print_setup(ws, "")
     if anchor is None:
         return
     lines = []
@@ -344,10 +345,13 @@ def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
         if ind.note:
             text += f"；{ind.note}"
         lines.append(text)
+    width = ws.column_dimensions[anchor.column_letter].width or 100
     for offset, text in enumerate(lines or ["（无）"]):
         cell = ws.cell(anchor.row + offset, anchor.column, text)
         if offset:
             cell._style = copy(anchor._style)
+        # openpyxl cannot measure text; a CJK character is about two width units.
+        ws.row_dimensions[cell.row].height = 18 * max(1, -(-len(text) * 2 // int(width)))
 
 
 def _fill_main(ws, plan, reporter, period, indicators, styles, values):
