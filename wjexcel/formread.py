@@ -193,7 +193,10 @@ def _read_main(book, layout, plan: Plan, reporter, reading: FormReading) -> None
         cell = sheet.cells.get((row, value_col))
         value, raw = _number_cell(cell, ind, sheet_name, ref, problems)
         remark_cell = sheet.cells.get((row, remark_col))
-        remark = clean_text(signing.canonical(remark_cell.value)) if remark_cell is not None else None
+        remark = None
+        if remark_cell is not None:  # a remark typed as "=…" is kept as the text it was
+            shown = remark_cell.value if remark_cell.value is not None else remark_cell.formula
+            remark = clean_text(signing.canonical(shown))
         reading.values.append(ValueRecord(code, value, raw, sheet_name, ref, remark or None,
                                           a1(row, remark_col)))
         if value is not None and year:

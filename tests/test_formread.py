@@ -1,0 +1,214 @@
+"""Reading returned forms filled the way people fill them, and re-saved by LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from wjexcel import formlayout as L
+from wjexcel.formread import INVALID, MISSING, UNCHECKED, VALID, parse_date, read_form
+from wjexcel.forms import build_form
+from wjexcel.uscc import make_uscc
+from wjexcel.wujiang import builtin_plan
+
+KEY = bytes(range(32, 64))
+PLAN = builtin_plan()
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory):
+    """A fresh 七都镇 2022Q3 form and its layout."""
+    path = tmp_path_factory.mktemp("blank") / "2022Q3_七都镇_科技创新指标填报表.xlsx"
+    build_form(PLAN, PLAN.reporter("七都镇"), "2022Q3", KEY, path,
+               generated_at=datetime(2022, 10, 1, 9, 0), form_id="2022Q3-READ")
+    wb = load_workbook(path)
+    meta = {r[0].value: r[1].value for r in wb[L.META_SHEET].iter_rows(max_col=2)}
+    return path, json.loads(meta["layout"])
+
+
+def _fill(src, dest, values=None, *, details=None, sign=True, edit=None):
+    """Fill like a person: values by indicator code, 明细 rows by list code."""
+    path, layout = src
+    shutil.copy(path, dest)
+    wb = load_workbook(dest)
+    ws = wb[L.MAIN_SHEET]
+    rows = layout["main"]["rows"]
+    for code, value in (values or {}).items():
+        ws.cell(rows[code], L.COL_VALUE).value = value
+    ws.cell(rows["1-1"], L.COL_REMARK).value = "=HYPERLINK(\"http://x\",\"点击\")"
+    if sign:
+        cells = layout["signature"]
+        for key, value in {"unit": "七都镇人民政府", "filled_by": "张三", "phone": "0512-63000000",
+                           "filled_on": "2022年10月8日", "reviewer": "李四"}.items():
+            ws[cells[key]] = value
+    for code, table in (details or {}).items():
+        info = layout["details"][code]
+        sheet = wb[info["sheet"]]
+        for i, entry in enumerate(table):
+            for name, value in entry.items():
+                sheet.cell(info["first_row"] + i, info["first_col"] + info["columns"].index(name), value)
+    if edit:
+        edit(wb)
+    wb.save(dest)
+    return dest
+
+
+GOOD = {"1-1": 1.5, "2-1": "1,200", "3-1": "１２", "3-2": 3, "3-3": 0, "4-1": 40, "4-2": 30,
+        "5-1": 2, "5-2": 1, "5-3": 1, "5-4": 1, "5-5": 1, "6-1": "3.6%", "7-1": 5, "7-2": 6}
+
+
+def _talent(n):
+    return [{"项目名称": f"项目{i}", "负责人": f"人{i}", "层级": "区级", "产业链": "新材料"} for i in range(n)]
+
+
+def test_properly_filled_form_passes(blank, tmp_path):
+    path = _fill(blank, tmp_path / "ok.xlsx", GOOD,
+                 details={"talent": _talent(12), "carrier": [{"载体名称": "飞地", "新建/改建": "新建", "面积（万平方米）": 1.5}],
+                          "hitech": [{"企业名称": "甲公司", "统一社会信用代码": make_uscc(1)}]})
+    reading = read_form(path, PLAN, key=KEY)
+    assert reading.signature_status == VALID
+    assert reading.identity.reporter == "七都镇" and reading.identity.period == "2022Q3"
+    assert reading.identity.form_id == "2022Q3-READ"
+    assert not reading.problems.errors, [p.located() for p in reading.problems]
+    values = {v.indicator: v for v in reading.values}
+    assert values["2-1"].value == 1200 and values["2-1"].raw == "1,200"
+    assert values["3-1"].value == 12
+    assert values["6-1"].value == 3.6 and values["6-1"].raw == "3.6%"
+    assert values["1-1"].remark.startswith("=HYPERLINK") and values["1-1"].cell.startswith("F")
+    assert reading.signature_block.filled_on == date(2022, 10, 8)
+    assert reading.signature_block.filled_by == "张三"
+    assert len([d for d in reading.details if d.list_code == "talent"]) == 12
+    assert read_form(path, PLAN, key=None).signature_status == UNCHECKED
+
+
+def _scribble(wb):
+    wb[L.MAIN_SHEET].cell(40, 12, "备注写在外面")
+    wb.create_sheet("我的草稿")["A1"] = 1
+
+
+def test_bad_entries_are_located(blank, tmp_path):
+    values = dict(GOOD, **{"3-1": "约12", "4-1": None, "5-1": -1, "3-2": 20, "4-2": "12万",
+                           "7-1": datetime(2022, 3, 5), "7-2": "=1+1"})
+    rows = blank[1]["main"]["rows"]
+    path = _fill(blank, tmp_path / "bad.xlsx", values, details={
+        "talent": _talent(2),
+        "hitech": [{"企业名称": "甲", "统一社会信用代码": make_uscc(2)},
+                   {"企业名称": "乙", "统一社会信用代码": make_uscc(2)},
+                   {"企业名称": "丙", "统一社会信用代码": "91320509MA1234567X"},
+                   {"统一社会信用代码": make_uscc(3)}]},
+        edit=_scribble)
+    reading = read_form(path, PLAN, key=KEY)
+    assert reading.signature_status == VALID
+    errors = {(p.sheet, p.cell): p.message for p in reading.problems.errors}
+    warnings = {(p.sheet, p.cell): p.message for p in reading.problems.warnings}
+    cell = lambda code: (L.MAIN_SHEET, f"F{rows[code]}")  # noqa: E731
+    assert "约12" in errors[cell("3-1")] and "准确数字" in errors[cell("3-1")]
+    assert cell("4-1") in warnings and "未填写" in warnings[cell("4-1")]
+    assert "负数" in errors[cell("5-1")]
+    assert "万" in errors[cell("4-2")]
+    assert "日期" in errors[cell("7-1")]
+    assert "公式" in errors[cell("7-2")]
+    hitech = blank[1]["details"]["hitech"]
+    uscc_col = "ABCDEFGH"[hitech["first_col"] + hitech["columns"].index("统一社会信用代码") - 1]
+    name_col = "ABCDEFGH"[hitech["first_col"] - 1]
+    assert "重复" in errors[("新认定高新技术企业名单", f"{uscc_col}{hitech['first_row'] + 1}")]
+    assert "校验位" in errors[("新认定高新技术企业名单", f"{uscc_col}{hitech['first_row'] + 2}")]
+    assert "必填" in errors[("新认定高新技术企业名单", f"{name_col}{hitech['first_row'] + 3}")]
+    assert (L.MAIN_SHEET, "L40") in warnings
+    assert any("我的草稿" in m for m in warnings.values())
+    for p in reading.problems:
+        assert p.sheet and any("\u4e00" <= ch <= "\u9fff" for ch in p.message)
+
+
+def test_sub_item_count_and_plausibility(blank, tmp_path):
+    values = dict(GOOD, **{"3-1": 5, "3-2": 9, "4-1": 4000})
+    path = _fill(blank, tmp_path / "sub.xlsx", values, details={"talent": _talent(3)})
+    reading = read_form(path, PLAN, key=KEY)
+    rows = blank[1]["main"]["rows"]
+    errors = {p.cell: p.message for p in reading.problems.errors}
+    assert "其中项不能大于总数" in errors[f"F{rows['3-2']}"]
+    messages = [p.message for p in reading.problems.warnings]
+    assert any("明细共 3 行" in m for m in messages)
+    assert any("10 倍" in m for m in messages)
+
+
+def test_inserted_row_is_relocated_and_tampering_caught(blank, tmp_path):
+    rows = blank[1]["main"]["rows"]
+
+    def insert(wb):
+        wb[L.MAIN_SHEET].insert_rows(rows["2-1"])
+
+    path = _fill(blank, tmp_path / "ins.xlsx", GOOD, edit=insert)
+    reading = read_form(path, PLAN, key=KEY)
+    assert reading.signature_status == INVALID
+    moved = [p for p in reading.problems.warnings if "已按指标名称定位" in p.message]
+    assert moved and moved[0].cell == f"C{rows['2-1'] + 1}"
+    assert {v.indicator: v.value for v in reading.values}["2-1"] == 1200
+
+
+def test_not_a_form_and_other_plan(blank, tmp_path):
+    other = tmp_path / "other.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "随便一张表"
+    wb.save(other)
+    reading = read_form(other, PLAN, key=KEY)
+    assert reading.identity is None and reading.signature_status == MISSING and reading.problems.errors
+
+    plan = builtin_plan()
+    plan.plan_id, plan.version = "another-plan", "1"
+    reading = read_form(blank[0], plan, key=KEY)
+    assert any("另一个计划" in p.message for p in reading.problems.errors)
+    plan = builtin_plan()
+    plan.version = "2"
+    reading = read_form(blank[0], plan, key=KEY)
+    assert any("第 1 版" in p.message for p in reading.problems.warnings)
+
+
+def test_lenient_dates():
+    assert parse_date("2022.3.5") == date(2022, 3, 5)
+    assert parse_date("2022年3月5日") == date(2022, 3, 5)
+    assert parse_date("２０２２-03-05") == date(2022, 3, 5)
+    assert parse_date(44625) == date(2022, 3, 5)
+    assert parse_date(datetime(2022, 3, 5, 10)) == date(2022, 3, 5)
+    assert parse_date("三月五日") is None
+
+
+@pytest.mark.soffice
+def test_libreoffice_resaves_keep_the_signature(blank, soffice, tmp_path):
+    import lo
+
+    rows = blank[1]["main"]["rows"]
+    filled = _fill(blank, tmp_path / "filled.xlsx", dict(GOOD, **{"3-1": "约12"}), details={"talent": _talent(12)})
+
+    def relabel(wb):
+        for row in wb[L.META_SHEET].iter_rows(max_col=2):
+            if row[0].value == "reporter":
+                row[1].value = "桃源镇"
+
+    def retarget(wb):
+        wb[L.MAIN_SHEET].cell(rows["1-1"], L.COL_TARGET).value = "三年目标1"
+
+    relabelled = _fill(blank, tmp_path / "relabelled.xlsx", GOOD, edit=relabel)
+    retargeted = _fill(blank, tmp_path / "retargeted.xlsx", GOOD, edit=retarget)
+    sources = [filled, relabelled, retargeted]
+    as_xlsx = lo.convert(sources, "xlsx", tmp_path / "lo_xlsx")
+    as_xls = lo.convert(sources, "xls", tmp_path / "lo_xls")
+    for ok, bad1, bad2 in (as_xlsx, as_xls):
+        reading = read_form(ok, PLAN, key=KEY)
+        assert reading.signature_status == VALID, ok
+        values = {v.indicator: v for v in reading.values}
+        assert values["2-1"].value == 1200 and values["6-1"].value == 3.6 and values["3-1"].value is None
+        err = [p for p in reading.problems.errors if p.cell == f"F{rows['3-1']}"]
+        assert err and "约12" in err[0].message
+        assert reading.signature_block.filled_on == date(2022, 10, 8)
+        assert len([d for d in reading.details if d.list_code == "talent"]) == 12
+        assert read_form(bad1, PLAN, key=KEY).signature_status == INVALID
+        assert read_form(bad2, PLAN, key=KEY).signature_status == INVALID
+    # an xls saved under an .xlsx name is read by content
+    renamed = tmp_path / "renamed.xlsx"
+    shutil.copy(as_xls[0], renamed)
+    assert read_form(renamed, PLAN, key=KEY).signature_status == VALID
