@@ -164,11 +164,13 @@ def test_targets_titles_and_details(generated):
 
 def test_regenerate_asks_then_keeps_old_forms(tmp_path):
     ws = init_workspace(tmp_path / "ws")
-    first = generate_forms(ws, "2022-09")
+    plan = builtin_plan()
+    plan.reporters = [plan.reporter("七都镇"), plan.reporter("统计局")]
+    first = generate_forms(ws, "2022-09", plan=plan)
     with pytest.raises(FormsExistError) as err:
-        generate_forms(ws, "2022-09")
+        generate_forms(ws, "2022-09", plan=plan)
     assert "已生成过" in str(err.value) and "确认" in str(err.value)
-    second = generate_forms(ws, "2022-09", force=True)
+    second = generate_forms(ws, "2022-09", force=True, plan=plan)
     assert second.replaced_to is not None and second.replaced_to.name.startswith("旧版_")
     assert {p.name for p in second.replaced_to.iterdir()} >= {f.path.name for f in first.forms}
     with Ledger.open(ws) as ledger:
