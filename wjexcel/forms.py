@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 import wjexcel
 from wjexcel import formlayout as L
 from wjexcel import signing
+from wjexcel.atomic import replace_file
 from wjexcel.errors import FormsExistError, WjexcelError
 from wjexcel.periods import Period
 from wjexcel.plan import DEPARTMENT, PLAN_TOTAL, STOCK, DetailList, Indicator, Plan, Reporter, format_number
@@ -602,19 +602,13 @@ def _write_meta(wb, meta: dict[str, str]) -> None:
 
 
 def save_workbook(wb, path: Path) -> None:
-    """Save next to the target, then replace it, so a failed save never destroys a file."""
+    """Save through a verified temporary file, so a failed save never destroys a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~wjx_", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a form is an ordinary file
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    replace_file(path, wb.save, _verify_xlsx)
+
+
+def _verify_xlsx(path: Path) -> None:
+    load_workbook(path, read_only=True).close()
 
 
 # --- a whole period ------------------------------------------------------------------------------
@@ -721,17 +715,19 @@ def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: P
 def _write_zip(period: Period, forms: list[FormInfo], folder: Path) -> Path:
     """All forms of the period in one zip; Chinese member names carry the UTF-8 flag."""
     path = folder / f"{period.code}_全部{L.FORM_TITLE}.zip"
-    fd, tmp = tempfile.mkstemp(prefix=".~wjx_", suffix=".zip", dir=folder)
-    os.close(fd)
-    try:
+
+    def build(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in forms:
                 info = zipfile.ZipInfo(f.path.name, date_time=datetime.now().timetuple()[:6])
                 info.flag_bits |= 0x800
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, f.path.read_bytes())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def verify(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp) as zf:
+            if zf.testzip() is not None:
+                raise WjexcelError(f"打包文件 {path.name} 写入后校验失败，请重新生成。")
+
+    replace_file(path, build, verify)
     return path
