@@ -150,9 +150,16 @@ def _walk(ws, roots):
         for folder, dirs, files in os.walk(root):
             folder_p = Path(folder)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (folder_p / d).resolve() != state)
-            for name in sorted(files):
-                path = folder_p / name
-                yield ws.relative(path), path, _skip_name(name)
+            # Oldest first, so the first copy of a file mailed twice is the one that counts.
+            for path in sorted((folder_p / n for n in files), key=_arrival_key):
+                yield ws.relative(path), path, _skip_name(path.name)
+
+
+def _arrival_key(path: Path):
+    try:
+        return (path.stat().st_mtime_ns, path.name)
+    except OSError:
+        return (0, path.name)
 
 
 def _judge_entry(ws, ledger, plan, key, entry) -> list[FileVerdict]:

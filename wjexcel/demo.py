@@ -88,7 +88,7 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
         pass
     plan = ws.load_plan()
     generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=_bar(progress, "生成填报表"))
-    forms = {f.reporter: Path(f.path) for f in generated.files}
+    forms = {f.reporter: Path(f.path) for f in generated.forms}
     _simulate_returns(plan, forms, ws.inbox)
     result = run_cycle(ws, DEMO_PERIOD, progress=progress)
     return DemoResult(ws.root, result)

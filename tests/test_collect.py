@@ -1,0 +1,245 @@
+"""Collect on a realistic inbox: every kind of returned file gets the right verdict.
+
+The inbox is built from generated forms, filled like people fill them (openpyxl) and
+re-saved by real LibreOffice, plus the junk and hostile files that also arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wjexcel.cli import cli
+from wjexcel.collect import collect
+from wjexcel.ledger import Ledger
+from wjexcel.simulate import fill_form
+from wjexcel.status import reminder_text, reporting_status
+from wjexcel.workspace import Workspace
+
+PERIOD = "2022Q3"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A workspace with the 2022Q3 forms generated (copied per test)."""
+    from wjexcel.forms import generate_forms
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path_factory.mktemp("gen") / "ws")
+    generate_forms(ws, PERIOD)
+    return ws
+
+
+@pytest.fixture
+def ws(generated, tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(generated.root, root)
+    return Workspace(root)
+
+
+def form_of(ws, reporter: str) -> Path:
+    return next((ws.outbox / PERIOD).glob(f"{PERIOD}_{reporter}_*.xlsx"))
+
+
+def names(ws):
+    return {i.code: i.name for i in ws.load_plan().indicators}
+
+
+SIGNER = {"填报人": "张三", "联系电话": "0512-63001234", "填报日期": date(2022, 10, 8), "审核人": "李四"}
+
+
+def fill(ws, reporter, dest, values, **kw):
+    kw.setdefault("signer", SIGNER)
+    return fill_form(form_of(ws, reporter), dest, values, names=names(ws), **kw)
+
+
+def good_values(ws, reporter):
+    plan = ws.load_plan()
+    return {i.code: (3.4 if i.is_percent else 5) for i in plan.indicators_for(plan.reporter(reporter))}
+
+
+def inbox_digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def messy_inbox(ws, tmp_path, soffice_convert, xlsx_bomb):
+    """Every case of the issue, in one 收回 folder."""
+    inbox = ws.inbox
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    # 1. renamed, numbers typed as text
+    qidu = good_values(ws, "七都镇")
+    qidu.update({"4-1": "1,200", "2-1": "１２", "6-1": "3.6%", "7-1": " 12 "})
+    fill(ws, "七都镇", inbox / "七都镇报送（最终版）.xlsx", qidu,
+         remarks={"7-2": '=HYPERLINK("http://x.invalid","点击")'})
+    # 2. a correction: the first version has a slip, the second is dated later
+    taoyuan = good_values(ws, "桃源镇")
+    fill(ws, "桃源镇", inbox / "桃源镇.xlsx", dict(taoyuan, **{"4-2": 999}))
+    fill(ws, "桃源镇", inbox / "桃源镇（更正）.xlsx", dict(taoyuan, **{"4-2": 99}),
+         signer=dict(SIGNER, 填报日期=date(2022, 10, 12)))
+    # 3. a bad value
+    fill(ws, "震泽镇", inbox / "震泽镇.xlsx", dict(good_values(ws, "震泽镇"), **{"7-1": "约12"}))
+    # 4. an identical copy
+    kaifa = fill(ws, "吴江开发区", inbox / "开发区.xlsx", good_values(ws, "吴江开发区"))
+    shutil.copyfile(kaifa, inbox / "开发区(1).xlsx")
+    # 5. LibreOffice re-saves: as .xlsx and as old .xls
+    fenhu = fill(ws, "汾湖高新区（黎里镇）", staging / "fenhu.xlsx", good_values(ws, "汾湖高新区（黎里镇）"))
+    dth = fill(ws, "东太湖度假区（太湖新城）", staging / "dth.xlsx", good_values(ws, "东太湖度假区（太湖新城）"))
+    (staging / "lo").mkdir()
+    soffice_convert([fenhu], "xlsx", staging / "lo")
+    soffice_convert([dth], "xls", staging / "lo")
+    shutil.copyfile(staging / "lo" / "fenhu.xlsx", inbox / "汾湖高新区.xlsx")
+    shutil.copyfile(staging / "lo" / "dth.xls", inbox / "东太湖.xls")
+    # 6. a zip with a Chinese member name and the stamped scan
+    shengze = fill(ws, "吴江高新区（盛泽镇）", staging / "shengze.xlsx", good_values(ws, "吴江高新区（盛泽镇）"))
+    with zipfile.ZipFile(inbox / "盛泽镇报送.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(shengze, "盛泽/盛泽镇填报表.xlsx")
+        zf.writestr("盛泽/盖章扫描件.pdf", b"%PDF-1.4\n%scan\n")
+    # 7. tampering: a target (locked cell) edited; a form relabelled as another reporter's
+    from openpyxl import load_workbook
+
+    talent = fill(ws, "人才办", staging / "talent.xlsx", good_values(ws, "人才办"))
+    wb = load_workbook(talent)
+    sheet = wb["指标填报"]
+    target_cell = next(c for row in sheet.iter_rows() for c in row
+                       if c.protection.locked and isinstance(c.value, (int, float)) and c.value == 130)
+    target_cell.value = 13
+    wb.save(inbox / "人才办.xlsx")
+    tech = fill(ws, "统计局", staging / "stats.xlsx", good_values(ws, "统计局"))
+    wb = load_workbook(tech)
+    meta = next(s for s in wb.worksheets if s.sheet_state != "visible")
+    for row in meta.iter_rows():
+        for c in row:
+            if c.value == "统计局":
+                c.value = "税务局"
+    wb.save(inbox / "税务局.xlsx")
+    # 8. junk, a lock file, a zip bomb
+    (inbox / "不是表格.xlsx").write_text("这不是 Excel 文件", encoding="utf-8")
+    (inbox / "~$开发区.xlsx").write_bytes(b"\x00" * 165)
+    shutil.copyfile(xlsx_bomb, inbox / "炸弹.xlsx")
+    return inbox
+
+
+def by_file(result):
+    return {v.file.split("收回/", 1)[-1]: v for v in result.verdicts}
+
+
+@pytest.mark.soffice
+def test_messy_inbox_verdicts_and_nothing_lost(ws, messy_inbox):
+    before = inbox_digest(messy_inbox)
+    result = collect(ws)
+    v = by_file(result)
+
+    assert v["七都镇报送（最终版）.xlsx"].status == "accepted"
+    assert v["七都镇报送（最终版）.xlsx"].reporter == "七都镇"
+    assert v["桃源镇.xlsx"].status == "superseded"
+    assert v["桃源镇（更正）.xlsx"].status == "accepted"
+    assert v["震泽镇.xlsx"].status == "rejected"
+    assert v["开发区.xlsx"].status == "accepted"
+    assert v["开发区(1).xlsx"].status == "duplicate"
+    assert v["汾湖高新区.xlsx"].status == "accepted", v["汾湖高新区.xlsx"].problems
+    assert v["东太湖.xls"].status == "accepted", v["东太湖.xls"].problems
+    assert v["盛泽镇报送.zip/盛泽/盛泽镇填报表.xlsx"].status == "accepted"
+    assert v["盛泽镇报送.zip/盛泽/盖章扫描件.pdf"].status == "ignored"
+    assert v["人才办.xlsx"].status == "rejected"
+    assert v["税务局.xlsx"].status == "rejected"
+    assert v["不是表格.xlsx"].status == "rejected"
+    assert v["炸弹.xlsx"].status == "rejected"
+    assert v["~$开发区.xlsx"].status == "ignored"
+
+    # Every rejection has a Chinese message; value errors name sheet and cell.
+    for name in ("震泽镇.xlsx", "人才办.xlsx", "税务局.xlsx", "不是表格.xlsx", "炸弹.xlsx"):
+        assert v[name].errors, name
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p.message) for p in v[name].errors)
+    bad = v["震泽镇.xlsx"].errors
+    assert any(p.sheet == "指标填报" and p.cell and "约12" in p.message for p in bad)
+    assert any("签名" in p.message or "改动" in p.message for p in v["人才办.xlsx"].errors)
+
+    # Text-typed numbers are normalised, raw text kept.
+    with Ledger.open(ws) as ledger:
+        qidu = {x.indicator: x for x in ledger.accepted_values(PERIOD) if x.reporter == "七都镇"}
+        assert qidu["4-1"].value == 1200 and qidu["4-1"].raw == "1,200"
+        assert qidu["2-1"].value == 12
+        assert qidu["6-1"].value == 3.6
+        assert qidu["7-2"].remark.startswith("=HYPERLINK")
+        taoyuan = {x.indicator: x.value for x in ledger.accepted_values(PERIOD) if x.reporter == "桃源镇"}
+        assert taoyuan["4-2"] == 99
+        counts = ledger.counts()
+
+    # The 退回 copy marks the bad cell.
+    from openpyxl import load_workbook
+
+    copy = ws.returns_dir(PERIOD) / "震泽镇_退回.xlsx"
+    assert copy.exists()
+    wb = load_workbook(copy)
+    assert wb.sheetnames[0] == "退回意见"
+    cell = next(p.cell for p in bad if "约12" in p.message)
+    assert wb["指标填报"][cell].comment is not None
+    assert "约12" in wb["指标填报"][cell].comment.text
+
+    # The inbox is untouched; every byte that arrived is in the archive.
+    assert inbox_digest(messy_inbox) == before
+    archived = {p.name for p in (ws.state / "archive").rglob("*") if p.is_file()}
+    for name, digest in before.items():
+        if not name.startswith("~$"):
+            assert digest in archived, name
+
+    # A second run changes nothing.
+    again = collect(ws)
+    assert all(x.unchanged for x in again.verdicts)
+    with Ledger.open(ws) as ledger:
+        assert ledger.counts() == counts
+    assert {k: x.status for k, x in by_file(again).items()} == {k: x.status for k, x in v.items()}
+
+    # status: who reported, who was returned, who is missing.
+    st = {s.reporter: s for s in reporting_status(ws, PERIOD)}
+    assert st["七都镇"].status == "已报送"
+    assert st["桃源镇"].status == "已报送" and st["桃源镇"].versions == 2
+    assert st["震泽镇"].status == "已退回"
+    assert st["平望镇"].status == "未报送"
+    assert st["统计局"].status == "未报送"  # its form was relabelled: it never counted
+    text = reminder_text(ws, PERIOD)
+    assert "平望镇" in text and "震泽镇" in text and "七都镇" not in text
+
+
+@pytest.mark.soffice
+def test_collect_json_contract_and_exit_code(ws, messy_inbox):
+    result = CliRunner().invoke(cli, ["collect", "--json", "-w", str(ws.root)])
+    assert result.exit_code == 1  # some files were rejected
+    data = json.loads(result.stdout)
+    assert isinstance(data, list) and data
+    for item in data:
+        assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings"}
+        assert item["status"] in {"accepted", "rejected", "duplicate", "superseded", "ignored"}
+        for p in item["errors"] + item["warnings"]:
+            assert set(p) == {"sheet", "cell", "message"}
+    status = CliRunner().invoke(cli, ["status", "-p", PERIOD, "--json", "-w", str(ws.root)])
+    rows = json.loads(status.stdout)
+    assert {r["status"] for r in rows} <= {"已报送", "未报送", "已退回"}
+    assert {r["reporter"] for r in rows} >= {"七都镇", "统计局"}
+    assert all(set(r) == {"reporter", "kind", "status", "versions", "last_received"} for r in rows)
+
+
+def test_an_older_version_arriving_later_does_not_win(ws):
+    vals = good_values(ws, "七都镇")
+    fill(ws, "七都镇", ws.inbox / "new.xlsx", dict(vals, **{"4-2": 20}),
+         signer=dict(SIGNER, 填报日期=date(2022, 10, 20)))
+    collect(ws)
+    fill(ws, "七都镇", ws.inbox / "old.xlsx", dict(vals, **{"4-2": 10}),
+         signer=dict(SIGNER, 填报日期=date(2022, 10, 1)))
+    result = collect(ws)
+    v = by_file(result)
+    assert v["old.xlsx"].status == "superseded"
+    assert v["new.xlsx"].status == "accepted"
+    with Ledger.open(ws) as ledger:
+        values = {x.indicator: x.value for x in ledger.accepted_values(PERIOD) if x.reporter == "七都镇"}
+    assert values["4-2"] == 20
