@@ -81,7 +81,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         ws: The workspace.
         period: ``2022``, ``2022Q3`` or ``2022-09``.
         output: The workbook to write (default under 汇总/).
-        progress: Optional callable taking a Chinese progress message.
+        progress: Optional ``progress(done, total, label)`` (three steps, Chinese labels).
         plan: The plan (default: the workspace's 计划.xlsx).
         now: The generation time (tests fix it).
 
@@ -89,7 +89,8 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         UsageError: The period is malformed (PeriodError) or outside the plan's years.
         OutputLockedError: Nothing could be written.
     """
-    say = progress or (lambda message: None)
+    steps = iter(range(3))
+    say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
     period = Period.parse(str(period))
     plan = plan or ws.load_plan()
     plan.check_year(period.year)
@@ -108,4 +109,6 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     target = Path(output) if output else default_output(ws, plan, period, now)
     say(f"写出汇总表 {target.name}……")
     outcome = write_report(data, target)
+    if progress:
+        progress(3, 3, "")
     return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked)

@@ -535,8 +535,9 @@ def _add_detail_sheet(wb, template, dl: DetailList, styles, values) -> dict:
         ws.merge_cells(start_row=row_no, start_column=1, end_row=row_no, end_column=last_col)
     styles["wjx_detail_header"].apply(ws.cell(L.DETAIL_HEADER_ROW, 1, "序号"))
     last_row = L.DETAIL_FIRST_ROW + L.DETAIL_INPUT_ROWS - 1
-    for n in range(L.DETAIL_INPUT_ROWS):
-        styles["wjx_cell"].apply(ws.cell(L.DETAIL_FIRST_ROW + n, 1, n + 1))
+    styles["wjx_cell"].apply(ws.cell(L.DETAIL_FIRST_ROW, 1, 1))
+    for n in range(1, L.DETAIL_INPUT_ROWS):
+        _same_style(ws.cell(L.DETAIL_FIRST_ROW, 1), ws.cell(L.DETAIL_FIRST_ROW + n, 1, n + 1))
     for offset, column in enumerate(dl.columns):
         col = first_col + offset
         letter = get_column_letter(col)
@@ -546,20 +547,28 @@ def _add_detail_sheet(wb, template, dl: DetailList, styles, values) -> dict:
         dv = _detail_validation(column)
         dv.add(f"{letter}{L.DETAIL_FIRST_ROW}:{letter}{last_row}")
         ws.add_data_validation(dv)
-        for r in range(L.DETAIL_FIRST_ROW, last_row + 1):
-            cell = ws.cell(r, col)
-            styles["wjx_detail_input"].apply(cell, locked=False)
-            cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-            if column.type == "uscc":
-                cell.number_format = "@"
-            elif column.type == "date":
-                cell.number_format = "yyyy-mm-dd"
+        proto = ws.cell(L.DETAIL_FIRST_ROW, col)
+        styles["wjx_detail_input"].apply(proto, locked=False)
+        proto.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        if column.type == "uscc":
+            proto.number_format = "@"
+        elif column.type == "date":
+            proto.number_format = "yyyy-mm-dd"
+        for r in range(L.DETAIL_FIRST_ROW + 1, last_row + 1):
+            _same_style(proto, ws.cell(r, col))
     ws.freeze_panes = ws.cell(L.DETAIL_FIRST_ROW, 1).coordinate
     _print_setup(ws, f"{L.DETAIL_HEADER_ROW}:{L.DETAIL_HEADER_ROW}")
     _protect(ws)
     return {"sheet": ws.title, "indicator": dl.indicator, "header_row": L.DETAIL_HEADER_ROW,
             "first_row": L.DETAIL_FIRST_ROW, "last_row": last_row, "first_col": first_col,
             "columns": [c.name for c in dl.columns]}
+
+
+def _same_style(proto, cell) -> None:
+    """Give ``cell`` exactly ``proto``'s style (font, fill, border, alignment, format,
+    protection). Copying openpyxl's style index is what assigning each part would end in,
+    without re-hashing every style object for each of hundreds of cells."""
+    cell._style = copy(proto._style)
 
 
 def _detail_validation(column) -> DataValidation:

@@ -40,7 +40,9 @@ class RunResult:
             + (f"，未报送 {len(missing)} 家（{'、'.join(missing)}）" if missing else "，全部报送")
             + "。",
         ]
-        lines.append(self.consolidated.summary_text())
+        # The consolidate summary repeats 报送情况 without names: keep ours.
+        lines.extend(line for line in self.consolidated.summary_text().splitlines()
+                     if not line.startswith("报送情况"))
         return "\n".join(lines)
 
 
