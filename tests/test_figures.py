@@ -60,11 +60,22 @@ def test_blank_source_value_falls_back_to_the_towns():
     assert (f.value, f.basis) == (8, DISTRICTS) and f.status == DONE
 
 
+ALL_TOWNS = [r.name for r in builtin_plan().districts]
+
+
 @pytest.mark.parametrize("towns, flagged", [(110, False), (90, False), (110.5, True), (89.4, True)])
 def test_cross_check_tolerance_boundary(towns, flagged):
-    f = figure("7-1", "2022", [rv("区科技局", "7-1", 100), rv(KAIFA, "7-1", towns)])
+    # Every town reports: the first carries the whole amount, the others zero.
+    values = [rv("区科技局", "7-1", 100), rv(ALL_TOWNS[0], "7-1", towns)] + [
+        rv(t, "7-1", 0) for t in ALL_TOWNS[1:]]
+    f = figure("7-1", "2022", values)
     assert f.cross_flag is flagged
-    assert any("交叉核对" in n for n in f.notes) is flagged
+    assert any("交叉核对" in n and "使用长三角科技创新券企业" in n for n in f.notes) is flagged
+
+
+def test_cross_check_waits_for_every_town():
+    f = figure("7-1", "2022", [rv("区科技局", "7-1", 100), rv(KAIFA, "7-1", 20)])
+    assert f.cross_gap == -80 and not f.cross_flag
 
 
 # --- 序时进度 and the status rule -------------------------------------------------------------

@@ -1,7 +1,8 @@
 """``wjexcel demo``: a whole reporting cycle on the built-in plan, with returns that look real.
 
-It creates a workspace, generates the 2022Q3 forms, fills them the way towns and bureaus
-do (numbers typed as text, a renamed file, a zip, a correction sent later, a form with
+It creates a workspace, first records a clean 2021 annual round (so plan-to-date figures
+and the towns' three-year splits have history), then generates the 2022Q3 forms, fills
+them the way towns and bureaus do (numbers typed as text, a renamed file, a zip, a correction sent later, a form with
 ``约12`` that gets returned, a duplicate, an Excel lock file, a stamped scan, one town and
 two bureaus who never answer), then collects and consolidates, and says where to look.
 """
@@ -23,8 +24,13 @@ DEFAULT_FOLDER = "wjexcel演示"
 # District-wide figures at the end of 2022Q3, reported by each indicator's source unit.
 # Chosen to give the leadership report a realistic mix of statuses (see the README).
 SOURCE_FIGURES = {
-    "1-1": 7.8, "2-1": 8, "3-1": 92, "3-2": 31, "3-3": 2, "3-4": 2, "4-1": 1520, "4-2": 1432,
+    "1-1": 9.5, "2-1": 8, "3-1": 92, "3-2": 31, "3-3": 2, "3-4": 2, "4-1": 1520, "4-2": 1432,
     "5-1": 141, "5-3": 86, "5-4": 58, "5-5": 34, "7-1": 82, "7-2": 96,
+}
+# Year-end 2021 figures (every unit reported that year).
+FIGURES_2021 = {
+    "1-1": 6.6, "2-1": 7, "3-1": 126, "3-2": 37, "3-3": 1, "3-4": 2, "4-1": 1350, "4-2": 1215,
+    "5-1": 137, "5-2": 17, "5-3": 78, "5-4": 64, "5-5": 31, "6-1": 3.62, "7-1": 104, "7-2": 123,
 }
 # 5-2 (发改委) and 6-1 (统计局) are missing: 5-2 falls back to the towns' sum, and the
 # ratio 6-1 has no district value (never summed).
@@ -33,6 +39,11 @@ MISSING_REPORTERS = {"平望镇", "发改委", "统计局"}
 TOWN_WEIGHTS = {
     "吴江开发区": 0.27, "汾湖高新区（黎里镇）": 0.18, "吴江高新区（盛泽镇）": 0.17,
     "东太湖度假区（太湖新城）": 0.12, "七都镇": 0.07, "桃源镇": 0.06, "震泽镇": 0.07, "平望镇": 0.06,
+}
+# 科创载体 is built where the three-year splits (10/6/6/4 + the four towns' 4) put it.
+CARRIER_WEIGHTS = {
+    "吴江开发区": 0.36, "汾湖高新区（黎里镇）": 0.19, "吴江高新区（盛泽镇）": 0.17,
+    "东太湖度假区（太湖新城）": 0.14, "七都镇": 0.035, "桃源镇": 0.035, "震泽镇": 0.035, "平望镇": 0.035,
 }
 TOWN_RATIOS = {"吴江开发区": 4.1, "汾湖高新区（黎里镇）": 3.9, "吴江高新区（盛泽镇）": 3.3,
                "东太湖度假区（太湖新城）": 2.9, "七都镇": 3.1, "桃源镇": 2.6, "震泽镇": 3.0, "平望镇": 2.8}
@@ -87,6 +98,7 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
     except Exception:  # the console is a convenience here, never a reason to fail the demo
         pass
     plan = ws.load_plan()
+    _annual_round_2021(ws, plan)
     generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=_bar(progress, "生成填报表"))
     forms = {f.reporter: Path(f.path) for f in generated.forms}
     _simulate_returns(plan, forms, ws.inbox)
@@ -111,24 +123,40 @@ def _bar(progress, action):
     return make(progress, action)
 
 
-def _values_for(plan, reporter) -> dict:
+def _annual_round_2021(ws, plan) -> None:
+    """Every unit's clean 2021 annual form, collected before the demo's own period."""
+    from wjexcel.collect import collect
+    from wjexcel.forms import generate_forms
+
+    generated = generate_forms(ws, "2021", force=True)
+    folder = ws.inbox / "2021年报"
+    names = {i.code: i.name for i in plan.indicators}
+    for info in generated.forms:
+        reporter = plan.reporter(info.reporter)
+        values = _values_for(plan, reporter, FIGURES_2021, ratios_delta=-0.1, fixed_5_2=False)
+        fill_form(Path(info.path), folder / Path(info.path).name, values, names=names,
+                  signer={"填报人": "张晓燕", "联系电话": "0512-63000000", "填报日期": date(2022, 1, 12)})
+    collect(ws, [folder], plan=plan)
+
+
+def _values_for(plan, reporter, figures=SOURCE_FIGURES, *, ratios_delta=0.0, fixed_5_2=True) -> dict:
     """What this reporter types, keyed by indicator code."""
     codes = [i.code for i in plan.indicators_for(reporter)]
     out = {}
     if reporter.kind == "department":
         for code in codes:
-            if plan.indicator(code).source_unit == reporter.name and code in SOURCE_FIGURES:
-                out[code] = SOURCE_FIGURES[code]
+            if plan.indicator(code).source_unit == reporter.name and code in figures:
+                out[code] = figures[code]
         return out
     w = TOWN_WEIGHTS.get(reporter.name, 0.1)
     for code in codes:
         ind = plan.indicator(code)
         if code == "6-1":
-            out[code] = TOWN_RATIOS.get(reporter.name, 3.0)
-        elif code == "5-2":
+            out[code] = round(TOWN_RATIOS.get(reporter.name, 3.0) + ratios_delta, 2)
+        elif code == "5-2" and fixed_5_2:
             out[code] = TOWN_FIGURES_5_2.get(reporter.name, 1)
-        elif code in SOURCE_FIGURES:
-            v = SOURCE_FIGURES[code] * w
+        elif code in figures:
+            v = figures[code] * (CARRIER_WEIGHTS.get(reporter.name, w) if code == "1-1" else w)
             out[code] = round(v, 2) if ind.unit == "万平方米" else round(v)
     return out
 
