@@ -1,0 +1,88 @@
+"""The demo runs the whole cycle and its report reads right with a second reader."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from wjexcel.cli import cli
+from wjexcel.demo import DEMO_PERIOD, run_demo
+
+STATUSES = {"已完成", "序时推进", "滞后", "严重滞后", "未报送"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("demo") / "演示")
+
+
+def test_demo_reports_a_realistic_mix(demo):
+    text = demo.summary_text()
+    assert "演示完成" in text and str(demo.run.report_path) in text
+    counts = demo.run.consolidated.figures.count_by_status()
+    assert {s for s, n in counts.items() if n} == STATUSES  # every status shows up
+    statuses = {s.reporter: s.status for s in demo.run.statuses}
+    assert statuses["平望镇"] == "未报送" and statuses["震泽镇"] == "已退回" and statuses["七都镇"] == "已报送"
+    assert (demo.root / "汇总" / "退回" / DEMO_PERIOD / "2022Q3_震泽镇_科技创新指标填报表_退回.xlsx").exists()
+
+
+def test_report_values_visible_without_recalculation(demo):
+    """calamine never calculates: what it reads is what a phone preview shows."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(demo.run.report_path))
+    for name in ("任务分解表", "区镇进度", "报送情况", "问题清单", "原始数据", "明细汇总", "图表", "进展简报"):
+        assert name in wb.sheet_names
+    rows = wb.get_sheet_by_name("任务分解表").to_python()
+    header_row = next(i for i, r in enumerate(rows) if "状态" in r)
+    header = rows[header_row]
+    figures = demo.run.consolidated.figures.by_code
+    seen = {}
+    for r in rows[header_row + 1:]:
+        name = r[header.index("指标")]
+        for f in demo.run.consolidated.figures.indicators:
+            if f.indicator.name == name:
+                seen[f.indicator.code] = r[header.index("状态")]
+    assert len(seen) == 16
+    for code, shown in seen.items():
+        assert shown == figures(code).status, code
+    assert seen["4-2"] == "已完成"
+    brief = " ".join(str(c) for r in wb.get_sheet_by_name("进展简报").to_python() for c in r)
+    assert "有效高新技术企业1432家" in brief and "102.3%" in brief
+
+
+def test_hostile_remark_stays_text_in_the_report(demo):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(demo.run.report_path)
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and "HYPERLINK" in c.value:
+                    found.append((ws.title, c.coordinate, c.data_type, c.value))
+    assert found, "the remark should reach the report"
+    for title, coord, data_type, value in found:
+        if title == "任务分解表" or title == "原始数据":
+            assert data_type == "s", (title, coord, value)
+        assert not (data_type == "f"), (title, coord)
+
+
+def test_consolidate_json_agrees_with_the_run(demo):
+    result = CliRunner().invoke(cli, ["consolidate", "-p", DEMO_PERIOD, "--json", "-w", str(demo.root),
+                                      "-o", str(demo.root / "汇总" / "again.xlsx")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["period"] == DEMO_PERIOD and data["output"].endswith("again.xlsx")
+    by_code = {i["code"]: i for i in data["indicators"]}
+    assert by_code["4-2"]["value"] == 1432 and by_code["4-2"]["status"] == "已完成"
+    assert by_code["4-2"]["target"] == 1400 and by_code["4-2"]["op"] == ">="
+    assert by_code["4-2"]["elapsed"] == 0.75
+    assert by_code["6-1"]["value"] is None and by_code["6-1"]["status"] == "未报送"  # ratio never summed
+    assert by_code["5-2"]["value"] == 15  # 发改委 missing: the towns' sum
+    for item in data["indicators"]:
+        assert set(item) == {"code", "name", "target", "op", "value", "completion", "elapsed", "status",
+                             "by_reporter"}
+        assert item["status"] in STATUSES
