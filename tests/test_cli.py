@@ -166,3 +166,22 @@ def test_init_makes_a_complete_movable_workspace(tmp_path):
     assert ws.root == moved.resolve()
     assert ws.signing_key() == bytes.fromhex(key)
     assert len(ws.load_plan().reporters) == 19
+
+
+def test_check_a_blank_form_says_what_is_missing(tmp_path):
+    from wjexcel.forms import generate_forms
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+    code, out, err = run_main(["check", str(form), "-w", str(ws.root)])
+    assert code == 0, err
+    assert "签名核验通过" in out
+    assert "还有 15 项未填写" in out
+    assert "提示：指标填报 › F" in out  # the same place format as collect
+    data = json.loads(CliRunner().invoke(cli, ["check", str(form), "--json", "-w", str(ws.root)]).stdout)
+    assert data[0]["blank"] == 15 and data[0]["status"] == "ok" and data[0]["reporter"] == "七都镇"
+    # Outside a workspace the signature is not checked, and it says so.
+    outside = subprocess.run([sys.executable, "-m", "wjexcel", "check", str(form)], capture_output=True,
+                             text=True, encoding="utf-8", cwd=tmp_path)
+    assert outside.returncode == 0 and "未核验签名" in outside.stdout

@@ -31,6 +31,7 @@ class CheckResult:
     form_id: str | None = None
     signature: str = ""
     problems: list[Problem] = field(default_factory=list)
+    blank: int = 0  # indicator value cells left empty
 
     @property
     def has_errors(self) -> bool:
@@ -44,6 +45,7 @@ class CheckResult:
             "period": self.period,
             "form_id": self.form_id,
             "signature": self.signature,
+            "blank": self.blank,
             "errors": [p.as_json() for p in self.problems if p.severity == ERROR],
             "warnings": [p.as_json() for p in self.problems if p.severity != ERROR],
         }
@@ -56,19 +58,20 @@ class CheckResult:
         errors = [p for p in self.problems if p.severity == ERROR]
         warnings = [p for p in self.problems if p.severity != ERROR]
         for p in errors:
-            lines.append(f"  错误：{_where(p)}{p.message}")
+            lines.append(f"  错误：{p.located(with_file=False)}")
         for p in warnings:
-            lines.append(f"  提示：{_where(p)}{p.message}")
-        if not errors:
-            lines.append("  检查通过，可以报送。" if not warnings else f"  没有错误（{len(warnings)} 条提示），可以报送。")
-        else:
+            lines.append(f"  提示：{p.located(with_file=False)}")
+        if errors:
             lines.append(f"  共 {len(errors)} 处错误，请修改后再报送。")
+        elif self.blank:
+            lines.append(f"  没有错误，但还有 {self.blank} 项未填写：确实没有数据的可以报送，否则请补填后再报送。")
+        elif warnings:
+            lines.append(f"  没有错误（{len(warnings)} 条提示，请看一眼），可以报送。")
+        else:
+            lines.append("  检查通过，可以报送。")
         return "\n".join(lines)
 
 
-def _where(p: Problem) -> str:
-    where = " ".join(x for x in (p.sheet, p.cell) if x)
-    return f"{where}：" if where else ""
 
 
 def check_files(files, workspace=None) -> list[CheckResult]:
@@ -97,6 +100,7 @@ def check_files(files, workspace=None) -> list[CheckResult]:
         problems = list(reading.problems)
         if ident is None and not any(p.severity == ERROR for p in problems):
             problems.append(Problem("不是本工具生成的填报表（找不到表单标识）", file=name))
+        blank = sum(1 for v in reading.values if v.value is None and not (v.raw or "").strip())
         results.append(CheckResult(name, ident.reporter if ident else None, ident.period if ident else None,
-                                   ident.form_id if ident else None, reading.signature_status, problems))
+                                   ident.form_id if ident else None, reading.signature_status, problems, blank))
     return results

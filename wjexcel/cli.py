@@ -318,18 +318,25 @@ def collect(paths, workspace, as_json):
 def _print_verdicts(result) -> None:
     from wjexcel.ledger import VERDICT_LABELS
 
+    earlier = 0
     for v in result.verdicts:
+        if v.unchanged and v.submission_id:
+            earlier += 0 if v.container else 1  # recorded by an earlier run: only counted below
+            continue
         who = f"{v.reporter} {v.period}" if v.reporter else ""
-        mark = "（无变化）" if v.unchanged and v.submission_id else ""
-        click.echo(f"[{VERDICT_LABELS.get(v.status, v.status)}] {v.file} {who}{mark}")
+        mark = ""
+        label = "压缩包" if v.container else VERDICT_LABELS.get(v.status, v.status)
+        click.echo(f"[{label}] {v.file} {who}{mark}")
         for p in v.errors:
-            click.echo(f"    错误：{p.located().removeprefix(v.file + ' › ')}")
+            click.echo(f"    错误：{p.located(with_file=False)}")
         for p in v.warnings[:5]:
-            click.echo(f"    提示：{p.located().removeprefix(v.file + ' › ')}")
+            click.echo(f"    提示：{p.located(with_file=False)}")
         if len(v.warnings) > 5:
             click.echo(f"    ……另有 {len(v.warnings) - 5} 条提示")
         if v.note and not v.errors:
             click.echo(f"    {v.note}")
+    if earlier:
+        click.echo(f"（另有 {earlier} 个文件此前已收录，本次无变化；用 wjexcel status 查看报送情况）")
 
 
 @cli.command()

@@ -42,6 +42,7 @@ class FileVerdict:
     submission_id: int | None = None
     return_copy: str | None = None
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
+    container: bool = False  # a zip archive whose members follow as their own verdicts
 
     @property
     def errors(self) -> list[Problem]:
@@ -70,7 +71,9 @@ class CollectResult:
     verdicts: list[FileVerdict]
 
     def count(self, status: str, *, new_only: bool = False) -> int:
-        return sum(1 for v in self.verdicts if v.status == status and not (new_only and v.unchanged))
+        """Files (not archives) with this verdict."""
+        return sum(1 for v in self.verdicts
+                   if v.status == status and not v.container and not (new_only and v.unchanged))
 
     @property
     def rejected(self) -> list[FileVerdict]:
@@ -78,13 +81,17 @@ class CollectResult:
 
     @property
     def new(self) -> list[FileVerdict]:
-        return [v for v in self.verdicts if not v.unchanged]
+        """Files recorded by this run (archives themselves not counted)."""
+        return [v for v in self.verdicts if not v.unchanged and not v.container]
 
     def summary_text(self) -> str:
         if not self.verdicts:
             return "没有找到任何文件。请把收到的填报表（或压缩包、文件夹）放进“收回”文件夹后再运行。"
-        new = len(self.new)
-        parts = [f"共检查 {len(self.verdicts)} 个文件（新收到 {new} 个）"]
+        files = [v for v in self.verdicts if not v.container]
+        zips = len(self.verdicts) - len(files)
+        new = sum(1 for v in files if not v.unchanged)
+        parts = [f"共检查 {len(files)} 个文件（新收到 {new} 个" + (f"，另有压缩包 {zips} 个已逐个解开检查" if zips else "")
+                 + "）"]
         for status in (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED):
             n = self.count(status)
             if n:
@@ -179,8 +186,11 @@ def _judge(ws, ledger, plan, key, incoming: _Incoming, depth: int) -> list[FileV
     sha = hashlib.sha256(incoming.data).hexdigest()
     seen = ledger.find(incoming.display, sha)
     if seen is not None:
-        return _from_ledger(ledger, seen, incoming.display) + (
-            _judge_archive_again(ws, ledger, plan, key, incoming, depth) if _is_zip(incoming) else [])
+        head = _from_ledger(ledger, seen, incoming.display)
+        if not _is_zip(incoming):
+            return head
+        head[0].container = seen.verdict == IGNORED
+        return head + _judge_archive_again(ws, ledger, plan, key, incoming, depth)
     with tempfile.TemporaryDirectory(prefix="wjx_") as tmp:
         tmp_path = Path(tmp) / ("in" + _suffix(incoming.display))
         tmp_path.write_bytes(incoming.data)
@@ -306,7 +316,7 @@ def _judge_zip(ws, ledger, plan, key, incoming, sha, tmp_path, depth) -> list[Fi
                                     file_mtime=incoming.mtime, verdict=status,
                                     problems=[Problem(note, severity=ERROR if problem else WARNING)])
     head = FileVerdict(incoming.display, status, problems=[Problem(problem, file=incoming.display)] if problem else [],
-                       note=note, submission_id=sid)
+                       note=note, submission_id=sid, container=not problem)
     if problem:
         return [head]
     return [head] + _judge_members(ws, ledger, plan, key, incoming, tmp_path, depth)

@@ -33,9 +33,13 @@ class Problem:
         """The ``{"sheet", "cell", "message"}`` shape of PRODUCT.md."""
         return {"sheet": self.sheet, "cell": self.cell, "message": self.message}
 
-    def located(self) -> str:
+    def where(self) -> str:
+        """``工作表 › 单元格`` (empty parts left out): how every listing names a place."""
+        return " › ".join(p for p in (self.sheet, self.cell) if p)
+
+    def located(self, with_file: bool = True) -> str:
         """``文件 › 工作表 › 单元格：消息`` with the empty parts left out."""
-        where = " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
+        where = " › ".join(p for p in (self.file if with_file else "", self.where()) if p)
         return f"{where}：{self.message}" if where else self.message
 
 
