@@ -352,6 +352,7 @@ class _Loader:
 
 
 def _split(value) -> list[str]:
+    """The names in a multi-name cell: ``发改委、商务局，科技局``."""
     return [p.strip() for p in SPLIT_RE.split(cell_text(value)) if p.strip()]
 
 
