@@ -135,7 +135,9 @@ def _annual_round_2021(ws, plan) -> None:
         reporter = plan.reporter(info.reporter)
         values = _values_for(plan, reporter, FIGURES_2021, ratios_delta=-0.1, fixed_5_2=False)
         fill_form(Path(info.path), folder / Path(info.path).name, values, names=names,
-                  signer={"填报人": "张晓燕", "联系电话": "0512-63000000", "填报日期": date(2022, 1, 12)})
+                  signer={"填报人": "张晓燕", "联系电话": "0512-63000000", "填报日期": date(2022, 1, 12),
+                          "审核人": "王建国", "填报单位（盖章）": reporter.name},
+                  details=_details_for(plan, reporter, values, year=2021))
     collect(ws, [folder], plan=plan)
 
 
@@ -161,6 +163,51 @@ def _values_for(plan, reporter, figures=SOURCE_FIGURES, *, ratios_delta=0.0, fix
     return out
 
 
+# One firm newly recognised in two towns' lists: 明细汇总 flags it.
+SHARED_FIRM = ("苏州澜芯光电科技有限公司", 4242)
+
+
+def _details_for(plan, reporter, values: dict, year: int = 2022) -> dict:
+    """Detail-list rows consistent with the reported values (counts and sums match)."""
+    from wjexcel.uscc import make_uscc
+
+    chains = list(reporter.chains) or list(plan.chains)
+    seed = sum(map(ord, reporter.name)) * 10 + year
+    out = {}
+    for dl in plan.detail_lists_for(reporter):
+        value = _number(values.get(dl.indicator))
+        if dl.code == "talent" and value:
+            out[dl.name] = [[f"{chains[i % len(chains)]}领军人才项目{i + 1:02d}", f"负责人{i + 1:02d}",
+                             ("国家级", "省级", "苏州市级", "区级")[i % 4], chains[i % len(chains)],
+                             f"{reporter.display_name}示范企业{i % 5 + 1}号有限公司"]
+                            for i in range(int(value))]
+        elif dl.code == "carrier" and value:
+            parts = [round(value * 0.6, 2)]
+            parts.append(round(value - parts[0], 2))
+            out[dl.name] = [[f"{reporter.display_name}科创载体{i + 1}期", ("新建", "改建")[i % 2], area,
+                             f"{reporter.display_name}科技创业服务中心"] for i, area in enumerate(parts) if area]
+        elif dl.code == "hitech":
+            rows = [[f"{reporter.display_name}新认定企业{i + 1}号科技有限公司", make_uscc(seed + i),
+                     f"GR{year}3200{seed % 1000:03d}{i}", chains[i % len(chains)], f"{year}年第一批"]
+                    for i in range(3)]
+            if reporter.name in ("七都镇", "桃源镇"):
+                rows.append([SHARED_FIRM[0], make_uscc(SHARED_FIRM[1]), "", chains[0], f"{year}年第一批"])
+            out[dl.name] = rows
+    return out
+
+
+def _number(value) -> float | None:
+    """The number behind what a demo reporter types (``'1,200'``, full-width digits)."""
+    import unicodedata
+
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(unicodedata.normalize("NFKC", str(value)).replace(",", "").rstrip("%"))
+    except ValueError:
+        return None
+
+
 def _simulate_returns(plan, forms: dict, inbox: Path) -> None:
     """Fill and drop the returns into 收回/ the way they arrive by email."""
     staging = inbox.parent / ".wjexcel" / "demo_staging"
@@ -173,35 +220,35 @@ def _simulate_returns(plan, forms: dict, inbox: Path) -> None:
         values = _values_for(plan, reporter)
         remarks = {c: t for (r, c), t in REMARKS.items() if r == reporter.name and c in values}
         signer = {"填报人": "张晓燕" if reporter.kind == "district" else "李明", "联系电话": "0512-63000000",
-                  "填报日期": signed, "审核人": "王建国"}
+                  "填报日期": signed, "审核人": "王建国", "填报单位（盖章）": reporter.name}
         src = forms[reporter.name]
+        details = _details_for(plan, reporter, values)
+
+        def put(dest, typed, who=signer):
+            return fill_form(src, dest, typed, remarks=remarks, signer=who, names=names, details=details)
+
         if reporter.name == "七都镇":
             # Numbers typed as text, full-width digits, a renamed file.
-            values = {c: (f"{v:,}" if isinstance(v, int) and v >= 1000 else
-                          ("".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in str(v))
-                           if c == "2-1" else (f"{v}%" if c == "6-1" else v)))
-                      for c, v in values.items()}
-            fill_form(src, inbox / "七都镇报送材料（最终版）.xlsx", values, remarks=remarks, signer=signer,
-                      names=names)
+            typed = {c: (f"{v:,}" if isinstance(v, int) and v >= 1000 else
+                         ("".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in str(v))
+                          if c == "2-1" else (f"{v}%" if c == "6-1" else v)))
+                     for c, v in values.items()}
+            put(inbox / "七都镇报送材料（最终版）.xlsx", typed)
         elif reporter.name == "桃源镇":
             # A first version with a slip, then a correction dated later.
-            wrong = dict(values, **{"4-2": values["4-2"] * 10})
-            fill_form(src, inbox / "桃源镇.xlsx", wrong, remarks=remarks, signer=signer, names=names)
-            fixed_signer = dict(signer, 填报日期=date(2022, 10, 10))
-            fill_form(src, inbox / "桃源镇（更正）.xlsx", values, remarks=remarks, signer=fixed_signer,
-                      names=names)
+            put(inbox / "桃源镇.xlsx", dict(values, **{"4-2": values["4-2"] * 10}))
+            put(inbox / "桃源镇（更正）.xlsx", values, dict(signer, 填报日期=date(2022, 10, 10)))
         elif reporter.name == "震泽镇":
             # Words in a number cell: returned for correction.
-            bad = dict(values, **{"7-1": "约12", "3-1": "12个左右"})
-            fill_form(src, inbox / src.name, bad, remarks=remarks, signer=signer, names=names)
+            put(inbox / src.name, dict(values, **{"7-1": "约12", "3-1": "12个左右"}))
         elif reporter.name == "吴江高新区（盛泽镇）":
             # Sent inside a zip, together with the stamped scan.
-            filled = fill_form(src, staging / src.name, values, remarks=remarks, signer=signer, names=names)
+            filled = put(staging / src.name, values)
             with zipfile.ZipFile(inbox / "盛泽镇报送.zip", "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.write(filled, f"盛泽/{filled.name}")
                 zf.writestr("盛泽/盖章扫描件.pdf", b"%PDF-1.4\n% scanned stamp page (demo)\n")
         else:
-            fill_form(src, inbox / src.name, values, remarks=remarks, signer=signer, names=names)
+            put(inbox / src.name, values)
     # The same file mailed twice, and the lock file Excel leaves while a form is open.
     first = inbox / forms["吴江开发区"].name
     if first.exists():
