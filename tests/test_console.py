@@ -24,8 +24,9 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from wjexcel import excel_buttons as eb
-from wjexcel.console import BUTTON_MODULE, CONF_SHEET, WORKBOOK_NAME, write_console
+from wjexcel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
 from wjexcel.errors import UsageError, WorkspaceError
+from wjexcel.report_layout import text_units
 
 WIN_PYTHON = r"C:\Program Files\Python311\python.exe"
 NS = {
@@ -289,6 +290,19 @@ def test_error_log_never_creates_a_state_folder(tmp_path):
     assert not (tmp_path / ".wjexcel").exists()
     assert log is not None and log.is_file()
     log.unlink()
+
+
+def test_every_sheet_prints_on_a4_and_the_plan_name_is_shown_whole(workspace):
+    name = str(workspace.load_plan().name)
+    wb = openpyxl.load_workbook(workspace.root / WORKBOOK_NAME)
+    assert all(ws.page_setup.paperSize == 9 for ws in wb.worksheets)
+    for action in eb.ACTIONS:
+        ws = wb[action.title]
+        assert ws.page_setup.orientation == "landscape"
+        cell = ws[f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"]
+        assert cell.alignment.shrink_to_fit
+        assert ws.column_dimensions[eb.VALUE_COLUMN].width >= min(VALUE_WIDTHS[1], text_units(name))
+    assert wb[eb.ACTIONS[0].title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"].value == name
 
 
 # --- LibreOffice ----------------------------------------------------------------------------------

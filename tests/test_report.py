@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_fi
 from wjexcel.ledger import FileProblem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.report import FIRST_ROW, SHEETS, ReportData, write_report
+from wjexcel.report_layout import last_line_lengths, line_count, row_height, text_units
 from wjexcel.status import ReporterStatus
 from wjexcel.wujiang import builtin_plan
 
@@ -59,9 +61,15 @@ def report_data() -> ReportData:
         rv("桃源镇", "1-1", 0.5, LONG),
     ]
     reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
-                                else "未报送", 1, WHEN) for r in plan.reporters]
+                                else "已退回" if r.name == "平望镇" else "未报送", 1, WHEN) for r in plan.reporters]
     problems = [FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
-                            "“约12”不是确定的数字，请填准确数字", WHEN)]
+                            "“约12”不是确定的数字，请填准确数字", WHEN),
+                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
+                            "“—”不是数字，请填数字或留空", WHEN),
+                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
+                            "“面积”未填写（该单位本期没有这项数据）", WHEN),
+                FileProblem("收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
+                            "accepted", "warning", "指标填报", "F7", "“有效高新技术企业”未填写", WHEN)]
     details = [("七都镇", DetailRow("hitech", "新认定高新技术企业名单", 5,
                                   {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),
                ("桃源镇", DetailRow("hitech", "新认定高新技术企业名单", 6,
@@ -246,6 +254,142 @@ def test_libreoffice_recalculation_matches_the_tool(written, soffice, tmp_path):
     # 1000 of 1400, X = 1350, X - 140 = 1210 -> 严重滞后; completion 1000/1400
     assert ws.cell(rows["4-2"], COL["status"]).value == SEVERE
     assert ws.cell(rows["4-2"], COL["completion"]).value == pytest.approx(1000 / 1400)
+
+
+# --- readable and printable -------------------------------------------------------------------
+
+def _printable(ws, header_row: int, landscape: bool = True) -> None:
+    assert ws.page_setup.paperSize == 9
+    assert ws.page_setup.orientation == ("landscape" if landscape else "portrait")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.page_setup.fitToHeight == 0
+    if header_row:
+        assert ws.print_title_rows == f"${header_row}:${header_row}"
+
+
+def _column(ws, head: str, header_row: int = 3) -> str:
+    return next(c.column_letter for c in ws[header_row] if c.value == head)
+
+
+def test_paths_stay_on_one_line_and_numbers_keep_clear_of_text(written):
+    wb = openpyxl.load_workbook(written[0])
+    for name in ("问题清单", "原始数据"):
+        ws = wb[name]
+        _printable(ws, 3)
+        col = _column(ws, "文件")
+        paths = [c.value for c in ws[col][3:] if c.value]
+        assert paths and all(not ws[f"{col}{r}"].alignment.wrap_text for r in range(4, ws.max_row + 1))
+        assert ws.column_dimensions[col].width >= max(text_units(p) for p in paths)
+    problems = wb["问题清单"]
+    message = _column(problems, "问题说明")
+    assert problems[f"{message}4"].alignment.wrap_text
+    raw = wb["原始数据"]
+    remark = _column(raw, "情况说明")
+    [long_row] = [r for r in range(4, raw.max_row + 1) if len(raw[f"{remark}{r}"].value or "") > 1000]
+    assert raw[f"{remark}{long_row}"].alignment.wrap_text and raw.row_dimensions[long_row].height >= 400
+    value, typed = raw[f"{_column(raw, '数值')}4"], raw[f"{_column(raw, '原始填写')}4"]
+    assert value.alignment.horizontal == "right" and value.alignment.indent >= 1
+    assert typed.alignment.horizontal == "left" and typed.alignment.indent >= 1
+    reporting = wb["报送情况"]
+    count = reporting[f"{_column(reporting, '版本数')}4"]
+    assert count.alignment.horizontal == "right" and count.alignment.indent >= 1
+
+
+def test_a_returned_reporter_is_told_its_errors_and_its_return_copy(written):
+    ws = openpyxl.load_workbook(written[0])["报送情况"]
+    rows = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
+    note = ws[f"{_column(ws, '说明')}{rows['平望镇']}"]
+    assert ws.cell(rows["平望镇"], 3).value == "已退回"
+    assert note.value == "2 处错误，退回表：汇总/退回/2022Q3/平望_退回.xlsx"
+    assert not note.alignment.wrap_text and ws.column_dimensions[note.column_letter].width >= text_units(note.value)
+    assert ws[f"{note.column_letter}{rows['吴江开发区']}"].value is None
+
+
+def test_breakdown_columns_leave_no_lone_characters(written):
+    path, figures = written
+    ws = openpyxl.load_workbook(path)["任务分解表"]
+    heads = {c.value: c.column_letter for c in ws[FIRST_ROW]}
+    width = {h: ws.column_dimensions[heads[h]].width for h in ("工作任务", "指标", "责任单位", "数据来源")}
+    cells = {h: [ws[f"{heads[h]}{r}"].value for r in range(FIRST_ROW + 1, FIRST_ROW + 1 + len(figures.indicators))]
+             for h in width}
+    assert "区科技局（来源单位）" in cells["数据来源"]
+    assert all(text_units(v, 2.1) <= width["数据来源"] for v in cells["数据来源"])  # one line
+    for head in ("工作任务", "责任单位"):  # broken into even lines that each fit
+        lines = [line for v in cells[head] if v for line in v.split("\n")]
+        assert all(text_units(line, 2.1) <= width[head] for line in lines), head
+        assert all(len(line) >= 3 for line in lines), head
+    assert any("\n" in v for v in cells["责任单位"])
+    for name in cells["指标"]:
+        assert all(t == 0 or t >= 3 for t in last_line_lengths(name, int(width["指标"]))), name
+
+
+def test_briefing_fits_portrait_a4_with_every_paragraph_whole(written):
+    ws = openpyxl.load_workbook(written[0])["进展简报"]
+    _printable(ws, 1, landscape=False)
+    width = ws.column_dimensions["A"].width
+    assert width <= 90 and ws.print_options.horizontalCentered
+    assert ws["A1"].alignment.wrap_text and ws.row_dimensions[1].height >= 40  # the long title wraps
+    for r in range(4, ws.max_row + 1):
+        if ws.cell(r, 1).value:
+            assert ws.row_dimensions[r].height >= row_height(line_count(ws.cell(r, 1).value, width, 2.7), 14)
+
+
+@pytest.mark.soffice
+def test_libreoffice_prints_every_briefing_paragraph_whole(written, soffice_convert, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    [pdf] = soffice_convert([written[0]], "pdf", tmp_path)
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    printed = re.sub(r"\s", "", printed)
+    paragraphs = [row[0] for row in CalamineWorkbook.from_path(str(written[0]))
+                  .get_sheet_by_name("进展简报").to_python()[3:] if row and row[0]]
+    assert len(paragraphs) >= 5
+    for p in paragraphs:
+        assert re.sub(r"\s", "", p) in printed, p[:30]
+
+
+def _drawing_anchors(path: Path, sheet: str) -> list[tuple[tuple, tuple]]:
+    """((from col, col offset, row, row offset), (to ...)) of each chart on ``sheet``."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"}
+    with zipfile.ZipFile(path) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        rid = next(s.get(f"{{{ns['r']}}}id") for s in book.iterfind("m:sheets/m:sheet", ns) if s.get("name") == sheet)
+        part = "xl/" + rels[rid].removeprefix("/xl/")
+        sheet_rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        drawing = next(r.get("Target") for r in ET.fromstring(z.read(sheet_rels)) if r.get("Target").endswith(".xml")
+                       and "drawing" in r.get("Target"))
+        root = ET.fromstring(z.read("xl/drawings/" + drawing.rsplit("/", 1)[1]))
+
+    def point(el):
+        return tuple(int(el.findtext(f"xdr:{k}", namespaces=ns)) for k in ("col", "colOff", "row", "rowOff"))
+
+    return [(point(a.find("xdr:from", ns)), point(a.find("xdr:to", ns)))
+            for a in root.iterfind("xdr:twoCellAnchor", ns)]
+
+
+def test_charts_do_not_overlap_and_show_every_town(written):
+    path, figures = written
+    anchors = _drawing_anchors(path, "图表")
+    assert len(anchors) == 3
+    for i, (a0, a1) in enumerate(anchors):
+        for b0, b1 in anchors[i + 1:]:
+            apart_x = a1[:2] <= b0[:2] or b1[:2] <= a0[:2]
+            apart_y = a1[2:] <= b0[2:] or b1[2:] <= a0[2:]
+            assert apart_x or apart_y, (a0, a1, b0, b1)
+    ws = openpyxl.load_workbook(path)["图表"]
+    [brk] = [b.id for b in ws.row_breaks.brk]
+    town_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "区镇")
+    assert brk == town_header - 1  # the town table and its charts start a new page
+    assert all(a[0][2] >= brk for a in anchors[1:]) and anchors[0][1][2] < brk
+    towns = [ws.cell(r, 1).value for r in range(town_header + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert sorted(towns) == sorted(d.name for d in figures.plan.districts)
+    with zipfile.ZipFile(path) as z:
+        refs = {m for name in z.namelist() if name.startswith("xl/charts/")
+                for m in re.findall(r"<c:f>图表!(\$A\$\d+:\$A\$\d+)</c:f>", z.read(name).decode("utf-8"))}
+    assert refs == {f"$A${town_header + 1}:$A${town_header + len(towns)}"}
 
 
 # --- never destroy the previous report --------------------------------------------------------

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from wjexcel import excel_buttons as eb
 from wjexcel.errors import EnvironmentProblem, OutputLockedError, WjexcelError, WorkspaceError
+from wjexcel.report_layout import fit_width
 
 WORKBOOK_NAME = "控制台.xlsm"
 BUTTON_MODULE = Path(WORKBOOK_NAME).stem
@@ -232,21 +233,31 @@ def _write_workbook(path: Path, plan: str, period: str, python: str) -> Path:
 
 def _styles(book) -> dict:
     base = {"font_name": "微软雅黑", "valign": "vcenter"}
-    edit = {**base, "bg_color": "#FFF9DB", "border": 1, "border_color": "#BFBFBF"}
+    edit = {**base, "bg_color": "#FFF9DB", "border": 1, "border_color": "#BFBFBF", "indent": 1}
     return {
         "title": book.add_format({**base, "bold": True, "font_size": 18, "font_color": "#1F4E79"}),
         "subtitle": book.add_format({**base, "font_size": 11, "font_color": "#404040"}),
         "label": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                  "border_color": "#BFBFBF"}),
+                                  "border_color": "#BFBFBF", "indent": 1}),
         "edit": book.add_format(edit),
+        "edit_fit": book.add_format({**edit, "shrink": True}),
         "edit_text": book.add_format({**edit, "num_format": "@"}),
         "edit_date": book.add_format({**edit, "num_format": "yyyy-mm-dd", "align": "left"}),
-        "note": book.add_format({**base, "italic": True, "font_color": "#7F7F7F"}),
+        "note": book.add_format({**base, "italic": True, "font_color": "#7F7F7F", "indent": 1}),
         "header": book.add_format({**base, "bold": True, "font_size": 12, "bottom": 2,
                                    "bottom_color": "#1F4E79"}),
         "status": book.add_format({**base, "bold": True, "font_color": "#C55A11"}),
         "result": book.add_format({**base}),
     }
+
+
+PAPER_A4 = 9
+VALUE_WIDTHS = (34, 70)  # the value column: narrowest, and widest before the plan name shrinks
+
+
+def value_width(plan: str) -> float:
+    """Width of the value column: the plan's name on one line, within VALUE_WIDTHS."""
+    return fit_width([plan], *VALUE_WIDTHS)
 
 
 NOTES = {
@@ -262,24 +273,26 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
     col = {c: ord(c) - ord("A") for c in (eb.LABEL_COLUMN, eb.VALUE_COLUMN, eb.NOTE_COLUMN)}
     sheet.hide_gridlines(2)
     sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
     sheet.fit_to_pages(1, 0)
     sheet.set_column(0, 0, 2)
     sheet.set_column(col["B"], col["B"], 14, styles["result"])
-    sheet.set_column(col["C"], col["C"], 34)
+    sheet.set_column(col["C"], col["C"], value_width(values["plan"]))
     sheet.set_column(col["D"], col["D"], 48)
     sheet.set_row(0, 32)
     sheet.write(0, 1, f"行动计划报送控制台 · {action.title}", styles["title"])
     sheet.write(1, 1, action.explanation, styles["subtitle"])
     for offset, (key, label) in enumerate(eb.PARAMETERS):
         row = eb.FIRST_PARAMETER_ROW - 1 + offset
+        sheet.set_row(row, 20)
         sheet.write(row, col["B"], label, styles["label"])
-        cell_format = {"period": "edit_text", "deadline": "edit_date"}.get(key, "edit")
+        cell_format = {"plan": "edit_fit", "period": "edit_text", "deadline": "edit_date"}.get(key, "edit")
         if source is None:
             sheet.write_string(row, col["C"], values[key], styles[cell_format])
             note = NOTES[key]
         else:
             ref = f"'{source}'!{eb.VALUE_COLUMN}{row + 1}"
-            sheet.write_formula(row, col["C"], f'=IF({ref}="","",{ref})', styles["edit"], values[key])
+            sheet.write_formula(row, col["C"], f'=IF({ref}="","",{ref})', styles[cell_format], values[key])
             note = f"默认与“{source}”页相同，可在此改写"
         sheet.write(row, col["D"], note, styles["note"])
     if source is None:
@@ -314,5 +327,6 @@ def _conf_sheet(sheet, python: str) -> None:
         sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 60)
+    sheet.set_paper(PAPER_A4)
     sheet.hide()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -24,6 +24,7 @@ from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError
 from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
 from wjexcel.plan import INCREMENT, PLAN_TOTAL, format_number
+from wjexcel.report_layout import TITLE_CJK, balanced, line_count, row_height, wrap_width
 from wjexcel.values import clean_text
 
 SHEETS = ("任务分解表", "区镇进度", "报送情况", "问题清单", "原始数据", "明细汇总", "图表", "进展简报")
@@ -69,6 +70,22 @@ def text(value) -> str:
     return clean_text(value)
 
 
+def put(sheet, row: int, col: int, value, fmt) -> None:
+    """One cell, typed by Python type; strings always as text."""
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        sheet.write_string(row, col, value.strftime("%Y-%m-%d %H:%M"), fmt)
+    elif isinstance(value, date):
+        sheet.write_string(row, col, value.isoformat(), fmt)
+    else:
+        sheet.write_string(row, col, text(value), fmt)
+
+
 class Styles:
     """Cell formats of one workbook, created once per distinct property set."""
 
@@ -86,6 +103,14 @@ class Styles:
 
     def cell(self, **props):
         return self(border=1, text_wrap=True, **props)
+
+    def text(self, wrap: bool = False, **props):
+        """A bordered text cell: left-aligned with a small indent, wrapped only when asked."""
+        return self(border=1, text_wrap=wrap, align="left", indent=1, **props)
+
+    def number(self, num_format: str = "General", **props):
+        """A bordered number cell: right-aligned with a small indent, clear of its neighbours."""
+        return self(border=1, align="right", indent=1, num_format=num_format, **props)
 
     def header(self):
         return self(border=1, bold=True, align="center", text_wrap=True, font_name=HEAD_FONT,
@@ -125,12 +150,16 @@ def number_format(values, percent_unit: bool, op: str = ">=") -> str:
     return f'"＞"{fmt}' if op == ">" else fmt
 
 
-def title_block(sheet, st: Styles, title: str, subtitle: str, width: int) -> None:
-    for row, value, fmt in ((0, title, st.title()), (1, subtitle, st(align="left"))):
+def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_at: float | None = None) -> None:
+    """Title and subtitle rows over ``width`` columns; with ``wrap_at`` (the columns' total width)
+    a long title wraps and its row grows to show it."""
+    title_fmt = st.title() if wrap_at is None else st(bold=True, font_size=16, align="center",
+                                                       font_name=HEAD_FONT, text_wrap=True)
+    for row, value, fmt in ((0, title, title_fmt), (1, subtitle, st(align="left"))):
         if width > 1:
             sheet.merge_range(row, 0, row, width - 1, "", fmt)
         sheet.write_string(row, 0, text(value), fmt)
-    sheet.set_row(0, 30)
+    sheet.set_row(0, 30 if wrap_at is None else max(30, row_height(line_count(title, wrap_at, TITLE_CJK), 16)))
 
 
 def wrapped_rows(sheet, st: Styles, row: int, lines: list[str], width: int, total_chars: float) -> int:
@@ -139,7 +168,7 @@ def wrapped_rows(sheet, st: Styles, row: int, lines: list[str], width: int, tota
     for line in lines:
         sheet.merge_range(row, 0, row, width - 1, "", fmt)
         sheet.write_string(row, 0, text(line), fmt)
-        sheet.set_row(row, 16 * max(1, int(len(line) * 2 / max(total_chars, 1)) + 1))
+        sheet.set_row(row, row_height(line_count(line, total_chars)))
         row += 1
     return row
 
@@ -153,7 +182,12 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
              + ["本期完成值", "完成率", "序时进度", "期望值", "状态", "计划累计", "责任单位", "数据来源",
                 "核对提示", "情况说明"])
     col = {h: i for i, h in enumerate(heads)}
-    widths = [6, 16, 30, 9] + [10] * len(years) + [12, 10, 9, 10, 10, 10, 24, 14, 24, 40]
+    inds = figures.indicators
+    fit = {"工作任务": 17, "指标": wrap_width([f.indicator.name for f in inds], 24, 30), "责任单位": 28,
+           "数据来源": wrap_width([_source(f) for f in inds], 14, 26),
+           "核对提示": 24, "情况说明": 40}
+    widths = [6, fit["工作任务"], fit["指标"], 9] + [10] * len(years) + [12, 10, 9, 10, 10, 10] + \
+        [fit[h] for h in ("责任单位", "数据来源", "核对提示", "情况说明")]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     n = len(heads)
@@ -170,11 +204,11 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
     task_rows: dict[int, list[int]] = {}
     for index, f in enumerate(figures.indicators, 1):
         task_rows.setdefault(f.indicator.task, []).append(row)
-        _indicator_row(sheet, st, f, row, index, col, years, figures)
+        _indicator_row(sheet, st, f, row, index, col, years, figures, fit)
         row += 1
     last = row - 1
     for task, rows in task_rows.items():
-        name = f"{task}. {plan.task(task).name}"
+        name = _task_label(plan, task, fit["工作任务"])
         fmt = st.cell(bold=True, align="center")
         if len(rows) > 1 and rows == list(range(rows[0], rows[-1] + 1)):
             sheet.merge_range(rows[0], 1, rows[-1], 1, "", fmt)
@@ -195,10 +229,25 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
                                         f"填报日期：{data.generated_at:%Y年%m月%d日}"), st())
 
 
+def _task_label(plan, task: int, width: int) -> str:
+    """The 工作任务 cell: number and name, broken into even lines."""
+    return balanced(f"{task}. {plan.task(task).name}", width)
+
+
+def _source(f) -> str:
+    """The 数据来源 text: whose figure the 全区 value is."""
+    unit = f.indicator.source_unit
+    if f.basis == "source":
+        return f"{unit}（来源单位）"
+    if f.basis == "districts":
+        return f"区镇合计（{unit}未报）"
+    return f"{unit}（未报）"
+
+
 def _indicator_row(sheet, st: Styles, f, row: int, index: int, col: dict, years: list[int],
-                   figures: Figures) -> None:
+                   figures: Figures, widths: dict) -> None:
     ind, a = f.indicator, f.assessment
-    cell = st.cell()
+    cell = st.cell(align="left", indent=1)
     fmt_vals = [f.value, f.plan_to_date] + [t.value for t in ind.targets.values()]
     num = number_format(fmt_vals, ind.is_percent)
     sheet.write_number(row, col["序号"], index, st.cell(align="center"))
@@ -211,14 +260,14 @@ def _indicator_row(sheet, st: Styles, f, row: int, index: int, col: dict, years:
         if t is None:
             sheet.write_blank(row, c, None, cell)
         else:
-            sheet.write_number(row, c, t.value, st.cell(num_format=number_format(fmt_vals, ind.is_percent, t.op)))
+            sheet.write_number(row, c, t.value, st.number(number_format(fmt_vals, ind.is_percent, t.op)))
     v = xl_rowcol_to_cell(row, col["本期完成值"])
     if f.value is None:
-        sheet.write_blank(row, col["本期完成值"], None, st.cell(num_format=num))
+        sheet.write_blank(row, col["本期完成值"], None, st.number(num))
     else:
-        sheet.write_number(row, col["本期完成值"], f.value, st.cell(num_format=num))
+        sheet.write_number(row, col["本期完成值"], f.value, st.number(num))
     e = xl_rowcol_to_cell(row, col["序时进度"])
-    sheet.write_number(row, col["序时进度"], f.elapsed, st.cell(num_format="0.00%"))
+    sheet.write_number(row, col["序时进度"], f.elapsed, st.number("0.00%"))
     target_year = max(ind.targets) if ind.kind == PLAN_TOTAL and ind.targets else figures.period.year
     if a.target is None or target_year not in years:
         for h in ("完成率", "期望值"):
@@ -228,36 +277,26 @@ def _indicator_row(sheet, st: Styles, f, row: int, index: int, col: dict, years:
         t = xl_rowcol_to_cell(row, col[f"{target_year}年目标"])
         x = xl_rowcol_to_cell(row, col["期望值"])
         sheet.write_formula(row, col["完成率"], f'=IF(ISNUMBER({v}),IFERROR({v}/{t},""),"")',
-                            st.cell(num_format="0.00%"), "" if a.completion is None else a.completion)
+                            st.number("0.00%"), "" if a.completion is None else a.completion)
         sheet.write_formula(row, col["期望值"], "=" + _expected_formula(f, t, e, col, row, figures),
-                            st.cell(num_format="0.00" if ind.is_percent else "#,##0.00"), a.expected)
+                            st.number("0.00" if ind.is_percent else "#,##0.00"), a.expected)
         due = SHARE_CELL if ind.kind == PLAN_TOTAL else e
         sheet.write_formula(row, col["状态"], status_formula(v, t, due, x, a.op),
                             st.cell(align="center"), a.status)
     if f.plan_to_date is None:
         sheet.write_blank(row, col["计划累计"], None, cell)
     else:
-        sheet.write_number(row, col["计划累计"], f.plan_to_date, st.cell(num_format=num))
-    sheet.write_string(row, col["责任单位"], text("、".join(figures.plan.responsible_units(ind))), cell)
-    if f.basis == "source":
-        source = f"{ind.source_unit}（来源单位）"
-    elif f.basis == "districts":
-        source = f"区镇合计（{ind.source_unit}未报）"
-    else:
-        source = f"{ind.source_unit}（未报）"
+        sheet.write_number(row, col["计划累计"], f.plan_to_date, st.number(num))
+    units = balanced("、".join(figures.plan.responsible_units(ind)), widths["责任单位"])
+    sheet.write_string(row, col["责任单位"], text(units), cell)
+    source = _source(f)
     sheet.write_string(row, col["数据来源"], text(source), cell)
     sheet.write_string(row, col["核对提示"], text("；".join(f.notes)), cell)
     remarks = "；".join(f"{r}：{m}" for r, m in f.remarks.items())
     sheet.write_string(row, col["情况说明"], text(remarks), cell)
-    wrapped = {"指标": (ind.name, 30), "责任单位": ("、".join(figures.plan.responsible_units(ind)), 24),
-               "数据来源": (source, 14), "核对提示": ("；".join(f.notes), 24), "情况说明": (remarks, 40)}
-    sheet.set_row(row, 15 * max(_lines(t, w) for t, w in wrapped.values()) + 4)
-
-
-def _lines(value: str, width: int) -> int:
-    """Lines a wrapped cell needs (a Chinese character is about two width units)."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
-    return max(1, -(-units // max(width - 1, 1)))
+    wrapped = {"工作任务": _task_label(figures.plan, ind.task, widths["工作任务"]), "指标": ind.name,
+               "责任单位": units, "数据来源": source, "核对提示": "；".join(f.notes), "情况说明": remarks}
+    sheet.set_row(row, row_height(max(line_count(t, widths[h]) for h, t in wrapped.items())))
 
 
 def _expected_formula(f, t: str, e: str, col: dict, row: int, figures: Figures) -> str:
@@ -284,7 +323,7 @@ def status_formula(v: str, t: str, e: str, x: str, op: str) -> str:
 
 def build_workbook(path: Path, data: ReportData) -> None:
     """Write every sheet of the report to ``path`` (overwriting it)."""
-    from wjexcel import report_sheets
+    from wjexcel import report_sheets  # it builds on this module's helpers
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})

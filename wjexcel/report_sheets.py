@@ -1,21 +1,25 @@
-"""The 汇总 workbook's sheets after 任务分解表: towns, reporting, problems, raw data,
-details, charts and the drafted briefing. Text from returned forms goes through
-:func:`wjexcel.report.text` and ``write_string`` only."""
+"""The 汇总 workbook's table sheets after 任务分解表: towns, reporting, problems, raw data
+and details (charts and the briefing are in :mod:`wjexcel.report_pages`). Text from
+returned forms goes through :func:`wjexcel.report.text` and ``write_string`` only."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from pathlib import PurePosixPath
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from wjexcel.briefing import RANKING_RULE, briefing_paragraphs
+from wjexcel.briefing import RANKING_RULE
 from wjexcel.figures import rank_towns
-from wjexcel.ledger import VERDICT_LABELS
+from wjexcel.ledger import REJECTED, VERDICT_LABELS
 from wjexcel.plan import REPORTER_KINDS
-from wjexcel.problems import SEVERITY_LABELS
-from wjexcel.report import (ReportData, Styles, number_format, setup_print, status_formats, text,
-                            title_block, wrapped_rows)
+from wjexcel.problems import ERROR, SEVERITY_LABELS
+from wjexcel.report import (ReportData, Styles, number_format, put, setup_print, status_formats, title_block,
+                            wrapped_rows)
+from wjexcel.report_layout import fit_width, line_count, row_height
+from wjexcel.report_pages import write_briefing, write_charts
+from wjexcel.status import RETURNED
 from wjexcel.uscc import normalize as normalize_uscc
+from wjexcel.workspace import REPORTS, RETURNS
 
 REPORTING_COLOURS = {"已报送": "#C6EFCE", "已退回": "#FFC7CE", "未报送": "#D9D9D9"}
 
@@ -31,35 +35,38 @@ def write_all(book, st: Styles, data: ReportData) -> None:
     write_briefing(book, st, data, ranking)
 
 
-def put(sheet, row: int, col: int, value, fmt) -> None:
-    """One cell, typed by Python type; strings always as text."""
-    if value is None or value == "":
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, (int, float)):
-        sheet.write_number(row, col, value, fmt)
-    elif isinstance(value, datetime):
-        sheet.write_string(row, col, value.strftime("%Y-%m-%d %H:%M"), fmt)
-    elif isinstance(value, date):
-        sheet.write_string(row, col, value.isoformat(), fmt)
-    else:
-        sheet.write_string(row, col, text(value), fmt)
+def column_widths(heads: list[str], rows: list[list], widths: list) -> list[float]:
+    """``widths`` with each ``(low, high)`` replaced by the width fitting that column's text."""
+    return [fit_width([h, *(r[i] for r in rows)], *w) if isinstance(w, tuple) else w
+            for i, (h, w) in enumerate(zip(heads, widths))]
 
 
-def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list[int],
-          data: ReportData, formats: dict[int, str] | None = None):
-    """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row)."""
+def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list,
+          data: ReportData, formats: dict[int, str] | None = None, wrap: tuple[int, ...] = ()):
+    """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row).
+
+    ``widths`` holds a width per column, or ``(low, high)`` to fit the column's text on one
+    line within those bounds. Only the ``wrap`` columns wrap (each row is made tall enough);
+    any other text, file paths above all, stays on one line. Numbers are right-aligned and
+    text left-aligned, each with a small indent so neighbouring cells never run together.
+    """
     sheet = book.add_worksheet(name)
+    widths = column_widths(heads, rows, widths)
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     title_block(sheet, st, title, f"统计期间：{data.figures.period.label}；生成时间："
                 f"{data.generated_at:%Y-%m-%d %H:%M}", len(heads))
     sheet.write_row(2, 0, heads, st.header())
+    sheet.set_row(2, row_height(max(line_count(h, w) for h, w in zip(heads, widths))))
     formats = formats or {}
     for r, values in enumerate(rows, 3):
         for c, value in enumerate(values):
-            put(sheet, r, c, value, st.cell(num_format=formats.get(c, "General")))
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            fmt = st.number(formats.get(c, "General")) if number else st.text(wrap=c in wrap)
+            put(sheet, r, c, value, fmt)
+        lines = [line_count(str(values[c]), widths[c]) for c in wrap if values[c] not in (None, "")]
+        if max(lines, default=1) > 1:
+            sheet.set_row(r, row_height(max(lines)))
     last = max(3, 2 + len(rows))
     sheet.freeze_panes(3, 0)
     sheet.autofilter(2, 0, last, len(heads) - 1)
@@ -88,7 +95,8 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
                 who = f"（{s.name}合计）" if s.is_group else ""
                 row += [s.assessment.target, s.value, s.assessment.completion, s.assessment.status + who]
         rows.append(row)
-    widths = [24, 8] + [12] * len(inds) + [10, 10, 10, 22] * len(split_inds)
+    widths = column_widths(heads, rows, [(12, 26), 8] + [12] * len(inds)
+                           + [10, 10, 10, (10, 26)] * len(split_inds))
     formats = {2 + i: number_format([f.value, *f.by_reporter.values()], f.indicator.is_percent)
                for i, f in enumerate(inds)}
     base = 2 + len(inds)
@@ -96,7 +104,6 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         formats[base + 4 * j + 2] = "0.00%"
     sheet, first, last = table(book, st, "区镇进度", f"各区镇、部门填报情况（{figures.period.label}）",
                                heads, rows, widths, data, formats)
-    sheet.set_row(2, 60)
     sheet.freeze_panes(3, 1)
     towns_last = first + len(plan.districts) - 1
     for i in range(len(inds)):
@@ -113,7 +120,7 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         values = [t.reporter, t.rank, t.filled, t.expected, t.fill_rate, t.split_points, t.score]
         fmts = ["General", "0", "0", "0", "0.0%", "0.0", "0.0"]
         for c, (value, fmt) in enumerate(zip(values, fmts)):
-            put(sheet, i, c, value, st.cell(num_format=fmt))
+            put(sheet, i, c, value, st.text() if c == 0 else st.number(fmt))
     end = row + 1 + len(ranking)
     sheet.conditional_format(row + 2, 6, end, 6, {"type": "data_bar", "bar_color": "#63BE7B",
                                                   "min_type": "num", "min_value": 0,
@@ -122,36 +129,53 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
 
 
 def write_reporting(book, st: Styles, data: ReportData) -> None:
-    """报送情况: every reporter, status, versions, times and who filled the counted form."""
+    """报送情况: every reporter, status, versions, times and who filled the counted form;
+    a returned reporter's 说明 counts the errors and names the 退回 copy to send back."""
     signed = {s.reporter: s for s in data.submissions}
     rows = []
     for r in data.reporting:
         sub = signed.get(r.reporter)
         rows.append([r.reporter, REPORTER_KINDS.get(r.kind, r.kind), r.status, r.versions, r.last_received,
                      sub.filled_by if sub else "", sub.phone if sub else "",
-                     sub.filled_on if sub else None, getattr(r, "note", "")])
+                     sub.filled_on if sub else None, reporting_note(r, data.problems)])
     heads = ["报送单位", "类型", "报送状态", "版本数", "最后收到时间", "填报人", "联系电话", "填报日期", "说明"]
     sheet, first, last = table(book, st, "报送情况", f"报送情况（{data.figures.period.label}）", heads, rows,
-                               [24, 8, 10, 8, 18, 12, 16, 12, 40], data)
+                               [(12, 26), 8, 10, 8, 18, (10, 16), (10, 18), 12, (40, 100)], data)
     for status, fill in REPORTING_COLOURS.items():
         sheet.conditional_format(first, 2, last, 2, {
             "type": "cell", "criteria": "==", "value": f'"{status}"',
             "format": book.add_format({"bg_color": fill, "bold": True})})
 
 
+def reporting_note(status, problems: list) -> str:
+    """The 说明 of one reporter: for 已退回, its latest returned file's errors and 退回 copy."""
+    notes = [status.note] if status.note else []
+    if status.status != RETURNED:
+        return "；".join(notes)
+    mine = [p for p in problems if p.reporter == status.reporter and p.verdict == REJECTED]
+    if not mine:
+        return "；".join(["已退回，详见“问题清单”", *notes])
+    latest = max(mine, key=lambda p: p.received_at).file
+    errors = sum(1 for p in mine if p.file == latest and p.severity == ERROR)
+    copy = PurePosixPath(REPORTS, RETURNS, mine[0].period or "", f"{PurePosixPath(latest).stem}_退回.xlsx")
+    return "；".join([f"{errors} 处错误，退回表：{copy}", *notes])
+
+
 def write_problems(book, st: Styles, data: ReportData) -> None:
+    """问题清单: every located problem of every file received for the period."""
     rows = [[p.file, p.reporter, p.period, VERDICT_LABELS.get(p.verdict, p.verdict),
              SEVERITY_LABELS.get(p.severity, p.severity), p.sheet, p.cell, p.message, p.received_at]
             for p in data.problems]
     heads = ["文件", "报送单位", "期间", "处理结果", "级别", "工作表", "单元格", "问题说明", "收到时间"]
     sheet, first, last = table(book, st, "问题清单", f"来件问题清单（{data.figures.period.label}）", heads, rows,
-                               [36, 20, 9, 12, 6, 14, 8, 60, 17], data)
+                               [(12, 80), (10, 26), 9, (10, 16), 7, (8, 16), 8, 64, 18], data, wrap=(7,))
     sheet.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"错误"',
                                                  "format": book.add_format({"font_color": "#C00000",
                                                                             "bold": True})})
 
 
 def write_raw(book, st: Styles, data: ReportData) -> None:
+    """原始数据: every value received, with its provenance (file, sheet, cell, raw text)."""
     plan = data.figures.plan
     names = {i.code: i.name for i in plan.indicators}
     rows = [[v.reporter, REPORTER_KINDS.get(v.reporter_kind, v.reporter_kind), v.indicator,
@@ -160,7 +184,8 @@ def write_raw(book, st: Styles, data: ReportData) -> None:
     heads = ["报送单位", "类型", "指标编号", "指标名称", "期间", "数值", "原始填写", "情况说明", "文件", "工作表",
              "单元格", "收到时间", "提交编号"]
     table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows,
-          [22, 6, 8, 30, 9, 12, 14, 30, 36, 10, 7, 17, 8], data, {5: "#,##0.####"})
+          [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8, 18, 10], data,
+          wrap=(7,))
 
 
 def write_details(book, st: Styles, data: ReportData) -> None:
@@ -190,76 +215,9 @@ def write_details(book, st: Styles, data: ReportData) -> None:
                     + [row.values.get(c) for c in columns] + ["；".join(flags)])
     heads = ["明细表", "报送单位", "文件", "工作表", "行号"] + columns + ["重复提示"]
     sheet, first, last = table(book, st, "明细汇总", f"明细汇总（{data.figures.period.label}）", heads, rows,
-                               [18, 20, 30, 14, 6] + [16] * len(columns) + [40], data)
+                               [(10, 24), (10, 26), (12, 80), (8, 16), 8] + [(8, 30)] * len(columns)
+                               + [40], data, wrap=(len(heads) - 1,))
     dup = len(heads) - 1
     sheet.conditional_format(first, 0, last, dup, {
         "type": "formula", "criteria": f"=LEN(${xl_col_to_name(dup)}{first + 1})>0",
         "format": book.add_format({"bg_color": "#FFC7CE"})})
-
-
-def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
-    """图表: completion by indicator (from 任务分解表) and towns' split/ranking scores."""
-    from wjexcel.report import FIRST_ROW
-
-    figures = data.figures
-    sheet = book.add_worksheet("图表")
-    title_block(sheet, st, f"完成情况图表（{figures.period.label}）", "完成率取自“任务分解表”，随表中数值变化。", 12)
-    n = len(figures.indicators)
-    years = len(figures.plan.years)
-    name_col, rate_col = 2, 4 + years + 1
-    chart = book.add_chart({"type": "bar"})
-    chart.add_series({
-        "name": "完成率",
-        "categories": ["任务分解表", FIRST_ROW, name_col, FIRST_ROW + n - 1, name_col],
-        "values": ["任务分解表", FIRST_ROW, rate_col, FIRST_ROW + n - 1, rate_col],
-        "data_labels": {"value": True, "num_format": "0%"},
-        "fill": {"color": "#5B9BD5"},
-    })
-    chart.set_title({"name": "各指标完成率", "name_font": {"name": "宋体", "size": 12}})
-    chart.set_x_axis({"num_format": "0%", "min": 0})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
-    chart.set_legend({"none": True})
-    chart.set_size({"width": 820, "height": 40 + 26 * n})
-    sheet.insert_chart("A4", chart)
-    row = 6 + (40 + 26 * n) // 20
-    sheet.write_row(row, 0, ["区镇", "分解目标完成率", "综合得分"], st.header())
-    split_by_town = {}
-    for f in figures.indicators:
-        for s in f.splits:
-            for m in s.members:
-                split_by_town.setdefault(m, s.assessment.completion)
-    for i, t in enumerate(ranking, row + 1):
-        put(sheet, i, 0, t.reporter, st.cell())
-        put(sheet, i, 1, split_by_town.get(t.reporter), st.cell(num_format="0.0%"))
-        put(sheet, i, 2, t.score, st.cell(num_format="0.0"))
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 2, 14)
-    last = row + len(ranking)
-    for col, name, fmt, colour, anchor in ((1, "各区镇分解目标完成率", "0%", "#ED7D31", 4),
-                                             (2, "各区镇综合得分", "0", "#70AD47", 10)):
-        c = book.add_chart({"type": "column"})
-        c.add_series({"name": name, "categories": ["图表", row + 1, 0, last, 0],
-                      "values": ["图表", row + 1, col, last, col],
-                      "data_labels": {"value": True, "num_format": fmt}, "fill": {"color": colour}})
-        c.set_title({"name": name, "name_font": {"name": "宋体", "size": 12}})
-        c.set_legend({"none": True})
-        c.set_size({"width": 560, "height": 320})
-        sheet.insert_chart(row, anchor, c)
-    setup_print(sheet, figures, (0, 0))
-
-
-def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
-    """进展简报: drafted paragraphs for leadership, ready to copy into a document."""
-    figures = data.figures
-    sheet = book.add_worksheet("进展简报")
-    sheet.set_column(0, 0, 110)
-    title_block(sheet, st, f"{figures.plan.name}推进情况简报（{figures.period.label}）",
-                f"由 wjexcel 根据已收报表自动起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。", 1)
-    missing = [r.reporter for r in data.reporting if r.status != "已报送"]
-    paras = briefing_paragraphs(figures, missing, ranking)
-    fmt = st(text_wrap=True, valign="top", font_size=14)
-    for i, p in enumerate(paras, 3):
-        sheet.write_string(i, 0, text("　　" + p), fmt)
-        sheet.set_row(i, 20 * (len(p) // 52 + 1))
-    sheet.set_portrait()
-    setup_print(sheet, figures, (0, 0), landscape=False)
