@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from wjexcel import formlayout as L  # noqa: E402
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 BODY = "仿宋"
 TITLE = "宋体"
@@ -33,6 +33,8 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: "type here"
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")
 UNLOCKED = Protection(locked=False)
+GUIDE_COLUMNS = "ABCD"
+GUIDE_COLUMN_WIDTH = 35
 
 GUIDE_LINES = [
     ("title", "{填报期间}科技创新指标填报说明"),
@@ -48,7 +50,9 @@ GUIDE_LINES = [
     ("text", "4. 增量指标填本年1月1日起至期末的累计数；存量指标填期末实有数；计划总量指标填自计划首年起的累计数。"),
     ("text", "5. 表格顶部“填报检查”会提示还有几项未填或填写有误（标红），全部改正后再报送。"),
     ("text", "6. 有明细表的（如企业名单、人才项目、载体项目），请逐行填写，行数或合计应与指标数一致。"),
-    ("text", "7. 填写表尾签章栏（填报单位、填报人、联系电话、填报日期、审核人），打印盖章后扫描。"),
+    ("text", "7. 明细表默认只打印表头和前 {明细打印行数} 行。填写超过 {明细打印行数} 行的，打印前选中要打印的全部行，"
+             "在打印设置中选择“打印选定区域”（WPS：“打印选定区域”或“忽略打印区域”）。"),
+    ("text", "8. 填写表尾签章栏（填报单位、填报人、联系电话、填报日期、审核人），打印盖章后扫描。"),
     ("head", "二、不要做"),
     ("text", "1. 不要插入或删除行、列，不要重命名、删除或新增工作表，不要改动灰色（锁定）单元格。"),
     ("text", "2. 不要把本表另存为其他格式的模板，也不要把几张表合并到一个文件；文件名可以改。"),
@@ -96,9 +100,13 @@ def print_setup(ws, *, footer: str, title_rows: str | None) -> None:
 def guide_sheet(wb) -> None:
     ws = wb.active
     ws.title = L.GUIDE_SHEET
-    ws.column_dimensions["A"].width = 100
+    # Several columns merged per line: LibreOffice does not shrink a single over-wide
+    # column to the page width, so one wide column A would print cut at both sides.
+    for col in GUIDE_COLUMNS:
+        ws.column_dimensions[col].width = GUIDE_COLUMN_WIDTH
     ws.sheet_view.showGridLines = False
     for row, (kind, text) in enumerate(GUIDE_LINES, start=1):
+        ws.merge_cells(f"A{row}:{GUIDE_COLUMNS[-1]}{row}")
         cell = ws.cell(row, 1, text)
         if kind == "title":
             style(cell, font=Font(name=TITLE, size=18, bold=True), border=None)
@@ -113,7 +121,7 @@ def guide_sheet(wb) -> None:
 
 def main_sheet(wb) -> None:
     ws = wb.create_sheet(L.MAIN_SHEET)
-    widths = {"A": 6, "B": 18, "C": 36, "D": 14, "E": 16, "F": 16, "G": 10, "H": 40}
+    widths = {"A": 6, "B": 20, "C": 34, "D": 24, "E": 24, "F": 15, "G": 9, "H": 28}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
     last = "H"
@@ -124,10 +132,11 @@ def main_sheet(wb) -> None:
     ws.merge_cells(f"A{L.SUBTITLE_ROW}:{last}{L.SUBTITLE_ROW}")
     sub = ws.cell(L.SUBTITLE_ROW, 1, "填报单位：{填报单位}　　数据截至：{截至}　　报送截止：{报送截止}")
     style(sub, font=Font(name=BODY, size=11), border=None, alignment=LEFT)
+    ws.merge_cells(f"A{L.CHECK_ROW}:B{L.CHECK_ROW}")
     check_label = ws.cell(L.CHECK_ROW, 1, "填报检查")
-    style(check_label, font=Font(name="黑体", size=11), fill=CHECK_FILL)
-    ws.merge_cells(f"B{L.CHECK_ROW}:{last}{L.CHECK_ROW}")
-    check = ws.cell(L.CHECK_ROW, 2, "（此处由程序写入检查公式）")
+    style(check_label, font=Font(name="黑体", size=12), fill=CHECK_FILL)
+    ws.merge_cells(f"C{L.CHECK_ROW}:{last}{L.CHECK_ROW}")
+    check = ws.cell(L.CHECK_ROW, 3, "（此处由程序写入检查公式）")
     style(check, font=Font(name=BODY, size=12, bold=True, color="C00000"), fill=CHECK_FILL, alignment=LEFT)
     ws.row_dimensions[L.CHECK_ROW].height = 24
     for col, header in enumerate(L.HEADERS, start=1):
@@ -152,13 +161,13 @@ def main_sheet(wb) -> None:
     style(ws.cell(sign, L.SIGN_LABEL_COL + 1, None), fill=INPUT_FILL, alignment=LEFT,
           border=Border(bottom=THIN), locked=False)
     note = ws.cell(sign + 1, L.COL_NO, "注：浅黄色单元格为填写区，其余单元格已锁定。请打印后加盖公章，扫描件随电子表一并报送。")
-    style(note, font=Font(name=BODY, size=10, italic=True), border=None, alignment=LEFT)
+    style(note, font=Font(name=BODY, size=10), border=None, alignment=LEFT)
 
     print_setup(ws, footer="{填报单位}　第 &P 页，共 &N 页", title_rows=f"{L.HEADER_ROW}:{L.HEADER_ROW}")
 
     for key, ref in {
         "wjx_title": f"$A${L.TITLE_ROW}", "wjx_subtitle": f"$A${L.SUBTITLE_ROW}",
-        "wjx_check_label": f"$A${L.CHECK_ROW}", "wjx_check": f"$B${L.CHECK_ROW}",
+        "wjx_check_label": f"$A${L.CHECK_ROW}", "wjx_check": f"$C${L.CHECK_ROW}",
         "wjx_header": f"$A${L.HEADER_ROW}", "wjx_cell": f"$A${r}", "wjx_task": f"$B${r}",
         "wjx_name": f"$C${r}", "wjx_sub_name": f"$C${r + 1}", "wjx_target": f"$E${r}",
         "wjx_input": f"$F${r}", "wjx_rate": f"$G${r}", "wjx_remark": f"$H${r}",
@@ -174,7 +183,7 @@ def detail_sheet(wb) -> None:
     style(title, font=Font(name=TITLE, size=16, bold=True), border=None, alignment=LEFT)
     ws.row_dimensions[L.DETAIL_TITLE_ROW].height = 32
     note = ws.cell(L.DETAIL_NOTE_ROW, 1, "{明细说明}")
-    style(note, font=Font(name=BODY, size=11, italic=True), border=None, alignment=LEFT)
+    style(note, font=Font(name=BODY, size=11), border=None, alignment=LEFT)
     style(ws.cell(L.DETAIL_HEADER_ROW, 1, "序号"), font=Font(name="黑体", size=12), fill=HEADER_FILL)
     style(ws.cell(L.DETAIL_FIRST_ROW, 1, None), fill=INPUT_FILL, locked=False)
     print_setup(ws, footer="{填报单位}　{明细名称}　第 &P 页，共 &N 页",

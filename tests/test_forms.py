@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from wjexcel import formlayout as L
 from wjexcel import signing
@@ -110,7 +112,8 @@ def _check_contract(path, key):
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
     assert "&P" in ws.oddFooter.center.text and meta["reporter"] in ws.oddFooter.center.text
-    assert ws.cell(L.CHECK_ROW, 2).value.startswith("=IF(")
+    checks = [c for c in ws[L.CHECK_ROW] if isinstance(c.value, str) and c.value.startswith("=IF(")]
+    assert len(checks) == 1 and checks[0].protection.locked
     assert ws.conditional_formatting
     for info in layout["details"].values():
         detail = wb[info["sheet"]]
@@ -178,17 +181,97 @@ def test_regenerate_asks_then_keeps_old_forms(tmp_path):
     assert {f.form_id for f in first.forms} | {f.form_id for f in second.forms} <= ids
 
 
+def _lines_needed(text, width, size) -> int:
+    """A deliberately plain estimate: a CJK character is two width units at 11 pt, others one."""
+    units = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text)) * size / 11
+    return max(1, math.ceil(units / width))
+
+
+def _merged_width(ws, cell) -> float:
+    for rng in ws.merged_cells.ranges:
+        if cell.coordinate in rng:
+            return sum(ws.column_dimensions[get_column_letter(c)].width for c in range(rng.min_col, rng.max_col + 1))
+    return ws.column_dimensions[cell.column_letter].width
+
+
+def _assert_rows_fit(ws, first, last):
+    """Every wrapped text in rows first..last has a row (or merged rows) high enough for its lines."""
+    tall = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+    for row in ws.iter_rows(min_row=first, max_row=last):
+        for cell in row:
+            if not isinstance(cell.value, str) or cell.value.startswith("=") or cell.__class__.__name__ == "MergedCell":
+                continue
+            size = cell.font.sz or 11
+            if not cell.alignment.wrap_text:  # a short label: one line, inside its cell
+                assert _lines_needed(cell.value, _merged_width(ws, cell), size) == 1, (ws.title, cell.coordinate)
+                continue
+            span = tall.get((cell.row, cell.column))
+            rows = range(cell.row, (span.max_row if span else cell.row) + 1)
+            height = sum(ws.row_dimensions[r].height or 15 for r in rows)
+            lines = _lines_needed(cell.value, _merged_width(ws, cell), size)
+            assert height >= lines * size * 1.2, (ws.title, cell.coordinate, cell.value, height, lines)
+
+
+def test_wrapped_texts_get_row_height_and_full_width(generated):
+    _, results, _ = generated
+    for f in results["2022Q3"].forms:
+        wb = load_workbook(f.path)
+        layout = json.loads(_meta(wb)["layout"])
+        main = wb[L.MAIN_SHEET]
+        _assert_rows_fit(main, L.TITLE_ROW, layout["main"]["last_row"])
+        assert "A3:B3" in {str(r) for r in main.merged_cells.ranges}  # 填报检查 label does not wrap
+        assert main["A3"].value == "填报检查"
+        for row in layout["main"]["rows"].values():
+            assert main.row_dimensions[row].height >= L.DATA_ROW_HEIGHT
+        for ref in layout["signature"].values():
+            assert main[ref].row and main.row_dimensions[main[ref].row].height >= L.SIGN_ROW_HEIGHT
+        assert not any(c.font.i for row in main.iter_rows() for c in row if isinstance(c.value, str))
+
+        guide = wb[L.GUIDE_SHEET]
+        last_col = guide.max_column
+        assert last_col > 1
+        full = {str(r) for r in guide.merged_cells.ranges}
+        for row in guide.iter_rows():
+            if row[0].value is not None:
+                assert f"A{row[0].row}:{get_column_letter(last_col)}{row[0].row}" in full, row[0].value
+        _assert_rows_fit(guide, 1, guide.max_row)
+        assert guide.print_area == f"'{L.GUIDE_SHEET}'!$A$1:${get_column_letter(last_col)}${guide.max_row}"
+        assert "明细表默认只打印表头和前 25 行" in "".join(str(c.value) for c in guide["A"] if c.value)
+
+        for info in layout["details"].values():
+            detail = wb[info["sheet"]]
+            last = get_column_letter(info["first_col"] + len(info["columns"]) - 1)
+            end = L.DETAIL_FIRST_ROW + L.DETAIL_PRINT_ROWS - 1
+            assert detail.print_area == f"'{info['sheet']}'!$A$1:${last}${end}"
+            assert info["last_row"] - info["first_row"] + 1 == L.DETAIL_INPUT_ROWS > L.DETAIL_PRINT_ROWS
+            assert not detail.cell(info["last_row"], info["first_col"]).protection.locked
+            _assert_rows_fit(detail, L.DETAIL_TITLE_ROW, L.DETAIL_HEADER_ROW)
+
+
+def _pdf_pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
 @pytest.mark.soffice
-def test_libreoffice_prints_a4_landscape(generated, soffice, tmp_path):
+def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice, tmp_path):
     import lo
 
     _, results, _ = generated
     forms = {f.reporter: f.path for f in results["2022Q3"].forms}
-    pdfs = lo.convert([forms["七都镇"], forms["统计局"]], "pdf", tmp_path)
-    for pdf in pdfs:
+    # blank forms: 填报说明, 指标填报 and one page per 明细 list, nothing more
+    most = {"七都镇": 6, "区科技局": 6, "统计局": 2}
+    pdfs = lo.convert([forms[name] for name in most], "pdf", tmp_path)
+    for (name, limit), pdf in zip(most.items(), pdfs):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
-        assert int(fields["Pages"]) >= 1
+        assert 1 <= int(fields["Pages"]) <= limit, (name, fields["Pages"])
         width, _, height = fields["Page size"].split()[:3]
         assert float(width) > float(height)
         assert abs(float(width) - 841.89) < 2 and abs(float(height) - 595.28) < 2
+        pages = _pdf_pages(pdf)
+        main = [p for p in pages if "完成率" in p]
+        assert len(main) == 1, name  # the table, its signature block and note on one page
+        assert all(label in main[0] for _, label in L.SIGNATURE_FIELDS) and "注：" in main[0]
+        guide = "".join(p for p in pages if "填报说明" in p)
+        assert "忽略打印区域" in guide.replace(" ", "").replace("\n", "")  # the guide's longest line, whole

@@ -50,6 +50,11 @@ DETAIL_NOTE_ROW = 2
 DETAIL_HEADER_ROW = 3
 DETAIL_FIRST_ROW = 4
 DETAIL_INPUT_ROWS = 200
+DETAIL_PRINT_ROWS = 25  # input rows in a 明细 sheet's print area; the rest print on request
+
+# Minimum row heights (points) on 指标填报: indicator rows, and signature rows with room to write by hand.
+DATA_ROW_HEIGHT = 22
+SIGN_ROW_HEIGHT = 26
 
 # Units whose values are counts (whole numbers).
 COUNT_UNITS = {"家", "个", "场", "项", "人", "次", "件"}

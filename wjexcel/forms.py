@@ -1,8 +1,8 @@
 """Generate the collection forms (填报表): one workbook per 区镇 and per 责任单位.
 
 The look comes from ``templates/report_template.xlsx`` (see docs/template.md); this
-module fills its rows, adds data validation, the 填报检查 formulas, protection, the
-明细 sheets and the hidden, signed metadata sheet that identifies the form.
+module decides what each sheet holds and writes the hidden, signed metadata sheet that
+identifies the form, while ``wjexcel.formstyle`` styles, sizes, validates and protects.
 
 Contract (PRODUCT.md): on ``指标填报`` an indicator's value cell is the first unlocked
 cell of the row showing its name, the next unlocked cell is its 情况说明, the
@@ -11,7 +11,6 @@ signature block has an unlocked cell right of each label, and nothing else is un
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,25 +23,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 
 import wjexcel
 from wjexcel import formlayout as L
+from wjexcel import formstyle as S
 from wjexcel import signing
 from wjexcel.atomic import replace_file
 from wjexcel.errors import FormsExistError, WjexcelError
 from wjexcel.periods import Period
-from wjexcel.plan import DEPARTMENT, PLAN_TOTAL, STOCK, DetailList, Indicator, Plan, Reporter, format_number
+from wjexcel.plan import DEPARTMENT, PLAN_TOTAL, STOCK, Indicator, Plan, Reporter, format_number
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_BLANK_FILL = PatternFill("solid", fgColor="FCE4D6")
-_BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
-_BAD_FONT = Font(color="9C0006", bold=True)
 
 
 @dataclass
@@ -88,119 +81,6 @@ class GenerateResult:
         if self.replaced_to:
             lines.append(f"原有文件已移到：{self.replaced_to.name}（已发出的旧表仍可正常收回）")
         return "\n".join(lines)
-
-
-# --- the template ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Style:
-    font: object
-    fill: object
-    border: object
-    alignment: object
-    number_format: str
-
-    def apply(self, cell, *, locked: bool = True) -> None:
-        cell.font = copy(self.font)
-        cell.fill = copy(self.fill)
-        cell.border = copy(self.border)
-        cell.alignment = copy(self.alignment)
-        cell.number_format = self.number_format
-        cell.protection = Protection(locked=locked)
-
-
-def template_version(path: Path | None = None) -> str:
-    """The template's declared version plus a digest of its bytes (``1-3f2a9c10``)."""
-    path = path or L.template_path()
-    wb = load_workbook(path)
-    return _template_version(wb, path)
-
-
-def _template_version(wb, path: Path) -> str:
-    declared = "0"
-    name = wb.defined_names.get(L.TEMPLATE_VERSION_NAME)
-    if name is not None:
-        declared = name.attr_text.strip('"') or "0"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{declared}-{digest}"
-
-
-def _read_styles(wb) -> dict[str, _Style]:
-    styles = {}
-    for key in L.STYLE_NAMES:
-        name = wb.defined_names.get(key)
-        if name is None:
-            raise WjexcelError(
-                f"填报表模板缺少名称“{key}”（{L.STYLE_NAMES[key]}），请按 docs/template.md 修复模板，"
-                "或运行 python scripts/make_template.py 重新生成。"
-            )
-        sheet, ref = next(iter(name.destinations))
-        cell = wb[sheet][ref.replace("$", "")]
-        styles[key] = _Style(copy(cell.font), copy(cell.fill), copy(cell.border), copy(cell.alignment),
-                             cell.number_format)
-    return styles
-
-
-def _fill_placeholders(text, values: dict[str, str]):
-    if not isinstance(text, str) or "{" not in text:
-        return text
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-
-
-def _fill_header_footer(ws, values: dict[str, str]) -> None:
-    for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
-        for part in (hf.left, hf.center, hf.right):
-            if part.text:
-                part.text = _fill_placeholders(part.text, values)
-
-
-def _print_setup(ws, title_rows: str) -> None:
-    """A4 landscape, fit to width, header rows on every page: the contract, whatever the template says."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is None:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-
-
-def _protect(ws) -> None:
-    # Sheet protection guides a person to the input cells; it does not secure anything
-    # (its hash is broken, any program removes it). The HMAC signature is what detects edits.
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-
-
-# --- validation ------------------------------------------------------------------------------
-def _validation(kind: str, **kw) -> DataValidation:
-    dv = DataValidation(type=kind, allow_blank=True, showErrorMessage=True, showInputMessage=True, **kw)
-    return dv
-
-
-def _value_validation(ind: Indicator) -> DataValidation:
-    if ind.is_percent:
-        return _validation(
-            "decimal", operator="between", formula1="0", formula2="100",
-            promptTitle="填写百分数数值", prompt=f"{ind.name}：单位为 %，填 0-100 之间的数值，如 3.68% 填 3.68。",
-            errorTitle="数值不对", error="请填写 0 到 100 之间的数字（不带 % 号）。")
-    if ind.unit.strip() in L.COUNT_UNITS:
-        return _validation(
-            "whole", operator="greaterThanOrEqual", formula1="0",
-            promptTitle=f"填写整数（{ind.unit}）", prompt=f"{ind.name}：只填整数，不带单位；没有填 0。",
-            errorTitle="应为整数", error=f"请填写不小于 0 的整数（单位：{ind.unit}），不要带文字。")
-    return _validation(
-        "decimal", operator="greaterThanOrEqual", formula1="0",
-        promptTitle=f"填写数字（{ind.unit}）", prompt=f"{ind.name}：只填数字，不带单位；没有填 0。",
-        errorTitle="应为数字", error=f"请填写不小于 0 的数字（单位：{ind.unit}），不要带文字。")
-
-
-def _text_validation(limit: int, title: str, prompt: str) -> DataValidation:
-    return _validation("textLength", operator="lessThanOrEqual", formula1=str(limit),
-                       promptTitle=title, prompt=prompt,
-                       errorTitle="内容过长", error=f"最多 {limit} 个字，请精简。")
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -259,18 +139,20 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
     tpl_path = Path(template) if template else L.template_path()
     generated = generated_at if isinstance(generated_at, str) else generated_at.isoformat(timespec="seconds")
     wb = load_workbook(tpl_path)
-    tpl_version = _template_version(wb, tpl_path)
-    styles = _read_styles(wb)
+    tpl_version = S.template_version(wb, tpl_path)
+    styles = S.read_styles(wb)
     indicators = plan.indicators_for(reporter)
     details = plan.detail_lists_for(reporter)
     values = _placeholder_values(plan, reporter, period, generated)
 
     _fill_guide(wb[L.GUIDE_SHEET], plan, reporter, period, indicators, values)
-    layout, skip = _fill_main(wb[L.MAIN_SHEET], plan, reporter, period, indicators, styles, values)
+    _, check_ref = S.named_cell(wb, "wjx_check")
+    layout, skip = _fill_main(wb[L.MAIN_SHEET], plan, reporter, period, indicators, styles, values,
+                              check_ref)
     layout["details"] = {}
     detail_template = wb[L.DETAIL_TEMPLATE_SHEET]
     for dl in details:
-        layout["details"][dl.code] = _add_detail_sheet(wb, detail_template, dl, styles, values)
+        layout["details"][dl.code] = S.add_detail_sheet(wb, detail_template, dl, styles, values)
     wb.remove(detail_template)
     for name in list(wb.defined_names):
         if name.startswith("wjx_"):
@@ -322,43 +204,43 @@ def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generate
         "计划名称": plan.name, "计划简称": plan.short_name or plan.name, "报送截止": deadline_text,
         "牵头单位": plan.lead_unit or "牵头单位", "联系人": plan.contact or "（见通知）",
         "联系电话": plan.phone or "（见通知）", "序时进度": f"{period.elapsed:.0%}",
+        "明细打印行数": str(L.DETAIL_PRINT_ROWS),
     }
 
 
 def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
+    """Fill 填报说明: placeholders, one line per indicator at ``{指标口径}``, every line
+    wrapping inside the full width of the sheet so nothing is cut when printed."""
     anchor = None
     for row in ws.iter_rows():
         for cell in row:
             if cell.value == "{指标口径}":
                 anchor = cell
-            else:
-                cell.value = _fill_placeholders(cell.value, values)
-    _fill_header_footer(ws, values)
-    _print_setup(ws, "")
-    if anchor is None:
-        return
-    lines = []
-    for n, ind in enumerate(indicators, start=1):
-        shown, _ = target_cell(plan, ind, reporter, period.year)
-        shown = format_number(shown) if isinstance(shown, (int, float)) else shown
-        text = f"{n}. {ind.name}（{_unit_text(plan, ind)}，{ind.kind_label}）：本年目标 {shown}"
-        if ind.note:
-            text += f"；{ind.note}"
-        lines.append(text)
-    width = ws.column_dimensions[anchor.column_letter].width or 100
-    for offset, text in enumerate(lines or ["（无）"]):
-        cell = ws.cell(anchor.row + offset, anchor.column, text)
-        if offset:
-            cell._style = copy(anchor._style)
-        # openpyxl cannot measure text; a CJK character is about two width units.
-        ws.row_dimensions[cell.row].height = 18 * max(1, -(-len(text) * 2 // int(width)))
+            elif isinstance(cell.value, str):
+                cell.value = S.fill_placeholders(cell.value, values)
+    S.fill_header_footer(ws, values)
+    S.print_setup(ws, "")
+    if anchor is not None:
+        lines = []
+        for n, ind in enumerate(indicators, start=1):
+            shown, _ = target_cell(plan, ind, reporter, period.year)
+            shown = format_number(shown) if isinstance(shown, (int, float)) else shown
+            text = f"{n}. {ind.name}（{_unit_text(plan, ind)}，{ind.kind_label}）：本年目标 {shown}"
+            if ind.note:
+                text += f"；{ind.note}"
+            lines.append(text)
+        for offset, text in enumerate(lines or ["（无）"]):
+            cell = ws.cell(anchor.row + offset, anchor.column, text)
+            if offset:
+                cell._style = copy(anchor._style)
+    S.format_guide(ws)
 
 
-def _fill_main(ws, plan, reporter, period, indicators, styles, values):
+def _fill_main(ws, plan, reporter, period, indicators, styles, values, check_ref):
     """Write 指标填报; return (layout, cells not signed)."""
     for cell in (ws.cell(L.TITLE_ROW, 1), ws.cell(L.SUBTITLE_ROW, 1)):
-        cell.value = _fill_placeholders(cell.value, values)
-    _fill_header_footer(ws, values)
+        cell.value = S.fill_placeholders(cell.value, values)
+    S.fill_header_footer(ws, values)
     for rng in list(ws.merged_cells.ranges):
         if rng.min_row >= L.FIRST_DATA_ROW:
             ws.unmerge_cells(str(rng))
@@ -368,8 +250,8 @@ def _fill_main(ws, plan, reporter, period, indicators, styles, values):
 
     skip: set[str] = set()
     rows: dict[str, int] = {}
-    value_dvs: dict[str, DataValidation] = {}
-    remark_dv = _text_validation(500, "情况说明", "简要说明完成情况、口径或未填原因（500字以内）。")
+    value_dvs: dict = {}
+    remark_dv = S.text_validation(500, "情况说明", "简要说明完成情况、口径或未填原因（500字以内）。")
     row = L.FIRST_DATA_ROW
     number = sub = 0
     for ind in indicators:
@@ -398,7 +280,7 @@ def _fill_main(ws, plan, reporter, period, indicators, styles, values):
             styles[style].apply(cell, locked=col not in (L.COL_VALUE, L.COL_REMARK))
         kind = "pct" if ind.is_percent else ("whole" if ind.unit.strip() in L.COUNT_UNITS else "dec")
         if kind not in value_dvs:
-            value_dvs[kind] = _value_validation(ind)
+            value_dvs[kind] = S.value_validation(ind)
         value_dvs[kind].add(value_ref)
         remark_dv.add(f"{get_column_letter(L.COL_REMARK)}{row}")
         skip.update({value_ref, f"{get_column_letter(L.COL_REMARK)}{row}"})
@@ -406,19 +288,10 @@ def _fill_main(ws, plan, reporter, period, indicators, styles, values):
             skip.add(f"{get_column_letter(L.COL_RATE)}{row}")
         row += 1
     last_data = row - 1
-    _merge_tasks(ws, indicators, rows)
+    S.merge_tasks(ws, indicators, rows)
 
     sign_cells = {}
-    sign_dvs = {
-        "unit": _text_validation(60, "填报单位", "填写单位全称，打印后在此处加盖公章。"),
-        "filled_by": _text_validation(30, "填报人", "填写填报人姓名。"),
-        "phone": _text_validation(30, "联系电话", "填写手机或座机号码。"),
-        "filled_on": _validation("date", operator="between", formula1="DATE(2000,1,1)",
-                                 formula2="DATE(2100,12,31)", errorStyle="warning",
-                                 promptTitle="填报日期", prompt="填写日期，如 2022-10-08。",
-                                 errorTitle="日期格式", error="请按 2022-10-08 的格式填写日期。"),
-        "reviewer": _text_validation(30, "审核人", "填写审核人（分管负责人）姓名。"),
-    }
+    sign_dvs = S.signature_validations()
     row = last_data + 2
     for key, label in L.SIGNATURE_FIELDS:
         styles["wjx_sign_label"].apply(ws.cell(row, L.SIGN_LABEL_COL, label))
@@ -437,162 +310,23 @@ def _fill_main(ws, plan, reporter, period, indicators, styles, values):
 
     for dv in [*value_dvs.values(), remark_dv, *sign_dvs.values()]:
         ws.add_data_validation(dv)
-    check = _check_formula(plan, indicators, rows, last_data, sign_cells)
-    ws.cell(L.CHECK_ROW, 2).value = check
-    styles["wjx_check"].apply(ws.cell(L.CHECK_ROW, 2))
-    skip.add(f"B{L.CHECK_ROW}")
-    _conditional_formats(ws, indicators, rows, last_data)
+    check = ws[check_ref]
+    check.value = S.check_formula(indicators, rows, last_data, sign_cells)
+    styles["wjx_check"].apply(check)
+    skip.add(check_ref)
+    S.conditional_formats(ws, indicators, rows, last_data)
 
+    S.fit_main_rows(ws, check, len(indicators), last_data, note_row)
     ws.freeze_panes = ws.cell(L.FIRST_DATA_ROW, 1).coordinate
-    _print_setup(ws, f"{L.HEADER_ROW}:{L.HEADER_ROW}")
+    S.print_setup(ws, f"{L.HEADER_ROW}:{L.HEADER_ROW}")
     ws.print_area = f"A1:{get_column_letter(L.LAST_COL)}{note_row}"
-    _protect(ws)
+    S.fit_short_sheet(ws, note_row, L.LAST_COL)
+    S.protect(ws)
     layout = {"main": {"sheet": L.MAIN_SHEET, "name_col": L.COL_NAME, "value_col": L.COL_VALUE,
                        "remark_col": L.COL_REMARK, "rows": rows, "last_row": note_row,
                        "last_col": L.LAST_COL},
               "signature": sign_cells}
     return layout, skip
-
-
-def _merge_tasks(ws, indicators, rows) -> None:
-    """Merge the 工作任务 cells of consecutive rows of one task."""
-    runs: list[list[int]] = []
-    for ind in indicators:
-        if runs and runs[-1][0] == ind.task:
-            runs[-1][2] = rows[ind.code]
-        else:
-            runs.append([ind.task, rows[ind.code], rows[ind.code]])
-    for _, first, last in runs:
-        if last > first:
-            ws.merge_cells(start_row=first, start_column=L.COL_TASK, end_row=last, end_column=L.COL_TASK)
-
-
-def _bad_terms(indicators, rows) -> list[str]:
-    """Excel expressions, one per kind of wrong entry, each counting offending cells."""
-    col = get_column_letter(L.COL_VALUE)
-    first, last = min(rows.values()), max(rows.values())
-    rng = f"{col}{first}:{col}{last}"
-    terms = [f"SUMPRODUCT(--ISTEXT({rng}))", f'COUNTIF({rng},"<0")']
-    for ind in indicators:
-        ref = f"{col}{rows[ind.code]}"
-        if ind.is_percent:
-            terms.append(f'COUNTIF({ref},">100")')
-        if ind.parent and ind.parent in rows:
-            parent = f"{col}{rows[ind.parent]}"
-            terms.append(f"IF(AND(ISNUMBER({ref}),ISNUMBER({parent})),IF({ref}>{parent},1,0),0)")
-    return terms
-
-
-def _check_formula(plan, indicators, rows, last_data, sign_cells) -> str:
-    col = get_column_letter(L.COL_VALUE)
-    rng = f"{col}{L.FIRST_DATA_ROW}:{col}{last_data}"
-    blank = f"COUNTBLANK({rng})"
-    bad = "(" + "+".join(_bad_terms(indicators, rows)) + ")"
-    sign_blank = "(" + "+".join(f"COUNTBLANK({ref})" for ref in sign_cells.values()) + ")"
-    return (
-        f'=IF({blank}+{bad}+{sign_blank}=0,"√ 全部 {len(indicators)} 项指标和签章栏已填写，未发现问题，可以报送。",'
-        f'IF({blank}>0,"还有 "&{blank}&" 项未填写；","")'
-        f'&IF({bad}>0,"有 "&{bad}&" 项填写有误（标红：不是数字、负数、百分比超过100或其中项大于总数）；","")'
-        f'&IF({sign_blank}>0,"签章栏还有 "&{sign_blank}&" 项未填写。",""))'
-    )
-
-
-def _conditional_formats(ws, indicators, rows, last_data) -> None:
-    col = get_column_letter(L.COL_VALUE)
-    first = f"{col}{L.FIRST_DATA_ROW}"
-    rng = f"{first}:{col}{last_data}"
-    ws.conditional_formatting.add(rng, FormulaRule(
-        formula=[f"OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}<0))"],
-        fill=_BAD_FILL, font=_BAD_FONT, stopIfTrue=True))
-    for ind in indicators:
-        ref = f"{col}{rows[ind.code]}"
-        cond = None
-        if ind.is_percent:
-            cond = f"AND(ISNUMBER({ref}),{ref}>100)"
-        elif ind.parent and ind.parent in rows:
-            parent = f"{col}{rows[ind.parent]}"
-            cond = f"AND(ISNUMBER({ref}),ISNUMBER({parent}),{ref}>{parent})"
-        if cond:
-            ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=_BAD_FILL, font=_BAD_FONT,
-                                                           stopIfTrue=True))
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'LEN(TRIM({first}))=0'], fill=_BLANK_FILL))
-
-
-def _add_detail_sheet(wb, template, dl: DetailList, styles, values) -> dict:
-    ws = wb.copy_worksheet(template)
-    ws.title = dl.name[:31]
-    ws.HeaderFooter = copy(template.HeaderFooter)
-    mine = dict(values, 明细名称=dl.name,
-                明细说明=f"{dl.note}。带 * 的列必须填写；不要插入或删除行列。" if dl.note
-                else "带 * 的列必须填写；不要插入或删除行列。")
-    for row in ws.iter_rows(max_row=L.DETAIL_NOTE_ROW):
-        for cell in row:
-            cell.value = _fill_placeholders(cell.value, mine)
-    _fill_header_footer(ws, mine)
-    first_col = 2
-    last_col = first_col + len(dl.columns) - 1
-    for row_no in (L.DETAIL_TITLE_ROW, L.DETAIL_NOTE_ROW):
-        ws.merge_cells(start_row=row_no, start_column=1, end_row=row_no, end_column=last_col)
-    styles["wjx_detail_header"].apply(ws.cell(L.DETAIL_HEADER_ROW, 1, "序号"))
-    last_row = L.DETAIL_FIRST_ROW + L.DETAIL_INPUT_ROWS - 1
-    styles["wjx_cell"].apply(ws.cell(L.DETAIL_FIRST_ROW, 1, 1))
-    for n in range(1, L.DETAIL_INPUT_ROWS):
-        _same_style(ws.cell(L.DETAIL_FIRST_ROW, 1), ws.cell(L.DETAIL_FIRST_ROW + n, 1, n + 1))
-    for offset, column in enumerate(dl.columns):
-        col = first_col + offset
-        letter = get_column_letter(col)
-        header = f"{column.name}*" if column.required else column.name
-        styles["wjx_detail_header"].apply(ws.cell(L.DETAIL_HEADER_ROW, col, header))
-        ws.column_dimensions[letter].width = column.width
-        dv = _detail_validation(column)
-        dv.add(f"{letter}{L.DETAIL_FIRST_ROW}:{letter}{last_row}")
-        ws.add_data_validation(dv)
-        proto = ws.cell(L.DETAIL_FIRST_ROW, col)
-        styles["wjx_detail_input"].apply(proto, locked=False)
-        proto.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        if column.type == "uscc":
-            proto.number_format = "@"
-        elif column.type == "date":
-            proto.number_format = "yyyy-mm-dd"
-        for r in range(L.DETAIL_FIRST_ROW + 1, last_row + 1):
-            _same_style(proto, ws.cell(r, col))
-    ws.freeze_panes = ws.cell(L.DETAIL_FIRST_ROW, 1).coordinate
-    _print_setup(ws, f"{L.DETAIL_HEADER_ROW}:{L.DETAIL_HEADER_ROW}")
-    _protect(ws)
-    return {"sheet": ws.title, "indicator": dl.indicator, "header_row": L.DETAIL_HEADER_ROW,
-            "first_row": L.DETAIL_FIRST_ROW, "last_row": last_row, "first_col": first_col,
-            "columns": [c.name for c in dl.columns]}
-
-
-def _same_style(proto, cell) -> None:
-    """Give ``cell`` exactly ``proto``'s style (font, fill, border, alignment, format,
-    protection). Copying openpyxl's style index is what assigning each part would end in,
-    without re-hashing every style object for each of hundreds of cells."""
-    cell._style = copy(proto._style)
-
-
-def _detail_validation(column) -> DataValidation:
-    if column.type == "uscc":
-        return _validation("textLength", operator="equal", formula1="18",
-                           promptTitle="统一社会信用代码", prompt="18位统一社会信用代码，字母大写，不要加空格。",
-                           errorTitle="位数不对", error="统一社会信用代码应为18位，请核对。")
-    if column.type == "choice":
-        return _validation("list", formula1='"' + ",".join(column.choices) + '"',
-                           promptTitle=column.name[:32], prompt="请从下拉列表中选择。",
-                           errorTitle="请从列表选择", error="只能选择下拉列表中的选项。")
-    if column.type == "number":
-        return _validation("decimal", operator="greaterThanOrEqual", formula1="0",
-                           promptTitle=column.name[:32], prompt="只填数字，不带单位。",
-                           errorTitle="应为数字", error="请填写不小于 0 的数字。")
-    if column.type == "integer":
-        return _validation("whole", operator="greaterThanOrEqual", formula1="0",
-                           promptTitle=column.name[:32], prompt="只填整数。",
-                           errorTitle="应为整数", error="请填写不小于 0 的整数。")
-    if column.type == "date":
-        return _validation("date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
-                           errorStyle="warning", promptTitle=column.name[:32], prompt="填写日期，如 2022-10-08。",
-                           errorTitle="日期格式", error="请按 2022-10-08 的格式填写日期。")
-    return _text_validation(200, column.name[:32], f"填写{column.name}。")
 
 
 def _used_range(ws) -> str:
@@ -607,7 +341,7 @@ def _write_meta(wb, meta: dict[str, str]) -> None:
         cell.value = value
         cell.data_type = "s"  # never a formula, whatever the text
     ws.sheet_state = "veryHidden"
-    _protect(ws)
+    S.protect(ws)
 
 
 def save_workbook(wb, path: Path) -> None:
