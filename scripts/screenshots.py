@@ -132,6 +132,10 @@ def single_sheet_copy(src: Path, dst: Path, sheet: str, *, landscape: bool = Fal
     if not re.search(r"<(?:\w+:)?workbookView\b[^>]*\sactiveTab=", book):
         book = re.sub(r"(<(?:\w+:)?workbookView\b)", rf'\1 activeTab="{target_index}"', book, count=1)
     book = re.sub(r'(<(?:\w+:)?workbookView\b[^>]*?\sfirstSheet=)"\d+"', r'\1"0"', book)
+    # LibreOffice prints a hidden sheet that has a print area: drop the others' print areas.
+    book = re.sub(r'<(?:\w+:)?definedName\b[^>]*name="_xlnm\.Print_Area"[^>]*localSheetId="(\d+)"[^>]*>.*?'
+                  r'</(?:\w+:)?definedName>',
+                  lambda m: m.group(0) if int(m.group(1)) == target_index else "", book)
     data["xl/workbook.xml"] = book.encode("utf-8")
 
     sheet_xml = data[part].decode("utf-8")
