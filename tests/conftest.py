@@ -27,23 +27,15 @@ def soffice() -> str:
 def soffice_convert(soffice, tmp_path_factory):
     """``convert(files, fmt, outdir) -> [Path]``: one headless soffice call for many files.
 
-    Uses a private profile so it neither touches nor waits for a user's LibreOffice.
+    The package's own converter (``wjexcel.office.convert``) with one private profile for
+    the session, so it neither touches nor waits for a user's LibreOffice.
     """
+    from wjexcel.office import convert as office_convert
+
     profile = tmp_path_factory.mktemp("lo_profile")
 
     def convert(files, fmt: str, outdir) -> list[Path]:
-        outdir = Path(outdir)
-        files = [Path(f) for f in files]
-        subprocess.run(
-            [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-             "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)],
-            check=True, capture_output=True, timeout=300,
-        )
-        ext = fmt.split(":")[0]
-        outputs = [outdir / f"{f.stem}.{ext}" for f in files]
-        missing = [p.name for p in outputs if not p.exists()]
-        assert not missing, f"soffice did not produce {missing}"
-        return outputs
+        return office_convert(files, fmt, outdir, profile_dir=profile)
 
     return convert
 

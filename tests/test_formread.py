@@ -178,9 +178,7 @@ def test_lenient_dates():
 
 
 @pytest.mark.soffice
-def test_libreoffice_resaves_keep_the_signature(blank, soffice, tmp_path):
-    import lo
-
+def test_libreoffice_resaves_keep_the_signature(blank, soffice_convert, tmp_path):
     rows = blank[1]["main"]["rows"]
     filled = _fill(blank, tmp_path / "filled.xlsx", dict(GOOD, **{"3-1": "约12"}), details={"talent": _talent(12)})
 
@@ -195,8 +193,8 @@ def test_libreoffice_resaves_keep_the_signature(blank, soffice, tmp_path):
     relabelled = _fill(blank, tmp_path / "relabelled.xlsx", GOOD, edit=relabel)
     retargeted = _fill(blank, tmp_path / "retargeted.xlsx", GOOD, edit=retarget)
     sources = [filled, relabelled, retargeted]
-    as_xlsx = lo.convert(sources, "xlsx", tmp_path / "lo_xlsx")
-    as_xls = lo.convert(sources, "xls", tmp_path / "lo_xls")
+    as_xlsx = soffice_convert(sources, "xlsx", tmp_path / "lo_xlsx")
+    as_xls = soffice_convert(sources, "xls", tmp_path / "lo_xls")
     for ok, bad1, bad2 in (as_xlsx, as_xls):
         reading = read_form(ok, PLAN, key=KEY)
         assert reading.signature_status == VALID, ok

@@ -254,14 +254,12 @@ def _pdf_pages(pdf) -> list[str]:
 
 
 @pytest.mark.soffice
-def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice, tmp_path):
-    import lo
-
+def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice_convert, tmp_path):
     _, results, _ = generated
     forms = {f.reporter: f.path for f in results["2022Q3"].forms}
     # blank forms: 填报说明, 指标填报 and one page per 明细 list, nothing more
     most = {"七都镇": 6, "区科技局": 6, "统计局": 2}
-    pdfs = lo.convert([forms[name] for name in most], "pdf", tmp_path)
+    pdfs = soffice_convert([forms[name] for name in most], "pdf", tmp_path)
     for (name, limit), pdf in zip(most.items(), pdfs):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)

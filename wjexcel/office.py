@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -32,11 +33,19 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert(files, fmt: str, outdir, *, profile_dir=None, timeout: float = TIMEOUT_SECONDS) -> list[Path]:
-    """Convert ``files`` to ``fmt`` (``xlsx``, ``xls``, ``pdf``, ``png`` …) into ``outdir``.
+FILTERS = {
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xls": "xls:MS Excel 97",
+    "pdf": "pdf:calc_pdf_Export",
+}
 
-    Returns the converted paths in the order of ``files``; raises WjexcelError when
-    LibreOffice is missing, hangs, or produces nothing for a file.
+
+def convert(files, fmt: str, outdir, *, profile_dir=None, timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+    """Convert ``files`` to ``fmt`` (``xlsx``, ``xls``, ``pdf``, ``ods`` or a full filter) into ``outdir``.
+
+    One LibreOffice start for all files. Returns the converted paths in the order of
+    ``files``; raises WjexcelError when LibreOffice is missing, hangs (it is killed with
+    everything it started), or produces nothing for a file.
     """
     soffice = find_soffice()
     if soffice is None:
@@ -46,14 +55,11 @@ def convert(files, fmt: str, outdir, *, profile_dir=None, timeout: float = TIMEO
     outdir.mkdir(parents=True, exist_ok=True)
     own_profile = profile_dir is None
     profile = Path(profile_dir or tempfile.mkdtemp(prefix="wjx_lo_profile_"))
+    cmd = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+           "--nolockcheck", "--nologo", "--convert-to", FILTERS.get(fmt, fmt), "--outdir", str(outdir),
+           *map(str, files)]
     try:
-        cmd = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-               "--norestore", "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir),
-               *map(str, files)]
-        try:
-            subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise WjexcelError(f"LibreOffice 转换超时（{timeout:.0f} 秒）。") from exc
+        _run(cmd, timeout)
     finally:
         if own_profile:
             shutil.rmtree(profile, ignore_errors=True)
@@ -63,3 +69,19 @@ def convert(files, fmt: str, outdir, *, profile_dir=None, timeout: float = TIMEO
     if missing:
         raise WjexcelError(f"LibreOffice 未能转换：{'、'.join(missing)}")
     return out
+
+
+def _run(cmd: list[str], timeout: float) -> None:
+    """Run soffice in its own process group so a hang is killed with all it started."""
+    posix = os.name == "posix"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=posix)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        if posix:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+        proc.wait()
+        raise WjexcelError(f"LibreOffice 转换超时（{timeout:.0f} 秒），已中止。") from exc
