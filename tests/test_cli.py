@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wjexcel.cli import cli, main
+from wjexcel.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

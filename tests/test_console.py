@@ -331,7 +331,7 @@ def test_buttons_act_on_a_real_workspace(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "2022-10-10", "workspace": ""}
     by_key = {a.key: a for a in eb.ACTIONS}
     generated = eb.run_action(by_key["generate"], params, workspace.root)
-    assert f"期间：2022Q3" in generated and any(workspace.outbox.rglob("*.xlsx"))
+    assert "期间：2022Q3" in generated and any(workspace.outbox.rglob("*.xlsx"))
     status = eb.run_action(by_key["status"], params, workspace.root)
     assert "报送截止日期：2022-10-10" in status and "催报通知（可复制后发送）：" in status
     assert any(line.startswith("未报送：") for line in status)
