@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from wjexcel import formlayout as L
 from wjexcel.errors import WjexcelError
+from wjexcel.textwidth import text_units
 from wjexcel.plan import DetailList, Indicator
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -164,8 +164,7 @@ def text_lines(text: str, width: float, size: float = 11) -> int:
     usable = max(width - _CELL_PADDING, 1.0)
     lines = 0
     for paragraph in str(text).split("\n"):
-        units = sum(_FULL_WIDTH if unicodedata.east_asian_width(ch) in "WF" else _HALF_WIDTH
-                    for ch in paragraph) * size / 11
+        units = text_units(paragraph, _FULL_WIDTH, _HALF_WIDTH) * size / 11
         lines += max(1, math.ceil(units / usable))
     return lines
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 
 from wjexcel.plan import Plan, format_number
+from wjexcel.textwidth import text_units
 
 
 def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal display width: CJK characters take two columns."""
+    return int(text_units(text))
 
 
 def _pad(text: str, width: int) -> str:

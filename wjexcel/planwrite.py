@@ -7,11 +7,11 @@ sheets, so a clerk picks a department or an indicator code rather than typing it
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError, WjexcelError
+from wjexcel.textwidth import text_units
 from wjexcel.plan import CHECK_MODES, COLUMN_TYPES, INDICATOR_KINDS, REPORTER_KINDS, Plan, Target, format_number
 from wjexcel.planlayout import (
     CHAIN_COLUMNS,
@@ -330,7 +330,7 @@ def _fit_height(ws, row: int, cells: list[tuple[object, float]]) -> None:
     lines = 1
     for value, width in cells:
         text = cell_text(value)
-        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        shown = text_units(text)
         lines = max(lines, -(-shown // max(int(width) - 1, 1)))
     if lines > 1:
         ws.row_dimensions[row].height = 15 * lines + 3

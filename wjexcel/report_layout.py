@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import re
 
+from wjexcel.textwidth import text_units
+
 # (units per CJK character, extra room) of a column set to width w, whose text room is
 # w + extra units: Excel with 仿宋/宋体 11 pt; LibreOffice with its fallback fonts (measured
 # on its PDF: a CJK character 1.575 units, text from 0.4 units past the nominal width).
 METRICS = ((2.1, 0.0), (1.575, 0.4))
 TITLE_CJK = 3.2  # the same for the 16-point bold titles
 MAX_ROW_HEIGHT = 409
-
-
-def text_units(value: str, cjk: float = 2) -> float:
-    """Width of ``value`` on one line in column units (a CJK character is about ``cjk`` units)."""
-    return sum(cjk if ord(ch) > 0x2E80 else cjk / 2 for ch in value)
 
 
 def line_count(value: str, width: float, cjk: float = 2) -> int:
