@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from wjexcel.periods import Period
-from wjexcel.plan import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, Indicator, Plan, Target, _num,
+from wjexcel.plan import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, Indicator, Plan, Target, plain_number,
                           format_number)
 from wjexcel.records import ReportedValue
 
@@ -128,13 +128,13 @@ class IndicatorFigure:
         return {
             "code": self.indicator.code,
             "name": self.indicator.name,
-            "target": _num(a.target),
+            "target": plain_number(a.target),
             "op": a.op,
-            "value": _num(self.value),
+            "value": plain_number(self.value),
             "completion": a.completion,
             "elapsed": self.elapsed,
             "status": a.status,
-            "by_reporter": {r: _num(v) for r, v in self.by_reporter.items()},
+            "by_reporter": {r: plain_number(v) for r, v in self.by_reporter.items()},
         }
 
 

@@ -127,7 +127,7 @@ class Indicator:
 
     @property
     def is_percent(self) -> bool:
-        return self.unit.strip() in {"%", "％"}
+        return is_percent_unit(self.unit)
 
     def target_for(self, year: int) -> Target | None:
         return self.targets.get(year)
@@ -302,19 +302,19 @@ class Plan:
                     "unit": i.unit,
                     "kind": i.kind,
                     "parent": i.parent,
-                    "targets": {str(y): {"value": _num(t.value), "op": t.op}
+                    "targets": {str(y): {"value": plain_number(t.value), "op": t.op}
                                 for y, t in sorted(i.targets.items())},
-                    "reporter_targets": {r: {s: _num(v) for s, v in spans.items()}
+                    "reporter_targets": {r: {s: plain_number(v) for s, v in spans.items()}
                                          for r, spans in i.reporter_targets.items()},
                     "group_targets": [
                         {"group": g.group, "members": [m.name for m in self.group_members(g.group)],
-                         "span": g.span, "value": _num(g.value), "note": g.note}
+                         "span": g.span, "value": plain_number(g.value), "note": g.note}
                         for g in i.group_targets
                     ],
                     "responsible_units": self.responsible_units(i),
                     "source_unit": i.source_unit,
                     "district_reported": i.district_reported,
-                    "baseline": _num(i.baseline) if i.baseline is not None else None,
+                    "baseline": plain_number(i.baseline) if i.baseline is not None else None,
                     "note": i.note,
                 }
                 for i in self.indicators
@@ -342,18 +342,23 @@ def _parents_then_children(chosen: list[Indicator], plan: Plan) -> list[Indicato
     return out
 
 
-def _num(value: float | None):
-    """An int where the float is whole, so JSON shows 1200 not 1200.0."""
+def plain_number(value: float | None):
+    """An int where the float is whole, so JSON and Excel show 1200 not 1200.0; None stays None."""
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+def is_percent_unit(unit: str) -> bool:
+    """The unit is % (half- or full-width): such values are percentage points."""
+    return unit.strip() in {"%", "％"}
 
 
 def format_number(value: float | None) -> str:
     """Plain number text for Chinese reports: 1200, 3.68, 0.5."""
     if value is None:
         return ""
-    v = _num(value)
+    v = plain_number(value)
     if isinstance(v, int):
         return str(v)
     return f"{v:.4f}".rstrip("0").rstrip(".")

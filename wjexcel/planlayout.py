@@ -141,13 +141,3 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def plain_number(value):
-    """A whole float as an int so Excel shows 10 not 10.0; None stays None."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
-def is_percent_unit(unit: str) -> bool:
-    """The unit is % (half- or full-width): such values are percentage points."""
-    return unit.strip() in {"%", "％"}

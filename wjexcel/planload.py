@@ -24,6 +24,8 @@ from wjexcel.plan import (
     Target,
     Task,
     format_number,
+    is_percent_unit,
+    plain_number,
 )
 from wjexcel.planlayout import (
     CHAIN_COLUMNS,
@@ -45,9 +47,7 @@ from wjexcel.planlayout import (
     TASKS,
     Column,
     cell_text,
-    is_percent_unit,
     norm,
-    plain_number,
 )
 from wjexcel.planread import PercentCell, PlanLocations, Row, Sheet, Table, percent_points
 from wjexcel.problems import ProblemList

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wjexcel.filetypes import XLSM, XLSX, sniff
-from wjexcel.planlayout import Column, cell_text, is_percent_unit, norm
+from wjexcel.plan import is_percent_unit
+from wjexcel.planlayout import Column, cell_text, norm
 from wjexcel.problems import ProblemList
 from wjexcel.values import is_blank
 

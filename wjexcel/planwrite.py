@@ -12,7 +12,16 @@ from pathlib import Path
 from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError, WjexcelError
 from wjexcel.textwidth import text_units
-from wjexcel.plan import CHECK_MODES, COLUMN_TYPES, INDICATOR_KINDS, REPORTER_KINDS, Plan, Target, format_number
+from wjexcel.plan import (
+    CHECK_MODES,
+    COLUMN_TYPES,
+    INDICATOR_KINDS,
+    REPORTER_KINDS,
+    Plan,
+    Target,
+    format_number,
+    plain_number,
+)
 from wjexcel.planlayout import (
     CHAIN_COLUMNS,
     CHAINS,
@@ -39,7 +48,6 @@ from wjexcel.planlayout import (
     Column,
     cell_text,
     indicator_columns,
-    plain_number,
 )
 
 LIST_ROWS = 2000  # dropdowns and the ranges they draw from cover rows 2..LIST_ROWS
