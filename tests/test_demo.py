@@ -86,3 +86,15 @@ def test_consolidate_json_agrees_with_the_run(demo):
         assert set(item) == {"code", "name", "target", "op", "value", "completion", "elapsed", "status",
                              "by_reporter"}
         assert item["status"] in STATUSES
+
+
+def test_details_are_merged_by_list_and_a_firm_reported_twice_is_flagged(demo):
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(demo.run.report_path)).get_sheet_by_name("明细汇总").to_python()
+    titles = [r[0] for r in rows if str(r[0]).endswith("）") and "条" in str(r[0])]
+    assert [t.split("（")[0] for t in titles] == ["新认定高新技术企业名单", "人才项目名单", "科创载体项目"]
+    assert "其中 2 条重复报送" in titles[0]
+    flagged = [r for r in rows if "同时由" in str(r[-1])]
+    assert {r[0] for r in flagged} == {"七都镇", "桃源镇"}
+    assert all("苏州澜芯光电科技有限公司" in r for r in flagged)
