@@ -185,3 +185,16 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
     outside = subprocess.run([sys.executable, "-m", "wjexcel", "check", str(form)], capture_output=True,
                              text=True, encoding="utf-8", cwd=tmp_path)
     assert outside.returncode == 0 and "未核验签名" in outside.stdout
+
+
+def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
+    from wjexcel.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 0, err
+    assert "未报送 19 家" in out and "汇总表" in out
+    (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out
+    assert list((ws.root / "汇总").glob("*2022Q3_汇总_*.xlsx"))

@@ -395,6 +395,8 @@ def consolidate(workspace, period, output, as_json):
 def run(paths, workspace, period):
     """一键汇总：收集“收回”文件夹（或指定路径）中的文件，然后生成汇总表。
 
+    汇总表照常生成；有文件被退回时退出码为 1（与 collect 相同）。
+
     \b
     示例：wjexcel run -p 2022Q3
     """
@@ -403,6 +405,8 @@ def run(paths, workspace, period):
     ws = _open_ws(workspace)
     result = run_cycle(ws, period, list(paths) or None, progress=_progress)
     click.echo(result.summary_text())
+    if result.collected.rejected:
+        sys.exit(1)
 
 
 @cli.command()
