@@ -243,3 +243,89 @@ def test_an_older_version_arriving_later_does_not_win(ws):
     with Ledger.open(ws) as ledger:
         values = {x.indicator: x.value for x in ledger.accepted_values(PERIOD) if x.reporter == "七都镇"}
     assert values["4-2"] == 20
+
+
+# --- what a reviewer threw at collect ---------------------------------------------------------
+
+def test_links_are_reported_not_followed(ws, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("机密", encoding="utf-8")
+    (ws.inbox / "link.xlsx").symlink_to(outside / "secret.txt")
+    (ws.inbox / "linkdir").symlink_to(outside, target_is_directory=True)
+    v = by_file(collect(ws))
+    assert v["link.xlsx"].status == "ignored" and "符号链接" in v["link.xlsx"].note
+    assert v["linkdir"].status == "ignored"
+    archived = [p.read_bytes() for p in (ws.state / "archive").rglob("*") if p.is_file()]
+    assert "机密".encode() not in archived
+
+
+def test_an_undecodable_file_name_does_not_stop_the_run(ws):
+    import os
+
+    fill(ws, "七都镇", ws.inbox / "ok.xlsx", good_values(ws, "七都镇"))
+    bad = os.path.join(os.fsencode(ws.inbox), b"bad\xff\xfename.xlsx")
+    with open(bad, "wb") as fh:
+        fh.write((ws.inbox / "ok.xlsx").read_bytes()[:100])
+    result = collect(ws)
+    statuses = {Path(x.file).name: x.status for x in result.verdicts}
+    assert statuses["ok.xlsx"] == "accepted"
+    assert len(result.verdicts) == 2
+    assert all(x.file.encode("utf-8") for x in result.verdicts)  # storable and printable
+    assert CliRunner().invoke(cli, ["collect", "--json", "-w", str(ws.root)]).exit_code == 0
+
+
+def test_a_huge_file_is_archived_unopened(ws):
+    from wjexcel.preflight import MAX_FILE_BYTES
+
+    big = ws.inbox / "巨大.xlsx"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)
+    v = by_file(collect(ws))["巨大.xlsx"]
+    assert v.status == "rejected" and "文件过大" in v.errors[0].message
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert (ws.state / "archive" / digest[:2] / digest).stat().st_size == MAX_FILE_BYTES + 1
+
+
+def test_a_form_from_another_workspace_is_named_as_such(ws, tmp_path):
+    from wjexcel.forms import generate_forms
+    from wjexcel.workspace import init_workspace
+
+    other = init_workspace(tmp_path / "other")
+    form = next(f.path for f in generate_forms(other, PERIOD).forms if f.reporter == "桃源镇")
+    fill_form(Path(form), ws.inbox / "桃源镇.xlsx", good_values(ws, "桃源镇"), names=names(ws), signer=SIGNER)
+    v = by_file(collect(ws))["桃源镇.xlsx"]
+    assert v.status == "rejected"
+    assert "不是本工作区发出的" in v.errors[0].message
+
+
+def test_an_impossible_date_does_not_decide_the_newest_version(ws):
+    vals = good_values(ws, "平望镇")
+    fill(ws, "平望镇", ws.inbox / "a.xlsx", dict(vals, **{"4-2": 1}), signer=dict(SIGNER, 填报日期=date(2032, 10, 8)))
+    collect(ws)
+    fill(ws, "平望镇", ws.inbox / "b更正.xlsx", dict(vals, **{"4-2": 2}),
+         signer=dict(SIGNER, 填报日期=date(2022, 10, 25)))
+    result = collect(ws)
+    v = by_file(result)
+    assert v["b更正.xlsx"].status == "accepted"
+    assert v["a.xlsx"].status == "superseded" and "b更正.xlsx" in v["a.xlsx"].note
+    with Ledger.open(ws) as ledger:
+        first = next(s for s in ledger.submissions(PERIOD) if s.file.endswith("a.xlsx"))
+        problems = [r["message"] for r in ledger.problems_of(first.id)]
+    assert any("2032-10-08 晚于今天" in m for m in problems)
+
+
+def test_exit_code_counts_only_what_this_run_rejected(ws):
+    (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["collect", "-w", str(ws.root)]).exit_code == 1
+    again = CliRunner().invoke(cli, ["collect", "-w", str(ws.root)])
+    assert again.exit_code == 0 and "被退回的文件" in again.output
+
+
+def test_status_refuses_a_period_outside_the_plan(ws):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "wjexcel", "status", "-p", "2025", "-w", str(ws.root)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 2 and "2025年不在计划年度（2021-2023）内" in proc.stderr

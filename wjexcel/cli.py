@@ -296,7 +296,7 @@ def check(files, workspace, as_json):
 def collect(paths, workspace, as_json):
     """收集收回的文件（默认“收回”文件夹；也可指定文件、文件夹、压缩包），逐个核对并入账。
 
-    有文件被退回时退出码为 1；退回表写入“汇总/退回/期间”。
+    本次有文件被退回时退出码为 1；退回表写入“汇总/退回/期间”。
 
     \b
     示例：wjexcel collect
@@ -311,7 +311,7 @@ def collect(paths, workspace, as_json):
     else:
         _print_verdicts(result)
         click.echo(result.summary_text())
-    if result.rejected:
+    if result.new_rejected:
         sys.exit(1)
 
 
@@ -395,7 +395,7 @@ def consolidate(workspace, period, output, as_json):
 def run(paths, workspace, period):
     """一键汇总：收集“收回”文件夹（或指定路径）中的文件，然后生成汇总表。
 
-    汇总表照常生成；有文件被退回时退出码为 1（与 collect 相同）。
+    汇总表照常生成；本次有文件被退回时退出码为 1（与 collect 相同）。
 
     \b
     示例：wjexcel run -p 2022Q3
@@ -405,7 +405,7 @@ def run(paths, workspace, period):
     ws = _open_ws(workspace)
     result = run_cycle(ws, period, list(paths) or None, progress=_progress)
     click.echo(result.summary_text())
-    if result.collected.rejected:
+    if result.collected.new_rejected:
         sys.exit(1)
 
 

@@ -14,12 +14,14 @@ import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes
 from wjexcel.errors import FormError, WjexcelError
+from wjexcel.formlayout import META_SHEET
 from wjexcel.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS, Ledger
+from wjexcel.preflight import MAX_FILE_BYTES
 from wjexcel.problems import ERROR, WARNING, Problem
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class FileVerdict:
     return_copy: str | None = None
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
+    untrusted_date: bool = False  # its 填报日期 cannot be right and is not used
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,6 +81,11 @@ class CollectResult:
     @property
     def rejected(self) -> list[FileVerdict]:
         return [v for v in self.verdicts if v.status == REJECTED]
+
+    @property
+    def new_rejected(self) -> list[FileVerdict]:
+        """Files this run rejected (files rejected by an earlier run are not counted again)."""
+        return [v for v in self.rejected if not v.unchanged]
 
     @property
     def new(self) -> list[FileVerdict]:
@@ -129,7 +137,13 @@ def collect(ws, paths=None, *, plan=None, progress=None) -> CollectResult:
         for i, entry in enumerate(entries):
             if progress:
                 progress(i, len(entries), entry[0])
-            verdicts.extend(_judge_entry(ws, ledger, plan, key, entry))
+            try:
+                verdicts.extend(_judge_entry(ws, ledger, plan, key, entry))
+            except Exception as exc:  # one file must never stop the run (its transaction rolled back)
+                log.exception("collect failed on %s", entry[0])
+                msg = (f"处理该文件时出现意外错误（{type(exc).__name__}），未入账，其余文件照常处理；"
+                       "请把该文件另存或改名后重试，并告知维护人员")
+                verdicts.append(FileVerdict(entry[0], REJECTED, problems=[Problem(msg, file=entry[0])], note=msg))
         if progress:
             progress(len(entries), len(entries), "")
         _refresh_statuses(ledger, verdicts)
@@ -146,20 +160,32 @@ def _skip_name(name: str) -> str | None:
     return None
 
 
+LINK_NOTE = "快捷方式（符号链接），未读取：请把文件本身放进“收回”文件夹"
+
+
 def _walk(ws, roots):
-    """Yield (display path, absolute path or None, skip reason) for every file under roots."""
+    """Yield (display path, path, skip reason) for every file under roots.
+
+    Links found inside a folder are reported and never followed (they may point anywhere
+    on the disk); a path the clerk names explicitly is read as given.
+    """
     state = ws.state.resolve()
     for root in roots:
-        root = root.resolve()
+        root = Path(os.path.abspath(root))
         if root.is_file():
             yield ws.relative(root), root, _skip_name(root.name)
             continue
         for folder, dirs, files in os.walk(root):
             folder_p = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (folder_p / d).resolve() != state)
+            links = [d for d in dirs if (folder_p / d).is_symlink()]
+            dirs[:] = sorted(d for d in dirs if d not in links and not d.startswith(".")
+                             and (folder_p / d).resolve() != state)
+            for name in sorted(links):
+                yield ws.relative(folder_p / name), folder_p / name, LINK_NOTE
             # Oldest first, so the first copy of a file mailed twice is the one that counts.
             for path in sorted((folder_p / n for n in files), key=_arrival_key):
-                yield ws.relative(path), path, _skip_name(path.name)
+                skip = LINK_NOTE if path.is_symlink() else _skip_name(path.name)
+                yield ws.relative(path), path, skip
 
 
 def _arrival_key(path: Path):
@@ -174,11 +200,29 @@ def _judge_entry(ws, ledger, plan, key, entry) -> list[FileVerdict]:
     if skip:
         return [FileVerdict(display, IGNORED, note=skip, unchanged=True)]
     try:
+        info = path.stat()
+        mtime = datetime.fromtimestamp(info.st_mtime)
+        if info.st_size > MAX_FILE_BYTES:
+            return [_too_big(ledger, display, path, info.st_size, mtime)]
         data = path.read_bytes()
-        mtime = datetime.fromtimestamp(path.stat().st_mtime)
     except OSError as exc:
         return [FileVerdict(display, IGNORED, note=f"无法读取该文件：{exc.strerror or exc}", unchanged=True)]
     return _judge(ws, ledger, plan, key, _Incoming(display, data, mtime), depth=0)
+
+
+def _too_big(ledger, display, path, size, mtime) -> FileVerdict:
+    """A file over the size limit: kept in the archive (streamed), never opened."""
+    with ledger.transaction():
+        sha = ledger.archive_file(path)
+        seen = ledger.find(display, sha)
+        if seen is not None:
+            return _from_ledger(ledger, seen, display)[0]
+        message = (f"文件过大（{size / (1 << 20):.0f} MB，上限 {MAX_FILE_BYTES >> 20} MB），不是正常的填报表，"
+                   "未打开，已存档。请让填报单位重新发送原表")
+        problem = Problem(message, file=display)
+        sid = ledger.add_submission(sha256=sha, file=display, original_name=_name(display), file_mtime=mtime,
+                                    verdict=REJECTED, problems=[problem])
+    return FileVerdict(display, REJECTED, problems=[problem], note=message, submission_id=sid)
 
 
 # --- judging ----------------------------------------------------------------------------
@@ -245,12 +289,42 @@ def _read(ws, ledger, plan, key, incoming, tmp_path, kind):
                                     file=display))
         return FileVerdict(display, REJECTED, problems=problems), reading
     verdict = FileVerdict(display, ACCEPTED, ident.reporter, ident.period, ident.form_id, problems=problems)
-    if ledger.generated_form(ident.form_id) is None and reading.signature_ok:
+    known = ledger.generated_form(ident.form_id) is not None
+    if not known and reading.signature_ok:
         verdict.problems.append(Problem("该表不在本工作区的分发记录中（可能由其他电脑上的工作区生成），"
                                         "签名有效，已接收", severity=WARNING, file=display))
+    elif not known and reading.signature_status == "invalid":
+        verdict.problems = [p for p in verdict.problems if not p.message.startswith("签名核验未通过")]
+        verdict.problems.insert(0, Problem(
+            "这张表不是本工作区发出的（表单编号不在分发记录中，签名也与本工作区不符），可能是其他科室或"
+            "其他电脑生成的表。请让该单位使用本次下发的填报表重新填写", META_SHEET, file=display))
+    if reading.signature_block and reading.signature_block.filled_on:
+        _check_filled_on(verdict, reading)
     if any(p.severity == ERROR for p in verdict.problems):
         verdict.status = REJECTED
     return verdict, reading
+
+
+def _check_filled_on(verdict, reading) -> None:
+    """A 填报日期 after today or before the period began is a slip: say so, and do not let it
+    decide which version is newest."""
+    from wjexcel.periods import Period
+
+    filled = reading.signature_block.filled_on
+    try:
+        period = Period.parse(verdict.period)
+    except WjexcelError:
+        return
+    if filled > date.today():
+        why = "晚于今天"
+    elif filled < period.start_date:
+        why = f"早于本期开始（{period.start_date:%Y-%m-%d}）"
+    else:
+        return
+    verdict.untrusted_date = True
+    verdict.problems.append(Problem(
+        f"填报日期 {filled:%Y-%m-%d} {why}，可能填错了；判断哪一份是最新版本时不采用这个日期",
+        "指标填报", severity=WARNING, file=verdict.file))
 
 
 def _record(ledger, sha, incoming, verdict, reading) -> int:
@@ -260,7 +334,7 @@ def _record(ledger, sha, incoming, verdict, reading) -> int:
         file_mtime=incoming.mtime, verdict=verdict.status, reporter=verdict.reporter,
         reporter_kind=reading.identity.reporter_kind if reading is not None and reading.identity else None,
         period=verdict.period, form_id=verdict.form_id,
-        filled_on=block.filled_on if block else None, filled_by=block.filled_by if block else "",
+        filled_on=block.filled_on if block and not verdict.untrusted_date else None, filled_by=block.filled_by if block else "",
         phone=block.phone if block else "",
         signature=reading.signature_status if reading is not None else "",
         problems=verdict.problems or ([Problem(verdict.note, severity=WARNING)] if verdict.note else []),
@@ -283,8 +357,12 @@ def _refresh_statuses(ledger, verdicts) -> None:
             row = ledger.conn.execute("SELECT verdict FROM submissions WHERE id=?", (v.submission_id,)).fetchone()
             if row is not None:
                 v.status = row[0]
-                if v.status == SUPERSEDED and not v.note:
-                    v.note = "同一单位同一期间有更新的版本，本份已被替代（仍保留存档）"
+                if v.status == SUPERSEDED:
+                    winner = ledger.conn.execute(
+                        "SELECT file FROM submissions WHERE reporter=? AND period=? AND verdict=?",
+                        (v.reporter, v.period, ACCEPTED)).fetchone()
+                    v.note = (f"同一单位同一期间以“{winner[0]}”为准（填报日期更新，或无日期时收到更晚），"
+                              "本份已被替代，仍保留存档") if winner else v.note
 
 
 # --- zip archives -------------------------------------------------------------------------

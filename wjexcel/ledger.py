@@ -8,6 +8,7 @@ file: an interrupted collect leaves no half-recorded file behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -224,6 +225,30 @@ class Ledger:
         )
         return rel
 
+    def archive_file(self, path: Path) -> str:
+        """Archive a file too big to hold in memory: hash and copy it in chunks; return its SHA-256."""
+        digest = hashlib.sha256()
+        size = 0
+        part = self.ws.archive / f"incoming-{os.getpid()}.part"
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "rb") as src, open(part, "wb") as out:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        rel = f"{self.ws.state.name}/archive/{sha[:2]}/{sha}"
+        target = self.ws.root / rel
+        if target.exists():
+            part.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(part, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+            os.replace(part, target)
+        self.conn.execute("INSERT OR IGNORE INTO blobs VALUES (?,?,?,?)",
+                          (sha, size, rel, datetime.now().isoformat(timespec="seconds")))
+        return sha
+
     def archived_path(self, sha256: str) -> Path | None:
         row = self.conn.execute("SELECT archive_path FROM blobs WHERE sha256=?", (sha256,)).fetchone()
         return self.ws.root / row[0] if row else None
@@ -297,13 +322,17 @@ class Ledger:
     def resolve_versions(self, reporter: str, period: str) -> int | None:
         """Make the newest version count and mark the others superseded; return its id.
 
-        Newest means: latest 填报日期, then latest file time, then latest arrival. Nothing
-        is deleted: superseded versions stay in the ledger and the archive.
+        Newest means: latest 填报日期, then latest file time, then latest arrival. When a
+        version has no (believable) 填报日期, dates cannot be compared and file time and
+        arrival decide. Nothing is deleted: superseded versions stay in the ledger and
+        the archive.
         """
         versions = self.candidates(reporter, period)
         if not versions:
             return None
-        newest = max(versions, key=lambda s: (s.filled_on or date.min, s.file_mtime or datetime.min, s.id))
+        dated = all(s.filled_on for s in versions)
+        newest = max(versions, key=lambda s: ((s.filled_on if dated else date.min),
+                                              s.file_mtime or datetime.min, s.id))
         for s in versions:
             wanted = ACCEPTED if s.id == newest.id else SUPERSEDED
             if s.verdict != wanted:

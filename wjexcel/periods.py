@@ -94,6 +94,11 @@ class Period:
         return self.elapsed_fraction == 1
 
     @property
+    def start_date(self) -> date:
+        month = {"year": 1, "quarter": self.number * 3 - 2, "month": self.number}[self.kind]
+        return date(self.year, month, 1)
+
+    @property
     def end_date(self) -> date:
         month = {"year": 12, "quarter": self.number * 3, "month": self.number}[self.kind]
         return date(self.year, month, calendar.monthrange(self.year, month)[1])

@@ -42,6 +42,7 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     """
     period = Period.parse(str(period))
     plan = plan or ws.load_plan()
+    plan.check_year(period.year)
     with Ledger.open(ws) as ledger:
         subs = [s for s in ledger.submissions(period.code) if s.verdict not in (DUPLICATE, IGNORED)]
     out = []

@@ -87,12 +87,18 @@ class Workspace:
         return self.state / ARCHIVE
 
     def relative(self, path: str | os.PathLike) -> str:
-        """``path`` relative to the workspace (forward slashes) where it lies inside it."""
-        p = Path(path).resolve()
+        """``path`` relative to the workspace (forward slashes) where it lies inside it.
+
+        Links are not resolved (a link in 收回 is named as the clerk sees it), and a name
+        the file system could not decode is made printable.
+        """
+        p = Path(os.path.abspath(path))
         try:
-            return p.relative_to(self.root.resolve()).as_posix()
+            text = p.relative_to(self.root).as_posix()
         except ValueError:
-            return str(p)
+            text = str(p)
+        return printable_name(text)
+
 
     # --- contents --------------------------------------------------------------------------
     def signing_key(self) -> bytes:
@@ -158,3 +164,17 @@ def _hide(path: Path) -> None:
         import ctypes
 
         ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)
+
+
+def printable_name(text: str) -> str:
+    """A file name as text: undecodable bytes (Linux, a GBK name from an old zip tool)
+    are read as GB18030, else replaced, so the name can be stored and shown."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
