@@ -73,9 +73,17 @@ def test_cross_check_tolerance_boundary(towns, flagged):
     assert any("交叉核对" in n and "使用长三角科技创新券企业" in n for n in f.notes) is flagged
 
 
-def test_cross_check_waits_for_every_town():
+def test_cross_check_waits_for_every_town_unless_the_partial_sum_is_already_too_large():
     f = figure("7-1", "2022", [rv("区科技局", "7-1", 100), rv(KAIFA, "7-1", 20)])
-    assert f.cross_gap == -80 and not f.cross_flag
+    assert f.cross_gap == -80 and not f.cross_flag  # the missing towns may still make up 80
+    # Values are never negative: two towns at 110.5 already exceed 100 by more than 10%.
+    g = figure("7-1", "2022", [rv("区科技局", "7-1", 100), rv(KAIFA, "7-1", 60), rv(QIDU, "7-1", 50.5)])
+    assert g.cross_gap == pytest.approx(10.5) and g.cross_flag
+    [note] = [n for n in g.notes if n.startswith("交叉核对")]
+    assert "已报送的2个区镇合计 110.5 已超过区科技局 100" in note
+    # At the tolerance (110) a partial set is not flagged, as for a complete one.
+    h = figure("7-1", "2022", [rv("区科技局", "7-1", 100), rv(KAIFA, "7-1", 60), rv(QIDU, "7-1", 50)])
+    assert not h.cross_flag and not any(n.startswith("交叉核对") for n in h.notes)
 
 
 # --- 序时进度 and the status rule -------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from wjexcel.figures import (DONE, FILL_WEIGHT, LAGGING, MISSING, ON_TRACK, SEVERE, SPLIT_POINTS,
                              STATUSES, Figures, IndicatorFigure, TownScore)
 from wjexcel.plan import INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
-from wjexcel.values import clean_text
+from wjexcel.values import clean_text, shorten
 
 QUOTE_LIMIT = 80
 
@@ -41,7 +41,8 @@ def rule_lines(figures: Figures) -> list[str]:
         "全区数值：以计划中该指标的数据来源单位报送的数值为准；来源单位未报送该项时，增量、存量、计划总量类"
         "指标取各区镇报送数之和；比率类指标从不按区镇相加，来源单位未报送即无全区数值。其他部门报送的数值"
         "只在旁列示，不计入合计。",
-        f"交叉核对：来源单位有数值且区镇也填报时，区镇合计与来源单位数值之差超过来源数值的 {tol}，标注提示。",
+        f"交叉核对：来源单位有数值且区镇也填报时，区镇合计与来源单位数值之差超过来源数值的 {tol}，标注提示；"
+        f"区镇尚未报齐时，已报送区镇的合计超过来源单位数值且超出部分大于来源数值的 {tol}，也标注提示。",
         "每个单位只采用本期最新一份审核通过的报表；数值单元格留空视为该单位未填该项（提示，不退回），"
         "填了非数字内容的报表退回修改。",
         f"序时进度 e：年度为 100%，季度末为 季度数÷4，月末为 月数÷12。本期（{period.label}）e = "
@@ -66,8 +67,7 @@ def rule_lines(figures: Figures) -> list[str]:
 
 
 def _quote(text: str) -> str:
-    text = " ".join(clean_text(text).split())
-    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+    return shorten(" ".join(clean_text(text).split()), QUOTE_LIMIT)
 
 
 def _achievement(f: IndicatorFigure) -> str:

@@ -230,10 +230,13 @@ def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, Repo
     towns = sum(1 for r, rv in reported.items()
                 if rv.value is not None and _is_district(plan, rv) and r != ind.source_unit)
     expected_towns = sum(1 for d in plan.districts if d.name != ind.source_unit and ind.district_reported)
+    complete = towns >= expected_towns
     if ind.kind != RATIO and source_value is not None and towns_sum is not None:
         gap = towns_sum - source_value
-        # Only a complete set of towns can contradict the source unit's figure.
-        flag = towns >= expected_towns and abs(gap) > plan.tolerance * abs(source_value) + EPS
+        # A complete set of towns contradicts the source either way; values are never
+        # negative, so a partial set already contradicts it when its sum is too large.
+        limit = plan.tolerance * abs(source_value) + EPS
+        flag = abs(gap) > limit if complete else gap > limit
     target = ind.plan_target() if ind.kind == PLAN_TOTAL else ind.target_for(period.year)
     baseline = None
     if ind.kind not in (INCREMENT, PLAN_TOTAL):
@@ -255,9 +258,13 @@ def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, Repo
     )
     if target is None:
         fig.notes.append(f"{period.year}年未设目标，不作评价")
-    if flag:
+    if flag and complete:
         fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {_fmt(towns_sum)} 与{ind.source_unit} {_fmt(source_value)} "
                          f"相差 {_fmt(gap)}，超过容差 {plan.tolerance:.0%}")
+    elif flag:
+        fig.notes.append(f"交叉核对：{ind.name}，已报送的{towns}个区镇合计 {_fmt(towns_sum)} 已超过{ind.source_unit} "
+                         f"{_fmt(source_value)}（多 {_fmt(gap)}），超过容差 {plan.tolerance:.0%}，"
+                         f"其余 {expected_towns - towns} 个区镇尚未报送")
     if ind.kind == INCREMENT:
         _plan_to_date(plan, period, ind, fig, before)
     fig.splits = _splits(plan, period, ind, reported, before, share)
