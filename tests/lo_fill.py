@@ -5,9 +5,10 @@ Run by the system Python that has LibreOffice's ``uno`` module (Debian: python3-
     /usr/bin/python3 tests/lo_fill.py JOBS.json
 
 JOBS.json is a list of ``{"src": path, "out": path-without-suffix, "cells": [[sheet, "F7", text], ...]}``.
-Each text is entered with ``setFormula``, which parses it the way Calc parses what a person
-types into a cell (``1,200`` becomes a number, ``约12`` stays text, ``=1+1`` a formula).
-One LibreOffice process serves every job.
+Each text is entered by selecting the cell and dispatching ``.uno:EnterString``, Calc's own input
+line, so it is read exactly as if a person typed it: ``1,200`` becomes a number, ``约12`` stays text,
+``=1+1`` a formula with its result, and ``3.7%`` the number 0.037 with a percent format (the
+``setFormula`` API would leave the format General). One LibreOffice process serves every job.
 """
 
 import json
@@ -28,13 +29,14 @@ def prop(name, value):
 
 
 def connect(pipe):
+    """The remote component context and desktop of the LibreOffice listening on ``pipe``."""
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.time() + 60
     while True:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            return ctx, ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except Exception:
             if time.time() > deadline:
                 raise
@@ -51,15 +53,19 @@ def main(jobs_file):
          "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        desktop = connect(pipe)
+        ctx, desktop = connect(pipe)
+        dispatcher = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
         for job in jobs:
             url = uno.systemPathToFileUrl(os.path.abspath(job["src"]))
             doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
             try:
-                sheets = doc.Sheets
+                controller = doc.getCurrentController()
                 for sheet_name, address, text in job["cells"]:
-                    cell = sheets.getByName(sheet_name).getCellRangeByName(address)
-                    cell.setFormula(text)
+                    sheet = doc.Sheets.getByName(sheet_name)
+                    controller.setActiveSheet(sheet)
+                    controller.select(sheet.getCellRangeByName(address))
+                    dispatcher.executeDispatch(controller.getFrame(), ".uno:EnterString", "", 0,
+                                               (prop("StringName", text),))
                 base = os.path.abspath(job["out"])
                 doc.storeToURL(uno.systemPathToFileUrl(base + ".xlsx"), (prop("FilterName", "Calc Office Open XML"),))
                 doc.storeToURL(uno.systemPathToFileUrl(base + ".xls"), (prop("FilterName", "MS Excel 97"),))

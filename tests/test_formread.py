@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -134,6 +135,62 @@ def test_sub_item_count_and_plausibility(blank, tmp_path):
     messages = [p.message for p in reading.problems.warnings]
     assert any("明细共 3 行" in m for m in messages)
     assert any("10 倍" in m for m in messages)
+
+
+def test_percent_typed_into_a_percent_indicator(blank, tmp_path):
+    """Excel and LibreOffice store a typed 3.7% as 0.037 with a percent format; 6-1 is in points."""
+    rows = blank[1]["main"]["rows"]
+    ref = f"F{rows['6-1']}"
+
+    def read(name, value, number_format="General"):
+        def edit(wb):
+            wb[L.MAIN_SHEET][ref].number_format = number_format
+        return read_form(_fill(blank, tmp_path / name, dict(GOOD, **{"6-1": value}), edit=edit), PLAN, key=KEY)
+
+    typed = read("percent.xlsx", 0.037, "0.0%")
+    record = typed.value("6-1")
+    assert record.value == 3.7
+    assert record.raw.startswith("0.037") and "百分比格式" in record.raw and "3.7%" in record.raw
+    assert not [p for p in typed.problems if p.cell == ref]
+    for name, number_format in (("fraction.xlsx", "General"), ("literal.xlsx", '0.000"%"')):
+        reading = read(name, 0.037, number_format)  # a literal "%" does not scale the number
+        assert reading.value("6-1").value == 0.037
+        [warning] = [p for p in reading.problems if p.cell == ref]
+        assert not warning.is_error and warning.sheet == L.MAIN_SHEET
+        assert "填报 0.037" in warning.message and "3.7%" in warning.message and "小数" in warning.message
+    assert not [p for p in read("points.xlsx", 3.7).problems if p.cell == ref]
+
+
+def test_formula_in_a_remark_is_taken_as_typed(blank, tmp_path):
+    rows = blank[1]["main"]["rows"]
+    reading = read_form(_fill(blank, tmp_path / "remark.xlsx", GOOD), PLAN, key=KEY)
+    assert reading.value("1-1").remark == '=HYPERLINK("http://x","点击")'
+    [warning] = [p for p in reading.problems if p.cell == f"H{rows['1-1']}"]
+    assert not warning.is_error and "公式" in warning.message and "=HYPERLINK" in warning.message
+
+
+def _replace_in_zip(path, old: str, new: str) -> None:
+    """Edit a saved xlsx's XML directly: openpyxl itself cuts strings at 32,767 characters."""
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dest:
+        for info, data in parts:
+            dest.writestr(info, data.replace(old.encode(), new.encode()))
+
+
+def test_a_remark_longer_than_excel_allows_is_cut_with_a_warning(blank, tmp_path):
+    rows = blank[1]["main"]["rows"]
+    long = "".join(chr(0x4E00 + i % 5000) for i in range(40000))
+
+    def edit(wb):
+        wb[L.MAIN_SHEET].cell(rows["2-1"], L.COL_REMARK).value = "LONG_REMARK_HERE"
+
+    path = _fill(blank, tmp_path / "long.xlsx", GOOD, edit=edit)
+    _replace_in_zip(path, "LONG_REMARK_HERE", long)
+    reading = read_form(path, PLAN, key=KEY)
+    assert reading.value("2-1").remark == long[:32767]
+    [warning] = [p for p in reading.problems if p.cell == f"H{rows['2-1']}"]
+    assert not warning.is_error and "40000" in warning.message and "32767" in warning.message
 
 
 def test_inserted_row_is_relocated_and_tampering_caught(blank, tmp_path):

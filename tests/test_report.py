@@ -59,6 +59,7 @@ def report_data() -> ReportData:
         rv("七都镇", "7-2", 20, "受疫情影响\ud800进度放缓"),
         rv("人才办", "3-3", 2, None, "department"),
         rv("桃源镇", "1-1", 0.5, LONG),
+        rv("震泽镇", "1-1", 0.25, "新增两家研发机构"),
     ]
     reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
                                 else "已退回" if r.name == "平望镇" else "未报送", 1, WHEN) for r in plan.reporters]
@@ -155,6 +156,16 @@ def test_text_from_forms_stays_text(written):
     values = [[c.value for c in row] for row in details.iter_rows(min_row=4)]
     assert any("=A1+1" in row for row in values)
     assert sum(1 for row in values if row[-1] and "同时由" in row[-1]) == 2
+
+
+def test_a_long_remark_does_not_crowd_out_the_others(written):
+    path, figures = written
+    wb = openpyxl.load_workbook(path)
+    joined = wb["任务分解表"].cell(rows_of(figures)["1-1"], COL["remarks"]).value
+    assert joined == "桃源镇：" + "长" * 300 + "……（全文见原始数据）；震泽镇：新增两家研发机构"
+    raw = wb["原始数据"]
+    full = [raw.cell(r, 8).value for r in range(4, raw.max_row + 1) if raw.cell(r, 1).value == "桃源镇"]
+    assert full == ["长" * 32767]
 
 
 def test_cached_values_without_recalculation(written):

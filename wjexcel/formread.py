@@ -21,7 +21,7 @@ from wjexcel import signing, uscc
 from wjexcel.plan import Plan
 from wjexcel.problems import ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
-from wjexcel.values import clean_text, is_blank, parse_number
+from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
 from wjexcel.workbook_reader import WorkbookData, a1, read_workbook
 
 VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
@@ -191,16 +191,14 @@ def _read_main(book, layout, plan: Plan, reporter, reading: FormReading) -> None
                              "（可能插入或删除了行），已按指标名称定位。", sheet_name, a1(row, name_col))
         ref = a1(row, value_col)
         cell = sheet.cells.get((row, value_col))
-        value, raw = _number_cell(cell, ind, sheet_name, ref, problems)
-        remark_cell = sheet.cells.get((row, remark_col))
-        remark = None
-        if remark_cell is not None:  # a remark typed as "=…" is kept as the text it was
-            shown = remark_cell.value if remark_cell.value is not None else remark_cell.formula
-            remark = clean_text(signing.canonical(shown))
-        reading.values.append(ValueRecord(code, value, raw, sheet_name, ref, remark or None,
-                                          a1(row, remark_col)))
-        if value is not None and year:
-            _check_plausible(plan, ind, reporter, year, value, sheet_name, ref, problems)
+        target = _target(plan, ind, reporter, year)
+        value, raw = _number_cell(cell, ind, sheet_name, ref, problems, target)
+        remark_ref = a1(row, remark_col)
+        remark = _remark(sheet.cells.get((row, remark_col)), ind, sheet_name, remark_ref, problems)
+        reading.values.append(ValueRecord(code, value, raw, sheet_name, ref, remark or None, remark_ref))
+        if value is not None and target and value > IMPLAUSIBLE_FACTOR * target:
+            problems.warning(f"“{ind.name}”填报 {value:g}，超过目标（{target:g}）的 {IMPLAUSIBLE_FACTOR} 倍，"
+                             "请核实单位和数值。", sheet_name, ref)
     by_code = {v.indicator: v for v in reading.values}
     for record in reading.values:
         ind = plan.indicator(record.indicator)
@@ -211,8 +209,39 @@ def _read_main(book, layout, plan: Plan, reporter, reading: FormReading) -> None
     reading.signature_block = _read_signature_block(sheet, layout.get("signature", {}), problems)
 
 
-def _number_cell(cell, ind, sheet_name, ref, problems):
-    """(value, raw) of a value cell, adding its problems."""
+def _remark(cell, ind, sheet_name, ref, problems) -> str | None:
+    """The 情况说明 as the person typed it: a formula's text, never its result.
+
+    ``=A1`` or ``=HYPERLINK(…)`` typed into a remark would otherwise bring in the form's
+    title or a link label; the text is written as plain text everywhere downstream.
+    """
+    if cell is None:
+        return None
+    typed = cell.formula if cell.formula is not None else cell.value
+    text = signing.canonical(typed)
+    if cell.formula is not None:
+        problems.warning(f"“{ind.name}”的情况说明填的是公式 {shorten(text, 40)}，已按输入的文字采用"
+                         "（不取公式结果）；请直接填写文字说明。", sheet_name, ref)
+    if len(text) > EXCEL_TEXT_LIMIT:
+        problems.warning(f"“{ind.name}”的情况说明有 {len(text)} 个字，超过 Excel 单元格上限 "
+                         f"{EXCEL_TEXT_LIMIT} 字，只保留了前 {EXCEL_TEXT_LIMIT} 字；请精简后附在正文材料中。",
+                         sheet_name, ref)
+    return clean_text(text) or None
+
+
+def _percent_format(number_format: str | None) -> bool:
+    """The number format shows the value ×100 with %: ``0.0%`` yes, ``0.0"%"`` or ``0.0\\%`` no."""
+    if not number_format:
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
+def _number_cell(cell, ind, sheet_name, ref, problems, target=None):
+    """(value, raw) of a value cell, adding its problems.
+
+    ``target`` is the reporter's target for the year, if any: a % indicator filled with a
+    fraction (0.037) while the target is in points (3.68) is pointed out.
+    """
     if cell is None:
         problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
         return None, None
@@ -230,27 +259,40 @@ def _number_cell(cell, ind, sheet_name, ref, problems):
     if parsed.value is None:
         problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
         return None, parsed.raw
-    if parsed.value < 0:
-        problems.error(f"“{ind.name}”填了负数 {parsed.raw}，应填不小于 0 的数字。", sheet_name, ref)
-        return None, parsed.raw
-    if ind.is_percent and parsed.value > 100:
-        problems.error(f"“{ind.name}”是百分数，{parsed.raw} 超过了 100，请填 0-100 之间的数值。", sheet_name, ref)
-        return None, parsed.raw
-    return float(parsed.value), parsed.raw
+    value, raw = float(parsed.value), parsed.raw
+    if cell.formula is not None:
+        problems.warning(f"“{ind.name}”填的是公式 {shorten(cell.formula, 40)}，已按计算结果 {value:g} 采用；"
+                         "请直接填数字。", sheet_name, ref)
+        raw = f"{raw}（公式 {cell.formula}）"
+    percent_typed = not cell.is_text and ind.is_percent and _percent_format(cell.number_format)
+    if percent_typed:  # 3.7% typed into Excel/LibreOffice is stored as 0.037 shown as a percentage
+        value = float(f"{value * 100:.12g}")
+        raw = f"{raw}（百分比格式，显示为 {value:g}%，按 {value:g} 采用）"
+    if value < 0:
+        problems.error(f"“{ind.name}”填了负数 {raw}，应填不小于 0 的数字。", sheet_name, ref)
+        return None, raw
+    if ind.is_percent and value > 100:
+        problems.error(f"“{ind.name}”是百分数，{raw} 超过了 100，请填 0-100 之间的数值。", sheet_name, ref)
+        return None, raw
+    if (ind.is_percent and not percent_typed and "%" not in (parsed.raw or "")
+            and 0 < value < 1 and target is not None and target >= 1):
+        problems.warning(f"“{ind.name}”填报 {value:g}，目标是 {target:g}（单位 %），是否把 {value * 100:g}% "
+                         f"填成了小数 {value:g}？请核对，应填 {value * 100:g}。", sheet_name, ref)
+    return value, raw
 
 
-def _check_plausible(plan, ind, reporter, year, value, sheet_name, ref, problems) -> None:
-    target = None
+def _target(plan, ind, reporter, year) -> float | None:
+    """The target a value is compared with: the reporter's own, the year's, or the plan's."""
+    if not year:
+        return None
     own = plan.reporter_target(ind, reporter, year) if reporter is not None else None
     if own is not None:
-        target = own[0]
-    elif ind.target_for(year) is not None:
-        target = ind.target_for(year).value
-    elif ind.plan_target() is not None:
-        target = ind.plan_target().value
-    if target and value > IMPLAUSIBLE_FACTOR * target:
-        problems.warning(f"“{ind.name}”填报 {value:g}，超过目标（{target:g}）的 {IMPLAUSIBLE_FACTOR} 倍，"
-                         "请核实单位和数值。", sheet_name, ref)
+        return own[0]
+    if ind.target_for(year) is not None:
+        return ind.target_for(year).value
+    if ind.plan_target() is not None:
+        return ind.plan_target().value
+    return None
 
 
 def _year(period: str) -> int | None:

@@ -25,7 +25,7 @@ from wjexcel.errors import OutputLockedError
 from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
 from wjexcel.plan import INCREMENT, PLAN_TOTAL, format_number
 from wjexcel.report_layout import TITLE_CJK, balanced, line_count, row_height, wrap_width
-from wjexcel.values import clean_text
+from wjexcel.values import clean_text, shorten
 
 SHEETS = ("任务分解表", "区镇进度", "报送情况", "问题清单", "原始数据", "明细汇总", "图表", "进展简报")
 BODY_FONT, HEAD_FONT = "仿宋", "宋体"
@@ -41,6 +41,10 @@ FIRST_ROW = HEADER_ROW + 1
 SLACK = "0.000000001"  # figures.EPS written out, so Excel and LibreOffice read it alike
 TOLERANCE_CELL = "$B$3"
 SHARE_CELL = "$D$3"
+REMARK_EXCERPT = 300
+"""Characters of each reporter's 情况说明 shown in 任务分解表, so one long remark cannot crowd
+out the others in the joined cell (Excel cuts a cell at 32,767); 原始数据 keeps the full text."""
+REMARK_CUT = "……（全文见原始数据）"
 
 
 @dataclass
@@ -292,7 +296,7 @@ def _indicator_row(sheet, st: Styles, f, row: int, index: int, col: dict, years:
     source = _source(f)
     sheet.write_string(row, col["数据来源"], text(source), cell)
     sheet.write_string(row, col["核对提示"], text("；".join(f.notes)), cell)
-    remarks = "；".join(f"{r}：{m}" for r, m in f.remarks.items())
+    remarks = "；".join(f"{r}：{shorten(text(m), REMARK_EXCERPT, REMARK_CUT)}" for r, m in f.remarks.items())
     sheet.write_string(row, col["情况说明"], text(remarks), cell)
     wrapped = {"工作任务": _task_label(figures.plan, ind.task, widths["工作任务"]), "指标": ind.name,
                "责任单位": units, "数据来源": source, "核对提示": "；".join(f.notes), "情况说明": remarks}

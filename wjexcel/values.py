@@ -71,9 +71,14 @@ def is_blank(value) -> bool:
     return False
 
 
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` cut to ``limit`` characters with ``ellipsis`` appended when it was longer."""
+    return text if len(text) <= limit else text[:limit] + ellipsis
+
+
 def _quote(text: str, limit: int = 20) -> str:
     text = clean_text(text).replace("\n", " ")
-    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+    return f"“{shorten(text, limit)}”"
 
 
 def _number(text: str) -> int | float:
