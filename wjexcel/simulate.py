@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-FORM_SHEET = "指标填报"
-SIGNATURE_LABELS = ("填报单位（盖章）", "填报人", "联系电话", "填报日期", "审核人")
+from wjexcel import formlayout as L
+
+FORM_SHEET = L.MAIN_SHEET
+# The labels a person reads on the form (the generator prints the same ones).
+SIGNATURE_LABELS = tuple(label for _, label in L.SIGNATURE_FIELDS)
 
 
 @dataclass(frozen=True)
