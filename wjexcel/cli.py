@@ -403,7 +403,7 @@ def run(paths, workspace, period):
     from wjexcel.runner import run_cycle
 
     ws = _open_ws(workspace)
-    result = run_cycle(ws, period, list(paths) or None, progress=_progress)
+    result = run_cycle(ws, period, list(paths) or None, progress=_progress("一键汇总"))
     click.echo(result.summary_text())
     if result.collected.new_rejected:
         sys.exit(1)
@@ -420,7 +420,7 @@ def demo(folder):
     """
     from wjexcel.demo import run_demo
 
-    result = run_demo(folder, progress=_progress)
+    result = run_demo(folder, progress=_progress("演示"))
     click.echo(result.summary_text())
 
 

@@ -104,14 +104,18 @@ class CollectResult:
             n = self.count(status)
             if n:
                 parts.append(f"{VERDICT_LABELS[status]} {n} 个")
-        text = "，".join(parts) + "。"
-        if self.rejected:
-            text += "\n被退回的文件：" + "；".join(
-                f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in self.rejected[:10])
-            if len(self.rejected) > 10:
-                text += f" 等 {len(self.rejected)} 个"
-            text += "\n退回表已写入“汇总/退回”文件夹，可直接发回填报单位修改。"
-        return text
+        returned = self.returned_text()
+        return "，".join(parts) + "。" + (f"\n{returned}" if returned else "")
+
+    def returned_text(self) -> str:
+        """Which files were returned, why (the first error of each), and where the 退回 copies are."""
+        if not self.rejected:
+            return ""
+        text = "被退回的文件：" + "；".join(
+            f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in self.rejected[:10])
+        if len(self.rejected) > 10:
+            text += f" 等 {len(self.rejected)} 个"
+        return text + "\n退回表已写入“汇总/退回”文件夹（出错的单元格已标红并加批注），可直接发回填报单位修改。"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from wjexcel.runner import RunResult, run_cycle
+from wjexcel.runner import RunResult, run_cycle, stage
 from wjexcel.simulate import fill_form
+from wjexcel.values import parse_number
 
 DEMO_PERIOD = "2022Q3"
 DEFAULT_FOLDER = "wjexcel演示"
@@ -99,7 +100,7 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
         pass
     plan = ws.load_plan()
     _annual_round_2021(ws, plan)
-    generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=_bar(progress, "生成填报表"))
+    generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=stage(progress, "生成填报表"))
     forms = {f.reporter: Path(f.path) for f in generated.forms}
     _simulate_returns(plan, forms, ws.inbox)
     result = run_cycle(ws, DEMO_PERIOD, progress=progress)
@@ -115,12 +116,6 @@ def _fresh_folder(folder) -> Path:
         n += 1
         candidate = base.with_name(f"{DEFAULT_FOLDER}{n}")
     return candidate
-
-
-def _bar(progress, action):
-    from wjexcel.runner import _bar as make
-
-    return make(progress, action)
 
 
 def _annual_round_2021(ws, plan) -> None:
@@ -175,7 +170,7 @@ def _details_for(plan, reporter, values: dict, year: int = 2022) -> dict:
     seed = sum(map(ord, reporter.name)) * 10 + year
     out = {}
     for dl in plan.detail_lists_for(reporter):
-        value = _number(values.get(dl.indicator))
+        value = parse_number(values.get(dl.indicator), percent_unit=True).value
         if dl.code == "talent" and value:
             out[dl.name] = [[f"{chains[i % len(chains)]}领军人才项目{i + 1:02d}", f"负责人{i + 1:02d}",
                              ("国家级", "省级", "苏州市级", "区级")[i % 4], chains[i % len(chains)],
@@ -194,18 +189,6 @@ def _details_for(plan, reporter, values: dict, year: int = 2022) -> dict:
                 rows.append([SHARED_FIRM[0], make_uscc(SHARED_FIRM[1]), "", chains[0], f"{year}年第一批"])
             out[dl.name] = rows
     return out
-
-
-def _number(value) -> float | None:
-    """The number behind what a demo reporter types (``'1,200'``, full-width digits)."""
-    import unicodedata
-
-    if isinstance(value, (int, float)):
-        return value
-    try:
-        return float(unicodedata.normalize("NFKC", str(value)).replace(",", "").rstrip("%"))
-    except ValueError:
-        return None
 
 
 def _simulate_returns(plan, forms: dict, inbox: Path) -> None:

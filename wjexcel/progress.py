@@ -31,7 +31,8 @@ class StderrProgress:
         if not self.tty:
             # A pipe or log file: a line now and then, never a flood.
             if finished or done == 0 or now - self._last >= 5:
-                self.stream.write(f"{self.action}：{done}/{total}\n")
+                stage = label.split("：", 1)[0] if "：" in label else ""
+                self.stream.write(f"{self.action}：{stage + ' ' if stage else ''}{done}/{total}\n")
                 self._last = now
             return
         if not finished and now - self._last < 0.1:

@@ -40,6 +40,8 @@ class RunResult:
             + (f"，未报送 {len(missing)} 家（{'、'.join(missing)}）" if missing else "，全部报送")
             + "。",
         ]
+        if c.new_rejected:
+            lines.append(c.returned_text())
         # The consolidate summary repeats 报送情况 without names: keep ours.
         lines.extend(line for line in self.consolidated.summary_text().splitlines()
                      if not line.startswith("报送情况"))
@@ -49,8 +51,8 @@ class RunResult:
 def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     """Collect ``paths`` (default 收回/) and write the 汇总 workbook for ``period``.
 
-    ``progress`` is either a ``progress(done, total, label)`` callable or a factory that
-    takes an action name and returns one (the CLI passes a factory).
+    ``progress(done, total, label)`` is called for each stage, the label prefixed with
+    the stage name (收集 / 汇总).
     """
     from wjexcel.collect import collect
     from wjexcel.consolidate import consolidate
@@ -59,17 +61,14 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     period = Period.parse(str(period))
     plan = ws.load_plan()
     plan.check_year(period.year)
-    collected = collect(ws, paths, plan=plan, progress=_bar(progress, "收集"))
+    collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
     statuses = reporting_status(ws, period, plan)
-    result = consolidate(ws, period.code, progress=_bar(progress, "汇总"))
+    result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
     return RunResult(period, collected, statuses, result, ws.root)
 
 
-def _bar(progress, action: str):
+def stage(progress, name: str):
+    """``progress`` for one stage of a longer job: the label says which stage it is."""
     if progress is None:
         return None
-    try:
-        made = progress(action)
-    except TypeError:
-        return progress
-    return made if callable(made) else progress
+    return lambda done, total, label="": progress(done, total, f"{name}：{label}")
