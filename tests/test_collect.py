@@ -329,3 +329,46 @@ def test_status_refuses_a_period_outside_the_plan(ws):
     proc = subprocess.run([sys.executable, "-m", "wjexcel", "status", "-p", "2025", "-w", str(ws.root)],
                           capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 2 and "2025年不在计划年度（2021-2023）内" in proc.stderr
+
+
+def test_zips_with_gbk_names_nesting_and_mac_junk(ws, tmp_path):
+    from test_preflight import _zip_with_gbk_names
+
+    qidu = fill(ws, "七都镇", tmp_path / "qidu.xlsx", good_values(ws, "七都镇"))
+    taoyuan = fill(ws, "桃源镇", tmp_path / "taoyuan.xlsx", good_values(ws, "桃源镇"))
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.write(taoyuan, "桃源镇.xlsx")
+    _zip_with_gbk_names(ws.inbox / "各镇报表.zip", [
+        ("七都/七都镇.xlsx", qidu.read_bytes()),
+        ("更多.zip", inner.read_bytes()),
+        ("__MACOSX/._七都镇.xlsx", b"junk"),
+    ])
+    v = by_file(collect(ws))
+    assert v["各镇报表.zip/七都/七都镇.xlsx"].status == "accepted"
+    assert v["各镇报表.zip/更多.zip/桃源镇.xlsx"].status == "accepted"
+    assert not any("MACOSX" in name for name in v)
+
+
+def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path, xlsx_bomb):
+    current = fill(ws, "七都镇", tmp_path / "form.xlsx", good_values(ws, "七都镇"))
+    for level in range(3):
+        archive = tmp_path / f"level{level}.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            z.write(current, current.name)
+        current = archive
+    shutil.copyfile(current, ws.inbox / "套娃.zip")
+    bomb = ws.inbox / "炸弹.zip"
+    with zipfile.ZipFile(xlsx_bomb) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        info = src.getinfo("xl/worksheets/sheet1.xml")
+        with src.open(info) as inner, out.open("sheet.xml", "w", force_zip64=True) as dest:
+            for _ in range(200):
+                dest.write(inner.read(1024 * 1024))
+    with zipfile.ZipFile(ws.inbox / "越界.zip", "w") as z:
+        z.writestr("../evil.xlsx", b"x")
+    v = by_file(collect(ws))
+    deepest = next(x for name, x in v.items() if name.startswith("套娃.zip/") and name.endswith("level0.zip"))
+    assert deepest.status == "rejected" and "嵌套超过 2 层" in deepest.errors[0].message
+    assert v["炸弹.zip"].status == "rejected" and "超过上限" in v["炸弹.zip"].errors[0].message
+    assert v["越界.zip"].status == "rejected"
+    assert not (ws.root / "evil.xlsx").exists() and not (ws.inbox.parent / "evil.xlsx").exists()

@@ -6,7 +6,7 @@ import pytest
 
 from wjexcel import preflight as pf
 from wjexcel.errors import FormError
-from wjexcel.preflight import extract_archive, preflight
+from wjexcel.preflight import preflight
 
 
 def _xlsx(path, cells=None):
@@ -112,22 +112,6 @@ def test_unreadable_kinds_raise_with_the_file_name(tmp_path):
         preflight(path, display_name="甲镇.xlsx")
 
 
-def test_archive_of_forms_with_gbk_names_and_nesting(tmp_path):
-    form = _xlsx(tmp_path / "form.xlsx")
-    inner = tmp_path / "inner.zip"
-    with zipfile.ZipFile(inner, "w") as z:
-        z.write(form, "乙镇.xlsx")
-    outer = tmp_path / "各镇报表.zip"
-    _zip_with_gbk_names(outer, [
-        ("甲镇/甲镇.xlsx", form.read_bytes()),
-        ("更多.zip", inner.read_bytes()),
-        ("__MACOSX/._甲镇.xlsx", b"junk"),
-    ])
-    members = extract_archive(outer, tmp_path / "out")
-    assert sorted(m.inner_name for m in members) == ["更多.zip/乙镇.xlsx", "甲镇/甲镇.xlsx"]
-    assert all(m.path.read_bytes() == form.read_bytes() and m.archive == outer for m in members)
-
-
 def _zip_with_gbk_names(path, items):
     """Write members whose names are raw GBK without the UTF-8 flag, as Chinese Windows tools do."""
     placeholders = {}
@@ -141,32 +125,3 @@ def _zip_with_gbk_names(path, items):
     for placeholder, gbk in placeholders.items():
         data = data.replace(placeholder, gbk)
     path.write_bytes(data)
-
-
-def test_archive_nested_too_deep(tmp_path):
-    form = _xlsx(tmp_path / "form.xlsx")
-    current = form
-    for level in range(pf.MAX_NESTING_DEPTH + 1):
-        archive = tmp_path / f"level{level}.zip"
-        with zipfile.ZipFile(archive, "w") as z:
-            z.write(current, current.name)
-        current = archive
-    with pytest.raises(FormError, match="嵌套超过"):
-        extract_archive(current, tmp_path / "out")
-
-
-def test_archive_bomb_member_is_rejected_before_extraction(xlsx_bomb, tmp_path):
-    archive = tmp_path / "bomb.zip"
-    with zipfile.ZipFile(xlsx_bomb) as src, zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
-        info = src.getinfo("xl/worksheets/sheet1.xml")
-        with src.open(info) as inner, out.open("sheet.xml", "w", force_zip64=True) as dest:
-            for _ in range(200):
-                dest.write(inner.read(1024 * 1024))
-    with pytest.raises(FormError, match="超过上限"):
-        extract_archive(archive, tmp_path / "out")
-    assert not (tmp_path / "out" / "sheet.xml").exists()
-
-
-def test_extract_refuses_a_workbook(tmp_path):
-    with pytest.raises(FormError, match="不是压缩包"):
-        extract_archive(_xlsx(tmp_path / "a.xlsx"), tmp_path / "out")

@@ -21,13 +21,12 @@ from wjexcel import filetypes
 from wjexcel.errors import FormError, WjexcelError
 from wjexcel.formlayout import META_SHEET
 from wjexcel.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS, Ledger
-from wjexcel.preflight import MAX_FILE_BYTES
+from wjexcel.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH
 from wjexcel.problems import ERROR, WARNING, Problem
 
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv", ".ods", ".xlsb", ".xltx"}
-MAX_ZIP_DEPTH = 2
 
 
 @dataclass
@@ -389,7 +388,8 @@ def _archive_problem(path: Path, label: str) -> str | None:
 
 
 def _judge_zip(ws, ledger, plan, key, incoming, sha, tmp_path, depth) -> list[FileVerdict]:
-    problem = _archive_problem(tmp_path, incoming.display) if depth < MAX_ZIP_DEPTH else "压缩包嵌套层数过多，请解压后直接发送表格文件"
+    problem = _archive_problem(tmp_path, incoming.display) if depth < MAX_NESTING_DEPTH else (
+        f"“{incoming.display}”：压缩包嵌套超过 {MAX_NESTING_DEPTH} 层，请解压后直接发送表格")
     status = REJECTED if problem else IGNORED
     note = problem or "压缩包（已存档），其中的文件逐个检查如下"
     with ledger.transaction():

@@ -10,7 +10,6 @@ Chinese message naming the file.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 import xml.sax
 import zipfile
@@ -81,15 +80,6 @@ class PreflightResult:
 
     filetype: filetypes.FileType
     sheets: dict[str, SheetScan] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ArchiveMember:
-    """A file taken out of a zip archive, with where it came from."""
-
-    path: Path
-    archive: Path
-    inner_name: str
 
 
 def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] | None = None) -> PreflightResult:
@@ -284,72 +274,3 @@ def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
     if not handler.cells_seen:
         return None
     return SheetScan(info.filename, handler.max_row, handler.max_col, tuple(handler.beyond), handler.beyond_count)
-
-
-def extract_archive(path, dest, *, display_name: str | None = None) -> list[ArchiveMember]:
-    """Safely unpack a zip archive of forms (and archives inside it) into ``dest``.
-
-    Applies the zip rules to every archive, refuses paths leaving ``dest``, nesting
-    deeper than :data:`MAX_NESTING_DEPTH` and more than :data:`MAX_TOTAL_BYTES` in all.
-    Mac resource forks (``__MACOSX/``, ``._*``) and folders are skipped.
-
-    Returns:
-        The extracted non-archive files, each with its path inside the archive.
-    """
-    path, dest = Path(path), Path(dest)
-    label = display_name or path.name
-    _check_size(path, label)
-    if _sniff(path, label).kind != filetypes.ZIP:
-        raise FormError(f"“{label}”：不是压缩包（.zip），无法解压")
-    budget = [MAX_TOTAL_BYTES, MAX_ZIP_MEMBERS]
-    members: list[ArchiveMember] = []
-    _extract(path, dest, label, path, "", 1, budget, members)
-    return members
-
-
-def _extract(path, dest, label, outer, prefix, depth, budget, members) -> None:
-    _check_size(path, label)
-    with _open_zip(path, label) as zf:
-        check_zip(zf, label)
-        dest.mkdir(parents=True, exist_ok=True)
-        root = dest.resolve()
-        for info in zf.infolist():
-            name = info.filename.replace("\\", "/")
-            parts = PurePosixPath(name).parts
-            if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
-                continue
-            budget[1] -= 1
-            if info.file_size > budget[0] or budget[1] < 0:
-                raise FormError(f"“{label}”：压缩包（含内层压缩包）解压后内容过多，已拒绝")
-            budget[0] -= info.file_size
-            target = _unique(root.joinpath(*parts))
-            if not target.resolve().is_relative_to(root):
-                raise FormError(f"“{label}”：压缩包中有可疑的路径“{info.filename}”，已拒绝")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_member(zf, info, target, label)
-            inner = prefix + name
-            if filetypes.sniff(target).kind == filetypes.ZIP:
-                if depth >= MAX_NESTING_DEPTH:
-                    raise FormError(f"“{label}”：压缩包嵌套超过 {MAX_NESTING_DEPTH} 层（{inner}），请解压后直接发送表格")
-                inner_dest = target.with_name(target.name + "_解压")
-                _extract(target, inner_dest, label, outer, inner + "/", depth + 1, budget, members)
-                target.unlink()
-            else:
-                members.append(ArchiveMember(target, outer, inner))
-
-
-def _unique(target: Path) -> Path:
-    candidate, n = target, 1
-    while candidate.exists():
-        n += 1
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
-    return candidate
-
-
-def _copy_member(zf, info, target: Path, label: str) -> None:
-    try:
-        with zf.open(info) as src, open(target, "wb") as out:
-            shutil.copyfileobj(src, out, _CHUNK)
-    except (zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as exc:
-        target.unlink(missing_ok=True)
-        raise FormError(f"“{label}”：压缩包中的“{info.filename}”已损坏或已加密，无法解压") from exc
