@@ -33,8 +33,8 @@ def measure(fn, *args, **kwargs):
 
 
 def big_plan(extra_towns: int):
-    from wjexcel.plan import DISTRICT, Reporter
-    from wjexcel.wujiang import builtin_plan
+    from wjexcel.plan.model import DISTRICT, Reporter
+    from wjexcel.plan.builtin import builtin_plan
 
     plan = builtin_plan()
     for i in range(extra_towns):
@@ -50,10 +50,10 @@ def main() -> None:
 
     from openpyxl import load_workbook
 
-    from wjexcel.collect import collect
-    from wjexcel.consolidate import consolidate
-    from wjexcel.forms import generate_forms
-    from wjexcel.simulate import fill_form
+    from wjexcel.collect.collector import collect
+    from wjexcel.report.consolidate import consolidate
+    from wjexcel.forms.build import generate_forms
+    from wjexcel.demo.fill import fill_form
     from wjexcel.workspace import init_workspace
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))

@@ -19,7 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from wjexcel import formlayout as L  # noqa: E402
+from wjexcel.forms import layout as L  # noqa: E402
 
 TEMPLATE_VERSION = "2"
 

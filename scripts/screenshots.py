@@ -2,7 +2,7 @@
 
 Run ``python scripts/screenshots.py`` and commit the PNGs. Nothing is drawn by hand:
 
-1. ``wjexcel.demo.run_demo`` runs the whole demo cycle in a temporary folder;
+1. ``wjexcel.demo.run.run_demo`` runs the whole demo cycle in a temporary folder;
 2. for every picture, the workbook is copied and, in the copy only, every sheet except the
    one to show is hidden (an edit of ``xl/workbook.xml``; cells, styles, conditional
    formats and print settings stay exactly as written), so LibreOffice prints just that sheet;
@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from wjexcel.demo import DEMO_PERIOD, run_demo  # noqa: E402
+from wjexcel.demo.run import DEMO_PERIOD, run_demo  # noqa: E402
 from wjexcel.office import convert  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"

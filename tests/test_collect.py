@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from wjexcel.cli import cli
-from wjexcel.collect import collect
-from wjexcel.ledger import Ledger
-from wjexcel.simulate import fill_form
-from wjexcel.status import reminder_text, reporting_status
+from wjexcel.collect.collector import collect
+from wjexcel.collect.ledger import Ledger
+from wjexcel.demo.fill import fill_form
+from wjexcel.collect.status import reminder_text, reporting_status
 from wjexcel.workspace import Workspace
 
 PERIOD = "2022Q3"
@@ -29,7 +29,7 @@ PERIOD = "2022Q3"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A workspace with the 2022Q3 forms generated (copied per test)."""
-    from wjexcel.forms import generate_forms
+    from wjexcel.forms.build import generate_forms
     from wjexcel.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("gen") / "ws")
@@ -276,7 +276,7 @@ def test_an_undecodable_file_name_does_not_stop_the_run(ws):
 
 
 def test_a_huge_file_is_archived_unopened(ws):
-    from wjexcel.preflight import MAX_FILE_BYTES
+    from wjexcel.collect.preflight import MAX_FILE_BYTES
 
     big = ws.inbox / "巨大.xlsx"
     with open(big, "wb") as fh:
@@ -288,7 +288,7 @@ def test_a_huge_file_is_archived_unopened(ws):
 
 
 def test_a_form_from_another_workspace_is_named_as_such(ws, tmp_path):
-    from wjexcel.forms import generate_forms
+    from wjexcel.forms.build import generate_forms
     from wjexcel.workspace import init_workspace
 
     other = init_workspace(tmp_path / "other")

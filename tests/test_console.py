@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 from oletools.olevba import VBA_Parser
 
-from wjexcel import excel_buttons as eb
-from wjexcel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
+from wjexcel.excel import buttons as eb
+from wjexcel.excel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
 from wjexcel.errors import UsageError, WorkspaceError
-from wjexcel.report_layout import text_units
+from wjexcel.report.layout import text_units
 
 WIN_PYTHON = r"C:\Program Files\Python311\python.exe"
 NS = {
@@ -37,7 +37,7 @@ NS = {
     "x": "urn:schemas-microsoft-com:office:excel",
     "v": "urn:schemas-microsoft-com:vml",
 }
-HAS_CORE = all(importlib.util.find_spec(m) for m in ("wjexcel.runner", "wjexcel.forms", "wjexcel.status"))
+HAS_CORE = all(importlib.util.find_spec(m) for m in ("wjexcel.cycle", "wjexcel.forms.build", "wjexcel.collect.status"))
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_the_vba_imports_the_module_named_after_the_workbook_and_it_is_callable(
 
 
 def test_only_the_button_entry_point_imports_xlwings():
-    code = "import sys, wjexcel.console, wjexcel.excel_buttons; print('xlwings' in sys.modules)"
+    code = "import sys, wjexcel.excel.console, wjexcel.excel.buttons; print('xlwings' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
                                                                      os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
@@ -326,7 +326,7 @@ def workspace(tmp_path):
     return ws
 
 
-@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.runner, forms, status) has not landed yet")
+@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.cycle, forms, status) has not landed yet")
 def test_buttons_act_on_a_real_workspace(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "2022-10-10", "workspace": ""}
     by_key = {a.key: a for a in eb.ACTIONS}
@@ -340,7 +340,7 @@ def test_buttons_act_on_a_real_workspace(workspace):
     assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
 
 
-@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.runner, forms, status) has not landed yet")
+@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.cycle, forms, status) has not landed yet")
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
     from wjexcel.errors import WjexcelError
 

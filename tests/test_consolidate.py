@@ -9,12 +9,12 @@ from datetime import datetime
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wjexcel.consolidate import consolidate
+from wjexcel.report.consolidate import consolidate
 from wjexcel.errors import UsageError
-from wjexcel.figures import DONE, ON_TRACK
-from wjexcel.ledger import ACCEPTED, REJECTED, Ledger
+from wjexcel.report.figures import DONE, ON_TRACK
+from wjexcel.collect.ledger import ACCEPTED, REJECTED, Ledger
 from wjexcel.problems import Problem
-from wjexcel.records import ValueRecord
+from wjexcel.collect.records import ValueRecord
 from wjexcel.workspace import init_workspace
 
 NOW = datetime(2022, 10, 8, 9, 30)

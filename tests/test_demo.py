@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from wjexcel.cli import cli
-from wjexcel.demo import DEMO_PERIOD, run_demo
+from wjexcel.demo.run import DEMO_PERIOD, run_demo
 
 STATUSES = {"已完成", "序时推进", "滞后", "严重滞后", "未报送"}
 

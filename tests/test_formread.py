@@ -10,11 +10,11 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from wjexcel import formlayout as L
-from wjexcel.formread import INVALID, MISSING, UNCHECKED, VALID, parse_date, read_form
-from wjexcel.forms import build_form
+from wjexcel.forms import layout as L
+from wjexcel.collect.formread import INVALID, MISSING, UNCHECKED, VALID, parse_date, read_form
+from wjexcel.forms.build import build_form
 from wjexcel.uscc import make_uscc
-from wjexcel.wujiang import builtin_plan
+from wjexcel.plan.builtin import builtin_plan
 
 KEY = bytes(range(32, 64))
 PLAN = builtin_plan()

@@ -11,14 +11,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from wjexcel import formlayout as L
-from wjexcel import signing
+from wjexcel.forms import layout as L
+from wjexcel.forms import signing
 from wjexcel.errors import FormsExistError
-from wjexcel.forms import generate_forms
-from wjexcel.ledger import Ledger
-from wjexcel.plan import DEPARTMENT, DISTRICT
+from wjexcel.forms.build import generate_forms
+from wjexcel.collect.ledger import Ledger
+from wjexcel.plan.model import DEPARTMENT, DISTRICT
 from wjexcel.workspace import init_workspace
-from wjexcel.wujiang import builtin_plan
+from wjexcel.plan.builtin import builtin_plan
 
 PERIODS = ["2022", "2022Q3"]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from wjexcel.collect import collect
-from wjexcel.formread import read_form
-from wjexcel.ledger import Ledger
-from wjexcel.simulate import FORM_SHEET, find_inputs, find_signature_cells
+from wjexcel.collect.collector import collect
+from wjexcel.collect.formread import read_form
+from wjexcel.collect.ledger import Ledger
+from wjexcel.demo.fill import FORM_SHEET, find_inputs, find_signature_cells
 
 HERE = Path(__file__).resolve().parent
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -68,7 +68,7 @@ def plan_codes(plan, reporter):
 
 @pytest.mark.soffice
 def test_forms_typed_in_libreoffice_are_collected(uno_python, tmp_path):
-    from wjexcel.forms import generate_forms
+    from wjexcel.forms.build import generate_forms
     from wjexcel.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")

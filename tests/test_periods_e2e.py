@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from wjexcel.cli import cli
-from wjexcel.simulate import fill_form
+from wjexcel.demo.fill import fill_form
 
 PERIODS = ["2022", "2022Q3", "2022-09"]
 EXPECTED = {
@@ -43,7 +43,7 @@ TYPED = {
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    from wjexcel.forms import generate_forms
+    from wjexcel.forms.build import generate_forms
     from wjexcel.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("periods") / "ws")

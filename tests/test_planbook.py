@@ -10,8 +10,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from wjexcel.errors import PlanError
-from wjexcel.plan import DISTRICT, Reporter, Target
-from wjexcel.planbook import (
+from wjexcel.plan.model import DISTRICT, Reporter, Target
+from wjexcel.plan.workbook import (
     INDICATORS,
     check_plan,
     check_plan_file,
@@ -19,7 +19,7 @@ from wjexcel.planbook import (
     load_plan,
     parse_target,
 )
-from wjexcel.wujiang import builtin_plan
+from wjexcel.plan.builtin import builtin_plan
 
 SHEET_NAMES = ["说明", "设置", "任务", "指标", "填报单位", "分解目标", "产业链", "明细表", "明细列", "下拉选项"]
 INDICATOR_HEADER = ["编码", "任务序号", "指标名称", "单位", "类型", "上级指标", "数据来源单位", "区镇填报",

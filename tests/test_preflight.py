@@ -4,9 +4,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from wjexcel import preflight as pf
+from wjexcel.collect import preflight as pf
 from wjexcel.errors import FormError
-from wjexcel.preflight import preflight
+from wjexcel.collect.preflight import preflight
 
 
 def _xlsx(path, cells=None):

@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wjexcel.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
-from wjexcel.ledger import FileProblem
-from wjexcel.records import DetailRow, ReportedValue
-from wjexcel.report import FIRST_ROW, SHEETS, ReportData, write_report
-from wjexcel.report_layout import last_line_lengths, line_count, row_height, text_units
-from wjexcel.status import ReporterStatus
-from wjexcel.wujiang import builtin_plan
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
+from wjexcel.collect.ledger import FileProblem
+from wjexcel.collect.records import DetailRow, ReportedValue
+from wjexcel.report.workbook import FIRST_ROW, SHEETS, ReportData, write_report
+from wjexcel.report.layout import last_line_lengths, line_count, row_height, text_units
+from wjexcel.collect.status import ReporterStatus
+from wjexcel.plan.builtin import builtin_plan
 
 WHEN = datetime(2022, 10, 8, 9, 30)
 HOSTILE = '=HYPERLINK("http://x","点击")'

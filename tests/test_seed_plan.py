@@ -1,7 +1,7 @@
 """Every figure of the built-in plan, proved against the seed text of the plan as issued.
 
 The numbers are read from the seed itself (its 附件 任务分解表 and body paragraphs), so a
-figure typed wrongly into ``wjexcel.wujiang`` makes a test fail.
+figure typed wrongly into ``wjexcel.plan.builtin`` makes a test fail.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wjexcel import wujiang
-from wjexcel.plan import DEPARTMENT, DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, STOCK, Target
-from wjexcel.wujiang import builtin_plan
+from wjexcel.plan import builtin as wujiang
+from wjexcel.plan.model import DEPARTMENT, DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, STOCK, Target
+from wjexcel.plan.builtin import builtin_plan
 
 SEED_NAME = "wujiang_action_plan_2021_2023.txt"
 # The authority is ../shared/seed beside the repository; tests/data holds a copy of the same

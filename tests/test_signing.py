@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from wjexcel import formlayout as L
-from wjexcel import signing
-from wjexcel.forms import build_form
-from wjexcel.wujiang import builtin_plan
+from wjexcel.forms import layout as L
+from wjexcel.forms import signing
+from wjexcel.forms.build import build_form
+from wjexcel.plan.builtin import builtin_plan
 
 KEY = bytes(range(32))
 

@@ -9,7 +9,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 
 from wjexcel.errors import FormError
-from wjexcel.workbook_reader import a1, parse_a1, read_workbook
+from wjexcel.collect.reader import a1, parse_a1, read_workbook
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def init(folder):
 def _write_console(ws):
     """Write the control workbook and launchers; a failure here must not fail init."""
     try:
-        from wjexcel.console import write_console
+        from wjexcel.excel.console import write_console
     except ImportError:
         return []
     try:
@@ -144,7 +144,7 @@ def console(workspace, period):
     \b
     示例：wjexcel console -w D:\\科技创新填报 -p 2022Q3
     """
-    from wjexcel.console import write_console
+    from wjexcel.excel.console import write_console
 
     ws = _open_ws(workspace)
     for path in write_console(ws.root, period=period):
@@ -169,7 +169,7 @@ def plan_show(workspace, plan_file, as_json):
     示例：wjexcel plan show
           wjexcel plan show --json > plan.json
     """
-    from wjexcel.planview import plan_table
+    from wjexcel.plan.view import plan_table
 
     p = _load_plan_for_show(workspace, plan_file)
     if as_json:
@@ -182,7 +182,7 @@ def _load_plan_for_show(workspace, plan_file):
     from wjexcel.errors import WorkspaceError
 
     if plan_file:
-        from wjexcel.planbook import load_plan
+        from wjexcel.plan.workbook import load_plan
 
         return load_plan(plan_file)
     try:
@@ -190,7 +190,7 @@ def _load_plan_for_show(workspace, plan_file):
     except WorkspaceError:
         if workspace:
             raise
-        from wjexcel.wujiang import builtin_plan
+        from wjexcel.plan.builtin import builtin_plan
 
         return builtin_plan()
 
@@ -205,11 +205,11 @@ def plan_export(file, workspace, builtin):
     \b
     示例：wjexcel plan export 计划_新.xlsx --builtin
     """
-    from wjexcel.planbook import export_plan
+    from wjexcel.plan.workbook import export_plan
 
     p = _load_plan_for_show(workspace, None) if not builtin else None
     if p is None:
-        from wjexcel.wujiang import builtin_plan
+        from wjexcel.plan.builtin import builtin_plan
 
         p = builtin_plan()
     export_plan(p, file)
@@ -225,7 +225,7 @@ def plan_check(file, as_json):
     \b
     示例：wjexcel plan check 计划.xlsx
     """
-    from wjexcel.planbook import check_plan_file
+    from wjexcel.plan.workbook import check_plan_file
 
     problems = check_plan_file(file)
     if as_json:
@@ -253,7 +253,7 @@ def generate(workspace, period, yes):
     示例：wjexcel generate -p 2022Q3
     """
     from wjexcel.errors import FormsExistError
-    from wjexcel.forms import generate_forms
+    from wjexcel.forms.build import generate_forms
 
     ws = _open_ws(workspace)
     try:
@@ -277,7 +277,7 @@ def check(files, workspace, as_json):
     \b
     示例：wjexcel check 七都镇_2022Q3.xlsx
     """
-    from wjexcel.checking import check_files
+    from wjexcel.collect.check import check_files
 
     results = check_files(files, workspace)
     if as_json:
@@ -302,7 +302,7 @@ def collect(paths, workspace, as_json):
     示例：wjexcel collect
           wjexcel collect D:\\邮件附件 --json
     """
-    from wjexcel.collect import collect as do_collect
+    from wjexcel.collect.collector import collect as do_collect
 
     ws = _open_ws(workspace)
     result = do_collect(ws, list(paths) or None, progress=_progress("收集"))
@@ -316,7 +316,7 @@ def collect(paths, workspace, as_json):
 
 
 def _print_verdicts(result) -> None:
-    from wjexcel.ledger import VERDICT_LABELS
+    from wjexcel.collect.ledger import VERDICT_LABELS
 
     earlier = 0
     for v in result.verdicts:
@@ -349,7 +349,7 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.status import reminder_text, reporting_status
+    from wjexcel.collect.status import reminder_text, reporting_status
 
     ws = _open_ws(workspace)
     plan_ = ws.load_plan()
@@ -378,7 +378,7 @@ def consolidate(workspace, period, output, as_json):
     \b
     示例：wjexcel consolidate -p 2022Q3
     """
-    from wjexcel.consolidate import consolidate as do_consolidate
+    from wjexcel.report.consolidate import consolidate as do_consolidate
 
     ws = _open_ws(workspace)
     result = do_consolidate(ws, period, output, progress=_progress("汇总"))
@@ -400,7 +400,7 @@ def run(paths, workspace, period):
     \b
     示例：wjexcel run -p 2022Q3
     """
-    from wjexcel.runner import run_cycle
+    from wjexcel.cycle import run_cycle
 
     ws = _open_ws(workspace)
     result = run_cycle(ws, period, list(paths) or None, progress=_progress("一键汇总"))
@@ -418,7 +418,7 @@ def demo(folder):
     示例：wjexcel demo
           wjexcel demo D:\\演示
     """
-    from wjexcel.demo import run_demo
+    from wjexcel.demo.run import run_demo
 
     result = run_demo(folder, progress=_progress("演示"))
     click.echo(result.summary_text())

@@ -22,7 +22,7 @@ ZIP, ENCRYPTED, OLE_OTHER, XLSB = "zip", "encrypted", "ole", "xlsb"
 HTML, TEXT, EMPTY, CORRUPT, OTHER = "html", "text", "empty", "corrupt", "other"
 
 WORKBOOK_KINDS = frozenset({XLSX, XLSM, XLS, ODS})
-"""Kinds :mod:`wjexcel.workbook_reader` can read."""
+"""Kinds :mod:`wjexcel.collect.reader` can read."""
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

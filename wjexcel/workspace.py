@@ -114,7 +114,7 @@ class Workspace:
 
     def load_plan(self):
         """The plan from 计划.xlsx (raises PlanError listing every located problem)."""
-        from wjexcel.planbook import load_plan
+        from wjexcel.plan.workbook import load_plan
 
         if not self.plan_file.is_file():
             raise WorkspaceError(
@@ -145,8 +145,8 @@ def init_workspace(path: str | os.PathLike, plan=None) -> Workspace:
         raise WorkspaceError(f"无法在“{root}”创建工作区：{exc.strerror or exc}") from exc
     ws = Workspace(root)
     if not ws.plan_file.exists():
-        from wjexcel.planbook import export_plan
-        from wjexcel.wujiang import builtin_plan
+        from wjexcel.plan.workbook import export_plan
+        from wjexcel.plan.builtin import builtin_plan
 
         export_plan(plan or builtin_plan(), ws.plan_file)
     return ws

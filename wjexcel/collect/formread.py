@@ -1,0 +1,462 @@
+"""Read a returned form: identity, signature, values, 明细 rows and every located problem.
+
+Shared by ``check`` and ``collect``. The file goes through the safe reader seam
+(``wjexcel.collect.reader``: content sniffing, preflight, bounded reads), so .xlsx,
+.xlsm, xlsx under a wrong extension and LibreOffice/WPS .xls all read the same way.
+Rows are found through the form's own signed row map; a moved row is found again by
+the indicator's name, with a warning. Nothing is guessed: every doubtful entry becomes
+a Chinese problem naming its sheet and cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from wjexcel.forms import layout as L
+from wjexcel import uscc
+from wjexcel.forms import signing
+from wjexcel.plan.model import Plan
+from wjexcel.problems import ProblemList
+from wjexcel.collect.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
+from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
+from wjexcel.collect.reader import WorkbookData, a1, read_workbook
+
+VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
+IGNORED_SHEETS = {"退回意见"}  # added by wjexcel's own 退回 copies
+READ_ROWS = L.DETAIL_FIRST_ROW + L.DETAIL_INPUT_ROWS + 100
+READ_COLS = 40
+IMPLAUSIBLE_FACTOR = 10
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$")
+
+
+@dataclass
+class FormReading:
+    """Everything read from one returned file."""
+
+    file: str
+    kind: str = ""
+    identity: FormIdentity | None = None
+    signature_status: str = MISSING
+    values: list[ValueRecord] = field(default_factory=list)
+    details: list[DetailRow] = field(default_factory=list)
+    signature_block: SignatureBlock | None = None
+    problems: ProblemList = field(default_factory=ProblemList)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def signature_ok(self) -> bool:
+        return self.signature_status == VALID
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.problems.errors)
+
+    def value(self, code: str) -> ValueRecord | None:
+        """The record of one indicator, if the form carries it."""
+        return next((v for v in self.values if v.indicator == code), None)
+
+
+def read_form(path, plan: Plan, *, key: bytes | None, display_name: str | None = None) -> FormReading:
+    """Read and check one returned form.
+
+    Args:
+        path: The file (any extension; the content decides the format).
+        plan: The plan the form should belong to.
+        key: The workspace signing key; ``None`` leaves the signature unchecked.
+        display_name: How messages name the file (default: its name).
+
+    Raises:
+        FormError: The file cannot be read as a workbook at all (Chinese message).
+    """
+    label = display_name or Path(path).name
+    book = read_workbook(path, display_name=label, max_rows=READ_ROWS, max_cols=READ_COLS)
+    reading = FormReading(label, book.kind, problems=ProblemList(file=label))
+    problems = reading.problems
+    meta = _read_meta(book)
+    if meta is None or L.META_MARKER not in meta:
+        problems.error("找不到表单标识（隐藏的 _wjexcel 工作表），不是本工具下发的填报表，"
+                       "或是复制粘贴到了新文件中。请在下发的原表上填写后重新报送。")
+        return reading
+    reading.meta = meta
+    try:
+        layout = json.loads(meta.get("layout") or "")
+    except ValueError:
+        layout = None
+    reading.identity = FormIdentity(*(str(meta.get(k) or "") for k in (
+        "form_id", "plan_id", "plan_version", "reporter", "reporter_kind", "period",
+        "template_version", "generated_at")))
+    reading.signature_status = _signature_status(book, meta, key)
+    if reading.signature_status == INVALID:
+        problems.error("签名核验未通过：表格在填写区域以外被改动（如目标、指标名称、单位名称），"
+                       "或被改成了其他单位的表。请使用下发的原表重新填写。", L.META_SHEET)
+    elif reading.signature_status == MISSING:
+        problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。", L.META_SHEET)
+    if not isinstance(layout, dict) or "main" not in layout:
+        problems.error("表单标识已损坏（缺少行位置信息），无法读取。请使用下发的原表重新填写。", L.META_SHEET)
+        return reading
+    _check_identity(reading, plan)
+    try:
+        reporter = plan.reporter(reading.identity.reporter)
+    except KeyError:
+        reporter = None
+    _read_main(book, layout, plan, reporter, reading)
+    _read_details(book, layout, plan, reading)
+    _check_outside(book, layout, problems)
+    return reading
+
+
+# --- metadata and signature ---------------------------------------------------------------
+def _read_meta(book: WorkbookData) -> dict | None:
+    sheet = book.sheet(L.META_SHEET)
+    if sheet is None:
+        return None
+    meta = {}
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if col == 1 and cell.value is not None:
+            value = sheet.cells.get((row, 2))
+            meta[signing.canonical(cell.value)] = None if value is None else value.value
+    return meta
+
+
+def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
+    if not meta.get(L.SIGNATURE_KEY):
+        return MISSING
+    if key is None:
+        return UNCHECKED
+
+    def cell_value(sheet_name: str, row: int, col: int):
+        sheet = book.sheet(sheet_name)
+        if sheet is None:
+            raise KeyError(sheet_name)
+        cell = sheet.cells.get((row, col))
+        return None if cell is None else cell.value
+
+    return VALID if signing.verify(key, meta, cell_value) else INVALID
+
+
+def _check_identity(reading: FormReading, plan: Plan) -> None:
+    ident, problems = reading.identity, reading.problems
+    if ident.plan_id != plan.plan_id:
+        problems.error(f"这张表属于另一个计划（{reading.meta.get('plan_name') or ident.plan_id}），"
+                       f"不是“{plan.name}”的填报表。", L.META_SHEET)
+    elif ident.plan_version != str(plan.version):
+        problems.warning(f"这张表按计划第 {ident.plan_version} 版生成，当前计划是第 {plan.version} 版；"
+                         "已按表中的指标读取，请留意目标是否有变化。", L.META_SHEET)
+    if not any(r.name == ident.reporter for r in plan.reporters):
+        problems.error(f"表中的填报单位“{ident.reporter}”不在计划的填报单位名单中。", L.META_SHEET)
+
+
+# --- 指标填报 -----------------------------------------------------------------------------------
+def _text(cell) -> str | None:
+    if cell is None or is_blank(cell.value):
+        return None
+    return clean_text(signing.canonical(cell.value)).strip()
+
+
+def _find_row(sheet, name_col: int, name: str, expected: int) -> int | None:
+    cell = sheet.cells.get((expected, name_col))
+    if cell is not None and _text(cell) == name:
+        return expected
+    for (row, col), other in sorted(sheet.cells.items()):
+        if col == name_col and _text(other) == name:
+            return row
+    return None
+
+
+def _read_main(book, layout, plan: Plan, reporter, reading: FormReading) -> None:
+    main, problems = layout["main"], reading.problems
+    sheet_name = main.get("sheet", L.MAIN_SHEET)
+    sheet = book.sheet(sheet_name)
+    if sheet is None:
+        problems.error(f"找不到工作表“{sheet_name}”（可能被改名或删除），无法读取指标。请使用下发的原表。")
+        return
+    name_col, value_col, remark_col = main["name_col"], main["value_col"], main["remark_col"]
+    year = _year(reading.identity.period)
+    for code, expected in main["rows"].items():
+        try:
+            ind = plan.indicator(code)
+        except KeyError:
+            problems.warning(f"表中的指标 {code} 已不在当前计划中，已忽略该行。", sheet_name, a1(expected, name_col))
+            continue
+        row = _find_row(sheet, name_col, ind.name, expected)
+        if row is None:
+            problems.error(f"找不到指标“{ind.name}”所在的行（指标名称被改动或行被删除）。",
+                           sheet_name, a1(expected, name_col))
+            continue
+        if row != expected:
+            problems.warning(f"指标“{ind.name}”不在原来的第 {expected} 行，而在第 {row} 行"
+                             "（可能插入或删除了行），已按指标名称定位。", sheet_name, a1(row, name_col))
+        ref = a1(row, value_col)
+        cell = sheet.cells.get((row, value_col))
+        target = _target(plan, ind, reporter, year)
+        value, raw = _number_cell(cell, ind, sheet_name, ref, problems, target)
+        remark_ref = a1(row, remark_col)
+        remark = _remark(sheet.cells.get((row, remark_col)), ind, sheet_name, remark_ref, problems)
+        reading.values.append(ValueRecord(code, value, raw, sheet_name, ref, remark or None, remark_ref))
+        if value is not None and target and value > IMPLAUSIBLE_FACTOR * target:
+            problems.warning(f"“{ind.name}”填报 {value:g}，超过目标（{target:g}）的 {IMPLAUSIBLE_FACTOR} 倍，"
+                             "请核实单位和数值。", sheet_name, ref)
+    by_code = {v.indicator: v for v in reading.values}
+    for record in reading.values:
+        ind = plan.indicator(record.indicator)
+        parent = by_code.get(ind.parent) if ind.parent else None
+        if parent and record.value is not None and parent.value is not None and record.value > parent.value:
+            problems.error(f"“{ind.name}”（{record.value:g}）大于它所属的“{plan.indicator(ind.parent).name}”"
+                           f"（{parent.value:g}），其中项不能大于总数。", record.sheet, record.cell)
+    reading.signature_block = _read_signature_block(sheet, layout.get("signature", {}), problems)
+
+
+def _remark(cell, ind, sheet_name, ref, problems) -> str | None:
+    """The 情况说明 as the person typed it: a formula's text, never its result.
+
+    ``=A1`` or ``=HYPERLINK(…)`` typed into a remark would otherwise bring in the form's
+    title or a link label; the text is written as plain text everywhere downstream.
+    """
+    if cell is None:
+        return None
+    typed = cell.formula if cell.formula is not None else cell.value
+    text = signing.canonical(typed)
+    if cell.formula is not None:
+        problems.warning(f"“{ind.name}”的情况说明填的是公式 {shorten(text, 40)}，已按输入的文字采用"
+                         "（不取公式结果）；请直接填写文字说明。", sheet_name, ref)
+    if len(text) > EXCEL_TEXT_LIMIT:
+        problems.warning(f"“{ind.name}”的情况说明有 {len(text)} 个字，超过 Excel 单元格上限 "
+                         f"{EXCEL_TEXT_LIMIT} 字，只保留了前 {EXCEL_TEXT_LIMIT} 字；请精简后附在正文材料中。",
+                         sheet_name, ref)
+    return clean_text(text) or None
+
+
+def _percent_format(number_format: str | None) -> bool:
+    """The number format shows the value ×100 with %: ``0.0%`` yes, ``0.0"%"`` or ``0.0\\%`` no."""
+    if not number_format:
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
+def _number_cell(cell, ind, sheet_name, ref, problems, target=None):
+    """(value, raw) of a value cell, adding its problems.
+
+    ``target`` is the reporter's target for the year, if any: a % indicator filled with a
+    fraction (0.037) while the target is in points (3.68) is pointed out.
+    """
+    if cell is None:
+        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
+        return None, None
+    if cell.is_error:
+        problems.error(f"“{ind.name}”的单元格显示错误值 {cell.value}，请直接填数字。", sheet_name, ref)
+        return None, signing.canonical(cell.value)
+    if cell.formula_without_result:
+        problems.error(f"“{ind.name}”填的是公式（{cell.formula}），但文件里没有计算结果，请直接填数字。",
+                       sheet_name, ref)
+        return None, cell.formula
+    parsed = parse_number(cell.value, percent_unit=ind.is_percent, unit=ind.unit)
+    if parsed.error:
+        problems.error(f"“{ind.name}”：{parsed.error}。", sheet_name, ref)
+        return None, parsed.raw
+    if parsed.value is None:
+        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
+        return None, parsed.raw
+    value, raw = float(parsed.value), parsed.raw
+    if cell.formula is not None:
+        problems.warning(f"“{ind.name}”填的是公式 {shorten(cell.formula, 40)}，已按计算结果 {value:g} 采用；"
+                         "请直接填数字。", sheet_name, ref)
+        raw = f"{raw}（公式 {cell.formula}）"
+    percent_typed = not cell.is_text and ind.is_percent and _percent_format(cell.number_format)
+    if percent_typed:  # 3.7% typed into Excel/LibreOffice is stored as 0.037 shown as a percentage
+        value = float(f"{value * 100:.12g}")
+        raw = f"{raw}（百分比格式，显示为 {value:g}%，按 {value:g} 采用）"
+    if value < 0:
+        problems.error(f"“{ind.name}”填了负数 {raw}，应填不小于 0 的数字。", sheet_name, ref)
+        return None, raw
+    if ind.is_percent and value > 100:
+        problems.error(f"“{ind.name}”是百分数，{raw} 超过了 100，请填 0-100 之间的数值。", sheet_name, ref)
+        return None, raw
+    if (ind.is_percent and not percent_typed and "%" not in (parsed.raw or "")
+            and 0 < value < 1 and target is not None and target >= 1):
+        problems.warning(f"“{ind.name}”填报 {value:g}，目标是 {target:g}（单位 %），是否把 {value * 100:g}% "
+                         f"填成了小数 {value:g}？请核对，应填 {value * 100:g}。", sheet_name, ref)
+    return value, raw
+
+
+def _target(plan, ind, reporter, year) -> float | None:
+    """The target a value is compared with: the reporter's own, the year's, or the plan's."""
+    if not year:
+        return None
+    own = plan.reporter_target(ind, reporter, year) if reporter is not None else None
+    if own is not None:
+        return own[0]
+    if ind.target_for(year) is not None:
+        return ind.target_for(year).value
+    if ind.plan_target() is not None:
+        return ind.plan_target().value
+    return None
+
+
+def _year(period: str) -> int | None:
+    from wjexcel.periods import Period
+
+    try:
+        return Period.parse(period).year
+    except Exception:  # noqa: BLE001 - a damaged period is reported elsewhere
+        return None
+
+
+def parse_date(value) -> date | None:
+    """A date typed any usual way: a date cell, an Excel serial number, 2022.3.5, 2022年3月5日."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 30000 < value < 80000:  # 1982..2119 as an Excel serial date
+            return date(1899, 12, 30) + timedelta(days=int(value))
+        return None
+    if isinstance(value, str):
+        import unicodedata
+
+        match = _DATE_TEXT.match(unicodedata.normalize("NFKC", value))
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+def _read_signature_block(sheet, cells: dict, problems) -> SignatureBlock:
+    found, missing = {}, []
+    labels = dict(L.SIGNATURE_FIELDS)
+    for key, ref in cells.items():
+        row, col = signing.ref_to_rowcol(ref)
+        cell = sheet.cells.get((row, col))
+        if key == "filled_on":
+            raw = None if cell is None or is_blank(cell.value) else cell.value
+            found[key] = parse_date(raw) if raw is not None else None
+            if raw is not None and found[key] is None:
+                problems.warning(f"填报日期“{clean_text(signing.canonical(raw))}”无法识别为日期，"
+                                 "请写成 2022-10-08。", sheet.name, ref)
+        else:
+            found[key] = _text(cell) or ""
+        if cell is None or is_blank(cell.value):
+            missing.append(labels.get(key, key))
+    if missing:
+        problems.warning(f"签章栏未填写：{'、'.join(missing)}。", sheet.name,
+                         cells.get("unit", ""))
+    return SignatureBlock(found.get("unit", ""), found.get("filled_by", ""), found.get("phone", ""),
+                          found.get("filled_on"), found.get("reviewer", ""))
+
+
+# --- 明细 -------------------------------------------------------------------------------------
+def _read_details(book, layout, plan: Plan, reading: FormReading) -> None:
+    problems = reading.problems
+    lists = {d.code: d for d in plan.detail_lists}
+    for code, info in layout.get("details", {}).items():
+        dl = lists.get(code)
+        sheet = book.sheet(info["sheet"])
+        if sheet is None:
+            problems.error(f"找不到明细表“{info['sheet']}”（可能被改名或删除）。请使用下发的原表。")
+            continue
+        if dl is None:
+            problems.warning(f"明细表“{info['sheet']}”已不在当前计划中，未读取。", info["sheet"])
+            continue
+        columns = {c.name: c for c in dl.columns}
+        rows: list[DetailRow] = []
+        seen_codes: dict[str, str] = {}
+        for row in range(info["first_row"], info["last_row"] + 1):
+            entry, raw = {}, {}
+            for offset, name in enumerate(info["columns"]):
+                cell = sheet.cells.get((row, info["first_col"] + offset))
+                raw[name] = None if cell is None or is_blank(cell.value) else signing.canonical(cell.value)
+            if all(v is None for v in raw.values()):
+                continue
+            for offset, name in enumerate(info["columns"]):
+                ref = a1(row, info["first_col"] + offset)
+                cell = sheet.cells.get((row, info["first_col"] + offset))
+                entry[name] = _detail_value(columns.get(name), name, cell, sheet.name, ref, problems, seen_codes)
+            rows.append(DetailRow(code, sheet.name, row, entry, raw))
+        reading.details.extend(rows)
+        _check_detail_total(dl, rows, reading, sheet.name)
+
+
+def _detail_value(column, name, cell, sheet_name, ref, problems, seen_codes):
+    if cell is None or is_blank(cell.value):
+        if column is not None and column.required:
+            problems.error(f"“{name}”是必填项，这一行没有填写。", sheet_name, ref)
+        return None
+    kind = column.type if column is not None else "text"
+    if kind == "uscc":
+        result = uscc.validate(cell.value)
+        if not result.ok:
+            problems.error(f"{result.error}。", sheet_name, ref)
+            return result.code
+        if result.code in seen_codes:
+            problems.error(f"统一社会信用代码 {result.code} 与 {seen_codes[result.code]} 重复，同一家单位只填一行。",
+                           sheet_name, ref)
+        else:
+            seen_codes[result.code] = ref
+        return result.code
+    if kind in ("number", "integer"):
+        parsed = parse_number(cell.value, percent_unit=False)
+        if parsed.error:
+            problems.error(f"“{name}”：{parsed.error}。", sheet_name, ref)
+            return None
+        if parsed.value is not None and parsed.value < 0:
+            problems.error(f"“{name}”不能是负数。", sheet_name, ref)
+            return None
+        if kind == "integer" and parsed.value is not None and float(parsed.value) != int(parsed.value):
+            problems.error(f"“{name}”应为整数。", sheet_name, ref)
+        return None if parsed.value is None else float(parsed.value)
+    if kind == "date":
+        parsed_date = parse_date(cell.value)
+        if parsed_date is None:
+            problems.warning(f"“{name}”无法识别为日期，请写成 2022-10-08。", sheet_name, ref)
+            return clean_text(signing.canonical(cell.value))
+        return parsed_date.isoformat()
+    text = clean_text(signing.canonical(cell.value)).strip()
+    if kind == "choice" and column.choices and text not in column.choices:
+        problems.warning(f"“{name}”填的“{text}”不在可选项（{'、'.join(column.choices)}）中。", sheet_name, ref)
+    return text
+
+
+def _check_detail_total(dl, rows, reading: FormReading, sheet_name: str) -> None:
+    record = reading.value(dl.indicator)
+    if dl.check == "none" or record is None or record.value is None:
+        return
+    if dl.check == "count":
+        total, what = len(rows), f"明细共 {len(rows)} 行"
+    else:
+        total = sum(r.values.get(dl.sum_column) or 0 for r in rows)
+        what = f"明细“{dl.sum_column}”合计 {total:g}"
+    if abs(total - record.value) > 1e-6:
+        reading.problems.warning(f"{what}，与“指标填报”{record.cell} 填报的 {record.value:g} 不一致，请核对。",
+                                 sheet_name)
+
+
+# --- content outside the form ------------------------------------------------------------------
+def _check_outside(book: WorkbookData, layout: dict, problems: ProblemList) -> None:
+    main = layout["main"]
+    bounds = {main.get("sheet", L.MAIN_SHEET): (main["last_row"], main["last_col"])}
+    for info in layout.get("details", {}).values():
+        bounds[info["sheet"]] = (info["last_row"], info["first_col"] + len(info["columns"]) - 1)
+    known = set(layout.get("sheets", [])) | {L.META_SHEET} | IGNORED_SHEETS
+    for sheet in book.sheets:
+        if sheet.name not in known:
+            if sheet.cells:
+                problems.warning(f"表中多了一个工作表“{sheet.name}”，其中的内容不会被读取。", sheet.name)
+            continue
+        if sheet.beyond_bounds:
+            problems.warning("表格范围以外还有内容（已忽略），请只在原表格内填写。", sheet.name,
+                             sheet.beyond_cells[0] if sheet.beyond_cells else "")
+        limit = bounds.get(sheet.name)
+        if limit is None:
+            continue
+        outside = sorted((r, c) for (r, c), cell in sheet.cells.items()
+                         if (r > limit[0] or c > limit[1]) and not is_blank(cell.value))
+        if outside:
+            refs = "、".join(a1(r, c) for r, c in outside[:5]) + ("等" if len(outside) > 5 else "")
+            problems.warning(f"表格范围以外填了内容（{refs}），这些内容不会被读取，请填在表格内。",
+                             sheet.name, a1(*outside[0]))

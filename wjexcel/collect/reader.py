@@ -1,0 +1,362 @@
+"""The reader seam: one call turns a returned file into plain cell data.
+
+xlsx/xlsm are read with openpyxl (read-only, from a file object so a wrong extension
+does not matter); BIFF ``.xls`` and ``.ods`` with python-calamine in a child process
+under a memory and time limit, because calamine aborts the whole process when a file
+makes it allocate too much. Every file passes :func:`wjexcel.collect.preflight.preflight`
+first. Every failure is a :class:`~wjexcel.errors.FormError` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from wjexcel import filetypes
+from wjexcel.errors import EnvironmentProblem, FormError
+from wjexcel.collect.preflight import preflight
+
+try:
+    import resource
+except ImportError:  # Windows: the child process still isolates a crash, without a memory cap
+    resource = None
+
+if not openpyxl.DEFUSEDXML:
+    raise EnvironmentProblem("安装不安全：缺少 defusedxml，读取外来表格有风险。请先运行 pip install defusedxml，再重新运行 wjexcel")
+
+DEFAULT_MAX_ROWS = 500
+"""Rows read per sheet unless the caller passes the form's own range."""
+DEFAULT_MAX_COLS = 60
+"""Columns read per sheet unless the caller passes the form's own range."""
+READ_SECONDS = 60.0
+"""Time budget for reading one file (either engine)."""
+CALAMINE_MEMORY_BYTES = 1536 * 1024 * 1024
+"""Address-space cap of the calamine child (POSIX); the densest legal .xls needs ~0.6 GB."""
+
+VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
+_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
+
+
+@dataclass(frozen=True)
+class CellData:
+    """One non-empty cell.
+
+    Attributes:
+        value: The typed value, or a formula's cached result (``None`` if it has none).
+        formula: Formula text (``=C3*2``) when the engine reports formulas, else ``None``.
+        is_text: The cell holds text (``'1,200'`` typed into a text cell), not a number.
+        is_error: The value is an Excel error such as ``#N/A``.
+        number_format: The cell's number format where the engine reports it.
+    """
+
+    value: Any
+    formula: str | None = None
+    is_text: bool = False
+    is_error: bool = False
+    number_format: str | None = None
+
+    @property
+    def formula_without_result(self) -> bool:
+        """A formula saved by a program that did not calculate it (公式没有计算结果)."""
+        return self.formula is not None and self.value is None
+
+
+@dataclass
+class SheetData:
+    """The cells of one sheet within the bounds, and where content really ends.
+
+    Attributes:
+        cells: ``{(row, col): CellData}``, 1-based, only cells inside the bounds.
+        max_row, max_col: Last row/column holding content anywhere in the sheet.
+        beyond_bounds: Some content lies outside the bounds that were read.
+        beyond_cells: A1 references of the first such cells.
+        formulas_known: The engine reports formulas (False for .xls/.ods).
+    """
+
+    name: str
+    visibility: str
+    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
+    max_row: int = 0
+    max_col: int = 0
+    beyond_bounds: bool = False
+    beyond_cells: tuple[str, ...] = ()
+    formulas_known: bool = True
+
+    def get(self, ref: str) -> CellData | None:
+        """The cell at an A1 reference, or None when empty or outside the bounds."""
+        return self.cells.get(parse_a1(ref))
+
+
+@dataclass
+class WorkbookData:
+    """What a returned file holds.
+
+    Attributes:
+        custom_properties: Custom document properties; ``None`` where the engine
+            cannot read them (.xls/.ods), ``{}`` where there are none.
+        defined_names: ``{name: reference}``; sheet-scoped names as ``Sheet!name``;
+            ``None`` where the engine cannot read them.
+    """
+
+    display_name: str
+    kind: str
+    sheets: list[SheetData]
+    custom_properties: dict[str, Any] | None = None
+    defined_names: dict[str, str] | None = None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+    def sheet(self, name: str) -> SheetData | None:
+        """The sheet called ``name``, or None."""
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+def a1(row: int, col: int) -> str:
+    """``(3, 5)`` -> ``'E3'``."""
+    return f"{get_column_letter(col)}{row}"
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    """``'E3'`` -> ``(3, 5)``; ``$`` signs are allowed."""
+    letters, row = coordinate_from_string(ref.replace("$", "").upper())
+    return row, column_index_from_string(letters)
+
+
+def read_workbook(
+    path, *, display_name: str | None = None, max_rows: int = DEFAULT_MAX_ROWS, max_cols: int = DEFAULT_MAX_COLS
+) -> WorkbookData:
+    """Read every worksheet of a returned file within ``max_rows`` x ``max_cols``.
+
+    Raises:
+        FormError: The file is unsafe, not a workbook, damaged, encrypted or too slow
+            to read; the Chinese message names the file and says what to do.
+    """
+    path = Path(path)
+    label = display_name or path.name
+    checked = preflight(path, display_name=label, bounds=(max_rows, max_cols))
+    kind = checked.filetype.kind
+    if kind in (filetypes.XLSX, filetypes.XLSM):
+        book = _read_openpyxl(path, label, max_rows, max_cols, checked.sheets)
+    else:
+        book = _read_in_child(path, label, max_rows, max_cols)
+    book.display_name, book.kind = label, kind
+    return book
+
+
+def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
+    deadline = time.monotonic() + READ_SECONDS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bounds = (max_rows, max_cols)
+            sheets, names, props, formula_cells = _openpyxl_pass(path, False, bounds, deadline, scans, label)
+            if formula_cells:
+                cached = _openpyxl_pass(path, True, bounds, deadline, scans, label)[0]
+                for sheet, cached_sheet in zip(sheets, cached):
+                    for key in formula_cells.get(sheet.name, ()):
+                        hit = cached_sheet.cells.get(key)
+                        value = None if hit is None else hit.value
+                        old = sheet.cells[key]
+                        sheet.cells[key] = CellData(value, old.formula, hit is not None and hit.is_text,
+                                                    hit is not None and hit.is_error, old.number_format)
+    except FormError:
+        raise
+    except DefusedXmlException as exc:
+        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容，可能是恶意文件，已拒绝") from exc
+    except MemoryError as exc:
+        raise FormError(f"“{label}”：文件内容过大，无法读取，{_RESAVE}") from exc
+    except Exception as exc:  # openpyxl raises anything on a damaged file
+        raise FormError(f"“{label}”：文件内容有错误，无法读取（{type(exc).__name__}），{_RESAVE}") from exc
+    return WorkbookData(label, "", sheets, props, names)
+
+
+def _openpyxl_pass(path, data_only, bounds, deadline, scans, label):
+    """One read-only pass; returns sheets, defined names, properties, formula cells."""
+    with open(path, "rb") as fh:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
+        try:
+            sheets, formula_cells = [], {}
+            for ws in wb.worksheets:
+                sheet, formulas = _openpyxl_sheet(ws, label, *bounds, deadline)
+                scan = scans.get(getattr(ws, "_worksheet_path", ""))
+                if scan is not None:
+                    sheet.max_row, sheet.max_col = scan.max_row, scan.max_col
+                    sheet.beyond_bounds, sheet.beyond_cells = scan.beyond_count > 0, scan.beyond
+                sheets.append(sheet)
+                if formulas:
+                    formula_cells[sheet.name] = formulas
+            names = {name: d.attr_text for name, d in wb.defined_names.items()}
+            for ws in wb.worksheets:
+                names.update({f"{ws.title}!{name}": d.attr_text for name, d in ws.defined_names.items()})
+            props = {p.name: p.value for p in wb.custom_doc_props}
+            return sheets, names, props, formula_cells
+        finally:
+            wb.close()
+
+
+def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
+    sheet = SheetData(ws.title, ws.sheet_state or VISIBLE)
+    formulas = []
+    for row in ws.iter_rows(min_row=1, max_row=max_rows, min_col=1, max_col=max_cols):
+        if time.monotonic() > deadline:
+            raise FormError(f"“{label}”：读取超时（工作表“{ws.title}”内容过多），{_RESAVE}")
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if value is None:
+                continue
+            key = (cell.row, cell.column)
+            formula = None
+            if isinstance(value, (ArrayFormula, DataTableFormula)):
+                formula = getattr(value, "text", None) or str(value)
+            elif cell.data_type == "f":
+                formula = value
+            if formula is not None:
+                formulas.append(key)
+                sheet.cells[key] = CellData(None, formula, number_format=cell.number_format)
+            else:
+                kind = cell.data_type
+                sheet.cells[key] = CellData(value, None, kind == "s", kind == "e", cell.number_format)
+    return sheet, formulas
+
+
+def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
+    """Run calamine in a child process with a memory cap and a time limit.
+
+    The child is a fresh interpreter (not multiprocessing, which would re-run the
+    caller's ``__main__``) and answers in JSON, so nothing it sends is executed.
+    """
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-c", "from wjexcel.collect.reader import _child_main; _child_main()",
+               str(path), str(max_rows), str(max_cols)]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=READ_SECONDS, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{_RESAVE}") from exc
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError as exc:
+        if done.returncode < 0 or b"memory" in done.stderr.lower():
+            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}") from exc
+        raise FormError(f"“{label}”：读取程序异常退出（代码 {done.returncode}），{_RESAVE}") from exc
+    if answer["status"] == "ok":
+        return _book_from_json(answer["book"])
+    if answer["status"] == "password":
+        raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送")
+    raise FormError(f"“{label}”：文件内容有错误，无法读取（{answer['detail']}），{_RESAVE}")
+
+
+def _child_main() -> None:
+    """Entry point of the calamine child: cap memory, read, print JSON."""
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (CALAMINE_MEMORY_BYTES, CALAMINE_MEMORY_BYTES))
+    import python_calamine
+
+    path, max_rows, max_cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    try:
+        answer = {"status": "ok", "book": _book_to_json(_read_calamine(path, max_rows, max_cols))}
+    except python_calamine.PasswordError:
+        answer = {"status": "password"}
+    except Exception as exc:
+        answer = {"status": "error", "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    sys.stdout.write(json.dumps(answer, ensure_ascii=True))
+
+
+_TEMPORAL = {"datetime": _dt.datetime, "date": _dt.date, "time": _dt.time}
+
+
+def _value_to_json(value):
+    if isinstance(value, _dt.timedelta):
+        return {"timedelta": value.total_seconds()}
+    for tag, kind in _TEMPORAL.items():
+        if isinstance(value, kind):
+            return {tag: value.isoformat()}
+    return value
+
+
+def _value_from_json(value):
+    if not isinstance(value, dict):
+        return value
+    (tag, text), = value.items()
+    if tag == "timedelta":
+        return _dt.timedelta(seconds=text)
+    return _TEMPORAL[tag].fromisoformat(text)
+
+
+def _book_to_json(book: WorkbookData) -> list:
+    return [
+        {"name": s.name, "visibility": s.visibility, "max_row": s.max_row, "max_col": s.max_col,
+         "beyond": list(s.beyond_cells), "cells": [[r, c, _value_to_json(d.value), d.is_text]
+                                                    for (r, c), d in s.cells.items()]}
+        for s in book.sheets
+    ]
+
+
+def _book_from_json(sheets: list) -> WorkbookData:
+    result = []
+    for s in sheets:
+        cells = {(r, c): CellData(_value_from_json(v), None, is_text) for r, c, v, is_text in s["cells"]}
+        result.append(SheetData(s["name"], s["visibility"], cells, s["max_row"], s["max_col"],
+                                bool(s["beyond"]), tuple(s["beyond"]), formulas_known=False))
+    return WorkbookData("", "", result)
+
+
+_CALAMINE_VISIBILITY = {"Visible": VISIBLE, "Hidden": HIDDEN, "VeryHidden": VERY_HIDDEN}
+
+
+def _read_calamine(path, max_rows, max_cols) -> WorkbookData:
+    import python_calamine
+
+    with open(path, "rb") as fh, python_calamine.CalamineWorkbook.from_filelike(fh) as wb:
+        sheets = []
+        for index, meta in enumerate(wb.sheets_metadata):
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            visibility = _CALAMINE_VISIBILITY.get(str(meta.visible).rpartition(".")[2], VISIBLE)
+            sheet = SheetData(meta.name, visibility, formulas_known=False)
+            _fill_from_calamine(sheet, wb.get_sheet_by_index(index), max_rows, max_cols)
+            sheets.append(sheet)
+    return WorkbookData("", "", sheets)
+
+
+def _fill_from_calamine(sheet: SheetData, cs, max_rows, max_cols) -> None:
+    """Copy non-empty cells; calamine's row/column origin is derived from its extent."""
+    start, end = cs.start, cs.end
+    if start is None or end is None:
+        return
+    found, rows = [], 0
+    for rows, row in enumerate(cs.iter_rows(), start=1):
+        col0 = start[1] if len(row) == end[1] - start[1] + 1 else 0
+        found.extend((rows, col0 + j + 1, v) for j, v in enumerate(row) if v != "" and v is not None)
+    row0 = end[0] + 1 - rows  # 0 when rows start at A1, start row when they start at the data
+    beyond = []
+    for i, col, value in found:
+        row = row0 + i
+        sheet.max_row, sheet.max_col = max(sheet.max_row, row), max(sheet.max_col, col)
+        if row > max_rows or col > max_cols:
+            beyond.append(a1(row, col))
+            continue
+        sheet.cells[(row, col)] = CellData(_plain(value), None, isinstance(value, str))
+    sheet.beyond_bounds, sheet.beyond_cells = bool(beyond), tuple(beyond[:20])
+
+
+def _plain(value):
+    """Keep the plain Python types calamine returns; anything else as text."""
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta, str, int, float, bool)):
+        return value
+    return str(value)

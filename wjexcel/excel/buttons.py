@@ -1,0 +1,269 @@
+"""The Excel buttons of the control workbook (控制台.xlsm): the only module that imports xlwings.
+
+xlwings' standalone VBA runs ``import 控制台; 控制台.main()`` for every button, and that
+workspace module calls :func:`main` here. Each button sits on its own sheet, named after
+its action, so the active sheet says which button was clicked (see :mod:`wjexcel.excel.console`).
+
+Everything except :func:`main` is plain Python that runs without Excel: reading the
+parameter cells, choosing the action, calling the core, turning results and errors into
+the Chinese lines written to the 运行结果 area. ``xlwings`` is imported inside
+:func:`main` only, so importing this module is cheap and works anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from wjexcel.errors import UsageError, WjexcelError
+
+
+@dataclass(frozen=True)
+class Action:
+    """One button: its key, its sheet (and caption) and the line that explains it."""
+
+    key: str
+    title: str
+    explanation: str
+
+
+ACTIONS = (
+    Action("run", "一键汇总", "收集“收回”文件夹里的报表，检查、入账，并生成本期汇总表。"),
+    Action("generate", "生成填报表", "为每个区镇和责任单位生成本期填报表，放在“分发”文件夹。"),
+    Action("status", "查看报送情况", "列出谁已报送、谁未报送、谁被退回，并给出可直接发送的催报通知。"),
+)
+ACTION_BY_SHEET = {a.title: a for a in ACTIONS}
+
+# Layout of every action sheet, shared with wjexcel.excel.console (1-based rows, letters for columns).
+PARAMETERS = (("plan", "计划"), ("period", "期间"), ("deadline", "截止日期"), ("workspace", "工作区"))
+LABEL_COLUMN, VALUE_COLUMN, NOTE_COLUMN = "B", "C", "D"
+FIRST_PARAMETER_ROW = 4
+BUTTON_ROW = 9
+STATUS_ROW = 12
+RESULT_HEADER_ROW = 14
+FIRST_RESULT_ROW = 15
+RESULT_ROWS = 45
+LAST_PERIOD_FILE = "last_period.txt"
+
+Progress = Callable[..., None]
+
+
+def parameter_cells() -> str:
+    """The label/value block the buttons read, e.g. ``B4:C7``."""
+    last = FIRST_PARAMETER_ROW + len(PARAMETERS) - 1
+    return f"{LABEL_COLUMN}{FIRST_PARAMETER_ROW}:{VALUE_COLUMN}{last}"
+
+
+def result_cells() -> str:
+    """The column of cells the result lines are written to."""
+    return f"{LABEL_COLUMN}{FIRST_RESULT_ROW}:{LABEL_COLUMN}{FIRST_RESULT_ROW + RESULT_ROWS - 1}"
+
+
+def action_for_sheet(sheet_name: str) -> Action:
+    """The action of the button on ``sheet_name`` (the sheet active when it was clicked)."""
+    try:
+        return ACTION_BY_SHEET[str(sheet_name).strip()]
+    except KeyError:
+        names = "、".join(f"“{a.title}”" for a in ACTIONS)
+        raise UsageError(
+            f"工作表“{sheet_name}”上没有 wjexcel 的按钮。请到 {names} 工作表上点击按钮；"
+            "不要重命名这些工作表（改了名可在工作区运行 wjexcel console 重新生成控制台）。"
+        ) from None
+
+
+def parse_parameters(rows: Sequence[Sequence[Any]]) -> dict[str, str]:
+    """Turn the label/value rows of the parameter block into ``{plan, period, deadline, workspace}``.
+
+    Rows are matched by their Chinese label, so the order does not matter. Excel turns a
+    typed ``2022-09`` into a date and ``2022`` into a float; both are brought back to the
+    period text the CLI accepts. Missing or empty values become ``""``.
+    """
+    by_label = {str(label).strip().rstrip("：:"): value for label, value, *_ in rows if label}
+    params = {key: by_label.get(label) for key, label in PARAMETERS}
+    return {
+        "plan": _text(params["plan"]),
+        "period": period_text(params["period"]),
+        "deadline": date_text(params["deadline"]),
+        "workspace": _text(params["workspace"]),
+    }
+
+
+def period_text(value: Any) -> str:
+    """A period cell as ``2022``, ``2022Q3`` or ``2022-09`` (dates and numbers included)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _text(value).upper().replace("Ｑ", "Q").replace(" ", "")
+
+
+def date_text(value: Any) -> str:
+    """A deadline cell as ``YYYY-MM-DD`` when it holds a date, else its text."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def workspace_folder(params: dict[str, str], book_folder: Path) -> Path:
+    """The workspace named in the 工作区 cell; empty means the workbook's own folder.
+
+    A relative path is taken from the workbook's folder, so a copied workspace keeps working.
+    """
+    text = params.get("workspace", "")
+    if not text or text == ".":
+        return book_folder
+    path = Path(text)
+    return path if path.is_absolute() else book_folder / path
+
+
+def require_period(params: dict[str, str]) -> str:
+    """The period, or a Chinese error telling the clerk what to type."""
+    if not params.get("period"):
+        raise UsageError("请先在“期间”格填写本次的期间，如 2022（年）、2022Q3（季度）或 2022-09（月份）。")
+    return params["period"]
+
+
+def run_action(action: Action, params: dict[str, str], book_folder: Path,
+               progress: Progress | None = None) -> list[str]:
+    """Do what the button does through the core API and return the lines to show.
+
+    This is the whole behaviour of a button, callable without Excel.
+    """
+    from wjexcel.workspace import Workspace
+
+    ws = Workspace.open(workspace_folder(params, book_folder))
+    period = require_period(params)
+    lines = [f"工作区：{ws.root}", f"期间：{period}"]
+    if params.get("plan"):
+        lines.insert(0, f"计划：{params['plan']}")
+    if action.key == "generate":
+        from wjexcel.forms.build import generate_forms
+
+        lines += generate_forms(ws, period, progress=progress).summary_text().splitlines()
+    elif action.key == "run":
+        from wjexcel.cycle import run_cycle
+
+        result = run_cycle(ws, period, progress=progress)
+        lines += result.summary_text().splitlines()
+        if getattr(result, "report_path", None):
+            lines.append(f"汇总表：{ws.relative(result.report_path)}")
+    else:
+        from wjexcel.collect.status import reminder_text, reporting_status
+
+        lines += status_lines(reporting_status(ws, period), params.get("deadline", ""))
+        lines += ["", "催报通知（可复制后发送）："] + reminder_text(ws, period).splitlines()
+    remember_period(ws.root, period)
+    return lines
+
+
+def status_lines(statuses: Sequence[Any], deadline: str = "") -> list[str]:
+    """Counts per status, then who has not reported and who was returned."""
+    groups: dict[str, list[str]] = {}
+    for item in statuses:
+        groups.setdefault(item.status, []).append(item.reporter)
+    counts = "，".join(f"{status} {len(names)} 家" for status, names in groups.items())
+    lines = [f"共 {len(statuses)} 家：{counts}" if statuses else "计划中没有报送单位。"]
+    if deadline:
+        lines.append(f"报送截止日期：{deadline}")
+    for status in ("未报送", "已退回"):
+        if groups.get(status):
+            lines.append(f"{status}：" + "、".join(groups[status]))
+    return lines
+
+
+def remember_period(root: Path, period: str) -> None:
+    """Keep the period for the launchers, which offer it as the default next time."""
+    from wjexcel.workspace import STATE
+
+    try:
+        # CRLF: the launchers read it back with cmd's ``set /p``
+        (Path(root) / STATE / LAST_PERIOD_FILE).write_bytes(f"{period}\r\n".encode("ascii", "replace"))
+    except OSError:
+        pass  # only a convenience: the launcher then asks without a default
+
+
+def fit_lines(lines: Sequence[str], limit: int = RESULT_ROWS) -> list[str]:
+    """At most ``limit`` lines; the last one says how many were left out."""
+    lines = list(lines)
+    if len(lines) <= limit:
+        return lines
+    hidden = len(lines) - limit + 1
+    return lines[: limit - 1] + [f"……另有 {hidden} 行未显示，请运行“查看报送情况.bat”或查看汇总表。"]
+
+
+def error_message(exc: BaseException, log_path: Path | None = None) -> str:
+    """The Chinese message for a failed button: the error's own, or a generic one with the log."""
+    if isinstance(exc, WjexcelError):
+        return str(exc)
+    where = f"详细记录已保存到：{log_path}" if log_path else "未能保存详细记录。"
+    return (
+        "运行时发生了意外错误，操作没有完成。请把下面这个记录文件发给技术支持人员。\n" + where
+    )
+
+
+def write_error_log(exc: BaseException, folder: Path) -> Path | None:
+    """Save the traceback under the workspace's state folder (or the temp folder)."""
+    from wjexcel.workspace import STATE
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = "".join(traceback.format_exception(exc))
+    state = Path(folder) / STATE
+    bases = [state / "logs"] if state.is_dir() else []
+    for base in (*bases, Path(tempfile.gettempdir())):
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            path = base / f"excel-button-{stamp}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def main() -> None:
+    """Entry point of every button: read the sheet, run its action, write the result back."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    sheet = book.sheets.active
+    book_folder = Path(book.fullname).parent
+
+    def show(status: str, lines: Sequence[str] = ()) -> None:
+        sheet[f"{VALUE_COLUMN}{STATUS_ROW}"].value = status
+        cells = sheet[result_cells()]
+        cells.clear_contents()
+        fitted = fit_lines(lines)
+        if fitted:
+            sheet[f"{LABEL_COLUMN}{FIRST_RESULT_ROW}"].options(transpose=True).value = fitted
+
+    def progress(*parts: Any, **_: Any) -> None:
+        text = " ".join(str(p) for p in parts if p is not None)
+        sheet[f"{VALUE_COLUMN}{STATUS_ROW}"].value = f"正在运行：{text}"
+        book.app.status_bar = text
+
+    started = dt.datetime.now().strftime("%H:%M:%S")
+    try:
+        action = action_for_sheet(sheet.name)
+        show(f"正在运行“{action.title}”……（{started} 开始）")
+        params = parse_parameters(sheet[parameter_cells()].value)
+        lines = run_action(action, params, book_folder, progress=progress)
+        show(f"完成（{started} 开始，{dt.datetime.now():%H:%M:%S} 结束）", lines)
+    except Exception as exc:  # every failure reaches the clerk in Chinese, never as a VBA popup
+        log = None if isinstance(exc, WjexcelError) else write_error_log(exc, book_folder)
+        message = error_message(exc, log)
+        show("出错，操作没有完成", message.splitlines())
+        book.app.alert(message, title="wjexcel", mode="critical")
+    finally:
+        book.app.status_bar = False

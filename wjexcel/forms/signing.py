@@ -1,0 +1,106 @@
+"""Tamper evidence for forms: an HMAC-SHA256 over a form's identity and its locked cells.
+
+Sheet protection only guides a person (its legacy hash is broken and any program can
+remove it). What proves that a returned form is the one we sent, for the reporter it
+names, is a keyed signature: the workspace's secret key (``Workspace.signing_key()``,
+never written into a form) signs the metadata and the value of every locked cell.
+
+The signed cells are described in the metadata itself (``signed``: per sheet, a range
+and the cells inside it that are not signed: inputs and formulas), and that
+description is part of the signed message, so it cannot be widened unnoticed.
+
+Values are canonicalised so that a re-save by LibreOffice, WPS or Excel, as .xlsx or
+as .xls, signs the same: a number becomes its shortest text (``1400`` and ``1400.0``
+agree), text is NFC with ``\\n`` line ends, and an empty cell, ``None`` and ``""`` are
+the same. Formula cells are never signed: their cached values change on every
+recalculation and programs rewrite formula text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, time
+
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
+
+from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
+
+ALGORITHM = "HMAC-SHA256/1"
+_DOMAIN = "wjexcel-form-signature/1"
+
+CellValue = Callable[[str, int, int], object]
+"""``cell_value(sheet, row, col)``: a cell's value; raises KeyError for a missing sheet."""
+
+
+def canonical(value) -> str:
+    """The text a value is signed as, stable across Excel/WPS/LibreOffice re-saves."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            return str(number)
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return format(number, ".15g")
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def ref_to_rowcol(ref: str) -> tuple[int, int]:
+    """``"F12"`` -> ``(12, 6)``."""
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
+
+
+def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
+    """Every signed cell as ``(sheet, row, col)``, in a fixed order."""
+    for sheet in sorted(signed):
+        spec = signed[sheet]
+        first, _, last = spec["range"].partition(":")
+        r1, c1 = ref_to_rowcol(first)
+        r2, c2 = ref_to_rowcol(last or first)
+        skip = set(spec.get("skip", ()))
+        for row in range(r1, r2 + 1):
+            for col in range(c1, c2 + 1):
+                if f"{get_column_letter(col)}{row}" not in skip:
+                    yield sheet, row, col
+
+
+def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
+    """The bytes that are signed: every metadata entry but the signature, then the cells."""
+    parts: list = [_DOMAIN]
+    for key in sorted(meta):
+        if key in (SIGNATURE_KEY, SIGNATURE_ALG_KEY):
+            continue
+        parts.append(["meta", key, canonical(meta[key])])
+    signed = json.loads(canonical(meta.get("signed")) or "{}")
+    for sheet, row, col in signed_cells(signed):
+        parts.append([sheet, row, col, canonical(cell_value(sheet, row, col))])
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def sign(key: bytes, meta: Mapping[str, object], cell_value: CellValue) -> str:
+    """The hex signature of a form."""
+    return hmac.new(key, message(meta, cell_value), hashlib.sha256).hexdigest()
+
+
+def verify(key: bytes, meta: Mapping[str, object], cell_value: CellValue) -> bool:
+    """True when the form's signature matches its metadata and locked cells under ``key``."""
+    expected = canonical(meta.get(SIGNATURE_KEY)).strip().lower()
+    if not expected or canonical(meta.get(SIGNATURE_ALG_KEY)) != ALGORITHM:
+        return False
+    try:
+        actual = sign(key, meta, cell_value)
+    except (KeyError, ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)

@@ -1,0 +1,364 @@
+"""The plan model: tasks, indicators, yearly targets, reporters and detail lists.
+
+A plan is plain data. It comes from the built-in Wujiang plan (``wjexcel.plan.builtin``) or
+from a clerk's plan workbook (``wjexcel.plan.workbook``); everything downstream (forms,
+checks, figures) reads only this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wjexcel.errors import UsageError
+
+DISTRICT = "district"
+DEPARTMENT = "department"
+REPORTER_KINDS = {DISTRICT: "区镇", DEPARTMENT: "部门"}
+
+INCREMENT = "increment"
+STOCK = "stock"
+RATIO = "ratio"
+PLAN_TOTAL = "plan_total"
+INDICATOR_KINDS = {INCREMENT: "增量", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
+
+OPS = {">=": "≥", ">": "＞"}
+
+# Column types a detail list (明细表) may declare.
+COLUMN_TYPES = {
+    "text": "文本",
+    "number": "数值",
+    "integer": "整数",
+    "uscc": "统一社会信用代码",
+    "choice": "选项",
+    "date": "日期",
+}
+# Detail-list checks against the linked indicator.
+CHECK_MODES = {"count": "行数", "sum": "合计", "none": "不核对"}
+
+ALL_DISTRICTS = "各区镇"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A yearly target: ``value`` reached under ``op`` (``>=`` 达, ``>`` 超)."""
+
+    value: float
+    op: str = ">="
+
+    def met_by(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value > self.value if self.op == ">" else value >= self.value - 1e-9
+
+    def label(self) -> str:
+        """How a form or report shows it: ``1400`` or ``＞1200``."""
+        shown = format_number(self.value)
+        return shown if self.op == ">=" else f"＞{shown}"
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A unit that fills a form: a 区镇 (district) or a 责任单位 (department)."""
+
+    name: str
+    kind: str = DISTRICT
+    short_name: str = ""
+    groups: tuple[str, ...] = ()
+    chains: tuple[str, ...] = ()  # focus industry chains (区镇 only)
+
+    @property
+    def kind_label(self) -> str:
+        return REPORTER_KINDS[self.kind]
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of the plan's key tasks with its 责任单位 list."""
+
+    number: int
+    name: str
+    responsible_units: tuple[str, ...] = ()
+    districts_responsible: bool = True  # "各区镇" appears in the list
+    lead_unit: str = ""
+
+    def responsible_label(self) -> str:
+        units = list(self.responsible_units)
+        text = "、".join(units)
+        if self.districts_responsible:
+            text = f"{text}，{ALL_DISTRICTS}" if text else ALL_DISTRICTS
+        return text
+
+
+@dataclass(frozen=True)
+class GroupTarget:
+    """A target shared by a group of reporters (e.g. the four towns' 飞地 incubator)."""
+
+    group: str
+    span: str  # "2021-2023" for the whole plan, or a year "2022"
+    value: float
+    note: str = ""
+
+
+@dataclass
+class Indicator:
+    """A measurable indicator with its targets and who reports it."""
+
+    code: str
+    task: int
+    name: str
+    unit: str
+    kind: str
+    targets: dict[int, Target] = field(default_factory=dict)
+    parent: str | None = None
+    source_unit: str = ""
+    district_reported: bool = True
+    baseline: float | None = None
+    reporter_targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    group_targets: list[GroupTarget] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return INDICATOR_KINDS[self.kind]
+
+    @property
+    def is_percent(self) -> bool:
+        return is_percent_unit(self.unit)
+
+    def target_for(self, year: int) -> Target | None:
+        return self.targets.get(year)
+
+    def plan_target(self) -> Target | None:
+        """The target over the whole plan: the last year's for plan_total."""
+        if not self.targets:
+            return None
+        return self.targets[max(self.targets)]
+
+
+@dataclass(frozen=True)
+class DetailColumn:
+    """One column of a detail list, with its type for validation."""
+
+    name: str
+    type: str = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    width: float = 16
+
+
+@dataclass
+class DetailList:
+    """A 明细 sheet that lists items behind an indicator (firms, projects, sites)."""
+
+    code: str
+    name: str  # the sheet name, e.g. 新认定高新技术企业名单
+    indicator: str  # the indicator it details
+    columns: list[DetailColumn] = field(default_factory=list)
+    check: str = "none"  # count | sum | none
+    sum_column: str = ""
+    note: str = ""
+
+
+@dataclass
+class Plan:
+    """A whole action plan."""
+
+    name: str
+    plan_id: str
+    version: str
+    years: list[int]
+    tasks: list[Task]
+    indicators: list[Indicator]
+    reporters: list[Reporter]
+    chains: list[str] = field(default_factory=list)
+    detail_lists: list[DetailList] = field(default_factory=list)
+    tolerance: float = 0.10
+    short_name: str = ""
+    issuer: str = ""
+    lead_unit: str = ""
+    contact: str = ""
+    phone: str = ""
+    deadline_days: int = 10
+
+    # --- look-ups -----------------------------------------------------------------
+    def indicator(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def task(self, number: int) -> Task:
+        for t in self.tasks:
+            if t.number == number:
+                return t
+        raise KeyError(number)
+
+    def reporter(self, name: str) -> Reporter:
+        for r in self.reporters:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    @property
+    def districts(self) -> list[Reporter]:
+        return [r for r in self.reporters if r.kind == DISTRICT]
+
+    @property
+    def departments(self) -> list[Reporter]:
+        return [r for r in self.reporters if r.kind == DEPARTMENT]
+
+    def group_members(self, group: str) -> list[Reporter]:
+        return [r for r in self.reporters if group in r.groups]
+
+    def children(self, code: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.parent == code]
+
+    def responsible_units(self, ind: Indicator) -> list[str]:
+        """The 责任单位 of the indicator's task (departments, then 各区镇)."""
+        task = self.task(ind.task)
+        units = list(task.responsible_units)
+        if task.districts_responsible:
+            units.append(ALL_DISTRICTS)
+        return units
+
+    def check_year(self, year: int) -> None:
+        if year not in self.years:
+            span = f"{self.years[0]}-{self.years[-1]}" if self.years else "（空）"
+            raise UsageError(f"{year}年不在计划年度（{span}）内，请检查期间。")
+
+    # --- who reports what -----------------------------------------------------------
+    def indicators_for(self, reporter: Reporter) -> list[Indicator]:
+        """The indicators on a reporter's form, in form order.
+
+        A 区镇 gets every indicator towns report, in plan order. A department gets the
+        indicators of the tasks it is responsible for: those it is the source unit of
+        first, then the rest; a sub-item always follows its parent.
+        """
+        if reporter.kind == DISTRICT:
+            chosen = [i for i in self.indicators if i.district_reported]
+        else:
+            tasks = {t.number for t in self.tasks if reporter.name in t.responsible_units}
+            mine = [i for i in self.indicators if i.task in tasks or i.source_unit == reporter.name]
+            first = [i for i in mine if i.source_unit == reporter.name]
+            chosen = first + [i for i in mine if i.source_unit != reporter.name]
+        return _parents_then_children(chosen, self)
+
+    def detail_lists_for(self, reporter: Reporter) -> list[DetailList]:
+        """Detail lists on a reporter's form: every list for a 区镇; a department gets
+        the lists behind the indicators it is the source unit of."""
+        codes = {i.code for i in self.indicators_for(reporter)}
+        if reporter.kind == DEPARTMENT:
+            codes = {c for c in codes if self.indicator(c).source_unit == reporter.name}
+        return [d for d in self.detail_lists if d.indicator in codes]
+
+    def reporter_target(self, ind: Indicator, reporter: Reporter, year: int) -> tuple[float, str] | None:
+        """The reporter's own split target for ``year``: (value, span label), if any.
+
+        A target for the whole plan (``2021-2023``) is returned with that span, so the
+        form can show "三年目标 10".
+        """
+        spans = ind.reporter_targets.get(reporter.name, {})
+        if str(year) in spans:
+            return spans[str(year)], str(year)
+        for span, value in spans.items():
+            if "-" in span:
+                return value, span
+        return None
+
+    @property
+    def span_label(self) -> str:
+        return f"{self.years[0]}-{self.years[-1]}" if self.years else ""
+
+    # --- the JSON contract ------------------------------------------------------------
+    def to_json(self) -> dict:
+        """The ``plan show --json`` document exactly as PRODUCT.md fixes it (plus extras)."""
+        return {
+            "name": self.name,
+            "plan_id": self.plan_id,
+            "version": self.version,
+            "years": list(self.years),
+            "tolerance": self.tolerance,
+            "reporters": [
+                {"name": r.name, "kind": r.kind, "short_name": r.short_name,
+                 "groups": list(r.groups), "chains": list(r.chains)}
+                for r in self.reporters
+            ],
+            "tasks": [
+                {"number": t.number, "name": t.name,
+                 "responsible_units": list(t.responsible_units),
+                 "districts_responsible": t.districts_responsible}
+                for t in self.tasks
+            ],
+            "indicators": [
+                {
+                    "code": i.code,
+                    "task": self.task(i.task).name,
+                    "task_number": i.task,
+                    "name": i.name,
+                    "unit": i.unit,
+                    "kind": i.kind,
+                    "parent": i.parent,
+                    "targets": {str(y): {"value": plain_number(t.value), "op": t.op}
+                                for y, t in sorted(i.targets.items())},
+                    "reporter_targets": {r: {s: plain_number(v) for s, v in spans.items()}
+                                         for r, spans in i.reporter_targets.items()},
+                    "group_targets": [
+                        {"group": g.group, "members": [m.name for m in self.group_members(g.group)],
+                         "span": g.span, "value": plain_number(g.value), "note": g.note}
+                        for g in i.group_targets
+                    ],
+                    "responsible_units": self.responsible_units(i),
+                    "source_unit": i.source_unit,
+                    "district_reported": i.district_reported,
+                    "baseline": plain_number(i.baseline) if i.baseline is not None else None,
+                    "note": i.note,
+                }
+                for i in self.indicators
+            ],
+            "chains": list(self.chains),
+            "detail_lists": [
+                {"code": d.code, "name": d.name, "indicator": d.indicator, "check": d.check,
+                 "sum_column": d.sum_column,
+                 "columns": [{"name": c.name, "type": c.type, "choices": list(c.choices),
+                              "required": c.required} for c in d.columns]}
+                for d in self.detail_lists
+            ],
+        }
+
+
+def _parents_then_children(chosen: list[Indicator], plan: Plan) -> list[Indicator]:
+    """Keep order, but move every sub-item right after its parent when both are chosen."""
+    codes = {i.code for i in chosen}
+    out: list[Indicator] = []
+    for ind in chosen:
+        if ind.parent and ind.parent in codes:
+            continue
+        out.append(ind)
+        out.extend(c for c in chosen if c.parent == ind.code)
+    return out
+
+
+def plain_number(value: float | None):
+    """An int where the float is whole, so JSON and Excel show 1200 not 1200.0; None stays None."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def is_percent_unit(unit: str) -> bool:
+    """The unit is % (half- or full-width): such values are percentage points."""
+    return unit.strip() in {"%", "％"}
+
+
+def format_number(value: float | None) -> str:
+    """Plain number text for Chinese reports: 1200, 3.68, 0.5."""
+    if value is None:
+        return ""
+    v = plain_number(value)
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.4f}".rstrip("0").rstrip(".")

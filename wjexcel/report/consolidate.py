@@ -1,0 +1,114 @@
+"""Consolidate a period: ledger → figures → the 汇总 workbook.
+
+``consolidate(ws, "2022Q3")`` is the one call behind ``wjexcel consolidate`` and the
+汇总 button; its result renders as the ``--json`` document or a short Chinese summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from wjexcel.report.figures import STATUSES, Figures, compute_figures
+from wjexcel.collect.ledger import Ledger
+from wjexcel.periods import Period
+from wjexcel.report.workbook import ReportData, write_report
+from wjexcel.collect.status import reporting_status
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass
+class ConsolidateResult:
+    """What a consolidation produced."""
+
+    period: Period
+    output: Path
+    figures: Figures
+    reporting: list = field(default_factory=list)
+    locked: Path | None = None  # the intended file, when it was open and a new name was used
+
+    def to_json(self) -> dict:
+        """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
+        return {"period": self.period.code, "output": str(self.output),
+                "indicators": self.figures.to_json()}
+
+    def summary_text(self) -> str:
+        """A few Chinese lines for the terminal or a message box."""
+        counts = self.figures.count_by_status()
+        parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s]) or "无"
+        lines = [f"{self.period.label}汇总完成：{len(self.figures.indicators)}项指标中，{parts}。"]
+        if self.reporting:
+            by = {}
+            for r in self.reporting:
+                by[r.status] = by.get(r.status, 0) + 1
+            lines.append("报送情况：" + "，".join(f"{k}{v}个单位" for k, v in by.items()) + "。")
+        lines.append(f"汇总表：{self.output}")
+        if self.locked is not None:
+            lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"
+                         f"本次结果另存为“{self.output.name}”。")
+        return "\n".join(lines)
+
+
+def default_output(ws, plan, period: Period, today: datetime) -> Path:
+    """``汇总/<计划简称>_<期间>_汇总_<YYYYMMDD>.xlsx``."""
+    name = _UNSAFE.sub("_", plan.short_name or plan.name).strip("_") or "汇总"
+    return ws.reports / f"{name}_{period.code}_汇总_{today:%Y%m%d}.xlsx"
+
+
+def earlier_year_values(ledger: Ledger, plan, period: Period) -> dict[int, list]:
+    """Year-end values of the plan years before ``period``: the year's own form, else Q4, else December."""
+    out = {}
+    for year in plan.years:
+        if year >= period.year:
+            continue
+        for code in (str(year), f"{year}Q4", f"{year}-12"):
+            values = ledger.accepted_values(code)
+            if values:
+                out[year] = values
+                break
+    return out
+
+
+def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
+                progress=None, plan=None, now: datetime | None = None) -> ConsolidateResult:
+    """Write the 汇总 workbook for ``period`` from the ledger's accepted submissions.
+
+    Args:
+        ws: The workspace.
+        period: ``2022``, ``2022Q3`` or ``2022-09``.
+        output: The workbook to write (default under 汇总/).
+        progress: Optional ``progress(done, total, label)`` (three steps, Chinese labels).
+        plan: The plan (default: the workspace's 计划.xlsx).
+        now: The generation time (tests fix it).
+
+    Raises:
+        UsageError: The period is malformed (PeriodError) or outside the plan's years.
+        OutputLockedError: Nothing could be written.
+    """
+    steps = iter(range(3))
+    say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
+    period = Period.parse(str(period))
+    plan = plan or ws.load_plan()
+    plan.check_year(period.year)
+    now = now or datetime.now()
+    say(f"读取{period.label}已接收的报表……")
+    with Ledger.open(ws) as ledger:
+        values = ledger.accepted_values(period.code)
+        earlier = earlier_year_values(ledger, plan, period)
+        problems = ledger.file_problems(period.code)
+        details = ledger.detail_rows(period.code)
+        submissions = ledger.latest_accepted(period.code)
+    reporting = reporting_status(ws, period, plan=plan)
+    say("计算完成值和状态……")
+    figures = compute_figures(plan, period, values, earlier)
+    data = ReportData(figures, now, reporting, problems, values, details, submissions)
+    target = Path(output) if output else default_output(ws, plan, period, now)
+    say(f"写出汇总表 {target.name}……")
+    outcome = write_report(data, target)
+    if progress:
+        progress(3, 3, "")
+    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked)
