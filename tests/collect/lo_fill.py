@@ -2,7 +2,7 @@
 
 Run by the system Python that has LibreOffice's ``uno`` module (Debian: python3-uno):
 
-    /usr/bin/python3 tests/lo_fill.py JOBS.json
+    /usr/bin/python3 tests/collect/lo_fill.py JOBS.json
 
 JOBS.json is a list of ``{"src": path, "out": path-without-suffix, "cells": [[sheet, "F7", text], ...]}``.
 Each text is entered by selecting the cell and dispatching ``.uno:EnterString``, Calc's own input

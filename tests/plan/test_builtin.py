@@ -18,8 +18,8 @@ from wjexcel.plan.builtin import builtin_plan
 SEED_NAME = "wujiang_action_plan_2021_2023.txt"
 # The authority is ../shared/seed beside the repository; tests/data holds a copy of the same
 # public document so a bare clone proves the figures too.
-SEEDS = [Path(__file__).resolve().parents[2] / "shared" / "seed" / SEED_NAME,
-         Path(__file__).resolve().parent / "data" / SEED_NAME]
+SEEDS = [Path(__file__).resolve().parents[3] / "shared" / "seed" / SEED_NAME,
+         Path(__file__).resolve().parents[1] / "data" / SEED_NAME]
 YEARS = (2021, 2022, 2023)
 NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
 

@@ -153,7 +153,7 @@ def test_the_vba_imports_the_module_named_after_the_workbook_and_it_is_callable(
 
 def test_only_the_button_entry_point_imports_xlwings():
     code = "import sys, wjexcel.excel.console, wjexcel.excel.buttons; print('xlwings' in sys.modules)"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]),
                                                                      os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"

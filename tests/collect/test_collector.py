@@ -332,7 +332,7 @@ def test_status_refuses_a_period_outside_the_plan(ws):
 
 
 def test_zips_with_gbk_names_nesting_and_mac_junk(ws, tmp_path):
-    from test_preflight import _zip_with_gbk_names
+    from tests.collect.test_preflight import _zip_with_gbk_names
 
     qidu = fill(ws, "七都镇", tmp_path / "qidu.xlsx", good_values(ws, "七都镇"))
     taoyuan = fill(ws, "桃源镇", tmp_path / "taoyuan.xlsx", good_values(ws, "桃源镇"))
