@@ -54,7 +54,7 @@ def main() -> None:
     from wjexcel.report.consolidate import consolidate
     from wjexcel.forms.build import generate_forms
     from wjexcel.demo.fill import fill_form
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:

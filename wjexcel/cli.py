@@ -71,6 +71,12 @@ def _open_ws(path):
     return Workspace.open(path)
 
 
+def workspace_plan(ws):
+    from wjexcel.plan.workbook import workspace_plan as load
+
+    return load(ws)
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -111,7 +117,7 @@ def init(folder):
     \b
     示例：wjexcel init D:\\科技创新填报
     """
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(folder)
     written = _write_console(ws)
@@ -186,7 +192,7 @@ def _load_plan_for_show(workspace, plan_file):
 
         return load_plan(plan_file)
     try:
-        return _open_ws(workspace).load_plan()
+        return workspace_plan(_open_ws(workspace))
     except WorkspaceError:
         if workspace:
             raise
@@ -316,7 +322,7 @@ def collect(paths, workspace, as_json):
 
 
 def _print_verdicts(result) -> None:
-    from wjexcel.collect.ledger import VERDICT_LABELS
+    from wjexcel.workspace.ledger import VERDICT_LABELS
 
     earlier = 0
     for v in result.verdicts:
@@ -352,7 +358,7 @@ def status(workspace, period, as_json):
     from wjexcel.collect.status import reminder_text, reporting_status
 
     ws = _open_ws(workspace)
-    plan_ = ws.load_plan()
+    plan_ = workspace_plan(ws)
     statuses = reporting_status(ws, period, plan_)
     if as_json:
         _echo_json([s.as_json() for s in statuses])

@@ -1,4 +1,5 @@
-"""``wjexcel run``: collect, then consolidate — the one-click action."""
+"""The clerk's cycle as calls: ``init_workspace`` (a workspace with its plan) and ``run_cycle``
+(collect, then consolidate — the one-click action behind ``wjexcel run`` and the buttons)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wjexcel.periods import Period
+from wjexcel.plan.workbook import workspace_plan
 
 
 @dataclass
@@ -59,7 +61,7 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     from wjexcel.collect.status import reporting_status
 
     period = Period.parse(str(period))
-    plan = ws.load_plan()
+    plan = workspace_plan(ws)
     plan.check_year(period.year)
     collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
     statuses = reporting_status(ws, period, plan)
@@ -72,3 +74,18 @@ def stage(progress, name: str):
     if progress is None:
         return None
     return lambda done, total, label="": progress(done, total, f"{name}：{label}")
+
+
+def init_workspace(path, plan=None):
+    """Create (or complete) a workspace at ``path`` with ``plan`` (default: the built-in plan).
+
+    An existing plan, key, ledger or received file is never overwritten.
+    """
+    from wjexcel.plan.builtin import builtin_plan
+    from wjexcel.plan.workbook import export_plan
+    from wjexcel.workspace import create_workspace
+
+    ws = create_workspace(path)
+    if not ws.plan_file.exists():
+        export_plan(plan or builtin_plan(), ws.plan_file)
+    return ws

@@ -18,10 +18,12 @@ from click.testing import CliRunner
 
 from wjexcel.cli import cli
 from wjexcel.collect.collector import collect
-from wjexcel.collect.ledger import Ledger
+from wjexcel.problems import Code
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.demo.fill import fill_form
 from wjexcel.collect.status import reminder_text, reporting_status
 from wjexcel.workspace import Workspace
+from wjexcel.plan.workbook import workspace_plan
 
 PERIOD = "2022Q3"
 
@@ -30,7 +32,7 @@ PERIOD = "2022Q3"
 def generated(tmp_path_factory):
     """A workspace with the 2022Q3 forms generated (copied per test)."""
     from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("gen") / "ws")
     generate_forms(ws, PERIOD)
@@ -49,7 +51,7 @@ def form_of(ws, reporter: str) -> Path:
 
 
 def names(ws):
-    return {i.code: i.name for i in ws.load_plan().indicators}
+    return {i.code: i.name for i in workspace_plan(ws).indicators}
 
 
 SIGNER = {"填报人": "张三", "联系电话": "0512-63001234", "填报日期": date(2022, 10, 8), "审核人": "李四"}
@@ -61,7 +63,7 @@ def fill(ws, reporter, dest, values, **kw):
 
 
 def good_values(ws, reporter):
-    plan = ws.load_plan()
+    plan = workspace_plan(ws)
     return {i.code: (3.4 if i.is_percent else 5) for i in plan.indicators_for(plan.reporter(reporter))}
 
 
@@ -217,11 +219,15 @@ def test_collect_json_contract_and_exit_code(ws, messy_inbox):
     assert result.exit_code == 1  # some files were rejected
     data = json.loads(result.stdout)
     assert isinstance(data, list) and data
+    codes = vars(Code).values()
     for item in data:
-        assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings"}
+        assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings",
+                             "reason", "return_copy"}
         assert item["status"] in {"accepted", "rejected", "duplicate", "superseded", "ignored"}
+        assert item["reason"], f"{item['file']} has a verdict without a reason"
         for p in item["errors"] + item["warnings"]:
-            assert set(p) == {"sheet", "cell", "message"}
+            assert set(p) == {"sheet", "cell", "message", "code"}
+            assert p["code"] in codes, p
     status = CliRunner().invoke(cli, ["status", "-p", PERIOD, "--json", "-w", str(ws.root)])
     rows = json.loads(status.stdout)
     assert {r["status"] for r in rows} <= {"已报送", "未报送", "已退回"}
@@ -289,7 +295,7 @@ def test_a_huge_file_is_archived_unopened(ws):
 
 def test_a_form_from_another_workspace_is_named_as_such(ws, tmp_path):
     from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     other = init_workspace(tmp_path / "other")
     form = next(f.path for f in generate_forms(other, PERIOD).forms if f.reporter == "桃源镇")
@@ -311,7 +317,7 @@ def test_an_impossible_date_does_not_decide_the_newest_version(ws):
     assert v["a.xlsx"].status == "superseded" and "b更正.xlsx" in v["a.xlsx"].note
     with Ledger.open(ws) as ledger:
         first = next(s for s in ledger.submissions(PERIOD) if s.file.endswith("a.xlsx"))
-        problems = [r["message"] for r in ledger.problems_of(first.id)]
+        problems = [p.message for p in ledger.problems_of(first.id)]
     assert any("2032-10-08 晚于今天" in m for m in problems)
 
 
@@ -347,7 +353,11 @@ def test_zips_with_gbk_names_nesting_and_mac_junk(ws, tmp_path):
     v = by_file(collect(ws))
     assert v["各镇报表.zip/七都/七都镇.xlsx"].status == "accepted"
     assert v["各镇报表.zip/更多.zip/桃源镇.xlsx"].status == "accepted"
-    assert not any("MACOSX" in name for name in v)
+    junk = v["各镇报表.zip/__MACOSX/._七都镇.xlsx"]
+    assert junk.status == "ignored" and "__MACOSX" in junk.note
+    again = by_file(collect(ws))  # a second run opens nothing and reports every member again
+    assert {name: x.status for name, x in again.items()} == {name: x.status for name, x in v.items()}
+    assert all(x.unchanged for x in again.values())
 
 
 def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path, xlsx_bomb):
@@ -372,3 +382,8 @@ def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path
     assert v["炸弹.zip"].status == "rejected" and "超过上限" in v["炸弹.zip"].errors[0].message
     assert v["越界.zip"].status == "rejected"
     assert not (ws.root / "evil.xlsx").exists() and not (ws.inbox.parent / "evil.xlsx").exists()
+    # A second run applies the same rules: the form three levels down is never accepted.
+    again = by_file(collect(ws))
+    assert not any(x.status == "accepted" for x in again.values())
+    nested = [name for name in v if name.startswith("套娃.zip")]
+    assert len(nested) == 3 and [again[n].status for n in nested] == [v[n].status for n in nested]

@@ -27,6 +27,7 @@ from wjexcel.excel import buttons as eb
 from wjexcel.excel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
 from wjexcel.errors import UsageError, WorkspaceError
 from wjexcel.report.layout import text_units
+from wjexcel.plan.workbook import workspace_plan
 
 WIN_PYTHON = r"C:\Program Files\Python311\python.exe"
 NS = {
@@ -293,7 +294,7 @@ def test_error_log_never_creates_a_state_folder(tmp_path):
 
 
 def test_every_sheet_prints_on_a4_and_the_plan_name_is_shown_whole(workspace):
-    name = str(workspace.load_plan().name)
+    name = str(workspace_plan(workspace).name)
     wb = openpyxl.load_workbook(workspace.root / WORKBOOK_NAME)
     assert all(ws.page_setup.paperSize == 9 for ws in wb.worksheets)
     for action in eb.ACTIONS:
@@ -319,7 +320,7 @@ def test_libreoffice_opens_the_workbook(built, soffice_convert, tmp_path):
 
 @pytest.fixture
 def workspace(tmp_path):
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "工作区")
     write_console(ws.root, period="2022Q3")

@@ -15,9 +15,9 @@ from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.errors import FormsExistError
 from wjexcel.forms.build import generate_forms
-from wjexcel.collect.ledger import Ledger
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.plan.model import DEPARTMENT, DISTRICT
-from wjexcel.workspace import init_workspace
+from wjexcel.cycle import init_workspace
 from wjexcel.plan.builtin import builtin_plan
 
 PERIODS = ["2022", "2022Q3"]

@@ -12,10 +12,10 @@ from python_calamine import CalamineWorkbook
 from wjexcel.report.consolidate import consolidate
 from wjexcel.errors import UsageError
 from wjexcel.report.figures import DONE, ON_TRACK
-from wjexcel.collect.ledger import ACCEPTED, REJECTED, Ledger
+from wjexcel.workspace.ledger import ACCEPTED, REJECTED, Ledger
 from wjexcel.problems import Problem
-from wjexcel.collect.records import ValueRecord
-from wjexcel.workspace import init_workspace
+from wjexcel.records import ValueRecord
+from wjexcel.cycle import init_workspace
 
 NOW = datetime(2022, 10, 8, 9, 30)
 

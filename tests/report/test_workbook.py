@@ -18,8 +18,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
-from wjexcel.collect.ledger import FileProblem
-from wjexcel.collect.records import DetailRow, ReportedValue
+from wjexcel.workspace.ledger import FileProblem
+from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.report.workbook import FIRST_ROW, SHEETS, ReportData, write_report
 from wjexcel.report.layout import last_line_lengths, line_count, row_height, text_units
 from wjexcel.collect.status import ReporterStatus
@@ -63,13 +63,13 @@ def report_data() -> ReportData:
     ]
     reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
                                 else "已退回" if r.name == "平望镇" else "未报送", 1, WHEN) for r in plan.reporters]
-    problems = [FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
+    problems = [FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
                             "“约12”不是确定的数字，请填准确数字", WHEN),
-                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
+                FileProblem(2, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
                             "“—”不是数字，请填数字或留空", WHEN),
-                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
+                FileProblem(3, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
                             "“面积”未填写（该单位本期没有这项数据）", WHEN),
-                FileProblem("收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
+                FileProblem(4, "收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
                             "accepted", "warning", "指标填报", "F7", "“有效高新技术企业”未填写", WHEN)]
     details = [("七都镇", DetailRow("hitech", "新认定高新技术企业名单", 5,
                                   {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from wjexcel.collect.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
+from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
 from wjexcel.periods import Period
+from wjexcel.plan.workbook import workspace_plan
 
 REPORTED = "已报送"
 MISSING = "未报送"
@@ -41,7 +42,7 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     version was accepted it still counts, and the note says so.
     """
     period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     with Ledger.open(ws) as ledger:
         subs = [s for s in ledger.submissions(period.code) if s.verdict not in (DUPLICATE, IGNORED)]
@@ -67,7 +68,7 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
 def reminder_text(ws, period: str | Period, plan=None, statuses=None) -> str:
     """A ready-to-send 催报 message (email or 微信) naming who is missing or returned."""
     period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     statuses = statuses if statuses is not None else reporting_status(ws, period, plan)
     missing = [s.reporter for s in statuses if s.status == MISSING]
     returned = [s.reporter for s in statuses if s.status == RETURNED]

@@ -188,10 +188,11 @@ exit /b 1
 
 def _plan_label(root: Path) -> str:
     """The plan's name for the 计划 cell, or the plan file's name when it cannot be read."""
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.workspace import PLAN_FILE, Workspace
 
     try:
-        return str(Workspace(root).load_plan().name)
+        return str(workspace_plan(Workspace(root)).name)
     except (WjexcelError, ImportError, OSError):
         return PLAN_FILE
 

@@ -31,10 +31,12 @@ import wjexcel
 from wjexcel.forms import layout as L
 from wjexcel.forms import style as S
 from wjexcel.forms import signing
+from wjexcel.forms.facts import FormFacts
 from wjexcel.atomic import replace_file
 from wjexcel.errors import FormsExistError, WjexcelError
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, Indicator, Plan, Reporter, format_number
+from wjexcel.plan.workbook import workspace_plan
 
 
 
@@ -177,6 +179,7 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         "wjexcel_version": wjexcel.__version__,
         "layout": json.dumps(layout, ensure_ascii=False, sort_keys=True),
         "signed": json.dumps(signed, ensure_ascii=False, sort_keys=True),
+        **FormFacts.for_form(plan, reporter, period.year).to_meta(),
     }
     meta[L.SIGNATURE_ALG_KEY] = signing.ALGORITHM
     meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: wb[s].cell(r, c).value)
@@ -385,7 +388,7 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         FormsExistError: forms exist for the period and ``force`` is false.
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     now = now or datetime.now()
     generated = now.isoformat(timespec="seconds")
@@ -416,7 +419,7 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         progress(len(reporters), len(reporters), "")
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(period, result.forms, folder)
-    from wjexcel.collect.ledger import Ledger
+    from wjexcel.workspace.ledger import Ledger
 
     with Ledger.open(ws) as ledger:
         ledger.record_generated([

@@ -269,6 +269,17 @@ class Plan:
                 return value, span
         return None
 
+    def reference_target(self, ind: Indicator, reporter: Reporter | None, year: int | None) -> float | None:
+        """The number a reporter's value is held against: its own split target, else the year's
+        target, else the plan's; None when there is none (or no year)."""
+        if year is None:
+            return None
+        own = self.reporter_target(ind, reporter, year) if reporter is not None else None
+        if own is not None:
+            return own[0]
+        target = ind.target_for(year) or ind.plan_target()
+        return target.value if target is not None else None
+
     @property
     def span_label(self) -> str:
         return f"{self.years[0]}-{self.years[-1]}" if self.years else ""

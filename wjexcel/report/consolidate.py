@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 from wjexcel.report.figures import STATUSES, Figures, compute_figures
-from wjexcel.collect.ledger import Ledger
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.workbook import ReportData, write_report
 from wjexcel.collect.status import reporting_status
+from wjexcel.plan.workbook import workspace_plan
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -92,7 +93,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     steps = iter(range(3))
     say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
     period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     now = now or datetime.now()
     say(f"读取{period.label}已接收的报表……")

@@ -12,7 +12,7 @@ from fractions import Fraction
 from wjexcel.periods import Period
 from wjexcel.plan.model import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, Indicator, Plan, Target, plain_number,
                           format_number)
-from wjexcel.collect.records import ReportedValue
+from wjexcel.records import ReportedValue
 
 DONE, ON_TRACK, LAGGING, SEVERE, MISSING = "已完成", "序时推进", "滞后", "严重滞后", "未报送"
 STATUSES = (DONE, ON_TRACK, LAGGING, SEVERE, MISSING)

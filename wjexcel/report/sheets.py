@@ -10,7 +10,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from wjexcel.report.briefing import RANKING_RULE
 from wjexcel.report.figures import rank_towns
-from wjexcel.collect.ledger import REJECTED, VERDICT_LABELS
+from wjexcel.workspace.ledger import REJECTED, VERDICT_LABELS
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
 from wjexcel.report.workbook import (ReportData, Styles, number_format, put, setup_print, status_formats, title_block,
