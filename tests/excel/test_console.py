@@ -26,7 +26,7 @@ from oletools.olevba import VBA_Parser
 from wjexcel.excel import buttons as eb
 from wjexcel.excel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
 from wjexcel.errors import UsageError, WorkspaceError
-from wjexcel.report.layout import text_units
+from wjexcel.textmeasure import text_units
 from wjexcel.plan.workbook import workspace_plan
 
 WIN_PYTHON = r"C:\Program Files\Python311\python.exe"

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from wjexcel.report.figures import (DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE,
-                             compute_figures, rank_towns)
+from wjexcel.report.figures import DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, compute_figures
+from wjexcel.report.ranking import rank_towns
 from wjexcel.periods import Period
 from wjexcel.records import ReportedValue
 from wjexcel.plan.builtin import builtin_plan

@@ -10,8 +10,9 @@ from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 
 REPORTED = "已报送"
-MISSING = "未报送"
 RETURNED = "已退回"
+MISSING = "未报送"
+REPORTING_STATUSES = (REPORTED, RETURNED, MISSING)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from wjexcel.excel import buttons as eb
 from wjexcel.errors import EnvironmentProblem, OutputLockedError, WjexcelError, WorkspaceError
-from wjexcel.report.layout import fit_width
+from wjexcel.textmeasure import fit_width
 
 WORKBOOK_NAME = "控制台.xlsm"
 BUTTON_MODULE = Path(WORKBOOK_NAME).stem

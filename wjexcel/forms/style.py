@@ -10,7 +10,6 @@ and what Excel checks while typing.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from copy import copy
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from wjexcel.forms import layout as L
 from wjexcel.errors import WjexcelError
-from wjexcel.textmeasure import text_units
+from wjexcel.textmeasure import row_height, wrapped_lines
 from wjexcel.plan.model import DetailList, Indicator
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -159,21 +158,6 @@ def protect(ws) -> None:
 
 
 # --- row heights -------------------------------------------------------------------------------
-def text_lines(text: str, width: float, size: float = 11) -> int:
-    """How many lines ``text`` wraps to in a cell ``width`` units wide at font ``size`` pt."""
-    usable = max(width - _CELL_PADDING, 1.0)
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        units = text_units(paragraph, _FULL_WIDTH, _HALF_WIDTH) * size / 11
-        lines += max(1, math.ceil(units / usable))
-    return lines
-
-
-def lines_height(lines: int, size: float = 11) -> float:
-    """The row height (points) that shows ``lines`` lines at font ``size`` pt."""
-    return round(lines * size * _LINE_SPACING + _ROW_PADDING, 1)
-
-
 def column_width(ws, col: int) -> float:
     """A column's width in units (the default width when the sheet does not set one)."""
     dim = ws.column_dimensions.get(get_column_letter(col))
@@ -210,17 +194,17 @@ def fit_rows(ws, first: int, last: int, *, min_height: float = 0.0) -> None:
             cols = range(col, (span.max_col if span else col) + 1)
             width = sum(column_width(ws, c) for c in cols)
             size = float(cell.font.sz or 11) if cell.font else 11.0
-            lines = text_lines(text, width, size) if cell.alignment.wrap_text else 1
-            height = lines_height(lines, size)
+            lines = wrapped_lines(text, width, size) if cell.alignment.wrap_text else 1
+            height = row_height(lines, size)
             if span and span.max_row > span.min_row:
                 tall.append((span.min_row, min(span.max_row, last), height))
             else:
                 needed[row] = max(needed[row], height)
     for top, bottom, height in tall:
-        missing = height - sum(needed[r] or lines_height(1) for r in range(top, bottom + 1))
+        missing = height - sum(needed[r] or row_height(1) for r in range(top, bottom + 1))
         if missing > 0:
             for r in range(top, bottom + 1):
-                needed[r] = max(needed[r], lines_height(1)) + missing / (bottom - top + 1)
+                needed[r] = max(needed[r], row_height(1)) + missing / (bottom - top + 1)
     for row, height in needed.items():
         current = ws.row_dimensions[row].height or 0
         if height > current:
@@ -324,8 +308,8 @@ def fit_main_rows(ws, check, count: int, last_data: int, note_row: int) -> None:
     at least ``L.DATA_ROW_HEIGHT``, signature rows with room to write by hand."""
     fit_rows(ws, L.TITLE_ROW, L.HEADER_ROW)
     size = float(check.font.sz or 11)
-    lines = text_lines(longest_check_text(count), cell_width(ws, check.row, check.column), size)
-    fit_rows(ws, check.row, check.row, min_height=lines_height(lines, size))
+    lines = wrapped_lines(longest_check_text(count), cell_width(ws, check.row, check.column), size)
+    fit_rows(ws, check.row, check.row, min_height=row_height(lines, size))
     fit_rows(ws, L.FIRST_DATA_ROW, last_data, min_height=L.DATA_ROW_HEIGHT)
     fit_rows(ws, last_data + 2, note_row - 1, min_height=L.SIGN_ROW_HEIGHT)
     fit_rows(ws, note_row, note_row)

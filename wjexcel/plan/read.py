@@ -73,7 +73,7 @@ def read_book(path: Path, problems: ProblemList) -> dict[str, Sheet] | None:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on broken files
+    except Exception:  # openpyxl raises many kinds on broken files
         problems.error("无法打开计划文件（文件内容有错误），请用 Excel 或 WPS 打开后另存为 .xlsx", code=Code.PLAN_FILE)
         return None
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError, WjexcelError
-from wjexcel.textmeasure import text_units
+from wjexcel.textmeasure import fit_height
 from wjexcel.plan.model import (
     CHECK_MODES,
     COLUMN_TYPES,
@@ -335,13 +335,9 @@ def _verify_written(path: Path, plan: Plan) -> None:
 
 def _fit_height(ws, row: int, cells: list[tuple[object, float]]) -> None:
     """Set a row tall enough for its wrapped text: viewers do not grow rows by themselves."""
-    lines = 1
-    for value, width in cells:
-        text = cell_text(value)
-        shown = text_units(text)
-        lines = max(lines, -(-shown // max(int(width) - 1, 1)))
-    if lines > 1:
-        ws.row_dimensions[row].height = 15 * lines + 3
+    height = max(fit_height(cell_text(value), width) for value, width in cells)
+    if height > fit_height("", 1):
+        ws.row_dimensions[row].height = height
 
 
 def _yes_no(flag: bool) -> str:

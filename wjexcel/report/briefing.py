@@ -6,8 +6,8 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 
 from __future__ import annotations
 
-from wjexcel.report.figures import (DONE, FILL_WEIGHT, LAGGING, MISSING, ON_TRACK, SEVERE, SPLIT_POINTS,
-                             STATUSES, Figures, IndicatorFigure, TownScore)
+from wjexcel.report.ranking import FILL_WEIGHT, SPLIT_POINTS, TownScore
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures, IndicatorFigure
 from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 

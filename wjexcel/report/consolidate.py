@@ -15,7 +15,8 @@ from pathlib import Path
 from wjexcel.report.figures import STATUSES, Figures, compute_figures
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
-from wjexcel.report.workbook import ReportData, write_report
+from wjexcel.report.data import ReportData
+from wjexcel.report.workbook import write_report
 from wjexcel.collect.status import reporting_status
 from wjexcel.plan.workbook import workspace_plan
 
@@ -103,10 +104,11 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         problems = ledger.file_problems(period.code)
         details = ledger.detail_rows(period.code)
         submissions = ledger.latest_accepted(period.code)
+        return_copies = ledger.return_copies(period.code)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
     figures = compute_figures(plan, period, values, earlier)
-    data = ReportData(figures, now, reporting, problems, values, details, submissions)
+    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies)
     target = Path(output) if output else default_output(ws, plan, period, now)
     say(f"写出汇总表 {target.name}……")
     outcome = write_report(data, target)

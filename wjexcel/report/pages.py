@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
-from wjexcel.report.workbook import FIRST_ROW, ReportData, Styles, put, setup_print, text, title_block
-from wjexcel.report.layout import line_count, row_height
+from wjexcel.report.breakdown import FIRST_ROW
+from wjexcel.report.cells import Styles, put, setup_print, text, title_block
+from wjexcel.report.data import ReportData
+from wjexcel.textmeasure import fit_height
 
 CHART_WIDTH = 980  # px: the printable width of landscape A4 at 100 %
 CHART_GAP = 20
@@ -14,7 +16,6 @@ ROW_PX = 20  # a default row
 # replaced by a wider font (LibreOffice never shrinks a one-column sheet to fit the page).
 BRIEF_WIDTH = 76
 BRIEF_SIZE = 14
-BRIEF_CJK = 2.7  # column units per CJK character at BRIEF_SIZE points (Excel's metric)
 
 
 def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
@@ -87,6 +88,6 @@ def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
     for i, p in enumerate(paras, 3):
         para = "　　" + p
         sheet.write_string(i, 0, text(para), fmt)
-        sheet.set_row(i, row_height(line_count(para, BRIEF_WIDTH, BRIEF_CJK), BRIEF_SIZE) + 6)
+        sheet.set_row(i, fit_height(para, BRIEF_WIDTH, BRIEF_SIZE) + 6)
     setup_print(sheet, figures, (0, 0), landscape=False)
     sheet.center_horizontally()
