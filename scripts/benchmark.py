@@ -52,7 +52,7 @@ def main() -> None:
 
     from wjexcel.collect.collector import collect
     from wjexcel.report.consolidate import consolidate
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.demo.fill import fill_form
     from wjexcel.cycle import init_workspace
 

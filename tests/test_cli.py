@@ -170,7 +170,7 @@ def test_init_makes_a_complete_movable_workspace(tmp_path):
 
 
 def test_check_a_blank_form_says_what_is_missing(tmp_path):
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")

@@ -259,7 +259,7 @@ def generate(workspace, period, yes):
     示例：wjexcel generate -p 2022Q3
     """
     from wjexcel.errors import FormsExistError
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
 
     ws = _open_ws(workspace)
     try:

@@ -31,7 +31,7 @@ PERIOD = "2022Q3"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A workspace with the 2022Q3 forms generated (copied per test)."""
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("gen") / "ws")
@@ -294,7 +294,7 @@ def test_a_huge_file_is_archived_unopened(ws):
 
 
 def test_a_form_from_another_workspace_is_named_as_such(ws, tmp_path):
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     other = init_workspace(tmp_path / "other")

@@ -69,7 +69,7 @@ def plan_codes(plan, reporter):
 
 @pytest.mark.soffice
 def test_forms_typed_in_libreoffice_are_collected(uno_python, tmp_path):
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.errors import FormsExistError
-from wjexcel.forms.build import generate_forms
+from wjexcel.forms.outbox import generate_forms
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.plan.model import DEPARTMENT, DISTRICT
 from wjexcel.cycle import init_workspace

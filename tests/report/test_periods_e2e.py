@@ -44,7 +44,7 @@ TYPED = {
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("periods") / "ws")

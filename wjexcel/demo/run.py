@@ -88,7 +88,7 @@ class DemoResult:
 
 def run_demo(folder=None, *, progress=None) -> DemoResult:
     """Run the demo in ``folder`` (default: a new ``wjexcel演示`` folder here)."""
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
     root = _fresh_folder(folder)
@@ -122,7 +122,7 @@ def _fresh_folder(folder) -> Path:
 def _annual_round_2021(ws, plan) -> None:
     """Every unit's clean 2021 annual form, collected before the demo's own period."""
     from wjexcel.collect.collector import collect
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
 
     generated = generate_forms(ws, "2021", force=True)
     folder = ws.inbox / "2021年报"

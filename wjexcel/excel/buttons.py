@@ -149,7 +149,7 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
     if params.get("plan"):
         lines.insert(0, f"计划：{params['plan']}")
     if action.key == "generate":
-        from wjexcel.forms.build import generate_forms
+        from wjexcel.forms.outbox import generate_forms
 
         lines += generate_forms(ws, period, progress=progress).summary_text().splitlines()
     elif action.key == "run":

@@ -41,7 +41,8 @@ import zipfile
 from pathlib import Path
 
 from wjexcel.excel import buttons as eb
-from wjexcel.errors import EnvironmentProblem, OutputLockedError, WjexcelError, WorkspaceError
+from wjexcel.atomic import write_bytes
+from wjexcel.errors import EnvironmentProblem, WjexcelError, WorkspaceError
 from wjexcel.textmeasure import fit_width
 
 WORKBOOK_NAME = "控制台.xlsm"
@@ -198,12 +199,7 @@ def _plan_label(root: Path) -> str:
 
 
 def _write_text(path: Path, text: str, newline: str) -> Path:
-    data = text.replace("\n", newline).encode("utf-8")
-    try:
-        path.write_bytes(data)
-    except PermissionError as exc:
-        raise OutputLockedError(f"无法写入“{path.name}”（文件被占用或没有权限），请关闭它后重试。") from exc
-    return path
+    return write_bytes(path, text.replace("\n", newline).encode("utf-8"))
 
 
 def _write_workbook(path: Path, plan: str, period: str, python: str) -> Path:
@@ -223,13 +219,7 @@ def _write_workbook(path: Path, plan: str, period: str, python: str) -> Path:
     _conf_sheet(book.add_worksheet(CONF_SHEET), python)
     book.worksheets()[0].activate()
     book.close()
-    try:
-        path.write_bytes(buffer.getvalue())
-    except PermissionError as exc:
-        raise OutputLockedError(
-            f"“{path.name}”正在 Excel 或 WPS 中打开，无法更新。请关闭它后重新运行 wjexcel console。"
-        ) from exc
-    return path
+    return write_bytes(path, buffer.getvalue())
 
 
 def _styles(book) -> dict:

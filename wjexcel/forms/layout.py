@@ -20,8 +20,8 @@ GUIDE_SHEET = "填报说明"
 MAIN_SHEET = "指标填报"
 DETAIL_TEMPLATE_SHEET = "明细模板"
 META_SHEET = "_wjexcel"
+CHOICES_SHEET = "_选项"  # hidden: dropdown lists too long to type into a validation
 
-FORM_TITLE = "科技创新指标填报表"
 MANIFEST_PREFIX = "分发清单"
 OLD_FOLDER_PREFIX = "旧版_"
 

@@ -39,6 +39,7 @@ from wjexcel.plan.layout import (
     LISTS,
     REPORTER_COLUMNS,
     REPORTERS,
+    OPTIONAL_SETTINGS,
     SETTING_ROWS,
     SETTINGS,
     SPLIT_COLUMNS,
@@ -162,7 +163,8 @@ class _Loader:
         for label, attr, _ in SETTING_ROWS:
             row = by_label.get(norm(label))
             if row is None:
-                self.problems.error(f"缺少“{label}”一行", SETTINGS, "", code=Code.PLAN_STRUCTURE)
+                if attr not in OPTIONAL_SETTINGS:
+                    self.problems.error(f"缺少“{label}”一行", SETTINGS, "", code=Code.PLAN_STRUCTURE)
                 values[attr] = None
                 continue
             self.where.rows[(SETTINGS, attr)] = row.number

@@ -36,6 +36,8 @@ COLUMN_TYPES = {
 CHECK_MODES = {"count": "行数", "sum": "合计", "none": "不核对"}
 
 ALL_DISTRICTS = "各区镇"
+DEFAULT_FORM_TITLE = "指标填报表"
+CHINESE_COUNTS = dict(enumerate("一两三四五六七八九十", start=1))
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class Plan:
     detail_lists: list[DetailList] = field(default_factory=list)
     tolerance: float = 0.10
     short_name: str = ""
+    form_title: str = ""
     issuer: str = ""
     lead_unit: str = ""
     contact: str = ""
@@ -279,6 +282,16 @@ class Plan:
             return own[0]
         target = ind.target_for(year) or ind.plan_target()
         return target.value if target is not None else None
+
+    @property
+    def title_of_form(self) -> str:
+        """What each form is called: ``科技创新指标填报表`` (the plan's 填报表名称) or ``指标填报表``."""
+        return self.form_title or DEFAULT_FORM_TITLE
+
+    @property
+    def span_words(self) -> str:
+        """How the whole plan period is said: 三年 for a three-year plan, 五年 for a five-year one."""
+        return f"{CHINESE_COUNTS.get(len(self.years), len(self.years))}年"
 
     @property
     def span_label(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wjexcel.atomic import replace_file
-from wjexcel.errors import OutputLockedError, WjexcelError
+from wjexcel.errors import WjexcelError
 from wjexcel.textmeasure import fit_height
 from wjexcel.plan.model import (
     CHECK_MODES,
@@ -92,8 +92,6 @@ def export_plan(plan: Plan, path) -> Path:
     path = Path(path)
     try:
         replace_file(path, lambda tmp: _build_workbook(plan).save(tmp), lambda tmp: _verify_written(tmp, plan))
-    except PermissionError as exc:
-        raise OutputLockedError(f"“{path.name}”正被 Excel 或 WPS 打开，无法覆盖。请先关闭它再试。") from exc
     except OSError as exc:
         raise WjexcelError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
     return path
@@ -224,7 +222,8 @@ class _Writer:
     def settings(self):
         p = self.plan
         values = {
-            "name": p.name, "short_name": p.short_name, "plan_id": p.plan_id, "version": p.version,
+            "name": p.name, "short_name": p.short_name, "form_title": p.form_title, "plan_id": p.plan_id,
+            "version": p.version,
             "start": p.years[0] if p.years else None, "end": p.years[-1] if p.years else None,
             "tolerance": p.tolerance, "lead_unit": p.lead_unit, "issuer": p.issuer,
             "contact": p.contact, "phone": p.phone, "deadline_days": p.deadline_days,

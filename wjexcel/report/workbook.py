@@ -70,21 +70,6 @@ def verify(path: Path) -> None:
         raise OSError(f"写出的汇总表缺少工作表：{'、'.join(missing)}")
 
 
-def is_locked(target: Path) -> bool:
-    """True when ``target`` exists and cannot be replaced now: open in Excel/WPS (their owner
-    files ``~$name`` / ``.~lock.name#`` exist, or opening for writing is refused)."""
-    if not target.exists():
-        return False
-    folder = target.parent
-    if (folder / f"~${target.name}").exists() or (folder / f".~lock.{target.name}#").exists():
-        return True
-    try:
-        with open(target, "r+b"):
-            return False
-    except PermissionError:
-        return True
-
-
 def write_report(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     """Write the report to ``target`` safely; see the module docstring.
 
@@ -93,23 +78,12 @@ def write_report(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    locked = None
-    if is_locked(target):
-        locked, target = target, _timestamped(target, data.generated_at)
     build = lambda tmp: build_workbook(tmp, data)  # noqa: E731
     try:
-        try:
-            replace_file(target, build, verify)
-        except PermissionError:
-            if locked is not None:
-                raise
-            locked, target = target, _timestamped(target, data.generated_at)
-            replace_file(target, build, verify)
-    except PermissionError as exc:
-        raise OutputLockedError(
-            f"无法写入汇总表“{target}”：文件或文件夹被占用或没有写权限。请关闭在 Excel/WPS 中打开的汇总表后重试。"
-        ) from exc
-    return WriteOutcome(target, locked)
+        return WriteOutcome(replace_file(target, build, verify))
+    except OutputLockedError:
+        other = _timestamped(target, data.generated_at)
+        return WriteOutcome(replace_file(other, build, verify), locked=target)
 
 
 def _timestamped(target: Path, when: datetime) -> Path:
