@@ -355,21 +355,17 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.collect.status import reminder_text, reporting_status
+    from wjexcel.collect.status import reporting_status, status_text
+    from wjexcel.periods import Period
 
     ws = _open_ws(workspace)
     plan_ = workspace_plan(ws)
+    period = Period.parse(period)
     statuses = reporting_status(ws, period, plan_)
     if as_json:
         _echo_json([s.as_json() for s in statuses])
         return
-    for s in statuses:
-        when = s.last_received.strftime("%Y-%m-%d %H:%M") if s.last_received else ""
-        extra = f"（{s.note}）" if s.note else ""
-        click.echo(f"{s.status}  {s.reporter:<16}  版本数 {s.versions}  {when}{extra}")
-    click.echo("")
-    click.echo("催报文字（可复制到邮件或微信）：")
-    click.echo(reminder_text(ws, period, plan_, statuses))
+    click.echo(status_text(plan_, period, statuses))
 
 
 @cli.command()

@@ -135,9 +135,6 @@ class ProblemList:
     def extend(self, problems) -> None:
         self.items.extend(problems)
 
-    def has(self, code: str) -> bool:
-        return any(p.code == code for p in self.items)
-
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.is_error]

@@ -22,6 +22,7 @@ from wjexcel.problems import Code
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.demo.fill import fill_form
 from wjexcel.collect.status import reminder_text, reporting_status
+from wjexcel.periods import Period
 from wjexcel.workspace import Workspace
 from wjexcel.plan.workbook import workspace_plan
 
@@ -209,7 +210,7 @@ def test_messy_inbox_verdicts_and_nothing_lost(ws, messy_inbox):
     assert st["震泽镇"].status == "已退回"
     assert st["平望镇"].status == "未报送"
     assert st["统计局"].status == "未报送"  # its form was relabelled: it never counted
-    text = reminder_text(ws, PERIOD)
+    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), list(st.values()))
     assert "平望镇" in text and "震泽镇" in text and "七都镇" not in text
 
 
@@ -387,3 +388,18 @@ def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path
     assert not any(x.status == "accepted" for x in again.values())
     nested = [name for name in v if name.startswith("套娃.zip")]
     assert len(nested) == 3 and [again[n].status for n in nested] == [v[n].status for n in nested]
+
+
+def test_one_rendering_of_the_reporting_status(ws, tmp_path):
+    """``wjexcel status`` and the 查看报送情况 button show the same text."""
+    from wjexcel.excel.buttons import ACTION_BY_SHEET, run_action
+
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
+    fill(ws, "震泽镇", ws.inbox / "震泽镇.xlsx", dict(good_values(ws, "震泽镇"), **{"7-1": "约12"}))
+    collect(ws)
+    cli_text = CliRunner().invoke(cli, ["status", "-p", PERIOD, "-w", str(ws.root)]).output
+    button = run_action(ACTION_BY_SHEET["查看报送情况"], {"period": PERIOD}, ws.root)
+    assert "\n".join(button[2:]) == cli_text.rstrip("\n")
+    first = cli_text.splitlines()[0]
+    assert first.startswith("报送情况（2022年第三季度）：19 家单位中已报送 1 家，已退回待改 1 家（震泽镇），未报送 17 家")
+    assert "【催报】" in cli_text and "震泽镇" in cli_text.split("【催报】")[1]

@@ -94,7 +94,7 @@ def test_summary_text_and_locked_fallback(workspace):
     assert second.locked == first.output and second.output != first.output and first.output.exists()
     text = second.summary_text()
     assert "2022年第三季度汇总完成：16项指标中" in text and str(second.output) in text
-    assert "另存为" in text and "已退回1个单位" in text
+    assert "另存为" in text and "已退回待改 1 家（平望镇）" in text
 
 
 def test_year_outside_plan_is_refused(workspace):

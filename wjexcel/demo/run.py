@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from wjexcel.cycle import RunResult, run_cycle, stage
+from wjexcel.cycle import RunResult, run_cycle
+from wjexcel.progress import stage
 from wjexcel.demo.fill import fill_form
 from wjexcel.values import parse_number
 from wjexcel.plan.workbook import workspace_plan

@@ -160,26 +160,14 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
         if getattr(result, "report_path", None):
             lines.append(f"汇总表：{ws.relative(result.report_path)}")
     else:
-        from wjexcel.collect.status import reminder_text, reporting_status
+        from wjexcel.collect.status import reporting_status, status_text
+        from wjexcel.periods import Period
+        from wjexcel.plan.workbook import workspace_plan
 
-        lines += status_lines(reporting_status(ws, period), params.get("deadline", ""))
-        lines += ["", "催报通知（可复制后发送）："] + reminder_text(ws, period).splitlines()
+        plan = workspace_plan(ws)
+        statuses = reporting_status(ws, period, plan)
+        lines += status_text(plan, Period.parse(period), statuses, params.get("deadline", "")).splitlines()
     remember_period(ws.root, period)
-    return lines
-
-
-def status_lines(statuses: Sequence[Any], deadline: str = "") -> list[str]:
-    """Counts per status, then who has not reported and who was returned."""
-    groups: dict[str, list[str]] = {}
-    for item in statuses:
-        groups.setdefault(item.status, []).append(item.reporter)
-    counts = "，".join(f"{status} {len(names)} 家" for status, names in groups.items())
-    lines = [f"共 {len(statuses)} 家：{counts}" if statuses else "计划中没有报送单位。"]
-    if deadline:
-        lines.append(f"报送截止日期：{deadline}")
-    for status in ("未报送", "已退回"):
-        if groups.get(status):
-            lines.append(f"{status}：" + "、".join(groups[status]))
     return lines
 
 

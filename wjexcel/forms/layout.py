@@ -64,10 +64,6 @@ COUNT_UNITS = {"家", "个", "场", "项", "人", "次", "件"}
 
 # Keys of the metadata sheet (column A key, column B value).
 META_MARKER = "wjexcel_form"
-META_KEYS = [
-    "form_id", "plan_id", "plan_version", "plan_name", "reporter", "reporter_kind", "period",
-    "template_version", "generated_at", "wjexcel_version", "layout", "signed",
-]
 SIGNATURE_KEY = "signature"
 SIGNATURE_ALG_KEY = "signature_alg"
 

@@ -21,7 +21,6 @@ RATIO = "ratio"
 PLAN_TOTAL = "plan_total"
 INDICATOR_KINDS = {INCREMENT: "增量", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
 
-OPS = {">=": "≥", ">": "＞"}
 
 # Column types a detail list (明细表) may declare.
 COLUMN_TYPES = {
@@ -216,9 +215,6 @@ class Plan:
 
     def group_members(self, group: str) -> list[Reporter]:
         return [r for r in self.reporters if group in r.groups]
-
-    def children(self, code: str) -> list[Indicator]:
-        return [i for i in self.indicators if i.parent == code]
 
     def responsible_units(self, ind: Indicator) -> list[str]:
         """The 责任单位 of the indicator's task (departments, then 各区镇)."""

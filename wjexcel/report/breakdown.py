@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from wjexcel.periods import chinese_date
 from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, format_number
 from wjexcel.report.briefing import rule_lines
 from wjexcel.report.cells import HEAD_FONT, Styles, number_format, setup_print, status_formats, text, title_block, wrapped_rows
@@ -81,7 +82,7 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
     row = wrapped_rows(sheet, st, row + 1, rule_lines(figures), n, sum(widths))
     sheet.write_string(row + 1, 0, text(f"编制单位：{plan.lead_unit}（盖章）        填表人：              "
                                         f"审核人：              联系电话：              "
-                                        f"填报日期：{data.generated_at:%Y年%m月%d日}"), st())
+                                        f"填报日期：{chinese_date(data.generated_at)}"), st())
 
 
 def _task_label(plan, task: int, width: int) -> str:

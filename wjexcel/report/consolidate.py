@@ -17,7 +17,7 @@ from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import write_report
-from wjexcel.collect.status import reporting_status
+from wjexcel.collect.status import reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -44,10 +44,7 @@ class ConsolidateResult:
         parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s]) or "无"
         lines = [f"{self.period.label}汇总完成：{len(self.figures.indicators)}项指标中，{parts}。"]
         if self.reporting:
-            by = {}
-            for r in self.reporting:
-                by[r.status] = by.get(r.status, 0) + 1
-            lines.append("报送情况：" + "，".join(f"{k}{v}个单位" for k, v in by.items()) + "。")
+            lines.append("报送情况：" + status_summary(self.reporting))
         lines.append(f"汇总表：{self.output}")
         if self.locked is not None:
             lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"

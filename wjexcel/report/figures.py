@@ -20,7 +20,6 @@ EPS = 1e-9
 """Slack on every ``>=`` comparison, the same in Python and in the Excel formulas."""
 
 SOURCE, DISTRICTS, NONE = "source", "districts", "none"
-BASIS_LABELS = {SOURCE: "来源单位数", DISTRICTS: "区镇合计", NONE: "无"}
 
 
 @dataclass(frozen=True)

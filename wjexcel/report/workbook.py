@@ -82,15 +82,14 @@ def write_report(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     try:
         return WriteOutcome(replace_file(target, build, verify))
     except OutputLockedError:
-        other = _timestamped(target, data.generated_at)
+        other = _timestamped(target)
         return WriteOutcome(replace_file(other, build, verify), locked=target)
 
 
-def _timestamped(target: Path, when: datetime) -> Path:
-    stamp = datetime.now().strftime("%H%M%S")
-    candidate = target.with_name(f"{target.stem}_{when:%Y%m%d}_{stamp}{target.suffix}")
-    i = 2
+def _timestamped(target: Path) -> Path:
+    """A sibling named after the time of writing: ``…_汇总_20221008_153012.xlsx``."""
+    stamp = f"{datetime.now():%H%M%S}"
+    candidate, i = target.with_name(f"{target.stem}_{stamp}{target.suffix}"), 2
     while candidate.exists():
-        candidate = target.with_name(f"{target.stem}_{when:%Y%m%d}_{stamp}_{i}{target.suffix}")
-        i += 1
+        candidate, i = target.with_name(f"{target.stem}_{stamp}_{i}{target.suffix}"), i + 1
     return candidate
