@@ -403,3 +403,48 @@ def test_one_rendering_of_the_reporting_status(ws, tmp_path):
     first = cli_text.splitlines()[0]
     assert first.startswith("报送情况（2022年第三季度）：19 家单位中已报送 1 家，已退回待改 1 家（震泽镇），未报送 17 家")
     assert "【催报】" in cli_text and "震泽镇" in cli_text.split("【催报】")[1]
+
+
+def test_two_returned_files_of_one_name_get_two_return_copies(ws):
+    """收回/邮件1/七都镇.xlsx and 收回/邮件2/七都镇.xlsx: neither 退回 copy overwrites the other,
+    and the ledger knows which copy belongs to which file."""
+    for folder, bad in (("邮件1", "约12"), ("邮件2", "12个左右")):
+        fill(ws, "七都镇", ws.inbox / folder / "七都镇.xlsx", dict(good_values(ws, "七都镇"), **{"7-1": bad}))
+    v = by_file(collect(ws))
+    first, second = v["邮件1/七都镇.xlsx"], v["邮件2/七都镇.xlsx"]
+    assert first.status == second.status == "rejected"
+    assert first.return_copy == "汇总/退回/2022Q3/七都镇_退回.xlsx"
+    assert second.return_copy == "汇总/退回/2022Q3/七都镇_退回_2.xlsx"
+    from openpyxl import load_workbook
+
+    for verdict, typed in ((first, "约12"), (second, "12个左右")):
+        sheet = load_workbook(ws.root / verdict.return_copy)["退回意见"]
+        assert verdict.file in sheet["A2"].value
+        assert any(typed in str(c.value) for row in sheet.iter_rows() for c in row)
+    with Ledger.open(ws) as ledger:
+        assert ledger.return_copy(first.submission_id) == first.return_copy
+        assert ledger.return_copy(second.submission_id) == second.return_copy
+    again = by_file(collect(ws))  # the same copies are named again, nothing new is written
+    assert again["邮件2/七都镇.xlsx"].return_copy == second.return_copy
+    assert sorted(p.name for p in (ws.root / "汇总/退回/2022Q3").iterdir()) == ["七都镇_退回.xlsx", "七都镇_退回_2.xlsx"]
+
+
+@pytest.mark.soffice
+def test_an_xls_return_copy_never_holds_collect_for_long(ws, tmp_path, soffice_convert):
+    """LibreOffice gets a bounded time to turn an .xls into a marked 退回 copy; past it the copy
+    lists the problems unmarked and says why."""
+    from openpyxl import load_workbook
+
+    from wjexcel.collect.returns import write_return_copy
+
+    bad = fill(ws, "震泽镇", tmp_path / "zhenze.xlsx", dict(good_values(ws, "震泽镇"), **{"7-1": "约12"}))
+    xls = soffice_convert([bad], "xls", tmp_path / "lo")[0]
+    shutil.copy(xls, ws.inbox / "震泽镇.xls")
+    verdict = by_file(collect(ws))["震泽镇.xls"]
+    assert verdict.status == "rejected" and verdict.return_copy
+    marked = load_workbook(ws.root / verdict.return_copy)
+    assert marked["退回意见"]["A3"].value is None  # converted in time: the cells are marked
+    target = tmp_path / "out" / "退回.xlsx"
+    write_return_copy(target, verdict, xls.read_bytes(), "xls", convert_seconds=0.01)
+    note = load_workbook(target)["退回意见"]["A3"].value
+    assert "0 秒内没有完成" in note and "请对照下列意见修改原表" in note

@@ -367,3 +367,18 @@ def test_clicking_each_button_in_excel(workspace):
         book.close()
     finally:
         app.quit()
+
+
+def test_the_generate_button_asks_before_it_replaces_forms(workspace):
+    params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
+    generate = {a.key: a for a in eb.ACTIONS}["generate"]
+    eb.run_action(generate, params, workspace.root)
+    folder = workspace.outbox / "2022Q3"
+    asked = []
+    kept = eb.run_action(generate, params, workspace.root, confirm=lambda q: asked.append(q) or False)
+    assert kept[-1] == "已取消，原有填报表保持不变。" and "已生成过" in asked[0] and asked[0].endswith("确定重新生成吗？")
+    assert not any(p.name.startswith("旧版_") for p in folder.iterdir())
+    assert eb.run_action(generate, params, workspace.root)[-1] == "已取消，原有填报表保持不变。"  # nobody to ask
+    replaced = eb.run_action(generate, params, workspace.root, confirm=lambda q: True)
+    assert any("原有文件已移到：旧版_" in line for line in replaced)
+    assert any(p.name.startswith("旧版_") and any(p.iterdir()) for p in folder.iterdir())

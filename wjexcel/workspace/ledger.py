@@ -190,6 +190,7 @@ class Ledger:
             raise _unreadable(ws, exc) from exc
         try:
             try:
+                _refuse_newer(conn)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 _upgrade(ws, conn)
@@ -464,13 +465,18 @@ def _unreadable(ws, exc) -> WorkspaceError:
     return WorkspaceError(f"工作区台账（{ws.relative(ws.ledger_path)}）无法打开：{exc}。请从备份恢复该文件。")
 
 
-def _upgrade(ws, conn: sqlite3.Connection) -> None:
-    """Create a new ledger at the latest version, or migrate an older one step by step."""
+def _refuse_newer(conn: sqlite3.Connection) -> None:
+    """A ledger from a newer wjexcel is left exactly as it is."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
             f"工作区台账由更新版本的 wjexcel 写入（台账版本 {version}，本程序只认识到 {SCHEMA_VERSION}），"
             "为免损坏未作任何改动。请升级 wjexcel 后再使用这个工作区。")
+
+
+def _upgrade(ws, conn: sqlite3.Connection) -> None:
+    """Create a new ledger at the latest version, or migrate an older one step by step."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return
     existing = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='submissions'")
@@ -483,11 +489,26 @@ def _upgrade(ws, conn: sqlite3.Connection) -> None:
             _script(conn, SCHEMA_V0)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             _script(conn, MIGRATIONS[step])
+            if step == 1 and not fresh:
+                _backfill_return_copies(ws, conn)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _backfill_return_copies(ws, conn: sqlite3.Connection) -> None:
+    """wjexcel 0.1 wrote each 退回 copy to 汇总/退回/<期间>/<文件名>_退回.xlsx without recording it:
+    record those that are there, so the report can name them."""
+    rows = conn.execute("SELECT id, file, period FROM submissions WHERE verdict=? AND period IS NOT NULL "
+                        "ORDER BY id DESC", (REJECTED,)).fetchall()  # the last one wrote the file
+    now = datetime.now().isoformat(timespec="seconds")
+    for sid, file, period in rows:
+        path = ws.relative(ws.returns_dir(period) / f"{PurePosixPath(file).stem}_退回.xlsx")
+        taken = conn.execute("SELECT 1 FROM return_copies WHERE path=?", (path,)).fetchone()
+        if (ws.root / path).is_file() and not taken:
+            conn.execute("INSERT INTO return_copies VALUES (?,?,?)", (sid, path, now))
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:
