@@ -31,7 +31,9 @@ click.Context.formatter_class = _ChineseFormatter
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class _Group(click.Group):
+class _ChineseHelp:
+    """``-h/--help`` described in Chinese, on every command and group."""
+
     def get_help_option(self, ctx):
         opt = super().get_help_option(ctx)
         if opt is not None:
@@ -39,12 +41,12 @@ class _Group(click.Group):
         return opt
 
 
-class _Command(click.Command):
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.help = "显示帮助并退出"
-        return opt
+class _Command(_ChineseHelp, click.Command):
+    pass
+
+
+class _Group(_ChineseHelp, click.Group):
+    pass
 
 
 _Group.command_class = _Command

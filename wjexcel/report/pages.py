@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
+from wjexcel.collect.status import REPORTED
 from wjexcel.report.breakdown import FIRST_ROW
 from wjexcel.report.cells import Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
@@ -82,7 +83,7 @@ def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
     title = f"{figures.plan.name}推进情况简报（{figures.period.label}）"
     title_block(sheet, st, title, f"由 wjexcel 根据已收报表自动起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。",
                 1, wrap_at=BRIEF_WIDTH)
-    missing = [r.reporter for r in data.reporting if r.status != "已报送"]
+    missing = [r.reporter for r in data.reporting if r.status != REPORTED]
     paras = briefing_paragraphs(figures, missing, ranking)
     fmt = st(text_wrap=True, valign="top", font_size=BRIEF_SIZE)
     for i, p in enumerate(paras, 3):

@@ -1,4 +1,4 @@
-"""The towns' ranking (its definition is printed under the table: :data:`wjexcel.report.briefing.RANKING_RULE`)."""
+"""The towns' ranking (its definition is printed under the table: :func:`wjexcel.report.briefing.ranking_rule`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ FILL_WEIGHT = 0.4
 
 @dataclass(frozen=True)
 class TownScore:
-    """One 区镇's place in the ranking (definition in :data:`wjexcel.report.briefing.RANKING_RULE`)."""
+    """One 区镇's place in the ranking (definition in :func:`wjexcel.report.briefing.ranking_rule`)."""
 
     reporter: str
     filled: int

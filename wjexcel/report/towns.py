@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from wjexcel.plan.model import REPORTER_KINDS
-from wjexcel.report.briefing import RANKING_RULE
+from wjexcel.report.briefing import ranking_rule
 from wjexcel.report.cells import Styles, column_widths, number_format, put, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
 
@@ -61,4 +61,4 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
     sheet.conditional_format(row + 2, 6, end, 6, {"type": "data_bar", "bar_color": "#63BE7B",
                                                   "min_type": "num", "min_value": 0,
                                                   "max_type": "num", "max_value": 100})
-    wrapped_rows(sheet, st, end + 2, ["排名方法：" + RANKING_RULE], 8, sum(widths[:8]))
+    wrapped_rows(sheet, st, end + 2, ["排名方法：" + ranking_rule(plan)], 8, sum(widths[:8]))
