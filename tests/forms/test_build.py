@@ -164,8 +164,14 @@ def test_targets_titles_and_details(generated):
     assert any(dv.type == "textLength" and dv.formula1 == "18" for dv in hitech.data_validations.dataValidation)
     assert "{" not in "".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
 
-    qidu = load_workbook(forms["七都镇"].path)[L.MAIN_SHEET]
-    assert "四个镇" in qidu.cell(rows["1-1"], L.COL_TARGET).value
+    qidu_book = load_workbook(forms["七都镇"].path)
+    qidu = qidu_book[L.MAIN_SHEET]
+    assert qidu.cell(rows["1-1"], L.COL_TARGET).value == "四个镇共同三年目标4（填本单位份额）"
+    guide = "".join(str(c.value) for row in qidu_book["填报说明"].iter_rows() for c in row if c.value)
+    # the seed's attribution rule: a town's figure is its share, and results through the 飞地 count to it
+    assert "四个镇共同目标：本单位填报的是本单位在共建项目中所占的份额，通过共建项目取得的成果计入本单位" in guide
+    kaifa_guide = "".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
+    assert "共同目标" not in kaifa_guide
     bureau = load_workbook(forms["统计局"].path)
     brows = json.loads(_meta(bureau)["layout"])["main"]["rows"]
     assert list(brows) == ["6-1"]

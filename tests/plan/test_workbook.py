@@ -458,3 +458,55 @@ def test_resaved_by_libreoffice_loads(plan_file, soffice_convert, tmp_path):
     out.mkdir()
     (resaved,) = soffice_convert([plan_file], "xlsx:Calc MS Excel 2007 XML", out)
     assert load_plan(resaved) == builtin_plan()
+
+
+# --- kinds, frequencies and headline goals ------------------------------------------------------
+
+
+def test_frequency_and_headline_columns_are_read_and_checked(plan_file):
+    def change(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        ws.cell(row_of(ws, "5-1"), header["填报频次"], "季报")
+        ws.cell(row_of(ws, "5-1"), header["行动目标"], "是")
+        ws.cell(row_of(ws, "7-2"), header["类型"], "年度数")
+        ws.cell(row_of(ws, "7-1"), header["填报频次"], "半年报")
+
+    edit(plan_file, change)
+    problems = check_plan_file(plan_file)
+    [bad] = [p for p in problems.errors]
+    assert bad.sheet == "指标" and bad.message == "填报频次“半年报”应为月报、季报、年报之一，或留空（每期都填）"
+    assert bad.code == "plan.cell"
+
+    def fix(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        ws.cell(row_of(ws, "7-1"), header["填报频次"]).value = None
+
+    edit(plan_file, fix)
+    plan = load_plan(plan_file)
+    centres = plan.indicator("5-1")
+    assert centres.frequency == "quarter" and centres.is_headline
+    assert plan.indicator("7-2").kind == "annual" and plan.indicator("7-1").frequency is None
+    shown = plan.to_json()["indicators"]
+    assert {i["code"]: i["frequency"] for i in shown}["5-1"] == "quarter"
+    assert {i["code"]: i["kind"] for i in shown}["7-2"] == "annual"
+
+
+def test_a_plan_workbook_without_the_newer_columns_still_loads(plan_file):
+    """Workbooks written by wjexcel 0.1 have no 填报频次, 行动目标 or 填报表名称: the defaults apply."""
+    def strip(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        for name in ("行动目标", "填报频次"):
+            ws.delete_cols(header[name])
+        settings = wb["设置"]
+        settings.delete_rows(row_of(settings, "填报表名称"))
+
+    edit(plan_file, strip)
+    problems = check_plan_file(plan_file)
+    assert not problems.errors, [p.located() for p in problems.errors]
+    plan = load_plan(plan_file)
+    assert all(i.frequency is None for i in plan.indicators)
+    assert {i.code for i in plan.indicators if i.is_headline} == {i.code for i in plan.indicators if not i.parent}
+    assert plan.title_of_form == "指标填报表"

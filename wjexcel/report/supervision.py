@@ -62,8 +62,8 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
                      item.lead_unit, remarks])
     title = f"督办清单（{figures.period.label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows,
-                               [5, (16, 30), (8, 20), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
-                               formats={4: "#,##0.00", 5: "#,##0.##", 6: "#,##0.00", 7: "0"}, wrap=(1, 9, 11))
+                               [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
+                               formats={4: "#,##0.00", 5: "#,##0.##", 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
     status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
     sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
                                                   "format": book.add_format({"bg_color": "#FFC7CE", "bold": True})})

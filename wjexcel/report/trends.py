@@ -9,7 +9,7 @@ figure is consolidated from the ledger by the same rules as this period's.
 from __future__ import annotations
 
 from wjexcel.periods import Period
-from wjexcel.report.cells import Styles, number_format, put, setup_print, title_block
+from wjexcel.report.cells import Styles, number_format, put, setup_print, title_block, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import Figures, History
 
@@ -70,9 +70,7 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     title_block(sheet, st, f"主要指标走势（{figures.period.label}）",
-                "各期数值均按本表同样的口径从台账汇总；空白表示该期没有审核通过的数据；“年末”为该年度年末数；"
-                "“走势”用高低不同的方块表示各期数值（每行按本行最小、最大值），“走势图”在 Excel 中显示。",
-                len(heads))
+                "各期数值按本表同样的口径从台账汇总；“年末”为该年度年末数。", len(heads))
     sheet.write_row(2, 0, heads, st.header())
     sheet.set_row(2, 30)
     for r, f in enumerate(figures.indicators, 3):
@@ -91,6 +89,9 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
                                                     "last_color": "#C00000"})
         sheet.set_row(r, 30)
     sheet.freeze_panes(3, 1)
+    note = ("说明：空白表示该期没有审核通过的数据。“走势”用高低不同的方块表示各期数值（每行按本行最小、最大值），"
+            "在任何软件中和打印时都能看到；“走势图”为 Excel 迷你折线图。")
+    wrapped_rows(sheet, st, 4 + len(figures.indicators), [note], len(heads), sum(widths))
     setup_print(sheet, figures, (2, 2))
 
 
