@@ -117,7 +117,7 @@ def _check_contract(path, key):
     assert unlocked == expected, path.name
     assert ws.freeze_panes == f"A{L.FIRST_DATA_ROW}"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # absent: the default, 1
     assert ws.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
     assert "&P" in ws.oddFooter.center.text and meta["reporter"] in ws.oddFooter.center.text
     checks = [c for c in ws[L.CHECK_ROW] if isinstance(c.value, str) and c.value.startswith("=IF(")]
@@ -201,11 +201,19 @@ def _lines_needed(text, width, size) -> int:
     return max(1, math.ceil(units / width))
 
 
+def _width(ws, col) -> float:
+    """A column's width as stored (a writer may store equal neighbours as one min-max range)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.max and dim.min <= col <= dim.max and dim.width:
+            return dim.width
+    return 8.43
+
+
 def _merged_width(ws, cell) -> float:
     for rng in ws.merged_cells.ranges:
         if cell.coordinate in rng:
-            return sum(ws.column_dimensions[get_column_letter(c)].width for c in range(rng.min_col, rng.max_col + 1))
-    return ws.column_dimensions[cell.column_letter].width
+            return sum(_width(ws, c) for c in range(rng.min_col, rng.max_col + 1))
+    return _width(ws, cell.column)
 
 
 def _assert_rows_fit(ws, first, last):

@@ -1,8 +1,10 @@
 """Generate the collection forms (填报表): one workbook per 区镇 and per 责任单位.
 
-The look comes from ``templates/report_template.xlsx`` (see docs/template.md); this
-module decides what each sheet holds and writes the hidden, signed metadata sheet that
-identifies the form, while ``wjexcel.forms.style`` styles, sizes, validates and protects.
+The look comes from ``templates/report_template.xlsx`` (see docs/template.md), read once
+per ``generate`` (:mod:`wjexcel.forms.template`); this module decides what each sheet
+holds and the hidden, signed metadata sheet that identifies the form; :mod:`wjexcel.forms.sheets`
+sizes and lays out, :mod:`wjexcel.forms.validation` validates, and the form is written in
+one pass by XlsxWriter (:mod:`wjexcel.forms.xlsxout`).
 
 Contract (PRODUCT.md): on ``指标填报`` an indicator's value cell is the first unlocked
 cell of the row showing its name, the next unlocked cell is its 情况说明, the
@@ -13,23 +15,22 @@ from __future__ import annotations
 
 import json
 import os
-from copy import copy
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.packaging.custom import StringProperty
-from openpyxl.utils import get_column_letter
-
 import wjexcel
+from wjexcel.atomic import replace_file
+from wjexcel.errors import WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms import sheets
-from wjexcel.forms import template as T
-from wjexcel.forms import validation as V
 from wjexcel.forms import signing
+from wjexcel.forms import validation as V
 from wjexcel.forms.facts import FormFacts
-from wjexcel.atomic import replace_file
+from wjexcel.forms.grid import Sheet, ref
+from wjexcel.forms.template import Template, fill_sheet, load_template
+from wjexcel.forms.xlsxout import Properties, to_xlsx
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, YEAR_COUNTS, Indicator, Plan, Reporter, format_number
 
@@ -109,65 +110,62 @@ def _unit_text(plan: Plan, ind: Indicator) -> str:
 # --- one form --------------------------------------------------------------------------------
 def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes, path: str | os.PathLike,
                *, generated_at: datetime | str, form_id: str,
-               template: str | os.PathLike | None = None) -> FormInfo:
-    """Write one reporter's form to ``path`` and return what was written."""
+               template: Template | str | os.PathLike | None = None) -> FormInfo:
+    """Write one reporter's form to ``path`` and return what was written.
+
+    ``template`` is the template read once for many forms (:func:`load_template`), or its path.
+    """
     period = Period.parse(period) if isinstance(period, str) else period
-    tpl_path = Path(template) if template else L.template_path()
+    tpl = template if isinstance(template, Template) else load_template(template)
     generated = generated_at if isinstance(generated_at, str) else generated_at.isoformat(timespec="seconds")
-    wb = load_workbook(tpl_path)
-    tpl_version = T.template_version(wb, tpl_path)
-    styles = T.read_styles(wb)
     indicators = plan.indicators_for(reporter, period)
     details = plan.detail_lists_for(reporter, period)
     values = _placeholder_values(plan, reporter, period, generated)
 
-    _fill_guide(wb[L.GUIDE_SHEET], plan, reporter, period, indicators, values)
-    _, check_ref = T.named_cell(wb, "wjx_check")
-    layout, skip = _fill_main(wb[L.MAIN_SHEET], plan, reporter, period, indicators, styles, values,
-                              check_ref)
+    guide = _guide_sheet(tpl, plan, reporter, period, indicators, values)
+    main, layout, skip = _main_sheet(tpl, plan, reporter, period, indicators, values)
+    choices = sheets.Choices()
+    book = [guide, main]
     layout["details"] = {}
-    detail_template = wb[L.DETAIL_TEMPLATE_SHEET]
     for dl in details:
-        layout["details"][dl.code] = sheets.add_detail_sheet(wb, detail_template, dl, styles, values)
-    wb.remove(detail_template)
-    for name in list(wb.defined_names):
-        if name.startswith("wjx_"):
-            del wb.defined_names[name]
-    wb.active = wb.sheetnames.index(L.MAIN_SHEET)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == L.MAIN_SHEET
+        sheet, info = sheets.detail_sheet(tpl, dl, values, choices)
+        book.append(sheet)
+        layout["details"][dl.code] = info
+    if choices.sheet.cells:
+        book.append(choices.sheet)
+    for sheet in book:
+        sheet.settle()
+    by_name = {sheet.name: sheet for sheet in book}
 
-    signed = {L.GUIDE_SHEET: {"range": _used_range(wb[L.GUIDE_SHEET]), "skip": []},
-              L.MAIN_SHEET: {"range": f"A1:{get_column_letter(L.LAST_COL)}{layout['main']['last_row']}",
+    last_row, last_col = guide.used
+    signed = {L.GUIDE_SHEET: {"range": f"A1:{ref(last_row, last_col)}", "skip": []},
+              L.MAIN_SHEET: {"range": f"A1:{ref(layout['main']['last_row'], L.LAST_COL)}",
                              "skip": sorted(skip)}}
     for info in layout["details"].values():
         signed[info["sheet"]] = {
-            "range": f"A1:{get_column_letter(info['first_col'] + len(info['columns']) - 1)}{info['header_row']}",
-            "skip": []}
-    layout["sheets"] = list(wb.sheetnames)
+            "range": f"A1:{ref(info['header_row'], info['first_col'] + len(info['columns']) - 1)}", "skip": []}
+    layout["sheets"] = [sheet.name for sheet in book]
     meta = {
         L.META_MARKER: L.FORMAT_VERSION,
         "form_id": form_id, "plan_id": plan.plan_id, "plan_version": str(plan.version),
         "plan_name": plan.name, "reporter": reporter.name, "reporter_kind": reporter.kind,
-        "period": period.code, "template_version": tpl_version, "generated_at": generated,
+        "period": period.code, "template_version": tpl.version, "generated_at": generated,
         "wjexcel_version": wjexcel.__version__,
         "layout": json.dumps(layout, ensure_ascii=False, sort_keys=True),
         "signed": json.dumps(signed, ensure_ascii=False, sort_keys=True),
         **FormFacts.for_form(plan, reporter, period).to_meta(),
     }
     meta[L.SIGNATURE_ALG_KEY] = signing.ALGORITHM
-    meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: wb[s].cell(r, c).value)
-    _write_meta(wb, meta)
-    for prop, value in (("wjexcel_form_id", form_id), ("wjexcel_reporter", reporter.name),
-                        ("wjexcel_period", period.code), ("wjexcel_plan_id", plan.plan_id)):
-        wb.custom_doc_props.append(StringProperty(name=prop, value=value))
-    wb.properties.title = f"{period.label}{plan.title_of_form}（{reporter.name}）"
-    wb.properties.creator = "wjexcel"
-    wb.properties.subject = plan.name
-    save_workbook(wb, Path(path))
+    meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: by_name[s].value(r, c))
+    book.append(_meta_sheet(meta))
+    properties = Properties(
+        title=f"{period.label}{plan.title_of_form}（{reporter.name}）", author="wjexcel", subject=plan.name,
+        custom={"wjexcel_form_id": form_id, "wjexcel_reporter": reporter.name,
+                "wjexcel_period": period.code, "wjexcel_plan_id": plan.plan_id})
+    write_form(Path(path), to_xlsx(book, properties, active=L.MAIN_SHEET))
     return FormInfo(reporter.name, reporter.kind, period.code, Path(path), form_id, generated,
                     [i.code for i in indicators], [d.name for d in details], plan.plan_id,
-                    str(plan.version), tpl_version)
+                    str(plan.version), tpl.version)
 
 
 def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generated: str) -> dict[str, str]:
@@ -185,18 +183,13 @@ def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generate
     }
 
 
-def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
-    """Fill 填报说明: placeholders, one line per indicator at ``{指标口径}``, every line
+def _guide_sheet(tpl: Template, plan, reporter, period, indicators, values) -> Sheet:
+    """填报说明: placeholders filled, one line per indicator at ``{指标口径}``, every line
     wrapping inside the full width of the sheet so nothing is cut when printed."""
-    anchor = None
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == "{指标口径}":
-                anchor = cell
-            elif isinstance(cell.value, str):
-                cell.value = T.fill_placeholders(cell.value, values)
-    T.fill_header_footer(ws, values)
-    sheets.print_setup(ws, "")
+    sheet = tpl.sheet(L.GUIDE_SHEET)
+    anchor = next((pos for pos, cell in sheet.cells.items() if cell.value == "{指标口径}"), None)
+    fill_sheet(sheet, values)
+    sheets.print_setup(sheet, None)
     if anchor is not None:
         lines = []
         for n, ind in enumerate(indicators, start=1):
@@ -209,29 +202,27 @@ def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
                 text += (f"；{group.group}共同目标：本单位填报的是本单位在共建项目中所占的份额，"
                          f"通过共建项目取得的成果计入本单位" + (f"（{group.note}）" if group.note else ""))
             lines.append(text)
+        style = sheet.style(*anchor)
         for offset, text in enumerate(lines or ["（无）"]):
-            cell = ws.cell(anchor.row + offset, anchor.column, text)
-            if offset:
-                cell._style = copy(anchor._style)
-    sheets.format_guide(ws)
+            sheet.put(anchor[0] + offset, anchor[1], text, style)
+    sheets.format_guide(sheet)
+    return sheet
 
 
-def _fill_main(ws, plan, reporter, period, indicators, styles, values, check_ref):
-    """Write 指标填报; return (layout, cells not signed)."""
-    for cell in (ws.cell(L.TITLE_ROW, 1), ws.cell(L.SUBTITLE_ROW, 1)):
-        cell.value = T.fill_placeholders(cell.value, values)
-    T.fill_header_footer(ws, values)
-    for rng in list(ws.merged_cells.ranges):
-        if rng.min_row >= L.FIRST_DATA_ROW:
-            ws.unmerge_cells(str(rng))
-    ws.delete_rows(L.FIRST_DATA_ROW, ws.max_row)
+def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
+    """指标填报; return (sheet, layout, cells not signed)."""
+    styles = tpl.styles
+    sheet = tpl.sheet(L.MAIN_SHEET)
+    fill_sheet(sheet, values)
+    sheet.clear_rows(L.FIRST_DATA_ROW)
     for col, header in enumerate(L.HEADERS, start=1):
-        styles["wjx_header"].apply(ws.cell(L.HEADER_ROW, col, header))
+        sheet.put(L.HEADER_ROW, col, header, styles["wjx_header"])
 
     skip: set[str] = set()
     rows: dict[str, int] = {}
-    value_dvs: dict = {}
-    remark_dv = V.text_validation(500, "情况说明", "简要说明完成情况、口径或未填原因（500字以内）。")
+    value_ranges: dict[str, list] = {}
+    value_dvs: dict[str, dict] = {}
+    remark_ranges = []
     row = L.FIRST_DATA_ROW
     number = sub = 0
     for ind in indicators:
@@ -243,92 +234,93 @@ def _fill_main(ws, plan, reporter, period, indicators, styles, values, check_ref
             number, sub = number + 1, 0
             label = str(number)
         target, divisor = target_cell(plan, ind, reporter, period.year)
-        cells = {
-            L.COL_NO: (label, "wjx_cell"), L.COL_TASK: (plan.task(ind.task).name, "wjx_task"),
-            L.COL_NAME: (ind.name, "wjx_sub_name" if ind.parent in rows else "wjx_name"),
-            L.COL_UNIT: (_unit_text(plan, ind), "wjx_cell"), L.COL_TARGET: (target, "wjx_target"),
-            L.COL_VALUE: (None, "wjx_input"), L.COL_REMARK: (None, "wjx_remark"),
-        }
-        value_ref = f"{get_column_letter(L.COL_VALUE)}{row}"
+        for col, value, style in (
+            (L.COL_NO, label, "wjx_cell"), (L.COL_TASK, plan.task(ind.task).name, "wjx_task"),
+            (L.COL_NAME, ind.name, "wjx_sub_name" if ind.parent in rows else "wjx_name"),
+            (L.COL_UNIT, _unit_text(plan, ind), "wjx_cell"), (L.COL_TARGET, target, "wjx_target"),
+        ):
+            sheet.put(row, col, value, styles[style])
+        sheet.put(row, L.COL_VALUE, None, styles["wjx_input"].but(locked=False))
+        sheet.put(row, L.COL_REMARK, None, styles["wjx_remark"].but(locked=False))
+        value_ref = ref(row, L.COL_VALUE)
         if divisor:
-            rate = f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")'
+            sheet.put_formula(row, L.COL_RATE, f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")',
+                              styles["wjx_rate"])
+            skip.add(ref(row, L.COL_RATE))
         else:
-            rate = "—"
-        cells[L.COL_RATE] = (rate, "wjx_rate")
-        for col, (value, style) in cells.items():
-            cell = ws.cell(row, col, value)
-            styles[style].apply(cell, locked=col not in (L.COL_VALUE, L.COL_REMARK))
+            sheet.put(row, L.COL_RATE, "—", styles["wjx_rate"])
         kind = "pct" if ind.is_percent else ("whole" if ind.unit.strip() in L.COUNT_UNITS else "dec")
-        if kind not in value_dvs:
-            value_dvs[kind] = V.value_validation(ind)
-        value_dvs[kind].add(value_ref)
-        remark_dv.add(f"{get_column_letter(L.COL_REMARK)}{row}")
-        skip.update({value_ref, f"{get_column_letter(L.COL_REMARK)}{row}"})
-        if divisor:
-            skip.add(f"{get_column_letter(L.COL_RATE)}{row}")
+        value_dvs.setdefault(kind, V.value_validation(ind))
+        value_ranges.setdefault(kind, []).append((row, L.COL_VALUE, row, L.COL_VALUE))
+        remark_ranges.append((row, L.COL_REMARK, row, L.COL_REMARK))
+        skip.update({value_ref, ref(row, L.COL_REMARK)})
         row += 1
     last_data = row - 1
-    sheets.merge_tasks(ws, indicators, rows)
+    sheets.merge_tasks(sheet, indicators, rows)
 
     sign_cells = {}
     sign_dvs = V.signature_validations()
     row = last_data + 2
     for key, label in L.SIGNATURE_FIELDS:
-        styles["wjx_sign_label"].apply(ws.cell(row, L.SIGN_LABEL_COL, label))
-        target = ws.cell(row, L.SIGN_LABEL_COL + 1)
-        styles["wjx_sign_input"].apply(target, locked=False)
+        sheet.put(row, L.SIGN_LABEL_COL, label, styles["wjx_sign_label"])
+        style = styles["wjx_sign_input"].but(locked=False)
         if key == "filled_on":
-            target.number_format = "yyyy-mm-dd"
-        sign_dvs[key].add(target.coordinate)
-        sign_cells[key] = target.coordinate
-        skip.add(target.coordinate)
+            style = style.but(num_format="yyyy-mm-dd")
+        sheet.put(row, L.SIGN_LABEL_COL + 1, None, style)
+        sheet.validate([(row, L.SIGN_LABEL_COL + 1, row, L.SIGN_LABEL_COL + 1)], sign_dvs[key])
+        sign_cells[key] = ref(row, L.SIGN_LABEL_COL + 1)
+        skip.add(sign_cells[key])
         row += 1
     note_row = row
-    note = ws.cell(note_row, 1, "注：浅黄色单元格为填写区，其余单元格已锁定。请打印后加盖公章，扫描件随电子表一并报送。")
-    styles["wjx_note"].apply(note)
-    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=L.LAST_COL)
+    sheet.put(note_row, 1, "注：浅黄色单元格为填写区，其余单元格已锁定。请打印后加盖公章，扫描件随电子表一并报送。",
+              styles["wjx_note"])
+    sheet.merge(note_row, 1, note_row, L.LAST_COL)
 
-    for dv in [*value_dvs.values(), remark_dv, *sign_dvs.values()]:
-        ws.add_data_validation(dv)
-    check = ws[check_ref]
-    check.value = V.check_formula(indicators, rows, last_data, sign_cells)
-    styles["wjx_check"].apply(check)
-    skip.add(check_ref)
-    V.conditional_formats(ws, indicators, rows, last_data)
+    for kind, dv in value_dvs.items():
+        sheet.validate(value_ranges[kind], dv)
+    sheet.validate(remark_ranges, V.text_validation(500, "情况说明", "简要说明完成情况、口径或未填原因（500字以内）。"))
+    check = tpl.check
+    sheet.put_formula(*check, V.check_formula(indicators, rows, last_data, sign_cells), styles["wjx_check"],
+                      shows=V.blank_check_text(len(indicators)))
+    skip.add(ref(*check))
+    V.conditional_formats(sheet, indicators, rows, last_data)
 
-    sheets.fit_main_rows(ws, check, len(indicators), last_data, note_row)
-    ws.freeze_panes = ws.cell(L.FIRST_DATA_ROW, 1).coordinate
-    sheets.print_setup(ws, f"{L.HEADER_ROW}:{L.HEADER_ROW}")
-    ws.print_area = f"A1:{get_column_letter(L.LAST_COL)}{note_row}"
-    sheets.fit_short_sheet(ws, note_row, L.LAST_COL)
-    sheets.protect(ws)
+    sheets.fit_main_rows(sheet, check, len(indicators), last_data, note_row)
+    sheet.freeze = (L.FIRST_DATA_ROW, 1)
+    sheets.print_setup(sheet, L.HEADER_ROW)
+    sheet.setup.print_area = (1, 1, note_row, L.LAST_COL)
+    sheet.fit_short(note_row, L.LAST_COL)
+    sheet.protected = True
     layout = {"main": {"sheet": L.MAIN_SHEET, "name_col": L.COL_NAME, "value_col": L.COL_VALUE,
                        "remark_col": L.COL_REMARK, "rows": rows, "last_row": note_row,
                        "last_col": L.LAST_COL},
               "signature": sign_cells}
-    return layout, skip
+    return sheet, layout, skip
 
 
-def _used_range(ws) -> str:
-    return f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
-
-
-def _write_meta(wb, meta: dict[str, str]) -> None:
-    ws = wb.create_sheet(L.META_SHEET)
+def _meta_sheet(meta: dict[str, str]) -> Sheet:
+    sheet = Sheet(L.META_SHEET, protected=True, very_hidden=True)
     for row, (key, value) in enumerate(meta.items(), start=1):
-        ws.cell(row, 1).value = key
-        cell = ws.cell(row, 2)
-        cell.value = value
-        cell.data_type = "s"  # never a formula, whatever the text
-    ws.sheet_state = "veryHidden"
-    sheets.protect(ws)
+        sheet.put(row, 1, key)
+        sheet.put(row, 2, "" if value is None else str(value))  # always text, never a formula
+    return sheet
+
+
+def write_form(path: Path, data: bytes) -> None:
+    """Write a generated workbook through a verified temporary file, so a failed write never
+    destroys a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path, lambda tmp: tmp.write_bytes(data), _verify_zip)
 
 
 def save_workbook(wb, path: Path) -> None:
-    """Save through a verified temporary file, so a failed save never destroys a file."""
+    """Save an openpyxl workbook through a verified temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, wb.save, _verify_xlsx)
+    replace_file(path, wb.save, _verify_zip)
 
 
-def _verify_xlsx(path: Path) -> None:
-    load_workbook(path, read_only=True).close()
+def _verify_zip(path: Path) -> None:
+    with zipfile.ZipFile(path) as zf:
+        bad = zf.testzip()
+    if bad is not None:
+        raise WjexcelError(f"{path.name} 写入后校验失败（{bad}），请重试。")

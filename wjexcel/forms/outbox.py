@@ -20,6 +20,7 @@ from wjexcel.atomic import is_locked, replace_file
 from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms.build import FormInfo, build_form, save_workbook
+from wjexcel.forms.template import load_template
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
 from wjexcel.plan.workbook import workspace_plan
@@ -117,12 +118,13 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     key = ws.signing_key()
     reporters = [r for r in plan.reporters if plan.indicators_for(r, period)]
     result = GenerateResult(period.code, folder, replaced_to=replaced_to)
+    template = load_template()
     for done, reporter in enumerate(reporters):
         if progress:
             progress(done, len(reporters), reporter.name)
         path = folder / form_file_name(plan, period, reporter)
         result.forms.append(build_form(plan, reporter, period, key, path, generated_at=generated,
-                                       form_id=new_form_id(period)))
+                                       form_id=new_form_id(period), template=template))
     if progress:
         progress(len(reporters), len(reporters), "")
     result.manifest = _write_manifest(plan, period, result.forms, folder)

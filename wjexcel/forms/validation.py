@@ -3,30 +3,61 @@ formula, and the conditional formats that mark blank and wrong entries as 填报
 
 from __future__ import annotations
 
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from wjexcel.forms import layout as L
+from wjexcel.forms.grid import Sheet
 from wjexcel.plan.model import Indicator
 
-_BLANK_FILL = PatternFill("solid", fgColor="FCE4D6")
+_BLANK = {"bg_color": "#FCE4D6"}
+_BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
 
+_TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
+"""Excel's longest validation title and message (UTF-16 units); longer ones make it repair the file."""
 
-_BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
-
-
-_BAD_FONT = Font(color="9C0006", bold=True)
+_TYPES = {"decimal": "decimal", "whole": "integer", "list": "list", "date": "date", "textLength": "length"}
+_OPERATORS = {"between": "between", "greaterThanOrEqual": ">=", "lessThanOrEqual": "<=", "equal": "=="}
 
 
 # --- validation --------------------------------------------------------------------------------
-def validation(kind: str, **kw) -> DataValidation:
-    """A data validation that shows its prompt and refuses (or warns about) a wrong entry."""
-    return DataValidation(type=kind, allow_blank=True, showErrorMessage=True, showInputMessage=True, **kw)
+def validation(kind: str, *, operator: str | None = None, formula1: str | None = None,
+               formula2: str | None = None, promptTitle: str = "", prompt: str = "",  # noqa: N803
+               errorTitle: str = "", error: str = "", errorStyle: str = "stop") -> dict:  # noqa: N803
+    """A data validation (as XlsxWriter options) that shows its prompt and refuses (or warns
+    about) a wrong entry. Arguments use Excel's own names for the settings."""
+    options = {"validate": _TYPES[kind], "ignore_blank": True, "show_input": True, "show_error": True,
+               "input_title": _clip(promptTitle, _TITLE_LIMIT), "input_message": _clip(prompt, _MESSAGE_LIMIT),
+               "error_title": _clip(errorTitle, _TITLE_LIMIT), "error_message": _clip(error, _MESSAGE_LIMIT),
+               "error_type": {"stop": "stop", "warning": "warning", "information": "information"}[errorStyle]}
+    if kind == "list":
+        options["source"] = formula1
+    else:
+        options["criteria"] = _OPERATORS[operator]
+        if formula2 is None:
+            options["value"] = _formula(formula1)
+        else:
+            options["minimum"], options["maximum"] = _formula(formula1), _formula(formula2)
+    return options
 
 
-def value_validation(ind: Indicator) -> DataValidation:
+def _formula(text: str):
+    """A validation bound: a number as a number, anything else as a formula."""
+    try:
+        return int(text)
+    except ValueError:
+        return f"={text}"
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to Excel's limit (counted in UTF-16 units, as Excel counts)."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    while len(text.encode("utf-16-le")) // 2 > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def value_validation(ind: Indicator) -> dict:
     """The validation of an indicator's value cell: percent, count or number."""
     if ind.is_percent:
         return validation(
@@ -44,14 +75,14 @@ def value_validation(ind: Indicator) -> DataValidation:
         errorTitle="应为数字", error=f"请填写不小于 0 的数字（单位：{ind.unit}），不要带文字。")
 
 
-def text_validation(limit: int, title: str, prompt: str) -> DataValidation:
+def text_validation(limit: int, title: str, prompt: str) -> dict:
     """A text of at most ``limit`` characters."""
     return validation("textLength", operator="lessThanOrEqual", formula1=str(limit),
                       promptTitle=title, prompt=prompt,
                       errorTitle="内容过长", error=f"最多 {limit} 个字，请精简。")
 
 
-def signature_validations() -> dict[str, DataValidation]:
+def signature_validations() -> dict[str, dict]:
     """One validation per signature field (keys of ``L.SIGNATURE_FIELDS``)."""
     return {
         "unit": text_validation(60, "填报单位", "填写单位全称，打印后在此处加盖公章。"),
@@ -69,7 +100,7 @@ LIST_LIMIT = 255
 """Excel refuses a list validation whose typed list is longer (it then “repairs” the file)."""
 
 
-def detail_validation(column, choice_range=None) -> DataValidation:
+def detail_validation(column, choice_range=None) -> dict:
     """The validation of a 明细 column, by its type.
 
     ``choice_range(choices)`` gives a cell range holding a long list of choices (Excel takes
@@ -81,7 +112,8 @@ def detail_validation(column, choice_range=None) -> DataValidation:
                           errorTitle="位数不对", error="统一社会信用代码应为18位，请核对。")
     if column.type == "choice":
         typed = ",".join(column.choices)
-        source = choice_range(column.choices) if len(typed) > LIST_LIMIT and choice_range else f'"{typed}"'
+        long = len(typed.encode("utf-16-le")) // 2 > LIST_LIMIT
+        source = "=" + choice_range(column.choices) if long and choice_range else list(column.choices)
         return validation("list", formula1=source,
                           promptTitle=column.name[:32], prompt="请从下拉列表中选择。",
                           errorTitle="请从列表选择", error="只能选择下拉列表中的选项。")
@@ -136,19 +168,24 @@ def check_formula(indicators, rows, last_data, sign_cells) -> str:
     )
 
 
+def blank_check_text(count: int) -> str:
+    """What the 填报检查 formula shows on a blank form (its result stored until Excel recalculates)."""
+    return f"还有 {count} 项未填写；签章栏还有 {len(L.SIGNATURE_FIELDS)} 项未填写。"
+
+
 def longest_check_text(count: int) -> str:
     """The longest text the 填报检查 formula can show, to size its row."""
     return f"还有 {count} 项未填写；" + _BAD_TEXT.format(n=count) + f"签章栏还有 {len(L.SIGNATURE_FIELDS)} 项未填写。"
 
 
-def conditional_formats(ws, indicators, rows, last_data) -> None:
+def conditional_formats(sheet: Sheet, indicators, rows, last_data) -> None:
     """Mark blank value cells pale orange and wrong ones red, as the 填报检查 counts them."""
     col = get_column_letter(L.COL_VALUE)
     first = f"{col}{L.FIRST_DATA_ROW}"
-    rng = f"{first}:{col}{last_data}"
-    ws.conditional_formatting.add(rng, FormulaRule(
-        formula=[f"OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}<0))"],
-        fill=_BAD_FILL, font=_BAD_FONT, stopIfTrue=True))
+    rng = (L.FIRST_DATA_ROW, L.COL_VALUE, last_data, L.COL_VALUE)
+    sheet.conditional.append((rng, {
+        "type": "formula", "criteria": f"=OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}<0))",
+        "format": _BAD, "stop_if_true": True}))
     for ind in indicators:
         ref = f"{col}{rows[ind.code]}"
         wrong = []  # every rule 填报检查 counts for this cell (a % sub-item can break both)
@@ -159,6 +196,7 @@ def conditional_formats(ws, indicators, rows, last_data) -> None:
             wrong.append(f"AND(ISNUMBER({ref}),ISNUMBER({parent}),{ref}>{parent})")
         if wrong:
             cond = wrong[0] if len(wrong) == 1 else f"OR({','.join(wrong)})"
-            ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=_BAD_FILL, font=_BAD_FONT,
-                                                           stopIfTrue=True))
-    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'LEN(TRIM({first}))=0'], fill=_BLANK_FILL))
+            cell = (rows[ind.code], L.COL_VALUE, rows[ind.code], L.COL_VALUE)
+            sheet.conditional.append((cell, {"type": "formula", "criteria": f"={cond}", "format": _BAD,
+                                             "stop_if_true": True}))
+    sheet.conditional.append((rng, {"type": "formula", "criteria": f"=LEN(TRIM({first}))=0", "format": _BLANK}))
