@@ -223,13 +223,12 @@ def test_launcher_is_crlf_utf8_and_switches_code_page_first(built, action):
     lines = text.split("\r\n")
     assert lines[:2] == ["@echo off", "chcp 65001 >nul"]
     assert f'set "PY={WIN_PYTHON}"' in lines
-    run = next(line for line in lines if " -m wjexcel " in line)
-    assert run.startswith(f'"%PY%" -m wjexcel {action.key} --period "%PERIOD%" -w "%~dp0."')
+    run = next(line for line in lines if " -m wjexcel" in line)
+    assert run.startswith(f'"%PY%" -m wjexcel.excel.launch {action.key} "%~dp0."')
     assert run.endswith(" %*") == (action.key == "run")  # a folder dropped on 一键汇总 is collected
     assert "pause" in lines
     assert "找不到运行 wjexcel 所需的 Python，无法运行。" in text
     assert "“新建工作区.bat”" in text  # what to double-click to repair it
-    assert f".wjexcel\\{eb.LAST_PERIOD_FILE}" in text
 
 
 def _launcher_lines(folder: Path, action: eb.Action = eb.ACTIONS[0]) -> list[str]:
@@ -237,31 +236,11 @@ def _launcher_lines(folder: Path, action: eb.Action = eb.ACTIONS[0]) -> list[str
 
 
 @pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
-def test_enter_alone_keeps_the_last_period(built, action):
-    # Enter leaves ANSWER unset on Windows, empty under Wine; spaces alone are no period either:
-    # only a token from ANSWER may replace PERIOD, and nothing else assigns PERIOD from it.
-    lines = _launcher_lines(built, action)
-    prompt = lines.index('set /p "ANSWER=期间："')
-    assert lines[prompt - 1] == 'set "ANSWER="'
-    assert lines[prompt + 1:prompt + 5] == [
-        'set "TYPED="',
-        'for /f "tokens=*" %%A in ("%ANSWER%") do set "TYPED=%%A"',
-        'if defined TYPED set "PERIOD=%TYPED%"',
-        "if not defined PERIOD goto no_period",
-    ]
-    assigning = [line for line in lines if "PERIOD=" in line and "set" in line]
-    assert assigning == ['set "PERIOD="', f'if exist ".wjexcel\\{eb.LAST_PERIOD_FILE}" set /p '
-                         f'PERIOD=<".wjexcel\\{eb.LAST_PERIOD_FILE}"', 'if defined TYPED set "PERIOD=%TYPED%"']
-
-
-@pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
 def test_launcher_commands_are_ascii(built, action):
     # Wine's cmd decodes a .bat in the ANSI code page whatever chcp says; Windows' cmd in the
-    # console's. Chinese may only be printed (echo, title, the set /p prompt), never run.
+    # console's. Chinese may only be printed (echo, title), never run.
     for line in _launcher_lines(built, action):
-        command = line.split("echo ", 1)[0]
-        shown = line.startswith(("title ", 'set /p "ANSWER='))
-        assert shown or command.isascii(), line
+        assert line.split("echo ", 1)[0].removeprefix(f"title {action.title}").isascii(), line
 
 
 def test_percent_in_python_path_is_escaped_for_cmd(folder):

@@ -26,12 +26,13 @@ yet a clerk may overwrite a cell on one sheet. The hidden ``xlwings.conf`` sheet
 its name: the VBA imports the module named after it.
 
 The launchers do the same three actions for WPS users (xlwings does not support WPS): they
-ask for the period, offering the last one used (kept in the state folder), and run
-``python -m wjexcel``. They are UTF-8 without BOM (cmd would run the BOM as part of the
-first command) with ``chcp 65001`` on the second line, before any Chinese byte. Their
-commands are ASCII: Chinese appears only in what they print, and every Chinese path comes
-from ``%~dp0`` (the launcher's own folder, which Windows supplies), so no command depends
-on how cmd decodes the file.
+find Python and run :mod:`wjexcel.excel.launch`, which asks for the period, offering the
+last one used (kept in the state folder), and runs the command. They are UTF-8 without
+BOM (cmd would run the BOM as part of the first command) with ``chcp 65001`` on the
+second line, before any Chinese byte. Their commands are ASCII: Chinese appears only in
+what they print, and every Chinese path comes from ``%~dp0`` (the launcher's own folder,
+which Windows supplies), so no command depends on how cmd decodes the file (Wine's cmd,
+for one, decodes it in the ANSI code page whatever ``chcp`` says).
 
 Where the interpreter is found (a workspace must survive a moved folder or a new USB drive
 letter): the Windows release ships a portable Python (recognised by the ``._pth`` file
@@ -198,14 +199,11 @@ def python_path_entry() -> str:
 def launcher_text(action: eb.Action, python: Interpreter | str) -> str:
     """The .bat for ``action`` (an action's key is its CLI command; LF here, written as CRLF).
 
-    The period prompt: Enter alone keeps the last period. ``set /p`` leaves the answer
-    unset on real Windows but sets it to an empty string under Wine, and a clerk may type
-    only spaces; ``for /f "tokens=*"`` yields nothing for all of these and trims leading
-    blanks, so only a typed period replaces the last one.
+    The batch only finds Python; :mod:`wjexcel.excel.launch` asks for the period (Enter
+    alone keeps the last one) and runs the command.
     """
     if isinstance(python, str):
         python = Interpreter(python)
-    command = action.key
     paths = " %*" if action.key == "run" else ""
     return f"""@echo off
 chcp 65001 >nul
@@ -213,37 +211,14 @@ setlocal EnableExtensions DisableDelayedExpansion
 cd /d "%~dp0"
 title {action.title}
 {_find_python(python)}
-"%PY%" -c "import wjexcel" >nul 2>nul
+"%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
 if errorlevel 1 goto no_python
-echo 【{action.title}】{action.explanation}
-set "PERIOD="
-if exist ".wjexcel\\{eb.LAST_PERIOD_FILE}" set /p PERIOD=<".wjexcel\\{eb.LAST_PERIOD_FILE}"
-echo 请输入期间，例如 2022（全年）、2022Q3（第三季度）、2022-09（9月）。
-if defined PERIOD echo 直接按回车键，使用上次的期间 %PERIOD%
-set "ANSWER="
-set /p "ANSWER=期间："
-set "TYPED="
-for /f "tokens=*" %%A in ("%ANSWER%") do set "TYPED=%%A"
-if defined TYPED set "PERIOD=%TYPED%"
-if not defined PERIOD goto no_period
-echo.
-"%PY%" -m wjexcel {command} --period "%PERIOD%" -w "%~dp0."{paths}
+"%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}
 set "RC=%ERRORLEVEL%"
-if "%RC%"=="0" call :remember
-if "%RC%"=="1" call :remember
 echo.
 if not "%RC%"=="0" echo 请看上面的说明。
 pause
 exit /b %RC%
-
-:remember
-> ".wjexcel\\{eb.LAST_PERIOD_FILE}" echo %PERIOD%
-exit /b 0
-
-:no_period
-echo 没有输入期间，操作取消。
-pause
-exit /b 2
 
 :no_python
 {NO_PYTHON_TEXT.format(python=_echo_text(python.absolute))}
@@ -252,6 +227,7 @@ exit /b 1
 """
 
 
+LAUNCH_MODULE = "wjexcel.excel.launch"
 NO_PYTHON_TEXT = """echo 找不到运行 wjexcel 所需的 Python，无法运行。
 echo 本工作区上次使用的 Python 是：{python}
 echo 修复方法（wjexcel 程序文件夹被移动、换了 U 盘盘符或换了电脑时）：
