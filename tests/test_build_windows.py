@@ -144,7 +144,8 @@ def test_enable_site_uncomments_import_site(tmp_path):
     (tmp_path / "python311._pth").write_bytes(OFFICIAL_PTH.encode())
     bw.enable_site(tmp_path, "3.11")
     text = (tmp_path / "python311._pth").read_text(encoding="utf-8")
-    assert text.splitlines() == ["python311.zip", ".", "", "# Uncomment to run site.main() automatically", "import site"]
+    assert text.splitlines() == ["python311.zip", ".", "",
+                                 "# Uncomment to run site.main() automatically", "import site"]
 
 
 def test_pinned_names_reads_uv_output(tmp_path):

@@ -100,7 +100,8 @@ def release_zip(tmp_path_factory) -> Path:
     if not shutil.which("osslsigncode"):
         unavailable("osslsigncode (needed to build the Windows release) is not installed")
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_windows.py"), "--out", str(out)],
+    script = ROOT / "scripts" / "build_windows.py"
+    done = subprocess.run([sys.executable, str(script), "--out", str(out), "--python", "3.11"],
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0, done.stdout + done.stderr
     print(done.stdout)
