@@ -248,7 +248,10 @@ def test_returned_forms_are_collected(workspace, wine, release):
         shutil.copy(form, root / "收回" / form.name)
     code, out = run_wine(wine, ["cmd", "/c", "wjexcel.bat", "collect", "-w", windows_path(root)], release)
     assert code in (0, 1), out
-    assert out.count(".xlsx") >= len(forms)
+    code, out = run_wine(wine, ["cmd", "/c", "wjexcel.bat", "status", "-p", "2022Q3", "--json",
+                                "-w", windows_path(root)], release)
+    assert code == 0, out
+    assert out.count('"status": "已报送"') == len(forms)
 
 
 @pytest.mark.wine

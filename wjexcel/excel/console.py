@@ -196,14 +196,12 @@ def python_path_entry() -> str:
     return "" if parent in installed else str(parent)
 
 
-def launcher_text(action: eb.Action, python: Interpreter | str) -> str:
+def launcher_text(action: eb.Action, python: Interpreter) -> str:
     """The .bat for ``action`` (an action's key is its CLI command; LF here, written as CRLF).
 
     The batch only finds Python; :mod:`wjexcel.excel.launch` asks for the period (Enter
     alone keeps the last one) and runs the command.
     """
-    if isinstance(python, str):
-        python = Interpreter(python)
     paths = " %*" if action.key == "run" else ""
     return f"""@echo off
 chcp 65001 >nul
