@@ -147,9 +147,9 @@ def wine(tmp_path_factory) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(WINEPREFIX=str(prefix), WINEDEBUG="-all", LANG="zh_CN.UTF-8", LC_ALL="zh_CN.UTF-8",
                WINEDLLOVERRIDES="mscoree=;mshtml=")  # no Mono or Gecko installer
-    subprocess.run(["wineboot", "-i"], env=env, capture_output=True, timeout=TIMEOUT, check=True)
+    subprocess.run(["wineboot", "-i"], env=env, input=b"", capture_output=True, timeout=TIMEOUT, check=True)
     subprocess.run(["wine", "reg", "add", r"HKCU\Software\Wine", "/v", "Version", "/d", "win10", "/f"],
-                   env=env, capture_output=True, timeout=TIMEOUT, check=True, stdin=subprocess.PIPE)
+                   env=env, input=b"", capture_output=True, timeout=TIMEOUT, check=True)
     source = prefix / "prng.c"
     source.write_text(STAND_IN_PRNG, encoding="ascii")
     subprocess.run([compiler, "-O2", "-shared", "-s", "-o",
