@@ -52,9 +52,9 @@ def main() -> None:
 
     from wjexcel.collect.collector import collect
     from wjexcel.report.consolidate import consolidate
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
     from wjexcel.demo.fill import fill_form
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:

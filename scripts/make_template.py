@@ -37,7 +37,7 @@ GUIDE_COLUMNS = "ABCD"
 GUIDE_COLUMN_WIDTH = 35
 
 GUIDE_LINES = [
-    ("title", "{填报期间}科技创新指标填报说明"),
+    ("title", "填报说明：{填报期间}{表名}"),
     ("text", "填报单位：{填报单位}"),
     ("text", "依据：{计划名称}"),
     ("text", "数据口径：截至{截至}（期间：{填报期间}，序时进度 {序时进度}）"),
@@ -126,7 +126,7 @@ def main_sheet(wb) -> None:
         ws.column_dimensions[col].width = width
     last = "H"
     ws.merge_cells(f"A{L.TITLE_ROW}:{last}{L.TITLE_ROW}")
-    title = ws.cell(L.TITLE_ROW, 1, "{填报期间}科技创新指标填报表（{填报单位}）")
+    title = ws.cell(L.TITLE_ROW, 1, "{填报期间}{表名}（{填报单位}）")
     style(title, font=Font(name=TITLE, size=18, bold=True), border=None)
     ws.row_dimensions[L.TITLE_ROW].height = 40
     ws.merge_cells(f"A{L.SUBTITLE_ROW}:{last}{L.SUBTITLE_ROW}")

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from wjexcel.cli import cli
+from wjexcel.plan.workbook import workspace_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +78,7 @@ def test_errors_are_one_chinese_line_exit_1(tmp_path):
 
 
 def test_bad_period_is_explained(tmp_path):
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     init_workspace(tmp_path / "ws")
     code, out, err = run_main(["status", "-p", "2022Q5", "-w", str(tmp_path / "ws")])
@@ -108,7 +109,7 @@ def test_plan_show_json_contract(tmp_path):
 def test_editing_a_target_in_the_plan_workbook_changes_plan_show(tmp_path):
     from openpyxl import load_workbook
 
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     before = json.loads(CliRunner().invoke(cli, ["plan", "show", "--json", "-w", str(ws.root)]).output)
@@ -129,7 +130,7 @@ def test_editing_a_target_in_the_plan_workbook_changes_plan_show(tmp_path):
 def test_plan_check_names_the_cell_of_a_target_typed_as_words(tmp_path):
     from openpyxl import load_workbook
 
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     wb = load_workbook(ws.plan_file)
@@ -165,12 +166,12 @@ def test_init_makes_a_complete_movable_workspace(tmp_path):
     ws = Workspace.open(moved / "收回")  # nearest parent that is a workspace
     assert ws.root == moved.resolve()
     assert ws.signing_key() == bytes.fromhex(key)
-    assert len(ws.load_plan().reporters) == 19
+    assert len(workspace_plan(ws).reporters) == 19
 
 
 def test_check_a_blank_form_says_what_is_missing(tmp_path):
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
@@ -188,7 +189,7 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
 
 
 def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])

@@ -1,9 +1,13 @@
-"""Write a file so that a failure never destroys the one already there.
+"""Write a file so that a failure never destroys the one already there, and say so when it is open.
 
 openpyxl and XlsxWriter truncate their target before writing: a crash or a full disk
 half-way would leave a broken workbook where a good one was. Every output of wjexcel
 is written to a temporary file in the same folder, re-opened to verify it, given
 ordinary permissions and only then moved over the old one.
+
+On Windows a workbook open in Excel or WPS cannot be replaced (``PermissionError``).
+Every writer (forms, plan, report, console, 退回 copies) goes through :func:`replace_file`,
+so the clerk always gets the same Chinese message naming the file to close.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from wjexcel.errors import OutputLockedError
+
 
 def _umask_mode() -> int:
     mask = os.umask(0)
@@ -20,16 +26,53 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+def is_locked(target: Path) -> bool:
+    """True when ``target`` exists and cannot be replaced now: open in Excel/WPS (their owner
+    file ``~$name`` — for a long name ``~$`` replaces its first two characters — or
+    LibreOffice's ``.~lock.name#`` exists), or opening it for writing is refused."""
+    target = Path(target)
+    if not target.exists():
+        return False
+    name, folder = target.name, target.parent
+    owners = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
+    if any((folder / owner).exists() for owner in owners):
+        return True
+    try:
+        with open(target, "r+b"):
+            return False
+    except PermissionError:
+        return True
+
+
+def locked_error(target: Path) -> OutputLockedError:
+    """The one message for a file that cannot be written: open in Excel/WPS, or a folder without rights."""
+    target = Path(target)
+    if is_locked(target):
+        error = OutputLockedError(f"“{target.name}”正在 Excel 或 WPS 中打开，无法写入。请先关闭它，再重试。")
+    else:
+        error = OutputLockedError(f"无法写入“{target}”：文件或文件夹没有写入权限（或正被其他程序占用）。"
+                                  "请检查后重试。")
+    error.path = target
+    return error
+
+
 def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path], None] | None = None) -> Path:
     """Build ``target`` via ``build(tmp_path)``, ``verify(tmp_path)``, then move it into place.
 
-    Exceptions from ``build``/``verify`` and from the final move (``PermissionError`` when
-    the target is open in Excel/WPS on Windows) propagate; the temporary file is always
-    removed and the old target is untouched unless the move succeeded.
+    The temporary file is always removed and the old target is untouched unless the move
+    succeeded. Exceptions from ``build``/``verify`` propagate.
+
+    Raises:
+        OutputLockedError: The target is open in Excel/WPS, or its folder cannot be written.
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, name = tempfile.mkstemp(prefix=".~wjx_", suffix=target.suffix, dir=folder)
+    if is_locked(target):
+        raise locked_error(target)
+    try:
+        fd, name = tempfile.mkstemp(prefix=".~wjx_", suffix=target.suffix, dir=folder)
+    except PermissionError as exc:
+        raise locked_error(target) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -37,7 +80,15 @@ def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path],
         if verify is not None:
             verify(tmp)
         os.chmod(tmp, _umask_mode())  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise locked_error(target) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def write_bytes(target, data: bytes) -> Path:
+    """:func:`replace_file` for bytes already in memory."""
+    return replace_file(target, lambda tmp: tmp.write_bytes(data))

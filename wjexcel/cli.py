@@ -31,7 +31,9 @@ click.Context.formatter_class = _ChineseFormatter
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class _Group(click.Group):
+class _ChineseHelp:
+    """``-h/--help`` described in Chinese, on every command and group."""
+
     def get_help_option(self, ctx):
         opt = super().get_help_option(ctx)
         if opt is not None:
@@ -39,12 +41,12 @@ class _Group(click.Group):
         return opt
 
 
-class _Command(click.Command):
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.help = "显示帮助并退出"
-        return opt
+class _Command(_ChineseHelp, click.Command):
+    pass
+
+
+class _Group(_ChineseHelp, click.Group):
+    pass
 
 
 _Group.command_class = _Command
@@ -69,6 +71,12 @@ def _open_ws(path):
     from wjexcel.workspace import Workspace
 
     return Workspace.open(path)
+
+
+def workspace_plan(ws):
+    from wjexcel.plan.workbook import workspace_plan as load
+
+    return load(ws)
 
 
 def _echo_json(data) -> None:
@@ -111,7 +119,7 @@ def init(folder):
     \b
     示例：wjexcel init D:\\科技创新填报
     """
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(folder)
     written = _write_console(ws)
@@ -186,7 +194,7 @@ def _load_plan_for_show(workspace, plan_file):
 
         return load_plan(plan_file)
     try:
-        return _open_ws(workspace).load_plan()
+        return workspace_plan(_open_ws(workspace))
     except WorkspaceError:
         if workspace:
             raise
@@ -253,7 +261,7 @@ def generate(workspace, period, yes):
     示例：wjexcel generate -p 2022Q3
     """
     from wjexcel.errors import FormsExistError
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
 
     ws = _open_ws(workspace)
     try:
@@ -316,7 +324,7 @@ def collect(paths, workspace, as_json):
 
 
 def _print_verdicts(result) -> None:
-    from wjexcel.collect.ledger import VERDICT_LABELS
+    from wjexcel.workspace.ledger import VERDICT_LABELS
 
     earlier = 0
     for v in result.verdicts:
@@ -349,21 +357,17 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.collect.status import reminder_text, reporting_status
+    from wjexcel.collect.status import reporting_status, status_text
+    from wjexcel.periods import Period
 
     ws = _open_ws(workspace)
-    plan_ = ws.load_plan()
+    plan_ = workspace_plan(ws)
+    period = Period.parse(period)
     statuses = reporting_status(ws, period, plan_)
     if as_json:
         _echo_json([s.as_json() for s in statuses])
         return
-    for s in statuses:
-        when = s.last_received.strftime("%Y-%m-%d %H:%M") if s.last_received else ""
-        extra = f"（{s.note}）" if s.note else ""
-        click.echo(f"{s.status}  {s.reporter:<16}  版本数 {s.versions}  {when}{extra}")
-    click.echo("")
-    click.echo("催报文字（可复制到邮件或微信）：")
-    click.echo(reminder_text(ws, period, plan_, statuses))
+    click.echo(status_text(plan_, period, statuses))
 
 
 @cli.command()

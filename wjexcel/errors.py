@@ -30,7 +30,11 @@ class PlanError(WjexcelError):
 
 
 class FormError(WjexcelError):
-    """A returned file cannot be read as a form at all."""
+    """A returned file cannot be read as a form at all; ``code`` is its :class:`~wjexcel.problems.Code`."""
+
+    def __init__(self, message, code: str = "file.unreadable"):
+        super().__init__(message)
+        self.code = code
 
 
 class OutputLockedError(WjexcelError):

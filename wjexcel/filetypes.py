@@ -7,10 +7,13 @@ and returns a :class:`FileType` whose Chinese message tells a clerk what to ask 
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from wjexcel.problems import Code
 
 try:  # olefile comes with oletools/msoffcrypto-tool; without it a byte search is used.
     import olefile
@@ -23,6 +26,8 @@ HTML, TEXT, EMPTY, CORRUPT, OTHER = "html", "text", "empty", "corrupt", "other"
 
 WORKBOOK_KINDS = frozenset({XLSX, XLSM, XLS, ODS})
 """Kinds :mod:`wjexcel.collect.reader` can read."""
+_CODES = {EMPTY: Code.FILE_EMPTY, CORRUPT: Code.FILE_CORRUPT, ENCRYPTED: Code.FILE_ENCRYPTED,
+          OTHER: Code.FILE_NOT_SPREADSHEET}
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -52,28 +57,44 @@ class FileType:
     readable: bool
     message: str = ""
 
+    @property
+    def code(self) -> str:
+        """The :class:`~wjexcel.problems.Code` of a file that cannot be read as a form."""
+        return _CODES.get(self.kind, Code.FILE_UNSUPPORTED)
+
+    @property
+    def spreadsheet(self) -> bool:
+        """A spreadsheet, readable or not (encrypted, .xlsb, .et): sent as a form, kept as one."""
+        return self.kind in WORKBOOK_KINDS or self.kind in (ENCRYPTED, XLSB, OLE_OTHER)
+
 
 def _bad(kind: str, description: str, message: str) -> FileType:
     return FileType(kind, description, False, message)
 
 
-def sniff(path) -> FileType:
-    """Identify the format of ``path`` from its content."""
-    path = Path(path)
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+def sniff(source) -> FileType:
+    """Identify the format of ``source`` (a path, or the file's bytes) from its content."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _sniff_open(io.BytesIO(source))
+    with open(Path(source), "rb") as fh:
+        return _sniff_open(fh)
+
+
+def _sniff_open(fh) -> FileType:
+    head = fh.read(SNIFF_BYTES)
+    fh.seek(0)
     if not head:
         return _bad(EMPTY, "空文件", "文件是空的（0 字节），可能没有保存成功，请重新保存后再发送")
     if head.startswith(ZIP_MAGICS):
-        return _sniff_zip(path)
+        return _sniff_zip(fh)
     if head.startswith(OLE_MAGIC):
-        return _sniff_ole(path)
+        return _sniff_ole(fh)
     return _sniff_other(head)
 
 
-def _sniff_zip(path: Path) -> FileType:
+def _sniff_zip(fh) -> FileType:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(fh) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
                 if "xl/vbaProject.bin" in names or _content_types_say_macro(zf):
@@ -101,8 +122,8 @@ def _content_types_say_macro(zf: zipfile.ZipFile) -> bool:
     return XLSM_CONTENT_TYPE in zf.read(info)
 
 
-def _sniff_ole(path: Path) -> FileType:
-    streams, workbook_head = _ole_streams(path)
+def _sniff_ole(fh) -> FileType:
+    streams, workbook_head = _ole_streams(fh)
     if streams is None:
         return _bad(CORRUPT, "损坏的文件", f"文件已损坏或不完整（可能是传输中断），{_RESAVE}")
     if {"encryptioninfo", "encryptedpackage"} & streams or _biff_has_filepass(workbook_head):
@@ -118,12 +139,12 @@ def _sniff_ole(path: Path) -> FileType:
     )
 
 
-def _ole_streams(path: Path) -> tuple[set[str] | None, bytes]:
+def _ole_streams(fh) -> tuple[set[str] | None, bytes]:
     """Lower-cased top-level stream names and the first bytes of the Workbook stream."""
     if olefile is None:
-        return _ole_streams_by_search(path), b""
+        return _ole_streams_by_search(fh), b""
     try:
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(fh) as ole:
             streams = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
             head = b""
             for name in ("Workbook", "Book"):
@@ -136,10 +157,10 @@ def _ole_streams(path: Path) -> tuple[set[str] | None, bytes]:
         return None, b""
 
 
-def _ole_streams_by_search(path: Path) -> set[str] | None:
-    if path.stat().st_size > MAX_SCAN_BYTES:
+def _ole_streams_by_search(fh) -> set[str] | None:
+    data = fh.read(MAX_SCAN_BYTES + 1)
+    if len(data) > MAX_SCAN_BYTES:
         return set()
-    data = path.read_bytes()
     names = ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage", "WordDocument")
     return {n.lower() for n in names if n.encode("utf-16-le") + b"\x00\x00" in data}
 

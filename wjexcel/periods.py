@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import total_ordering
 
 from wjexcel.errors import PeriodError
 
@@ -21,9 +22,17 @@ _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
-@dataclass(frozen=True, order=True)
+_GRAIN = {"month": 0, "quarter": 1, "year": 2}
+
+
+@total_ordering
+@dataclass(frozen=True)
 class Period:
-    """One reporting period; ``kind`` is ``"year"``, ``"quarter"`` or ``"month"``."""
+    """One reporting period; ``kind`` is ``"year"``, ``"quarter"`` or ``"month"``.
+
+    Periods sort by when they end, and a shorter one first where two end together
+    (2022-09 < 2022Q3 < 2022-12 < 2022Q4 < 2022).
+    """
 
     year: int
     kind: str = "year"
@@ -90,10 +99,6 @@ class Period:
         return float(self.elapsed_fraction)
 
     @property
-    def is_year_end(self) -> bool:
-        return self.elapsed_fraction == 1
-
-    @property
     def start_date(self) -> date:
         month = {"year": 1, "quarter": self.number * 3 - 2, "month": self.number}[self.kind]
         return date(self.year, month, 1)
@@ -103,18 +108,15 @@ class Period:
         month = {"year": 12, "quarter": self.number * 3, "month": self.number}[self.kind]
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
-    def earlier_in_year(self, other: "Period") -> bool:
-        """True when ``other`` is in the same year and ends before this period."""
-        return other.year == self.year and other.end_date < self.end_date
+    def _key(self) -> tuple:
+        return (self.end_date, _GRAIN[self.kind])
+
+    def __lt__(self, other: "Period") -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._key() < other._key()
 
 
-def plan_elapsed(period: Period, years: list[int]) -> float:
-    """Share of the whole plan (all its years) elapsed at the end of ``period``."""
-    if not years:
-        return 0.0
-    done = sum(1 for y in years if y < period.year)
-    if period.year in years:
-        done_f = Fraction(done) + period.elapsed_fraction
-    else:
-        done_f = Fraction(done)
-    return float(done_f / len(years))
+def chinese_date(day: date) -> str:
+    """``2022年10月8日``, built from the numbers (some Windows C runtimes refuse Chinese in strftime)."""
+    return f"{day.year}年{day.month}月{day.day}日"

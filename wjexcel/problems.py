@@ -1,8 +1,9 @@
 """Located problems: what checks return instead of raising.
 
 A check never stops at the first problem; it returns every one it finds, each with the
-place a clerk can go to (file, sheet, cell). Callers decide how to show them: a terminal
-table, ``--json``, the 问题清单 sheet, comments in a 退回 copy.
+place a clerk can go to (file, sheet, cell) and a machine-readable :class:`Code` beside
+the Chinese message. Code decides by the code, never by the wording; callers decide how
+to show them: a terminal table, ``--json``, the 问题清单 sheet, comments in a 退回 copy.
 """
 
 from __future__ import annotations
@@ -15,23 +16,98 @@ WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 
 
+class Code:
+    """Every kind of problem wjexcel reports, as stable dotted strings (also in ``--json``)."""
+
+    # the file as a whole (before it is read as a form)
+    FILE_UNREADABLE = "file.unreadable"
+    FILE_TOO_BIG = "file.too_big"
+    FILE_EMPTY = "file.empty"
+    FILE_CORRUPT = "file.corrupt"
+    FILE_ENCRYPTED = "file.encrypted"
+    FILE_UNSUPPORTED = "file.unsupported_format"
+    FILE_NOT_SPREADSHEET = "file.not_spreadsheet"
+    FILE_UNSAFE = "file.unsafe"
+    FILE_TIMEOUT = "file.timeout"
+    FILE_INTERNAL = "file.internal_error"
+    # archives
+    ARCHIVE_TOO_DEEP = "archive.too_deep"
+    ARCHIVE_UNSAFE = "archive.unsafe"
+    ARCHIVE_CORRUPT = "archive.corrupt"
+    # the form's identity and structure
+    NOT_A_FORM = "form.not_wjexcel"
+    SIGNATURE_INVALID = "form.signature_invalid"
+    SIGNATURE_MISSING = "form.signature_missing"
+    FOREIGN_WORKSPACE = "form.foreign_workspace"
+    NOT_SENT_HERE = "form.not_sent_here"
+    LAYOUT_DAMAGED = "form.layout_damaged"
+    OTHER_PLAN = "form.other_plan"
+    PLAN_VERSION = "form.plan_version"
+    UNKNOWN_REPORTER = "form.unknown_reporter"
+    SHEET_MISSING = "form.sheet_missing"
+    ROW_MISSING = "form.row_missing"
+    ROW_MOVED = "form.row_moved"
+    INDICATOR_DROPPED = "form.indicator_dropped"
+    EXTRA_SHEET = "form.extra_sheet"
+    OUTSIDE_CONTENT = "form.outside_content"
+    # indicator values and remarks
+    VALUE_BLANK = "value.blank"
+    VALUE_ERROR_CELL = "value.error_cell"
+    VALUE_FORMULA_NO_RESULT = "value.formula_without_result"
+    VALUE_NOT_NUMBER = "value.not_number"
+    VALUE_FORMULA = "value.formula"
+    VALUE_NEGATIVE = "value.negative"
+    VALUE_OVER_100 = "value.percent_over_100"
+    VALUE_FRACTION = "value.percent_as_fraction"
+    VALUE_OUT_OF_RANGE = "value.out_of_range"
+    VALUE_IMPLAUSIBLE = "value.implausible"
+    VALUE_SUB_OVER_PARENT = "value.sub_item_over_parent"
+    REMARK_FORMULA = "remark.formula"
+    REMARK_TOO_LONG = "remark.too_long"
+    # the signature block
+    SIGN_BLANK = "signature_block.blank"
+    SIGN_BAD_DATE = "signature_block.bad_date"
+    SIGN_UNTRUSTED_DATE = "signature_block.untrusted_date"
+    # detail lists (明细)
+    DETAIL_SHEET_MISSING = "detail.sheet_missing"
+    DETAIL_LIST_DROPPED = "detail.list_dropped"
+    DETAIL_REQUIRED = "detail.required_blank"
+    DETAIL_USCC = "detail.uscc_invalid"
+    DETAIL_USCC_DUPLICATE = "detail.uscc_duplicate"
+    DETAIL_NOT_NUMBER = "detail.not_number"
+    DETAIL_NEGATIVE = "detail.negative"
+    DETAIL_NOT_INTEGER = "detail.not_integer"
+    DETAIL_BAD_DATE = "detail.bad_date"
+    DETAIL_BAD_CHOICE = "detail.bad_choice"
+    DETAIL_TOTAL = "detail.total_mismatch"
+    # the plan workbook
+    PLAN_FILE = "plan.file"
+    PLAN_STRUCTURE = "plan.structure"
+    PLAN_CELL = "plan.cell"
+    PLAN_REFERENCE = "plan.reference"
+    PLAN_DUPLICATE = "plan.duplicate"
+    PLAN_TARGET = "plan.target"
+    PLAN_UNKNOWN_SETTING = "plan.unknown_setting"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One located problem, with a Chinese message a clerk can act on."""
+    """One located problem, with a Chinese message a clerk can act on and a code for programs."""
 
     message: str
     sheet: str = ""
     cell: str = ""
     severity: str = ERROR
     file: str = ""
+    code: str = ""
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
 
     def as_json(self) -> dict:
-        """The ``{"sheet", "cell", "message"}`` shape of PRODUCT.md."""
-        return {"sheet": self.sheet, "cell": self.cell, "message": self.message}
+        """The ``{"sheet", "cell", "message"}`` shape of PRODUCT.md, plus the ``code``."""
+        return {"sheet": self.sheet, "cell": self.cell, "message": self.message, "code": self.code}
 
     def where(self) -> str:
         """``工作表 › 单元格`` (empty parts left out): how every listing names a place."""
@@ -50,11 +126,11 @@ class ProblemList:
     items: list[Problem] = field(default_factory=list)
     file: str = ""
 
-    def error(self, message: str, sheet: str = "", cell: str = "") -> None:
-        self.items.append(Problem(message, sheet, cell, ERROR, self.file))
+    def error(self, message: str, sheet: str = "", cell: str = "", *, code: str) -> None:
+        self.items.append(Problem(message, sheet, cell, ERROR, self.file, code))
 
-    def warning(self, message: str, sheet: str = "", cell: str = "") -> None:
-        self.items.append(Problem(message, sheet, cell, WARNING, self.file))
+    def warning(self, message: str, sheet: str = "", cell: str = "", *, code: str) -> None:
+        self.items.append(Problem(message, sheet, cell, WARNING, self.file, code))
 
     def extend(self, problems) -> None:
         self.items.extend(problems)

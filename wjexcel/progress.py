@@ -1,7 +1,8 @@
 """One progress display for long work, on stderr, and a silent stand-in.
 
 The library never prints: long-running functions accept ``progress(done, total, label)``
-and the CLI passes one of these.
+(``None`` for silence) and the CLI passes a :class:`StderrProgress`; :func:`stage` prefixes
+the labels of one stage of a longer job.
 """
 
 from __future__ import annotations
@@ -48,5 +49,8 @@ class StderrProgress:
         self.stream.flush()
 
 
-def null_progress(done: int, total: int, label: str = "") -> None:
-    """Shows nothing."""
+def stage(progress, name: str):
+    """``progress`` for one stage of a longer job: the label says which stage it is."""
+    if progress is None:
+        return None
+    return lambda done, total, label="": progress(done, total, f"{name}：{label}")

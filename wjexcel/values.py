@@ -82,7 +82,8 @@ def _quote(text: str, limit: int = 20) -> str:
 
 
 def _number(text: str) -> int | float:
-    if re.fullmatch(r"[+-]?\d+", text):
+    """An int for a plain integer that a float holds exactly, else a float (inf when too large)."""
+    if re.fullmatch(r"[+-]?\d{1,15}", text):
         return int(text)
     return float(text)
 

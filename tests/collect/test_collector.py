@@ -18,10 +18,13 @@ from click.testing import CliRunner
 
 from wjexcel.cli import cli
 from wjexcel.collect.collector import collect
-from wjexcel.collect.ledger import Ledger
+from wjexcel.problems import Code
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.demo.fill import fill_form
 from wjexcel.collect.status import reminder_text, reporting_status
+from wjexcel.periods import Period
 from wjexcel.workspace import Workspace
+from wjexcel.plan.workbook import workspace_plan
 
 PERIOD = "2022Q3"
 
@@ -29,8 +32,8 @@ PERIOD = "2022Q3"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A workspace with the 2022Q3 forms generated (copied per test)."""
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("gen") / "ws")
     generate_forms(ws, PERIOD)
@@ -49,7 +52,7 @@ def form_of(ws, reporter: str) -> Path:
 
 
 def names(ws):
-    return {i.code: i.name for i in ws.load_plan().indicators}
+    return {i.code: i.name for i in workspace_plan(ws).indicators}
 
 
 SIGNER = {"填报人": "张三", "联系电话": "0512-63001234", "填报日期": date(2022, 10, 8), "审核人": "李四"}
@@ -61,7 +64,7 @@ def fill(ws, reporter, dest, values, **kw):
 
 
 def good_values(ws, reporter):
-    plan = ws.load_plan()
+    plan = workspace_plan(ws)
     return {i.code: (3.4 if i.is_percent else 5) for i in plan.indicators_for(plan.reporter(reporter))}
 
 
@@ -207,7 +210,7 @@ def test_messy_inbox_verdicts_and_nothing_lost(ws, messy_inbox):
     assert st["震泽镇"].status == "已退回"
     assert st["平望镇"].status == "未报送"
     assert st["统计局"].status == "未报送"  # its form was relabelled: it never counted
-    text = reminder_text(ws, PERIOD)
+    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), list(st.values()))
     assert "平望镇" in text and "震泽镇" in text and "七都镇" not in text
 
 
@@ -217,11 +220,15 @@ def test_collect_json_contract_and_exit_code(ws, messy_inbox):
     assert result.exit_code == 1  # some files were rejected
     data = json.loads(result.stdout)
     assert isinstance(data, list) and data
+    codes = vars(Code).values()
     for item in data:
-        assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings"}
+        assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings",
+                             "reason", "return_copy"}
         assert item["status"] in {"accepted", "rejected", "duplicate", "superseded", "ignored"}
+        assert item["reason"], f"{item['file']} has a verdict without a reason"
         for p in item["errors"] + item["warnings"]:
-            assert set(p) == {"sheet", "cell", "message"}
+            assert set(p) == {"sheet", "cell", "message", "code"}
+            assert p["code"] in codes, p
     status = CliRunner().invoke(cli, ["status", "-p", PERIOD, "--json", "-w", str(ws.root)])
     rows = json.loads(status.stdout)
     assert {r["status"] for r in rows} <= {"已报送", "未报送", "已退回"}
@@ -288,8 +295,8 @@ def test_a_huge_file_is_archived_unopened(ws):
 
 
 def test_a_form_from_another_workspace_is_named_as_such(ws, tmp_path):
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     other = init_workspace(tmp_path / "other")
     form = next(f.path for f in generate_forms(other, PERIOD).forms if f.reporter == "桃源镇")
@@ -311,7 +318,7 @@ def test_an_impossible_date_does_not_decide_the_newest_version(ws):
     assert v["a.xlsx"].status == "superseded" and "b更正.xlsx" in v["a.xlsx"].note
     with Ledger.open(ws) as ledger:
         first = next(s for s in ledger.submissions(PERIOD) if s.file.endswith("a.xlsx"))
-        problems = [r["message"] for r in ledger.problems_of(first.id)]
+        problems = [p.message for p in ledger.problems_of(first.id)]
     assert any("2032-10-08 晚于今天" in m for m in problems)
 
 
@@ -347,7 +354,11 @@ def test_zips_with_gbk_names_nesting_and_mac_junk(ws, tmp_path):
     v = by_file(collect(ws))
     assert v["各镇报表.zip/七都/七都镇.xlsx"].status == "accepted"
     assert v["各镇报表.zip/更多.zip/桃源镇.xlsx"].status == "accepted"
-    assert not any("MACOSX" in name for name in v)
+    junk = v["各镇报表.zip/__MACOSX/._七都镇.xlsx"]
+    assert junk.status == "ignored" and "__MACOSX" in junk.note
+    again = by_file(collect(ws))  # a second run opens nothing and reports every member again
+    assert {name: x.status for name, x in again.items()} == {name: x.status for name, x in v.items()}
+    assert all(x.unchanged for x in again.values())
 
 
 def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path, xlsx_bomb):
@@ -372,3 +383,68 @@ def test_zips_nested_too_deep_bombs_and_escaping_names_are_rejected(ws, tmp_path
     assert v["炸弹.zip"].status == "rejected" and "超过上限" in v["炸弹.zip"].errors[0].message
     assert v["越界.zip"].status == "rejected"
     assert not (ws.root / "evil.xlsx").exists() and not (ws.inbox.parent / "evil.xlsx").exists()
+    # A second run applies the same rules: the form three levels down is never accepted.
+    again = by_file(collect(ws))
+    assert not any(x.status == "accepted" for x in again.values())
+    nested = [name for name in v if name.startswith("套娃.zip")]
+    assert len(nested) == 3 and [again[n].status for n in nested] == [v[n].status for n in nested]
+
+
+def test_one_rendering_of_the_reporting_status(ws, tmp_path):
+    """``wjexcel status`` and the 查看报送情况 button show the same text."""
+    from wjexcel.excel.buttons import ACTION_BY_SHEET, run_action
+
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
+    fill(ws, "震泽镇", ws.inbox / "震泽镇.xlsx", dict(good_values(ws, "震泽镇"), **{"7-1": "约12"}))
+    collect(ws)
+    cli_text = CliRunner().invoke(cli, ["status", "-p", PERIOD, "-w", str(ws.root)]).output
+    button = run_action(ACTION_BY_SHEET["查看报送情况"], {"period": PERIOD}, ws.root)
+    assert "\n".join(button[2:]) == cli_text.rstrip("\n")
+    first = cli_text.splitlines()[0]
+    assert first.startswith("报送情况（2022年第三季度）：19 家单位中已报送 1 家，已退回待改 1 家（震泽镇），未报送 17 家")
+    assert "【催报】" in cli_text and "震泽镇" in cli_text.split("【催报】")[1]
+
+
+def test_two_returned_files_of_one_name_get_two_return_copies(ws):
+    """收回/邮件1/七都镇.xlsx and 收回/邮件2/七都镇.xlsx: neither 退回 copy overwrites the other,
+    and the ledger knows which copy belongs to which file."""
+    for folder, bad in (("邮件1", "约12"), ("邮件2", "12个左右")):
+        fill(ws, "七都镇", ws.inbox / folder / "七都镇.xlsx", dict(good_values(ws, "七都镇"), **{"7-1": bad}))
+    v = by_file(collect(ws))
+    first, second = v["邮件1/七都镇.xlsx"], v["邮件2/七都镇.xlsx"]
+    assert first.status == second.status == "rejected"
+    assert first.return_copy == "汇总/退回/2022Q3/七都镇_退回.xlsx"
+    assert second.return_copy == "汇总/退回/2022Q3/七都镇_退回_2.xlsx"
+    from openpyxl import load_workbook
+
+    for verdict, typed in ((first, "约12"), (second, "12个左右")):
+        sheet = load_workbook(ws.root / verdict.return_copy)["退回意见"]
+        assert verdict.file in sheet["A2"].value
+        assert any(typed in str(c.value) for row in sheet.iter_rows() for c in row)
+    with Ledger.open(ws) as ledger:
+        assert ledger.return_copy(first.submission_id) == first.return_copy
+        assert ledger.return_copy(second.submission_id) == second.return_copy
+    again = by_file(collect(ws))  # the same copies are named again, nothing new is written
+    assert again["邮件2/七都镇.xlsx"].return_copy == second.return_copy
+    assert sorted(p.name for p in (ws.root / "汇总/退回/2022Q3").iterdir()) == ["七都镇_退回.xlsx", "七都镇_退回_2.xlsx"]
+
+
+@pytest.mark.soffice
+def test_an_xls_return_copy_never_holds_collect_for_long(ws, tmp_path, soffice_convert):
+    """LibreOffice gets a bounded time to turn an .xls into a marked 退回 copy; past it the copy
+    lists the problems unmarked and says why."""
+    from openpyxl import load_workbook
+
+    from wjexcel.collect.returns import write_return_copy
+
+    bad = fill(ws, "震泽镇", tmp_path / "zhenze.xlsx", dict(good_values(ws, "震泽镇"), **{"7-1": "约12"}))
+    xls = soffice_convert([bad], "xls", tmp_path / "lo")[0]
+    shutil.copy(xls, ws.inbox / "震泽镇.xls")
+    verdict = by_file(collect(ws))["震泽镇.xls"]
+    assert verdict.status == "rejected" and verdict.return_copy
+    marked = load_workbook(ws.root / verdict.return_copy)
+    assert marked["退回意见"]["A3"].value is None  # converted in time: the cells are marked
+    target = tmp_path / "out" / "退回.xlsx"
+    write_return_copy(target, verdict, xls.read_bytes(), "xls", convert_seconds=0.01)
+    note = load_workbook(target)["退回意见"]["A3"].value
+    assert "0 秒内没有完成" in note and "请对照下列意见修改原表" in note

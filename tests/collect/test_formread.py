@@ -267,3 +267,64 @@ def test_libreoffice_resaves_keep_the_signature(blank, soffice_convert, tmp_path
     renamed = tmp_path / "renamed.xlsx"
     shutil.copy(as_xls[0], renamed)
     assert read_form(renamed, PLAN, key=KEY).signature_status == VALID
+
+
+# --- a layout is never trusted beyond a form's reach ------------------------------------------
+
+def _edit_meta(wb, key, change):
+    ws = wb[L.META_SHEET]
+    for row in ws.iter_rows(max_col=2):
+        if row[0].value == key:
+            row[1].value = change(row[1].value)
+            return
+    raise KeyError(key)
+
+
+@pytest.mark.parametrize("forge", [
+    lambda d: d["main"].update(last_row=3_000_000),
+    lambda d: d["details"]["talent"].update(last_row=3_000_000),
+    lambda d: d["main"]["rows"].update({"2-1": 10**9}),
+    lambda d: d["signature"].update(unit="XFD1048576"),
+    lambda d: d.update(main="not a mapping"),
+    lambda d: d["main"].pop("value_col"),
+])
+def test_a_forged_layout_is_a_damaged_form_not_a_long_read(blank, tmp_path, forge):
+    """A form whose metadata points far outside any form (its signature then fails too) is
+    returned as damaged at once: nothing is read beyond the form's own reach."""
+    def edit(wb):
+        def change(text):
+            data = json.loads(text)
+            forge(data)
+            return json.dumps(data, ensure_ascii=False)
+        _edit_meta(wb, "layout", change)
+
+    path = _fill(blank, tmp_path / "forged.xlsx", GOOD, edit=edit)
+    reading = read_form(path, PLAN, key=KEY)
+    codes = [p.code for p in reading.problems.errors]
+    assert codes == ["form.signature_invalid", "form.layout_damaged"]
+    assert reading.values == [] and reading.details == []
+
+
+def test_deeply_nested_metadata_is_a_damaged_form(blank, tmp_path):
+    path = _fill(blank, tmp_path / "nested.xlsx", GOOD,
+                 edit=lambda wb: _edit_meta(wb, "layout", lambda _: "[" * 100_000 + "]" * 100_000))
+    reading = read_form(path, PLAN, key=None)
+    assert [p.code for p in reading.problems.errors] == ["form.layout_damaged"]
+
+
+def test_a_value_out_of_any_range_is_returned(blank, tmp_path):
+    huge = "9" * 400
+    path = _fill(blank, tmp_path / "huge.xlsx", dict(GOOD, **{"2-1": huge, "4-2": 1.7976931348623157e308}))
+    reading = read_form(path, PLAN, key=KEY)
+    bad = {p.cell: p.code for p in reading.problems.errors}
+    rows = blank[1]["main"]["rows"]
+    col = chr(ord("A") + L.COL_VALUE - 1)
+    assert bad[f"{col}{rows['2-1']}"] in ("value.out_of_range", "value.not_number")
+    assert bad[f"{col}{rows['4-2']}"] in ("value.out_of_range", "value.not_number")
+    assert reading.value("2-1").value is None and reading.value("4-2").value is None
+
+
+def test_every_problem_carries_a_code(blank, tmp_path):
+    path = _fill(blank, tmp_path / "messy.xlsx", dict(GOOD, **{"7-1": "约12", "7-2": -1, "6-1": 120}), sign=False)
+    reading = read_form(path, PLAN, key=KEY)
+    assert reading.problems and all(p.code for p in reading.problems)

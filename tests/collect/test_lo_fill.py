@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from wjexcel.collect.collector import collect
 from wjexcel.collect.formread import read_form
-from wjexcel.collect.ledger import Ledger
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.demo.fill import FORM_SHEET, find_inputs, find_signature_cells
+from wjexcel.plan.workbook import workspace_plan
 
 HERE = Path(__file__).resolve().parent
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -68,11 +69,11 @@ def plan_codes(plan, reporter):
 
 @pytest.mark.soffice
 def test_forms_typed_in_libreoffice_are_collected(uno_python, tmp_path):
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
-    plan = ws.load_plan()
+    plan = workspace_plan(ws)
     generated = {f.reporter: Path(f.path) for f in generate_forms(ws, PERIOD).forms}
     signer = {"填报人": "王芳", "联系电话": "0512-63009999", "填报日期": "2023-01-10"}
     good = {c: "7" for c in plan_codes(plan, "七都镇")}

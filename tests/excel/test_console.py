@@ -17,7 +17,6 @@ import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -37,7 +36,8 @@ from wjexcel.excel.console import (
     write_console,
 )
 from wjexcel.errors import UsageError, WorkspaceError
-from wjexcel.report.layout import text_units
+from wjexcel.textmeasure import text_units
+from wjexcel.plan.workbook import workspace_plan
 
 WIN_PYTHON = r"C:\Program Files\Python311\python.exe"
 NS = {
@@ -48,7 +48,6 @@ NS = {
     "x": "urn:schemas-microsoft-com:office:excel",
     "v": "urn:schemas-microsoft-com:vml",
 }
-HAS_CORE = all(importlib.util.find_spec(m) for m in ("wjexcel.cycle", "wjexcel.forms.build", "wjexcel.collect.status"))
 
 
 @pytest.fixture
@@ -377,17 +376,6 @@ def test_fit_lines_says_what_was_left_out():
     assert eb.fit_lines(lines[:3], 10) == lines[:3]
 
 
-def test_status_lines():
-    rows = [SimpleNamespace(reporter=r, status=s) for r, s in
-            [("七都镇", "已报送"), ("震泽镇", "未报送"), ("桃源镇", "未报送"), ("盛泽镇", "已退回")]]
-    assert eb.status_lines(rows, "2022-10-10") == [
-        "共 4 家：已报送 1 家，未报送 2 家，已退回 1 家",
-        "报送截止日期：2022-10-10",
-        "未报送：震泽镇、桃源镇",
-        "已退回：盛泽镇",
-    ]
-
-
 def test_errors_become_chinese_messages_with_a_log(folder):
     assert eb.error_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
     try:
@@ -409,7 +397,7 @@ def test_error_log_never_creates_a_state_folder(tmp_path):
 
 
 def test_every_sheet_prints_on_a4_and_the_plan_name_is_shown_whole(workspace):
-    name = str(workspace.load_plan().name)
+    name = str(workspace_plan(workspace).name)
     wb = openpyxl.load_workbook(workspace.root / WORKBOOK_NAME)
     assert all(ws.page_setup.paperSize == 9 for ws in wb.worksheets)
     for action in eb.ACTIONS:
@@ -435,28 +423,26 @@ def test_libreoffice_opens_the_workbook(built, soffice_convert, tmp_path):
 
 @pytest.fixture
 def workspace(tmp_path):
-    from wjexcel.workspace import init_workspace
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path / "工作区")
     write_console(ws.root, period="2022Q3")
     return ws
 
 
-@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.cycle, forms, status) has not landed yet")
 def test_buttons_act_on_a_real_workspace(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "2022-10-10", "workspace": ""}
     by_key = {a.key: a for a in eb.ACTIONS}
     generated = eb.run_action(by_key["generate"], params, workspace.root)
     assert "期间：2022Q3" in generated and any(workspace.outbox.rglob("*.xlsx"))
     status = eb.run_action(by_key["status"], params, workspace.root)
-    assert "报送截止日期：2022-10-10" in status and "催报通知（可复制后发送）：" in status
-    assert any(line.startswith("未报送：") for line in status)
+    assert "报送截止日期：2022-10-10" in status and "催报文字（可复制到邮件或微信）：" in status
+    assert any(line.startswith("未报送  七都镇") for line in status)
     ran = eb.run_action(by_key["run"], params, workspace.root)
     assert any(line.startswith("汇总表：") for line in ran)
     assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
 
 
-@pytest.mark.skipif(not HAS_CORE, reason="the core (wjexcel.cycle, forms, status) has not landed yet")
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
     from wjexcel.errors import WjexcelError
 
@@ -481,7 +467,7 @@ def _has_excel() -> bool:
 
 
 @pytest.mark.windows_excel
-@pytest.mark.skipif(not (_has_excel() and HAS_CORE), reason="needs Windows, Microsoft Excel and the core")
+@pytest.mark.skipif(not _has_excel(), reason="needs Windows and Microsoft Excel")
 def test_clicking_each_button_in_excel(workspace):
     import xlwings as xw
 
@@ -497,3 +483,18 @@ def test_clicking_each_button_in_excel(workspace):
         book.close()
     finally:
         app.quit()
+
+
+def test_the_generate_button_asks_before_it_replaces_forms(workspace):
+    params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
+    generate = {a.key: a for a in eb.ACTIONS}["generate"]
+    eb.run_action(generate, params, workspace.root)
+    folder = workspace.outbox / "2022Q3"
+    asked = []
+    kept = eb.run_action(generate, params, workspace.root, confirm=lambda q: asked.append(q) or False)
+    assert kept[-1] == "已取消，原有填报表保持不变。" and "已生成过" in asked[0] and asked[0].endswith("确定重新生成吗？")
+    assert not any(p.name.startswith("旧版_") for p in folder.iterdir())
+    assert eb.run_action(generate, params, workspace.root)[-1] == "已取消，原有填报表保持不变。"  # nobody to ask
+    replaced = eb.run_action(generate, params, workspace.root, confirm=lambda q: True)
+    assert any("原有文件已移到：旧版_" in line for line in replaced)
+    assert any(p.name.startswith("旧版_") and any(p.iterdir()) for p in folder.iterdir())

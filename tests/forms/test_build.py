@@ -14,10 +14,10 @@ from openpyxl.utils import get_column_letter
 from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.errors import FormsExistError
-from wjexcel.forms.build import generate_forms
-from wjexcel.collect.ledger import Ledger
+from wjexcel.forms.outbox import generate_forms
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.plan.model import DEPARTMENT, DISTRICT
-from wjexcel.workspace import init_workspace
+from wjexcel.cycle import init_workspace
 from wjexcel.plan.builtin import builtin_plan
 
 PERIODS = ["2022", "2022Q3"]
@@ -273,3 +273,94 @@ def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice_convert
         assert all(label in main[0] for _, label in L.SIGNATURE_FIELDS) and "注：" in main[0]
         guide = "".join(p for p in pages if "填报说明" in p)
         assert "忽略打印区域" in guide.replace(" ", "").replace("\n", "")  # the guide's longest line, whole
+
+
+def test_generate_refuses_while_a_form_is_open_and_moves_nothing(tmp_path):
+    """A form open in Excel (its ``~$`` owner file is there) cannot be replaced: the clerk is told
+    which one, in Chinese, before anything was moved."""
+    from wjexcel.errors import OutputLockedError
+
+    ws = init_workspace(tmp_path / "ws")
+    generate_forms(ws, "2022Q3")
+    folder = ws.outbox / "2022Q3"
+    before = sorted(p.name for p in folder.iterdir())
+    (folder / "~$2022Q3_七都镇_科技创新指标填报表.xlsx").write_bytes(b"\x05owner" + b"\x00" * 150)
+    with pytest.raises(OutputLockedError) as info:
+        generate_forms(ws, "2022Q3", force=True)
+    assert "2022Q3_七都镇_科技创新指标填报表.xlsx正在 Excel 或 WPS 中打开" in str(info.value)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("~$")) == before
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "wjexcel", "generate", "-p", "2022Q3", "-y", "-w", str(ws.root)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 1 and "正在 Excel 或 WPS 中打开" in done.stderr and "Traceback" not in done.stderr
+
+
+def _plan_with_percent_sub_item_and_long_choices():
+    from wjexcel.plan.model import DetailColumn, Indicator, Target
+
+    plan = builtin_plan()
+    parent = plan.indicator("6-1")
+    plan.indicators.insert(plan.indicators.index(parent) + 1, Indicator(
+        "6-2", 6, "其中：规上工业企业研发投入占比", "%", "ratio", {y: Target(2.0) for y in plan.years},
+        parent="6-1", source_unit="统计局"))
+    talent = next(d for d in plan.detail_lists if d.code == "talent")
+    long_choices = tuple(f"第{i}类重点产业链（含上下游配套及关键核心技术攻关方向）" for i in range(1, 13))
+    talent.columns.append(DetailColumn("细分方向", "choice", long_choices, required=False, width=30))
+    return plan
+
+
+def test_a_percent_sub_item_over_its_parent_is_marked_red(tmp_path):
+    """Both rules 填报检查 counts for a % sub-item (over 100, over its parent) colour its cell."""
+    from wjexcel.forms.build import build_form
+
+    plan = _plan_with_percent_sub_item_and_long_choices()
+    path = tmp_path / "form.xlsx"
+    build_form(plan, plan.reporter("七都镇"), "2022", bytes(32), path, generated_at="2022-12-31T09:00:00",
+               form_id="2022-PCT")
+    wb = load_workbook(path)
+    rows = json.loads(_meta(wb)["layout"])["main"]["rows"]
+    col = get_column_letter(L.COL_VALUE)
+    child, parent = f"{col}{rows['6-2']}", f"{col}{rows['6-1']}"
+    rules = [rule for rng in wb[L.MAIN_SHEET].conditional_formatting for rule in rng.rules
+             if str(rng.sqref) == child]
+    formula = " ".join(f for rule in rules for f in rule.formula)
+    assert f"{child}>100" in formula and f"{child}>{parent}" in formula
+
+
+@pytest.mark.soffice
+def test_a_dropdown_longer_than_excel_allows_draws_from_a_hidden_list(tmp_path, soffice_convert):
+    """Excel refuses a typed list over 255 characters; such choices go to a hidden sheet, which
+    survives a LibreOffice re-save, and a choice made from it is read back."""
+    from wjexcel.collect.formread import read_form
+    from wjexcel.forms.build import build_form
+
+    plan = _plan_with_percent_sub_item_and_long_choices()
+    column = next(c for d in plan.detail_lists for c in d.columns if c.name == "细分方向")
+    assert len(",".join(column.choices)) > 255
+    path = tmp_path / "form.xlsx"
+    key = bytes(range(32))
+    build_form(plan, plan.reporter("七都镇"), "2022", key, path, generated_at="2022-12-31T09:00:00",
+               form_id="2022-LONG")
+    wb = load_workbook(path)
+    assert wb[L.CHOICES_SHEET].sheet_state == "veryHidden"
+    talent = wb["人才项目名单"]
+    lists = [dv for dv in talent.data_validations.dataValidation if dv.type == "list"]
+    assert all(len(dv.formula1) <= 255 for dv in lists)
+    long_list = next(dv for dv in lists if L.CHOICES_SHEET in dv.formula1)
+    assert [c.value for c in wb[L.CHOICES_SHEET]["A"]] == list(column.choices)
+    first = json.loads(_meta(wb)["layout"])["details"]["talent"]
+    row = first["first_row"]
+    for offset, value in enumerate(["项目甲", "张三", "区级", "新材料", "", "", column.choices[3]]):
+        if value:
+            talent.cell(row, first["first_col"] + offset, value)
+    wb.save(path)
+    resaved = soffice_convert([path], "xlsx", tmp_path / "lo")[0]
+    again = load_workbook(resaved)
+    assert L.CHOICES_SHEET in again.sheetnames
+    assert any(L.CHOICES_SHEET in (dv.formula1 or "") for dv in again["人才项目名单"].data_validations.dataValidation)
+    reading = read_form(resaved, plan, key=key)
+    assert reading.signature_ok, [p.located() for p in reading.problems]
+    assert reading.details[0].values["细分方向"] == column.choices[3]
+    assert "detail.bad_choice" not in [p.code for p in reading.problems]
+    assert long_list.sqref

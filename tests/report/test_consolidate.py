@@ -12,10 +12,10 @@ from python_calamine import CalamineWorkbook
 from wjexcel.report.consolidate import consolidate
 from wjexcel.errors import UsageError
 from wjexcel.report.figures import DONE, ON_TRACK
-from wjexcel.collect.ledger import ACCEPTED, REJECTED, Ledger
+from wjexcel.workspace.ledger import ACCEPTED, REJECTED, Ledger
 from wjexcel.problems import Problem
-from wjexcel.collect.records import ValueRecord
-from wjexcel.workspace import init_workspace
+from wjexcel.records import ValueRecord
+from wjexcel.cycle import init_workspace
 
 NOW = datetime(2022, 10, 8, 9, 30)
 
@@ -94,7 +94,7 @@ def test_summary_text_and_locked_fallback(workspace):
     assert second.locked == first.output and second.output != first.output and first.output.exists()
     text = second.summary_text()
     assert "2022年第三季度汇总完成：16项指标中" in text and str(second.output) in text
-    assert "另存为" in text and "已退回1个单位" in text
+    assert "另存为" in text and "已退回待改 1 家（平望镇）" in text
 
 
 def test_year_outside_plan_is_refused(workspace):

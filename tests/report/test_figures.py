@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from wjexcel.report.figures import (DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE,
-                             compute_figures, rank_towns)
+from wjexcel.report.figures import DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, compute_figures
+from wjexcel.report.ranking import rank_towns
 from wjexcel.periods import Period
-from wjexcel.collect.records import ReportedValue
+from wjexcel.records import ReportedValue
 from wjexcel.plan.builtin import builtin_plan
 
 KAIFA, FENHU, GAOXIN, DTH = "吴江开发区", "汾湖高新区（黎里镇）", "吴江高新区（盛泽镇）", "东太湖度假区（太湖新城）"

@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from wjexcel.cli import cli
 from wjexcel.demo.fill import fill_form
+from wjexcel.plan.workbook import workspace_plan
 
 PERIODS = ["2022", "2022Q3", "2022-09"]
 EXPECTED = {
@@ -43,11 +44,11 @@ TYPED = {
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("periods") / "ws")
-    names = {i.code: i.name for i in ws.load_plan().indicators}
+    names = {i.code: i.name for i in workspace_plan(ws).indicators}
     for period in PERIODS:
         for form in generate_forms(ws, period).forms:
             if form.reporter in TYPED:

@@ -18,10 +18,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
-from wjexcel.collect.ledger import FileProblem
-from wjexcel.collect.records import DetailRow, ReportedValue
-from wjexcel.report.workbook import FIRST_ROW, SHEETS, ReportData, write_report
-from wjexcel.report.layout import last_line_lengths, line_count, row_height, text_units
+from wjexcel.workspace.ledger import FileProblem
+from wjexcel.records import DetailRow, ReportedValue
+from wjexcel.report.breakdown import FIRST_ROW
+from wjexcel.report.data import ReportData
+from wjexcel.report.workbook import SHEETS, write_report
+from wjexcel.textmeasure import fit_height, last_line_lengths, text_units
 from wjexcel.collect.status import ReporterStatus
 from wjexcel.plan.builtin import builtin_plan
 
@@ -63,19 +65,20 @@ def report_data() -> ReportData:
     ]
     reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
                                 else "已退回" if r.name == "平望镇" else "未报送", 1, WHEN) for r in plan.reporters]
-    problems = [FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
+    problems = [FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
                             "“约12”不是确定的数字，请填准确数字", WHEN),
-                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
+                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
                             "“—”不是数字，请填数字或留空", WHEN),
-                FileProblem("收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
+                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
                             "“面积”未填写（该单位本期没有这项数据）", WHEN),
-                FileProblem("收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
+                FileProblem(2, "收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
                             "accepted", "warning", "指标填报", "F7", "“有效高新技术企业”未填写", WHEN)]
     details = [("七都镇", DetailRow("hitech", "新认定高新技术企业名单", 5,
                                   {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),
                ("桃源镇", DetailRow("hitech", "新认定高新技术企业名单", 6,
                                   {"企业名称": "某某科技有限公司", "统一社会信用代码": USCC}), "收回/桃源.xlsx")]
-    return ReportData(compute_figures(plan, "2022Q3", values), WHEN, reporting, problems, values, details)
+    return ReportData(compute_figures(plan, "2022Q3", values), WHEN, reporting, problems, values, details,
+                      return_copies={1: "汇总/退回/2022Q3/平望_退回.xlsx"})
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +345,7 @@ def test_briefing_fits_portrait_a4_with_every_paragraph_whole(written):
     assert ws["A1"].alignment.wrap_text and ws.row_dimensions[1].height >= 40  # the long title wraps
     for r in range(4, ws.max_row + 1):
         if ws.cell(r, 1).value:
-            assert ws.row_dimensions[r].height >= row_height(line_count(ws.cell(r, 1).value, width, 2.7), 14)
+            assert ws.row_dimensions[r].height >= fit_height(ws.cell(r, 1).value, width, 14)
 
 
 @pytest.mark.soffice
@@ -411,7 +414,7 @@ def test_owner_lock_file_means_open_in_excel(tmp_path):
     (tmp_path / "~$汇总.xlsx").write_bytes(b"owner")  # what Excel/WPS keep while the file is open
     out = write_report(report_data(), target)
     assert out.locked == target and out.path != target and out.path.parent == tmp_path
-    assert re.fullmatch(r"汇总_20221008_\d{6}\.xlsx", out.path.name)
+    assert re.fullmatch(r"汇总_\d{6}\.xlsx", out.path.name)
     assert target.read_bytes() == b"old report"
     assert openpyxl.load_workbook(out.path).sheetnames == list(SHEETS)
     assert not list(tmp_path.glob(".wjx-*"))

@@ -1,17 +1,23 @@
 """``wjexcel check``: read returned forms and report every problem, recording nothing.
 
 Inside a workspace the plan and the signing key come from it and the signature is
-verified; elsewhere (a town checking its own form) the built-in plan is used and the
-report says the signature was not checked.
+verified; elsewhere (a town checking its own form) the plan facts signed into the form
+are used and the report says the signature was not checked. The decision is the one
+``collect`` makes (:mod:`wjexcel.collect.verdict`).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wjexcel.collect.verdict import judge_filetype, judge_reading, judge_unreadable
 from wjexcel.errors import FormError, WorkspaceError
-from wjexcel.problems import ERROR, Problem
+from wjexcel.filetypes import sniff
+from wjexcel.problems import ERROR, Code, Problem
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_LABELS = {
     "valid": "签名核验通过",
@@ -75,32 +81,59 @@ class CheckResult:
 
 
 def check_files(files, workspace=None) -> list[CheckResult]:
-    """Check each file; never raises for a bad file (its problems say what is wrong)."""
-    from wjexcel.collect.formread import read_form
+    """Check each file as ``collect`` would judge it, recording nothing; never raises for a bad file.
+
+    Inside a workspace the plan, the signing key and the forms sent come from it; outside
+    (a town checking its own form) the plan facts signed into the form are used and the
+    signature is not checked.
+    """
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.workspace import Workspace
 
     try:
         ws = Workspace.open(workspace)
-        plan, key = ws.load_plan(), ws.signing_key()
     except WorkspaceError:
         if workspace:
             raise
-        from wjexcel.plan.builtin import builtin_plan
-
-        plan, key = builtin_plan(), None
+        ws = None
+    plan, key = (workspace_plan(ws), ws.signing_key()) if ws is not None else (None, None)
     results = []
     for f in files:
         name = Path(f).name
-        try:
-            reading = read_form(Path(f), plan, key=key, display_name=name)
-        except FormError as exc:
-            results.append(CheckResult(name, problems=[Problem(str(exc), file=name)]))
-            continue
-        ident = reading.identity
-        problems = list(reading.problems)
-        if ident is None and not any(p.severity == ERROR for p in problems):
-            problems.append(Problem("不是本工具生成的填报表（找不到表单标识）", file=name))
-        blank = sum(1 for v in reading.values if v.value is None and not (v.raw or "").strip())
-        results.append(CheckResult(name, ident.reporter if ident else None, ident.period if ident else None,
-                                   ident.form_id if ident else None, reading.signature_status, problems, blank))
+        results.append(_check_one(Path(f), name, plan, key, ws))
     return results
+
+
+def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
+    """One file's result; whatever goes wrong stays this file's result."""
+    from wjexcel.collect.formread import read_form
+
+    try:
+        kind = sniff(path)
+        if not kind.readable:
+            judgement = judge_filetype(kind, name)
+            return CheckResult(name, problems=judgement.problems or [Problem(judgement.note, file=name,
+                                                                             code=Code.FILE_NOT_SPREADSHEET)])
+        try:
+            reading = read_form(path, plan, key=key, display_name=name)
+        except FormError as exc:
+            return CheckResult(name, problems=judge_unreadable(exc, name).problems)
+        ident = reading.identity
+        judgement = judge_reading(reading, sent=_sent(ws, ident.form_id) if ident and ws else None)
+    except OSError as exc:
+        return CheckResult(name, problems=[Problem(f"无法读取该文件：{exc.strerror or exc}", file=name,
+                                                   code=Code.FILE_UNREADABLE)])
+    except Exception:  # never let one bad file take the others down
+        log.exception("check failed on %s", name)
+        return CheckResult(name, problems=[Problem("检查该文件时出现意外错误，请用 Excel 或 WPS 另存后重试，"
+                                                   "并把该文件转给维护人员", file=name, code=Code.FILE_INTERNAL)])
+    blank = sum(1 for v in reading.values if v.value is None and not (v.raw or "").strip())
+    return CheckResult(name, ident.reporter if ident else None, ident.period if ident else None,
+                       ident.form_id if ident else None, reading.signature_status, judgement.problems, blank)
+
+
+def _sent(ws, form_id: str) -> bool:
+    from wjexcel.workspace.ledger import Ledger
+
+    with Ledger.open(ws) as ledger:
+        return ledger.generated_form(form_id) is not None

@@ -1,35 +1,45 @@
 """Read a returned form: identity, signature, values, 明细 rows and every located problem.
 
 Shared by ``check`` and ``collect``. The file goes through the safe reader seam
-(``wjexcel.collect.reader``: content sniffing, preflight, bounded reads), so .xlsx,
+(:mod:`wjexcel.collect.reader`: content sniffing, preflight, bounded reads), so .xlsx,
 .xlsm, xlsx under a wrong extension and LibreOffice/WPS .xls all read the same way.
-Rows are found through the form's own signed row map; a moved row is found again by
-the indicator's name, with a warning. Nothing is guessed: every doubtful entry becomes
-a Chinese problem naming its sheet and cell.
+Rows are found through the form's own row map, checked to lie within a form's reach
+whatever the signature says; a moved row is found again by the indicator's name, with
+a warning. Values are judged by the plan facts signed into the form (what the reporter
+saw). Nothing is guessed: every doubtful entry becomes a Chinese problem naming its sheet
+and cell, with its :class:`~wjexcel.problems.Code`. What to do with the reading
+(accept, return) is decided in :mod:`wjexcel.collect.verdict`.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from wjexcel.forms import layout as L
 from wjexcel import uscc
+from wjexcel.errors import WjexcelError
+from wjexcel.forms import layout as L
 from wjexcel.forms import signing
+from wjexcel.forms.facts import FormFacts, IndicatorFacts
+from wjexcel.periods import Period
 from wjexcel.plan.model import Plan
-from wjexcel.problems import ProblemList
-from wjexcel.collect.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
+from wjexcel.problems import Code, ProblemList
+from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
 from wjexcel.collect.reader import WorkbookData, a1, read_workbook
 
 VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
-IGNORED_SHEETS = {"退回意见"}  # added by wjexcel's own 退回 copies
-READ_ROWS = L.DETAIL_FIRST_ROW + L.DETAIL_INPUT_ROWS + 100
-READ_COLS = 40
+RETURN_SHEET = "退回意见"
+"""The first sheet of wjexcel's own 退回 copies; readers of returned forms ignore it."""
 IMPLAUSIBLE_FACTOR = 10
+"""A value this many times its target is pointed out (a unit slip?)."""
+ABSURD_FACTOR = 10_000
+"""A value this many times its target cannot be right: the form is returned."""
+ABSURD_VALUE = 1e12
+"""No indicator of a district plan reaches this; larger values are returned."""
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$")
 
 
@@ -60,56 +70,71 @@ class FormReading:
         return next((v for v in self.values if v.indicator == code), None)
 
 
-def read_form(path, plan: Plan, *, key: bytes | None, display_name: str | None = None) -> FormReading:
+def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str | None = None) -> FormReading:
     """Read and check one returned form.
 
     Args:
         path: The file (any extension; the content decides the format).
-        plan: The plan the form should belong to.
+        plan: The workspace's plan, to check the form belongs to it; ``None`` outside a
+            workspace (the form's own signed facts are used; a wjexcel 0.1 form, which
+            has none, is read against the built-in plan).
         key: The workspace signing key; ``None`` leaves the signature unchecked.
         display_name: How messages name the file (default: its name).
 
     Raises:
-        FormError: The file cannot be read as a workbook at all (Chinese message).
+        FormError: The file cannot be read as a workbook at all (Chinese message, with a code).
     """
     label = display_name or Path(path).name
-    book = read_workbook(path, display_name=label, max_rows=READ_ROWS, max_cols=READ_COLS)
+    book = read_workbook(path, display_name=label, max_rows=L.MAX_FORM_ROW, max_cols=L.MAX_FORM_COL)
     reading = FormReading(label, book.kind, problems=ProblemList(file=label))
     problems = reading.problems
     meta = _read_meta(book)
     if meta is None or L.META_MARKER not in meta:
         problems.error("找不到表单标识（隐藏的 _wjexcel 工作表），不是本工具下发的填报表，"
-                       "或是复制粘贴到了新文件中。请在下发的原表上填写后重新报送。")
+                       "或是复制粘贴到了新文件中。请在下发的原表上填写后重新报送。", code=Code.NOT_A_FORM)
         return reading
     reading.meta = meta
-    try:
-        layout = json.loads(meta.get("layout") or "")
-    except ValueError:
-        layout = None
-    reading.identity = FormIdentity(*(str(meta.get(k) or "") for k in (
+    reading.identity = FormIdentity(*(_meta_text(meta.get(k)) for k in (
         "form_id", "plan_id", "plan_version", "reporter", "reporter_kind", "period",
         "template_version", "generated_at")))
     reading.signature_status = _signature_status(book, meta, key)
     if reading.signature_status == INVALID:
         problems.error("签名核验未通过：表格在填写区域以外被改动（如目标、指标名称、单位名称），"
-                       "或被改成了其他单位的表。请使用下发的原表重新填写。", L.META_SHEET)
+                       "或被改成了其他单位的表。请使用下发的原表重新填写。", L.META_SHEET,
+                       code=Code.SIGNATURE_INVALID)
     elif reading.signature_status == MISSING:
-        problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。", L.META_SHEET)
-    if not isinstance(layout, dict) or "main" not in layout:
-        problems.error("表单标识已损坏（缺少行位置信息），无法读取。请使用下发的原表重新填写。", L.META_SHEET)
-        return reading
-    _check_identity(reading, plan)
+        problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。", L.META_SHEET,
+                       code=Code.SIGNATURE_MISSING)
+    year = _year(reading.identity.period)
     try:
-        reporter = plan.reporter(reading.identity.reporter)
-    except KeyError:
-        reporter = None
-    _read_main(book, layout, plan, reporter, reading)
-    _read_details(book, layout, plan, reading)
+        layout = L.parse_layout(meta.get("layout"))
+        facts = FormFacts.from_meta(meta)
+    except (ValueError, TypeError, RecursionError):
+        problems.error("表单标识已损坏（行位置或指标信息不完整），无法读取。请使用下发的原表重新填写。",
+                       L.META_SHEET, code=Code.LAYOUT_DAMAGED)
+        return reading
+    reporter = None
+    if plan is not None:
+        _check_identity(reading, plan)
+        reporter = next((r for r in plan.reporters if r.name == reading.identity.reporter), None)
+    if facts is None:  # a wjexcel 0.1 form: the plan's facts
+        if plan is None:
+            from wjexcel.plan.builtin import builtin_plan
+
+            plan = builtin_plan()
+            reporter = next((r for r in plan.reporters if r.name == reading.identity.reporter), None)
+        facts = FormFacts.from_plan(plan, reporter, year)
+    _read_main(book, layout, facts, plan, reading)
+    _read_details(book, layout, facts, reading)
     _check_outside(book, layout, problems)
     return reading
 
 
 # --- metadata and signature ---------------------------------------------------------------
+def _meta_text(value) -> str:
+    return signing.canonical(value) if value is not None else ""
+
+
 def _read_meta(book: WorkbookData) -> dict | None:
     sheet = book.sheet(L.META_SHEET)
     if sheet is None:
@@ -129,6 +154,8 @@ def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
         return UNCHECKED
 
     def cell_value(sheet_name: str, row: int, col: int):
+        if row > L.MAX_FORM_ROW or col > L.MAX_FORM_COL:
+            raise ValueError("outside a form")  # a forged range: the signature cannot hold
         sheet = book.sheet(sheet_name)
         if sheet is None:
             raise KeyError(sheet_name)
@@ -142,12 +169,13 @@ def _check_identity(reading: FormReading, plan: Plan) -> None:
     ident, problems = reading.identity, reading.problems
     if ident.plan_id != plan.plan_id:
         problems.error(f"这张表属于另一个计划（{reading.meta.get('plan_name') or ident.plan_id}），"
-                       f"不是“{plan.name}”的填报表。", L.META_SHEET)
+                       f"不是“{plan.name}”的填报表。", L.META_SHEET, code=Code.OTHER_PLAN)
     elif ident.plan_version != str(plan.version):
         problems.warning(f"这张表按计划第 {ident.plan_version} 版生成，当前计划是第 {plan.version} 版；"
-                         "已按表中的指标读取，请留意目标是否有变化。", L.META_SHEET)
+                         "已按表中的指标读取，请留意目标是否有变化。", L.META_SHEET, code=Code.PLAN_VERSION)
     if not any(r.name == ident.reporter for r in plan.reporters):
-        problems.error(f"表中的填报单位“{ident.reporter}”不在计划的填报单位名单中。", L.META_SHEET)
+        problems.error(f"表中的填报单位“{ident.reporter}”不在计划的填报单位名单中。", L.META_SHEET,
+                       code=Code.UNKNOWN_REPORTER)
 
 
 # --- 指标填报 -----------------------------------------------------------------------------------
@@ -167,50 +195,46 @@ def _find_row(sheet, name_col: int, name: str, expected: int) -> int | None:
     return None
 
 
-def _read_main(book, layout, plan: Plan, reporter, reading: FormReading) -> None:
-    main, problems = layout["main"], reading.problems
-    sheet_name = main.get("sheet", L.MAIN_SHEET)
-    sheet = book.sheet(sheet_name)
+def _read_main(book, layout: L.FormLayout, facts: FormFacts, plan: Plan | None, reading: FormReading) -> None:
+    main, problems = layout.main, reading.problems
+    sheet = book.sheet(main.sheet)
     if sheet is None:
-        problems.error(f"找不到工作表“{sheet_name}”（可能被改名或删除），无法读取指标。请使用下发的原表。")
+        problems.error(f"找不到工作表“{main.sheet}”（可能被改名或删除），无法读取指标。请使用下发的原表。",
+                       code=Code.SHEET_MISSING)
         return
-    name_col, value_col, remark_col = main["name_col"], main["value_col"], main["remark_col"]
-    year = _year(reading.identity.period)
-    for code, expected in main["rows"].items():
-        try:
-            ind = plan.indicator(code)
-        except KeyError:
-            problems.warning(f"表中的指标 {code} 已不在当前计划中，已忽略该行。", sheet_name, a1(expected, name_col))
+    known = {i.code for i in plan.indicators} if plan is not None else None
+    for code, expected in main.rows.items():
+        ind = facts.indicators.get(code)
+        if ind is None or (known is not None and code not in known):
+            problems.warning(f"表中的指标 {code} 已不在当前计划中，已忽略该行。", main.sheet,
+                             a1(expected, main.name_col), code=Code.INDICATOR_DROPPED)
             continue
-        row = _find_row(sheet, name_col, ind.name, expected)
+        row = _find_row(sheet, main.name_col, ind.name, expected)
         if row is None:
             problems.error(f"找不到指标“{ind.name}”所在的行（指标名称被改动或行被删除）。",
-                           sheet_name, a1(expected, name_col))
+                           main.sheet, a1(expected, main.name_col), code=Code.ROW_MISSING)
             continue
         if row != expected:
             problems.warning(f"指标“{ind.name}”不在原来的第 {expected} 行，而在第 {row} 行"
-                             "（可能插入或删除了行），已按指标名称定位。", sheet_name, a1(row, name_col))
-        ref = a1(row, value_col)
-        cell = sheet.cells.get((row, value_col))
-        target = _target(plan, ind, reporter, year)
-        value, raw = _number_cell(cell, ind, sheet_name, ref, problems, target)
-        remark_ref = a1(row, remark_col)
-        remark = _remark(sheet.cells.get((row, remark_col)), ind, sheet_name, remark_ref, problems)
-        reading.values.append(ValueRecord(code, value, raw, sheet_name, ref, remark or None, remark_ref))
-        if value is not None and target and value > IMPLAUSIBLE_FACTOR * target:
-            problems.warning(f"“{ind.name}”填报 {value:g}，超过目标（{target:g}）的 {IMPLAUSIBLE_FACTOR} 倍，"
-                             "请核实单位和数值。", sheet_name, ref)
+                             "（可能插入或删除了行），已按指标名称定位。", main.sheet, a1(row, main.name_col),
+                             code=Code.ROW_MOVED)
+        ref = a1(row, main.value_col)
+        value, raw = _number_cell(sheet.cells.get((row, main.value_col)), ind, main.sheet, ref, problems)
+        remark_ref = a1(row, main.remark_col)
+        remark = _remark(sheet.cells.get((row, main.remark_col)), ind, main.sheet, remark_ref, problems)
+        reading.values.append(ValueRecord(code, value, raw, main.sheet, ref, remark or None, remark_ref))
     by_code = {v.indicator: v for v in reading.values}
     for record in reading.values:
-        ind = plan.indicator(record.indicator)
+        ind = facts.indicators[record.indicator]
         parent = by_code.get(ind.parent) if ind.parent else None
         if parent and record.value is not None and parent.value is not None and record.value > parent.value:
-            problems.error(f"“{ind.name}”（{record.value:g}）大于它所属的“{plan.indicator(ind.parent).name}”"
-                           f"（{parent.value:g}），其中项不能大于总数。", record.sheet, record.cell)
-    reading.signature_block = _read_signature_block(sheet, layout.get("signature", {}), problems)
+            problems.error(f"“{ind.name}”（{record.value:g}）大于它所属的“{facts.indicators[ind.parent].name}”"
+                           f"（{parent.value:g}），其中项不能大于总数。", record.sheet, record.cell,
+                           code=Code.VALUE_SUB_OVER_PARENT)
+    reading.signature_block = _read_signature_block(sheet, layout.signature, problems)
 
 
-def _remark(cell, ind, sheet_name, ref, problems) -> str | None:
+def _remark(cell, ind: IndicatorFacts, sheet_name, ref, problems) -> str | None:
     """The 情况说明 as the person typed it: a formula's text, never its result.
 
     ``=A1`` or ``=HYPERLINK(…)`` typed into a remark would otherwise bring in the form's
@@ -222,11 +246,11 @@ def _remark(cell, ind, sheet_name, ref, problems) -> str | None:
     text = signing.canonical(typed)
     if cell.formula is not None:
         problems.warning(f"“{ind.name}”的情况说明填的是公式 {shorten(text, 40)}，已按输入的文字采用"
-                         "（不取公式结果）；请直接填写文字说明。", sheet_name, ref)
+                         "（不取公式结果）；请直接填写文字说明。", sheet_name, ref, code=Code.REMARK_FORMULA)
     if len(text) > EXCEL_TEXT_LIMIT:
         problems.warning(f"“{ind.name}”的情况说明有 {len(text)} 个字，超过 Excel 单元格上限 "
                          f"{EXCEL_TEXT_LIMIT} 字，只保留了前 {EXCEL_TEXT_LIMIT} 字；请精简后附在正文材料中。",
-                         sheet_name, ref)
+                         sheet_name, ref, code=Code.REMARK_TOO_LONG)
     return clean_text(text) or None
 
 
@@ -237,72 +261,69 @@ def _percent_format(number_format: str | None) -> bool:
     return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
 
 
-def _number_cell(cell, ind, sheet_name, ref, problems, target=None):
+def _number_cell(cell, ind: IndicatorFacts, sheet_name, ref, problems):
     """(value, raw) of a value cell, adding its problems.
 
-    ``target`` is the reporter's target for the year, if any: a % indicator filled with a
-    fraction (0.037) while the target is in points (3.68) is pointed out.
+    ``ind.target`` is what the reporter's value is held against: a % indicator filled with
+    a fraction (0.037) while the target is in points (3.68) is pointed out, and a value far
+    beyond any target is returned.
     """
+    target = ind.target
     if cell is None:
-        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
+        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref, code=Code.VALUE_BLANK)
         return None, None
     if cell.is_error:
-        problems.error(f"“{ind.name}”的单元格显示错误值 {cell.value}，请直接填数字。", sheet_name, ref)
+        problems.error(f"“{ind.name}”的单元格显示错误值 {cell.value}，请直接填数字。", sheet_name, ref,
+                       code=Code.VALUE_ERROR_CELL)
         return None, signing.canonical(cell.value)
     if cell.formula_without_result:
-        problems.error(f"“{ind.name}”填的是公式（{cell.formula}），但文件里没有计算结果，请直接填数字。",
-                       sheet_name, ref)
+        problems.error(f"“{ind.name}”填的是公式（{shorten(cell.formula, 40)}），但文件里没有计算结果，"
+                       "请直接填数字。", sheet_name, ref, code=Code.VALUE_FORMULA_NO_RESULT)
         return None, cell.formula
     parsed = parse_number(cell.value, percent_unit=ind.is_percent, unit=ind.unit)
     if parsed.error:
-        problems.error(f"“{ind.name}”：{parsed.error}。", sheet_name, ref)
+        problems.error(f"“{ind.name}”：{parsed.error}。", sheet_name, ref, code=Code.VALUE_NOT_NUMBER)
         return None, parsed.raw
     if parsed.value is None:
-        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref)
+        problems.warning(f"“{ind.name}”未填写（该单位本期没有这项数据）。", sheet_name, ref, code=Code.VALUE_BLANK)
         return None, parsed.raw
     value, raw = float(parsed.value), parsed.raw
     if cell.formula is not None:
         problems.warning(f"“{ind.name}”填的是公式 {shorten(cell.formula, 40)}，已按计算结果 {value:g} 采用；"
-                         "请直接填数字。", sheet_name, ref)
-        raw = f"{raw}（公式 {cell.formula}）"
+                         "请直接填数字。", sheet_name, ref, code=Code.VALUE_FORMULA)
+        raw = f"{raw}（公式 {shorten(cell.formula, 200)}）"
     percent_typed = not cell.is_text and ind.is_percent and _percent_format(cell.number_format)
     if percent_typed:  # 3.7% typed into Excel/LibreOffice is stored as 0.037 shown as a percentage
         value = float(f"{value * 100:.12g}")
         raw = f"{raw}（百分比格式，显示为 {value:g}%，按 {value:g} 采用）"
     if value < 0:
-        problems.error(f"“{ind.name}”填了负数 {raw}，应填不小于 0 的数字。", sheet_name, ref)
+        problems.error(f"“{ind.name}”填了负数 {shorten(raw, 40)}，应填不小于 0 的数字。", sheet_name, ref,
+                       code=Code.VALUE_NEGATIVE)
         return None, raw
     if ind.is_percent and value > 100:
-        problems.error(f"“{ind.name}”是百分数，{raw} 超过了 100，请填 0-100 之间的数值。", sheet_name, ref)
+        problems.error(f"“{ind.name}”是百分数，{shorten(raw, 40)} 超过了 100，请填 0-100 之间的数值。",
+                       sheet_name, ref, code=Code.VALUE_OVER_100)
         return None, raw
+    if value >= ABSURD_VALUE or (target and value > ABSURD_FACTOR * target):
+        problems.error(f"“{ind.name}”填报 {value:.6g}，远远超出合理范围" + (f"（目标 {target:g}）" if target else "")
+                       + "，请核实单位和数值后只填数字。", sheet_name, ref, code=Code.VALUE_OUT_OF_RANGE)
+        return None, raw
+    if target and value > IMPLAUSIBLE_FACTOR * target:
+        problems.warning(f"“{ind.name}”填报 {value:g}，超过目标（{target:g}）的 {IMPLAUSIBLE_FACTOR} 倍，"
+                         "请核实单位和数值。", sheet_name, ref, code=Code.VALUE_IMPLAUSIBLE)
     if (ind.is_percent and not percent_typed and "%" not in (parsed.raw or "")
             and 0 < value < 1 and target is not None and target >= 1):
         problems.warning(f"“{ind.name}”填报 {value:g}，目标是 {target:g}（单位 %），是否把 {value * 100:g}% "
-                         f"填成了小数 {value:g}？请核对，应填 {value * 100:g}。", sheet_name, ref)
+                         f"填成了小数 {value:g}？请核对，应填 {value * 100:g}。", sheet_name, ref,
+                         code=Code.VALUE_FRACTION)
     return value, raw
 
 
-def _target(plan, ind, reporter, year) -> float | None:
-    """The target a value is compared with: the reporter's own, the year's, or the plan's."""
-    if not year:
-        return None
-    own = plan.reporter_target(ind, reporter, year) if reporter is not None else None
-    if own is not None:
-        return own[0]
-    if ind.target_for(year) is not None:
-        return ind.target_for(year).value
-    if ind.plan_target() is not None:
-        return ind.plan_target().value
-    return None
-
-
 def _year(period: str) -> int | None:
-    from wjexcel.periods import Period
-
     try:
         return Period.parse(period).year
-    except Exception:  # noqa: BLE001 - a damaged period is reported elsewhere
-        return None
+    except WjexcelError:
+        return None  # a damaged period: the verdict says so
 
 
 def parse_date(value) -> date | None:
@@ -316,8 +337,6 @@ def parse_date(value) -> date | None:
             return date(1899, 12, 30) + timedelta(days=int(value))
         return None
     if isinstance(value, str):
-        import unicodedata
-
         match = _DATE_TEXT.match(unicodedata.normalize("NFKC", value))
         if match:
             try:
@@ -337,45 +356,47 @@ def _read_signature_block(sheet, cells: dict, problems) -> SignatureBlock:
             raw = None if cell is None or is_blank(cell.value) else cell.value
             found[key] = parse_date(raw) if raw is not None else None
             if raw is not None and found[key] is None:
-                problems.warning(f"填报日期“{clean_text(signing.canonical(raw))}”无法识别为日期，"
-                                 "请写成 2022-10-08。", sheet.name, ref)
+                problems.warning(f"填报日期“{shorten(clean_text(signing.canonical(raw)), 30)}”无法识别为日期，"
+                                 "请写成 2022-10-08。", sheet.name, ref, code=Code.SIGN_BAD_DATE)
         else:
             found[key] = _text(cell) or ""
         if cell is None or is_blank(cell.value):
             missing.append(labels.get(key, key))
     if missing:
-        problems.warning(f"签章栏未填写：{'、'.join(missing)}。", sheet.name,
-                         cells.get("unit", ""))
+        problems.warning(f"签章栏未填写：{'、'.join(missing)}。", sheet.name, cells.get("unit", ""),
+                         code=Code.SIGN_BLANK)
     return SignatureBlock(found.get("unit", ""), found.get("filled_by", ""), found.get("phone", ""),
                           found.get("filled_on"), found.get("reviewer", ""))
 
 
 # --- 明细 -------------------------------------------------------------------------------------
-def _read_details(book, layout, plan: Plan, reading: FormReading) -> None:
+def _read_details(book, layout: L.FormLayout, facts: FormFacts, reading: FormReading) -> None:
     problems = reading.problems
-    lists = {d.code: d for d in plan.detail_lists}
-    for code, info in layout.get("details", {}).items():
-        dl = lists.get(code)
-        sheet = book.sheet(info["sheet"])
+    for code, info in layout.details.items():
+        dl = facts.lists.get(code)
+        sheet = book.sheet(info.sheet)
         if sheet is None:
-            problems.error(f"找不到明细表“{info['sheet']}”（可能被改名或删除）。请使用下发的原表。")
+            problems.error(f"找不到明细表“{info.sheet}”（可能被改名或删除）。请使用下发的原表。",
+                           code=Code.DETAIL_SHEET_MISSING)
             continue
         if dl is None:
-            problems.warning(f"明细表“{info['sheet']}”已不在当前计划中，未读取。", info["sheet"])
+            problems.warning(f"明细表“{info.sheet}”已不在当前计划中，未读取。", info.sheet,
+                             code=Code.DETAIL_LIST_DROPPED)
             continue
         columns = {c.name: c for c in dl.columns}
         rows: list[DetailRow] = []
         seen_codes: dict[str, str] = {}
-        for row in range(info["first_row"], info["last_row"] + 1):
-            entry, raw = {}, {}
-            for offset, name in enumerate(info["columns"]):
-                cell = sheet.cells.get((row, info["first_col"] + offset))
-                raw[name] = None if cell is None or is_blank(cell.value) else signing.canonical(cell.value)
+        filled = sorted({r for (r, c) in sheet.cells
+                         if info.first_row <= r <= info.last_row and info.first_col <= c <= info.last_col})
+        for row in filled:
+            cells = [sheet.cells.get((row, info.first_col + offset)) for offset in range(len(info.columns))]
+            raw = {name: None if cell is None or is_blank(cell.value) else signing.canonical(cell.value)
+                   for name, cell in zip(info.columns, cells)}
             if all(v is None for v in raw.values()):
                 continue
-            for offset, name in enumerate(info["columns"]):
-                ref = a1(row, info["first_col"] + offset)
-                cell = sheet.cells.get((row, info["first_col"] + offset))
+            entry = {}
+            for offset, (name, cell) in enumerate(zip(info.columns, cells)):
+                ref = a1(row, info.first_col + offset)
                 entry[name] = _detail_value(columns.get(name), name, cell, sheet.name, ref, problems, seen_codes)
             rows.append(DetailRow(code, sheet.name, row, entry, raw))
         reading.details.extend(rows)
@@ -385,40 +406,41 @@ def _read_details(book, layout, plan: Plan, reading: FormReading) -> None:
 def _detail_value(column, name, cell, sheet_name, ref, problems, seen_codes):
     if cell is None or is_blank(cell.value):
         if column is not None and column.required:
-            problems.error(f"“{name}”是必填项，这一行没有填写。", sheet_name, ref)
+            problems.error(f"“{name}”是必填项，这一行没有填写。", sheet_name, ref, code=Code.DETAIL_REQUIRED)
         return None
     kind = column.type if column is not None else "text"
     if kind == "uscc":
         result = uscc.validate(cell.value)
         if not result.ok:
-            problems.error(f"{result.error}。", sheet_name, ref)
+            problems.error(f"{result.error}。", sheet_name, ref, code=Code.DETAIL_USCC)
             return result.code
         if result.code in seen_codes:
             problems.error(f"统一社会信用代码 {result.code} 与 {seen_codes[result.code]} 重复，同一家单位只填一行。",
-                           sheet_name, ref)
+                           sheet_name, ref, code=Code.DETAIL_USCC_DUPLICATE)
         else:
             seen_codes[result.code] = ref
         return result.code
     if kind in ("number", "integer"):
         parsed = parse_number(cell.value, percent_unit=False)
         if parsed.error:
-            problems.error(f"“{name}”：{parsed.error}。", sheet_name, ref)
+            problems.error(f"“{name}”：{parsed.error}。", sheet_name, ref, code=Code.DETAIL_NOT_NUMBER)
             return None
         if parsed.value is not None and parsed.value < 0:
-            problems.error(f"“{name}”不能是负数。", sheet_name, ref)
+            problems.error(f"“{name}”不能是负数。", sheet_name, ref, code=Code.DETAIL_NEGATIVE)
             return None
         if kind == "integer" and parsed.value is not None and float(parsed.value) != int(parsed.value):
-            problems.error(f"“{name}”应为整数。", sheet_name, ref)
+            problems.error(f"“{name}”应为整数。", sheet_name, ref, code=Code.DETAIL_NOT_INTEGER)
         return None if parsed.value is None else float(parsed.value)
     if kind == "date":
         parsed_date = parse_date(cell.value)
         if parsed_date is None:
-            problems.warning(f"“{name}”无法识别为日期，请写成 2022-10-08。", sheet_name, ref)
+            problems.warning(f"“{name}”无法识别为日期，请写成 2022-10-08。", sheet_name, ref, code=Code.DETAIL_BAD_DATE)
             return clean_text(signing.canonical(cell.value))
         return parsed_date.isoformat()
     text = clean_text(signing.canonical(cell.value)).strip()
     if kind == "choice" and column.choices and text not in column.choices:
-        problems.warning(f"“{name}”填的“{text}”不在可选项（{'、'.join(column.choices)}）中。", sheet_name, ref)
+        problems.warning(f"“{name}”填的“{shorten(text, 30)}”不在可选项（{shorten('、'.join(column.choices), 60)}）中。",
+                         sheet_name, ref, code=Code.DETAIL_BAD_CHOICE)
     return text
 
 
@@ -433,24 +455,24 @@ def _check_detail_total(dl, rows, reading: FormReading, sheet_name: str) -> None
         what = f"明细“{dl.sum_column}”合计 {total:g}"
     if abs(total - record.value) > 1e-6:
         reading.problems.warning(f"{what}，与“指标填报”{record.cell} 填报的 {record.value:g} 不一致，请核对。",
-                                 sheet_name)
+                                 sheet_name, code=Code.DETAIL_TOTAL)
 
 
 # --- content outside the form ------------------------------------------------------------------
-def _check_outside(book: WorkbookData, layout: dict, problems: ProblemList) -> None:
-    main = layout["main"]
-    bounds = {main.get("sheet", L.MAIN_SHEET): (main["last_row"], main["last_col"])}
-    for info in layout.get("details", {}).values():
-        bounds[info["sheet"]] = (info["last_row"], info["first_col"] + len(info["columns"]) - 1)
-    known = set(layout.get("sheets", [])) | {L.META_SHEET} | IGNORED_SHEETS
+def _check_outside(book: WorkbookData, layout: L.FormLayout, problems: ProblemList) -> None:
+    bounds = {layout.main.sheet: (layout.main.last_row, layout.main.last_col)}
+    for info in layout.details.values():
+        bounds[info.sheet] = (info.last_row, info.last_col)
+    known = set(layout.sheets) | {L.META_SHEET, RETURN_SHEET}
     for sheet in book.sheets:
         if sheet.name not in known:
             if sheet.cells:
-                problems.warning(f"表中多了一个工作表“{sheet.name}”，其中的内容不会被读取。", sheet.name)
+                problems.warning(f"表中多了一个工作表“{shorten(sheet.name, 31)}”，其中的内容不会被读取。", sheet.name,
+                                 code=Code.EXTRA_SHEET)
             continue
         if sheet.beyond_bounds:
             problems.warning("表格范围以外还有内容（已忽略），请只在原表格内填写。", sheet.name,
-                             sheet.beyond_cells[0] if sheet.beyond_cells else "")
+                             sheet.beyond_cells[0] if sheet.beyond_cells else "", code=Code.OUTSIDE_CONTENT)
         limit = bounds.get(sheet.name)
         if limit is None:
             continue
@@ -459,4 +481,4 @@ def _check_outside(book: WorkbookData, layout: dict, problems: ProblemList) -> N
         if outside:
             refs = "、".join(a1(r, c) for r, c in outside[:5]) + ("等" if len(outside) > 5 else "")
             problems.warning(f"表格范围以外填了内容（{refs}），这些内容不会被读取，请填在表格内。",
-                             sheet.name, a1(*outside[0]))
+                             sheet.name, a1(*outside[0]), code=Code.OUTSIDE_CONTENT)

@@ -22,6 +22,8 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from wjexcel import filetypes
 from wjexcel.errors import FormError
+from wjexcel.filenames import zip_member_name
+from wjexcel.problems import Code
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest file accepted at all; a filled form is well under 1 MB."""
@@ -96,7 +98,7 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
     _check_size(path, label)
     kind = _sniff(path, label)
     if not kind.readable:
-        raise FormError(f"“{label}”：{kind.message}")
+        raise FormError(f"“{label}”：{kind.message}", kind.code)
     if kind.kind not in (filetypes.XLSX, filetypes.XLSM, filetypes.ODS):
         return PreflightResult(kind)
     deadline = time.monotonic() + SCAN_SECONDS
@@ -115,60 +117,58 @@ def _check_size(path: Path, label: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）") from exc
+        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）", Code.FILE_UNREADABLE) from exc
     if size > MAX_FILE_BYTES:
-        raise FormError(f"“{label}”：文件太大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是填好的报表")
+        raise FormError(f"“{label}”：文件太大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
+                        "不像是填好的报表", Code.FILE_TOO_BIG)
 
 
 def _sniff(path: Path, label: str) -> filetypes.FileType:
     try:
         return filetypes.sniff(path)
     except OSError as exc:
-        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）") from exc
+        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）", Code.FILE_UNREADABLE) from exc
 
 
 def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
-    """Open a zip, decoding names without the UTF-8 flag as UTF-8, then GB18030."""
-    for encoding in ("utf-8", "gb18030", None):
-        try:
-            return zipfile.ZipFile(path, metadata_encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}") from exc
-    raise FormError(f"“{label}”：压缩包中的文件名无法识别")  # pragma: no cover - cp437 decodes anything
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
 
 
-def check_zip(zf: zipfile.ZipFile, label: str) -> None:
-    """Apply the member-count, size, ratio and path rules to an open zip."""
+def check_zip(zf: zipfile.ZipFile, label: str, code: str = Code.FILE_UNSAFE) -> int:
+    """Apply the member-count, size, ratio and path rules to an open zip; return its
+    declared inflated size. ``code`` is that of the FormError raised (a workbook's parts,
+    or an archive's members)."""
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise FormError(f"“{label}”：压缩包内文件过多（{len(infos)} 个，上限 {MAX_ZIP_MEMBERS}），已拒绝")
+        raise FormError(f"“{label}”：压缩包内文件过多（{len(infos)} 个，上限 {MAX_ZIP_MEMBERS}），已拒绝", code)
     total = 0
     for info in infos:
-        _check_member_name(info.filename, label)
+        name = zip_member_name(info)
+        _check_member_name(info.filename, name, label, code)
         if info.file_size > MAX_MEMBER_BYTES:
             raise FormError(
-                f"“{label}”：其中“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，"
-                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB，可能是恶意文件，已拒绝"
-            )
+                f"“{label}”：其中“{name}”解压后有 {info.file_size // (1024 * 1024)} MB，"
+                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB，可能是恶意文件，已拒绝", code)
         if info.file_size > RATIO_GRACE_BYTES and info.compress_size < info.file_size * MIN_INFLATE_RATIO:
             raise FormError(
-                f"“{label}”：其中“{info.filename}”压缩比异常（解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），"
-                "可能是“压缩炸弹”，已拒绝"
-            )
+                f"“{label}”：其中“{name}”压缩比异常（解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），"
+                "可能是“压缩炸弹”，已拒绝", code)
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise FormError(
-            f"“{label}”：解压后总大小 {total // (1024 * 1024)} MB，超过上限 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，已拒绝"
-        )
+            f"“{label}”：解压后总大小 {total // (1024 * 1024)} MB，超过上限 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，已拒绝",
+            code)
+    return total
 
 
-def _check_member_name(name: str, label: str) -> None:
-    posix = name.replace("\\", "/")
+def _check_member_name(raw: str, name: str, label: str, code: str) -> None:
+    posix = raw.replace("\\", "/")
     parts = PurePosixPath(posix).parts
-    if posix.startswith("/") or re.match(r"[A-Za-z]:", posix) or ".." in parts or "\x00" in name:
-        raise FormError(f"“{label}”：压缩包中有可疑的路径“{name}”（指向压缩包以外），已拒绝")
+    if posix.startswith("/") or re.match(r"[A-Za-z]:", posix) or ".." in parts or "\x00" in raw:
+        raise FormError(f"“{label}”：压缩包中有可疑的路径“{name}”（指向压缩包以外），已拒绝", code)
 
 
 class _CellScanner(xml.sax.handler.ContentHandler):
@@ -253,24 +253,25 @@ def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
             while chunk := stream.read(_CHUNK):
                 read += len(chunk)
                 if read > info.file_size or time.monotonic() > deadline:
-                    raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}")
+                    raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
                 parser.feed(chunk)
             parser.close()
     except DefusedXmlException as exc:
-        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝") from exc
+        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝",
+                        Code.FILE_UNSAFE) from exc
     except _AbsurdCell as exc:
         raise FormError(
             f"“{label}”：{exc} 单元格有内容，远远超出表格范围（最多 {MAX_SHEET_ROW} 行、"
-            f"{get_column_letter(MAX_SHEET_COL)} 列）。请删除该处内容后另存再发送"
+            f"{get_column_letter(MAX_SHEET_COL)} 列）。请删除该处内容后另存再发送", Code.FILE_UNSAFE
         ) from exc
     except xml.sax.SAXParseException as exc:
         if handler.cells_seen or info.filename.startswith("xl/worksheets/"):
-            raise FormError(f"“{label}”：工作表数据已损坏（{info.filename}），{_RESAVE}") from exc
+            raise FormError(f"“{label}”：工作表数据已损坏（{info.filename}），{_RESAVE}", Code.FILE_CORRUPT) from exc
         return None  # a part no reader needs; the reader reports it if it does
     except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
-        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}") from exc
+        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
     if handler.bad_ref:
-        raise FormError(f"“{label}”：工作表中有无效的单元格地址“{handler.bad_ref[:20]}”，{_RESAVE}")
+        raise FormError(f"“{label}”：工作表中有无效的单元格地址“{handler.bad_ref[:20]}”，{_RESAVE}", Code.FILE_CORRUPT)
     if not handler.cells_seen:
         return None
     return SheetScan(info.filename, handler.max_row, handler.max_col, tuple(handler.beyond), handler.beyond_count)

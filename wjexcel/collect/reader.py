@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -27,12 +28,15 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from wjexcel import filetypes
 from wjexcel.errors import EnvironmentProblem, FormError
+from wjexcel.problems import Code
 from wjexcel.collect.preflight import preflight
 
 try:
     import resource
 except ImportError:  # Windows: the child process still isolates a crash, without a memory cap
     resource = None
+
+log = logging.getLogger(__name__)
 
 if not openpyxl.DEFUSEDXML:
     raise EnvironmentProblem("安装不安全：缺少 defusedxml，读取外来表格有风险。请先运行 pip install defusedxml，再重新运行 wjexcel")
@@ -177,11 +181,12 @@ def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
     except FormError:
         raise
     except DefusedXmlException as exc:
-        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容，可能是恶意文件，已拒绝") from exc
+        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容，可能是恶意文件，已拒绝", Code.FILE_UNSAFE) from exc
     except MemoryError as exc:
-        raise FormError(f"“{label}”：文件内容过大，无法读取，{_RESAVE}") from exc
+        raise FormError(f"“{label}”：文件内容过大，无法读取，{_RESAVE}", Code.FILE_UNSAFE) from exc
     except Exception as exc:  # openpyxl raises anything on a damaged file
-        raise FormError(f"“{label}”：文件内容有错误，无法读取（{type(exc).__name__}），{_RESAVE}") from exc
+        log.debug("openpyxl could not read %s", label, exc_info=True)
+        raise FormError(f"“{label}”：文件内容有错误，无法读取，{_RESAVE}", Code.FILE_CORRUPT) from exc
     return WorkbookData(label, "", sheets, props, names)
 
 
@@ -214,7 +219,7 @@ def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
     formulas = []
     for row in ws.iter_rows(min_row=1, max_row=max_rows, min_col=1, max_col=max_cols):
         if time.monotonic() > deadline:
-            raise FormError(f"“{label}”：读取超时（工作表“{ws.title}”内容过多），{_RESAVE}")
+            raise FormError(f"“{label}”：读取超时（工作表“{ws.title}”内容过多），{_RESAVE}", Code.FILE_TIMEOUT)
         for cell in row:
             value = getattr(cell, "value", None)
             if value is None:
@@ -247,18 +252,20 @@ def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
     try:
         done = subprocess.run(command, capture_output=True, timeout=READ_SECONDS, env=env, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{_RESAVE}") from exc
+        raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{_RESAVE}", Code.FILE_TIMEOUT) from exc
     try:
         answer = json.loads(done.stdout)
     except ValueError as exc:
         if done.returncode < 0 or b"memory" in done.stderr.lower():
-            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}") from exc
-        raise FormError(f"“{label}”：读取程序异常退出（代码 {done.returncode}），{_RESAVE}") from exc
+            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}", Code.FILE_UNSAFE) from exc
+        log.debug("calamine child for %s exited %s: %s", label, done.returncode, done.stderr[-2000:])
+        raise FormError(f"“{label}”：读取时出现异常，文件可能已损坏，{_RESAVE}", Code.FILE_CORRUPT) from exc
     if answer["status"] == "ok":
         return _book_from_json(answer["book"])
     if answer["status"] == "password":
-        raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送")
-    raise FormError(f"“{label}”：文件内容有错误，无法读取（{answer['detail']}），{_RESAVE}")
+        raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送", Code.FILE_ENCRYPTED)
+    log.debug("calamine could not read %s: %s", label, answer.get("detail"))
+    raise FormError(f"“{label}”：文件内容有错误，无法读取，{_RESAVE}", Code.FILE_CORRUPT)
 
 
 def _child_main() -> None:

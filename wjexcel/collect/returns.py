@@ -2,59 +2,64 @@
 
 The copy keeps the reporter's typing and the form's identity, so after correcting the
 marked cells they can send the same file back. A first sheet 退回意见 lists every problem;
-readers of returned forms ignore that sheet.
+readers of returned forms ignore that sheet. Where the copy goes is the ledger's to say
+(:meth:`~wjexcel.workspace.ledger.Ledger.reserve_return_copy`: unique, recorded).
+
+An old ``.xls`` is turned into ``.xlsx`` by LibreOffice when the PC has it, within
+:data:`CONVERT_SECONDS`; otherwise the copy lists the problems without marking cells.
 """
 
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from wjexcel.atomic import replace_file
+from wjexcel.collect.formread import RETURN_SHEET
 from wjexcel.errors import WjexcelError
 from wjexcel.problems import ERROR
 
-RETURN_SHEET = "退回意见"
+CONVERT_SECONDS = 60.0
+"""The longest a LibreOffice conversion of one .xls may hold collect up."""
 _FILL = "FFC7CE"
 _TITLE_FONT = "黑体"
 _BODY_FONT = "宋体"
 
 
-def write_return_copy(ws, verdict, src_path: Path, kind: str) -> Path | None:
-    """Write the 退回 copy for a rejected form into 汇总/退回/<期间>/; return its path."""
+def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
+                      convert_seconds: float = CONVERT_SECONDS) -> Path:
+    """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``."""
     from openpyxl import Workbook, load_workbook
 
-    out_dir = ws.returns_dir(verdict.period)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = PurePosixPath(verdict.file).stem
-    target = out_dir / f"{stem}_退回.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
-        source = Path(src_path)
+        source = Path(tmp) / f"form.{'xls' if kind == 'xls' else 'xlsx'}"
+        source.write_bytes(data)
+        unmarked = ""
         if kind == "xls":
-            source = _xls_to_xlsx(source, Path(tmp))
+            source, unmarked = _xls_to_xlsx(source, Path(tmp), convert_seconds)
         if source is not None:
             wb = load_workbook(source, keep_vba=False, keep_links=False)
             _mark_cells(wb, verdict.problems)
         else:
             wb = Workbook()
             wb.remove(wb.active)
-        _add_summary_sheet(wb, verdict, converted=source is not None)
+        _add_summary_sheet(wb, verdict, unmarked)
         replace_file(target, wb.save, lambda p: load_workbook(p, read_only=True).close())
     return target
 
 
-def _xls_to_xlsx(src: Path, tmp: Path) -> Path | None:
-    """An .xls re-saved as .xlsx by LibreOffice, or None when it is not available."""
+def _xls_to_xlsx(src: Path, tmp: Path, seconds: float) -> tuple[Path | None, str]:
+    """An .xls re-saved as .xlsx by LibreOffice; or None and why the cells cannot be marked."""
     from wjexcel.office import convert, find_soffice
 
     if find_soffice() is None:
-        return None
-    copy = tmp / "form.xls"
-    copy.write_bytes(src.read_bytes())
+        return None, "（原文件为旧版 .xls 格式，本机没有 LibreOffice，无法生成带标记的副本，请对照下列意见修改原表。）"
     try:
-        return convert([copy], "xlsx", tmp / "out")[0]
+        return convert([src], "xlsx", tmp / "out", timeout=seconds)[0], ""
     except WjexcelError:
-        return None
+        return None, (f"（原文件为旧版 .xls 格式，转换为带标记的副本时 LibreOffice 在 {seconds:.0f} 秒内没有完成，"
+                      "已放弃转换；请对照下列意见修改原表。）")
 
 
 def _mark_cells(wb, problems) -> None:
@@ -77,7 +82,7 @@ def _mark_cells(wb, problems) -> None:
         c.comment = comment
 
 
-def _add_summary_sheet(wb, verdict, converted: bool) -> None:
+def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
     from openpyxl.styles import Alignment, Font
 
     if RETURN_SHEET in wb.sheetnames:
@@ -93,8 +98,8 @@ def _add_summary_sheet(wb, verdict, converted: bool) -> None:
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
     sh.row_dimensions[2].height = 36
-    if not converted:
-        _text(sh, "A3", "（原文件为旧版格式，本机无法生成带标记的副本，请对照下列意见修改原表。）")
+    if unmarked:
+        _text(sh, "A3", unmarked)
     headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
     for col, h in enumerate(headers, 1):
         c = sh.cell(row=4, column=col)

@@ -1,16 +1,19 @@
-"""Who has reported for a period, and the 催报 (reminder) text for those who have not."""
+"""Who has reported for a period, shown one way for the CLI and the buttons, and the 催报 (reminder) text."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from wjexcel.collect.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
+from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
 from wjexcel.periods import Period
+from wjexcel.plan.workbook import workspace_plan
+from wjexcel.textmeasure import text_units
 
 REPORTED = "已报送"
-MISSING = "未报送"
 RETURNED = "已退回"
+MISSING = "未报送"
+REPORTING_STATUSES = (REPORTED, RETURNED, MISSING)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     version was accepted it still counts, and the note says so.
     """
     period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     with Ledger.open(ws) as ledger:
         subs = [s for s in ledger.submissions(period.code) if s.verdict not in (DUPLICATE, IGNORED)]
@@ -64,11 +67,43 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     return out
 
 
-def reminder_text(ws, period: str | Period, plan=None, statuses=None) -> str:
+def status_summary(statuses: list[ReporterStatus]) -> str:
+    """One line: ``19 家单位中已报送 16 家，已退回待改 1 家（震泽镇），未报送 2 家（平望镇、统计局）。``"""
+    names = {st: [s.reporter for s in statuses if s.status == st] for st in REPORTING_STATUSES}
+    text = f"{len(statuses)} 家单位中已报送 {len(names[REPORTED])} 家"
+    if names[RETURNED]:
+        text += f"，已退回待改 {len(names[RETURNED])} 家（{'、'.join(names[RETURNED])}）"
+    text += f"，未报送 {len(names[MISSING])} 家（{'、'.join(names[MISSING])}）" if names[MISSING] else "，全部报送"
+    return text + "。"
+
+
+def status_listing(statuses: list[ReporterStatus]) -> list[str]:
+    """One line per reporter: status, name, versions, last received, note."""
+    width = max((int(text_units(s.reporter)) for s in statuses), default=0)
+    lines = []
+    for s in statuses:
+        when = _when(s.last_received)
+        pad = " " * (width - int(text_units(s.reporter)))
+        extra = f"（{s.note}）" if s.note else ""
+        lines.append(f"{s.status}  {s.reporter}{pad}  版本数 {s.versions}  {when}{extra}".rstrip())
+    return lines
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: str = "") -> str:
+    """What ``wjexcel status`` and the 查看报送情况 button show: the summary, each reporter, the 催报 text."""
+    head = [f"报送情况（{period.label}）：{status_summary(statuses)}"]
+    if deadline:
+        head.append(f"报送截止日期：{deadline}")
+    return "\n".join([*head, "", *status_listing(statuses), "", "催报文字（可复制到邮件或微信）：",
+                      reminder_text(plan, period, statuses)])
+
+
+def reminder_text(plan, period: Period, statuses: list[ReporterStatus]) -> str:
     """A ready-to-send 催报 message (email or 微信) naming who is missing or returned."""
-    period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
-    statuses = statuses if statuses is not None else reporting_status(ws, period, plan)
     missing = [s.reporter for s in statuses if s.status == MISSING]
     returned = [s.reporter for s in statuses if s.status == RETURNED]
     title = plan.short_name or plan.name

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from wjexcel.cycle import RunResult, run_cycle, stage
+from wjexcel.cycle import RunResult, run_cycle
+from wjexcel.progress import stage
 from wjexcel.demo.fill import fill_form
 from wjexcel.values import parse_number
+from wjexcel.plan.workbook import workspace_plan
 
 DEMO_PERIOD = "2022Q3"
 DEFAULT_FOLDER = "wjexcel演示"
@@ -87,8 +89,8 @@ class DemoResult:
 
 def run_demo(folder=None, *, progress=None) -> DemoResult:
     """Run the demo in ``folder`` (default: a new ``wjexcel演示`` folder here)."""
-    from wjexcel.forms.build import generate_forms
-    from wjexcel.workspace import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.cycle import init_workspace
 
     root = _fresh_folder(folder)
     ws = init_workspace(root)
@@ -98,7 +100,7 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
         write_console(ws.root, period=DEMO_PERIOD)
     except Exception:  # the console is a convenience here, never a reason to fail the demo
         pass
-    plan = ws.load_plan()
+    plan = workspace_plan(ws)
     _annual_round_2021(ws, plan)
     generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=stage(progress, "生成填报表"))
     forms = {f.reporter: Path(f.path) for f in generated.forms}
@@ -121,7 +123,7 @@ def _fresh_folder(folder) -> Path:
 def _annual_round_2021(ws, plan) -> None:
     """Every unit's clean 2021 annual form, collected before the demo's own period."""
     from wjexcel.collect.collector import collect
-    from wjexcel.forms.build import generate_forms
+    from wjexcel.forms.outbox import generate_forms
 
     generated = generate_forms(ws, "2021", force=True)
     folder = ws.inbox / "2021年报"

@@ -136,50 +136,45 @@ def require_period(params: dict[str, str]) -> str:
 
 
 def run_action(action: Action, params: dict[str, str], book_folder: Path,
-               progress: Progress | None = None) -> list[str]:
+               progress: Progress | None = None, confirm: Callable[[str], bool] | None = None) -> list[str]:
     """Do what the button does through the core API and return the lines to show.
 
-    This is the whole behaviour of a button, callable without Excel.
+    This is the whole behaviour of a button, callable without Excel. ``confirm(question)``
+    asks the clerk yes or no (a message box in Excel); without it, forms generated before
+    are never replaced.
     """
+    from wjexcel.periods import Period
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.workspace import Workspace
 
     ws = Workspace.open(workspace_folder(params, book_folder))
-    period = require_period(params)
-    lines = [f"工作区：{ws.root}", f"期间：{period}"]
+    period = Period.parse(require_period(params))
+    lines = [f"工作区：{ws.root}", f"期间：{period.code}"]
     if params.get("plan"):
         lines.insert(0, f"计划：{params['plan']}")
     if action.key == "generate":
-        from wjexcel.forms.build import generate_forms
+        from wjexcel.errors import FormsExistError
+        from wjexcel.forms.outbox import generate_forms
 
-        lines += generate_forms(ws, period, progress=progress).summary_text().splitlines()
+        try:
+            result = generate_forms(ws, period, progress=progress)
+        except FormsExistError as exc:
+            if confirm is None or not confirm(f"{exc}\n\n确定重新生成吗？"):
+                return lines + ["已取消，原有填报表保持不变。"]
+            result = generate_forms(ws, period, force=True, progress=progress)
+        lines += result.summary_text().splitlines()
     elif action.key == "run":
         from wjexcel.cycle import run_cycle
 
         result = run_cycle(ws, period, progress=progress)
         lines += result.summary_text().splitlines()
-        if getattr(result, "report_path", None):
-            lines.append(f"汇总表：{ws.relative(result.report_path)}")
     else:
-        from wjexcel.collect.status import reminder_text, reporting_status
+        from wjexcel.collect.status import reporting_status, status_text
 
-        lines += status_lines(reporting_status(ws, period), params.get("deadline", ""))
-        lines += ["", "催报通知（可复制后发送）："] + reminder_text(ws, period).splitlines()
-    remember_period(ws.root, period)
-    return lines
-
-
-def status_lines(statuses: Sequence[Any], deadline: str = "") -> list[str]:
-    """Counts per status, then who has not reported and who was returned."""
-    groups: dict[str, list[str]] = {}
-    for item in statuses:
-        groups.setdefault(item.status, []).append(item.reporter)
-    counts = "，".join(f"{status} {len(names)} 家" for status, names in groups.items())
-    lines = [f"共 {len(statuses)} 家：{counts}" if statuses else "计划中没有报送单位。"]
-    if deadline:
-        lines.append(f"报送截止日期：{deadline}")
-    for status in ("未报送", "已退回"):
-        if groups.get(status):
-            lines.append(f"{status}：" + "、".join(groups[status]))
+        plan = workspace_plan(ws)
+        statuses = reporting_status(ws, period, plan)
+        lines += status_text(plan, period, statuses, params.get("deadline", "")).splitlines()
+    remember_period(ws.root, period.code)
     return lines
 
 
@@ -258,7 +253,8 @@ def main() -> None:
         action = action_for_sheet(sheet.name)
         show(f"正在运行“{action.title}”……（{started} 开始）")
         params = parse_parameters(sheet[parameter_cells()].value)
-        lines = run_action(action, params, book_folder, progress=progress)
+        lines = run_action(action, params, book_folder, progress=progress,
+                           confirm=lambda question: book.app.alert(question, title="wjexcel", buttons="yes_no") == "yes")
         show(f"完成（{started} 开始，{dt.datetime.now():%H:%M:%S} 结束）", lines)
     except Exception as exc:  # every failure reaches the clerk in Chinese, never as a VBA popup
         log = None if isinstance(exc, WjexcelError) else write_error_log(exc, book_folder)

@@ -61,8 +61,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wjexcel.excel import buttons as eb
-from wjexcel.errors import EnvironmentProblem, OutputLockedError, WjexcelError, WorkspaceError
-from wjexcel.report.layout import fit_width
+from wjexcel.atomic import write_bytes
+from wjexcel.errors import EnvironmentProblem, WjexcelError, WorkspaceError
+from wjexcel.textmeasure import fit_width
 
 WORKBOOK_NAME = "控制台.xlsm"
 BUTTON_MODULE = Path(WORKBOOK_NAME).stem
@@ -261,21 +262,17 @@ def _echo_text(text: str) -> str:
 
 def _plan_label(root: Path) -> str:
     """The plan's name for the 计划 cell, or the plan file's name when it cannot be read."""
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.workspace import PLAN_FILE, Workspace
 
     try:
-        return str(Workspace(root).load_plan().name)
+        return str(workspace_plan(Workspace(root)).name)
     except (WjexcelError, ImportError, OSError):
         return PLAN_FILE
 
 
 def _write_text(path: Path, text: str, newline: str) -> Path:
-    data = text.replace("\n", newline).encode("utf-8")
-    try:
-        path.write_bytes(data)
-    except PermissionError as exc:
-        raise OutputLockedError(f"无法写入“{path.name}”（文件被占用或没有权限），请关闭它后重试。") from exc
-    return path
+    return write_bytes(path, text.replace("\n", newline).encode("utf-8"))
 
 
 def _write_workbook(path: Path, plan: str, period: str, python: Interpreter) -> Path:
@@ -295,13 +292,7 @@ def _write_workbook(path: Path, plan: str, period: str, python: Interpreter) -> 
     _conf_sheet(book.add_worksheet(CONF_SHEET), python)
     book.worksheets()[0].activate()
     book.close()
-    try:
-        path.write_bytes(buffer.getvalue())
-    except PermissionError as exc:
-        raise OutputLockedError(
-            f"“{path.name}”正在 Excel 或 WPS 中打开，无法更新。请关闭它后重新运行 wjexcel console。"
-        ) from exc
-    return path
+    return write_bytes(path, buffer.getvalue())
 
 
 def _styles(book) -> dict:

@@ -8,6 +8,9 @@ hidden metadata sheet.
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -17,8 +20,8 @@ GUIDE_SHEET = "填报说明"
 MAIN_SHEET = "指标填报"
 DETAIL_TEMPLATE_SHEET = "明细模板"
 META_SHEET = "_wjexcel"
+CHOICES_SHEET = "_选项"  # hidden: dropdown lists too long to type into a validation
 
-FORM_TITLE = "科技创新指标填报表"
 MANIFEST_PREFIX = "分发清单"
 OLD_FOLDER_PREFIX = "旧版_"
 
@@ -61,10 +64,6 @@ COUNT_UNITS = {"家", "个", "场", "项", "人", "次", "件"}
 
 # Keys of the metadata sheet (column A key, column B value).
 META_MARKER = "wjexcel_form"
-META_KEYS = [
-    "form_id", "plan_id", "plan_version", "plan_name", "reporter", "reporter_kind", "period",
-    "template_version", "generated_at", "wjexcel_version", "layout", "signed",
-]
 SIGNATURE_KEY = "signature"
 SIGNATURE_ALG_KEY = "signature_alg"
 
@@ -94,6 +93,123 @@ STYLE_NAMES = {
 TEMPLATE_VERSION_NAME = "wjx_template_version"
 
 TEMPLATE_FILE = "report_template.xlsx"
+
+# The farthest a form reaches: the reader reads this much of every sheet, and a layout that
+# points beyond it is damaged (or forged), whatever its signature says.
+MAX_FORM_ROW = DETAIL_FIRST_ROW + DETAIL_INPUT_ROWS + 100
+MAX_FORM_COL = 40
+_A1 = re.compile(r"([A-Z]{1,2})([0-9]{1,4})")
+
+
+@dataclass(frozen=True)
+class MainLayout:
+    """Where 指标填报 keeps its values: columns, each indicator's row, and its extent."""
+
+    sheet: str
+    name_col: int
+    value_col: int
+    remark_col: int
+    rows: dict[str, int]
+    last_row: int
+    last_col: int
+
+
+@dataclass(frozen=True)
+class DetailLayout:
+    """One 明细 sheet: its input rows and its columns, left to right."""
+
+    sheet: str
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int
+    columns: tuple[str, ...]
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.columns) - 1
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """The row map a form records about itself in its metadata (``layout``)."""
+
+    main: MainLayout
+    signature: dict[str, str]  # signature field -> A1 reference of its input cell
+    details: dict[str, DetailLayout]
+    sheets: tuple[str, ...]
+
+
+def parse_layout(text) -> FormLayout:
+    """Read the ``layout`` metadata, checking every number lies within a form's reach.
+
+    Raises:
+        ValueError: The text is not a layout the generator writes (damaged or forged).
+    """
+    try:
+        data = json.loads(text if isinstance(text, str) else "")
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+    main = _mapping(data, "main")
+    rows = _mapping(main, "rows")
+    parsed_main = MainLayout(
+        _text(main, "sheet", MAIN_SHEET), _col(main, "name_col"), _col(main, "value_col"),
+        _col(main, "remark_col"), {str(code): _row_value(row) for code, row in rows.items()},
+        _row(main, "last_row"), _col(main, "last_col"))
+    signature = {}
+    for key, ref in _mapping(data, "signature", {}).items():
+        match = _A1.fullmatch(ref) if isinstance(ref, str) else None
+        if match is None:
+            raise ValueError(f"signature cell {key!r}")
+        _row_value(int(match.group(2)))
+        signature[str(key)] = ref
+    details = {}
+    for code, info in _mapping(data, "details", {}).items():
+        if not isinstance(info, dict):
+            raise ValueError(f"details {code!r}")
+        columns = info.get("columns")
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) or not columns:
+            raise ValueError(f"columns of {code!r}")
+        detail = DetailLayout(_text(info, "sheet"), _row(info, "header_row"), _row(info, "first_row"),
+                              _row(info, "last_row"), _col(info, "first_col"), tuple(columns))
+        if detail.first_row > detail.last_row or detail.last_col > MAX_FORM_COL:
+            raise ValueError(f"extent of {code!r}")
+        details[str(code)] = detail
+    sheets = data.get("sheets", [])
+    if not isinstance(sheets, list) or not all(isinstance(x, str) for x in sheets):
+        raise ValueError("sheets")
+    return FormLayout(parsed_main, signature, details, tuple(sheets))
+
+
+def _mapping(data, key, default=None) -> dict:
+    value = data.get(key, default) if isinstance(data, dict) else None
+    if not isinstance(value, dict):
+        raise ValueError(key)
+    return value
+
+
+def _text(data: dict, key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ValueError(key)
+    return value
+
+
+def _row_value(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FORM_ROW:
+        raise ValueError(f"row {value!r}")
+    return value
+
+
+def _row(data: dict, key: str) -> int:
+    return _row_value(data.get(key))
+
+
+def _col(data: dict, key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FORM_COL:
+        raise ValueError(f"{key} {value!r}")
+    return value
 
 
 def template_path() -> Path:

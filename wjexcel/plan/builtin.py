@@ -164,6 +164,7 @@ def builtin_plan() -> Plan:
     return Plan(
         name=PLAN_NAME,
         short_name="吴江区科技创新三年行动计划",
+        form_title="科技创新指标填报表",
         plan_id="wujiang-kjcx-2021-2023",
         version="1",
         years=list(YEARS),

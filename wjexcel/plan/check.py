@@ -23,7 +23,7 @@ from wjexcel.plan.model import (
 )
 from wjexcel.plan.layout import CHAINS, INDICATORS, LIST_COLUMNS, LISTS, REPORTERS, SETTINGS, SPLITS, TASKS, norm
 from wjexcel.plan.read import PlanLocations
-from wjexcel.problems import ProblemList
+from wjexcel.problems import Code, ProblemList
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")  # characters Excel forbids in a sheet name
 RESERVED_FORM_SHEETS = {"指标填报", "填报说明"}  # the form's own sheets: a list may not take their names
@@ -49,17 +49,17 @@ class _Checker:
         self.departments = {r.name for r in plan.reporters if r.kind == DEPARTMENT}
         self.groups = {g for r in plan.reporters for g in r.groups}
 
-    def error(self, message: str, sheet: str, key=None, field: str = ""):
-        self._add(self.problems.error, message, sheet, key, field)
+    def error(self, message: str, sheet: str, key=None, field: str = "", code: str = Code.PLAN_CELL):
+        self._add(self.problems.error, message, sheet, key, field, code)
 
-    def warning(self, message: str, sheet: str, key=None, field: str = ""):
-        self._add(self.problems.warning, message, sheet, key, field)
+    def warning(self, message: str, sheet: str, key=None, field: str = "", code: str = Code.PLAN_CELL):
+        self._add(self.problems.warning, message, sheet, key, field, code)
 
-    def _add(self, add, message: str, sheet: str, key, field: str):
+    def _add(self, add, message: str, sheet: str, key, field: str, code: str):
         """Locate the problem; a cell of None means its column is missing, which is said once already."""
         cell = self.where.cell(sheet, key, field) if key is not None else ""
         if cell is not None:
-            add(message, sheet, cell)
+            add(message, sheet, cell, code=code)
 
     def run(self) -> ProblemList:
         self.settings()
@@ -80,16 +80,16 @@ class _Checker:
             if key in first:
                 row = self.where.rows.get((sheet, first[key]))
                 also = f"（与第 {row} 行重复）" if row else ""
-                self.error(f"{what}“{name}”重复{also}", sheet, i, field)
+                self.error(f"{what}“{name}”重复{also}", sheet, i, field, Code.PLAN_DUPLICATE)
             else:
                 first[key] = i
 
     def _department(self, name: str, what: str, sheet: str, key, field: str):
         if name and name not in self.departments:
             if norm(name) in self.reporter_names:
-                self.error(f"{what}“{name}”是区镇，不是部门", sheet, key, field)
+                self.error(f"{what}“{name}”是区镇，不是部门", sheet, key, field, Code.PLAN_REFERENCE)
             else:
-                self.error(f"{what}“{name}”不在“填报单位”表的部门中", sheet, key, field)
+                self.error(f"{what}“{name}”不在“填报单位”表的部门中", sheet, key, field, Code.PLAN_REFERENCE)
 
     def settings(self):
         p = self.plan

@@ -53,7 +53,10 @@ SETTING_ROWS = [
     ("联系人", "contact", "印在填报表上，供各单位咨询"),
     ("联系电话", "phone", ""),
     ("报送期限（天）", "deadline_days", "发出填报表后几天内报回"),
+    ("填报表名称", "form_title", "印在每张填报表的标题和文件名上，如“科技创新指标填报表”；留空为“指标填报表”"),
 ]
+OPTIONAL_SETTINGS = {"form_title"}
+"""Rows added after wjexcel 0.1: a plan workbook without them still loads (the default applies)."""
 
 TASK_COLUMNS = [
     Column("number", "序号", 8),

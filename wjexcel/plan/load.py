@@ -39,6 +39,7 @@ from wjexcel.plan.layout import (
     LISTS,
     REPORTER_COLUMNS,
     REPORTERS,
+    OPTIONAL_SETTINGS,
     SETTING_ROWS,
     SETTINGS,
     SPLIT_COLUMNS,
@@ -50,7 +51,7 @@ from wjexcel.plan.layout import (
     norm,
 )
 from wjexcel.plan.read import PercentCell, PlanLocations, Row, Sheet, Table, percent_points
-from wjexcel.problems import ProblemList
+from wjexcel.problems import Code, ProblemList
 from wjexcel.values import is_blank, parse_number
 
 SPLIT_RE = re.compile(r"[、,，;；\n]+")  # between the names of a multi-name cell
@@ -112,14 +113,14 @@ class _Loader:
         """A number cell; ``required`` is the message for a blank cell (blank is fine without it)."""
         raw = row.raw(key)
         if required and is_blank(raw):
-            self.problems.error(required, row.table.name, row.cell(key))
+            self.problems.error(required, row.table.name, row.cell(key), code=Code.PLAN_CELL)
             return None
         parsed = parse_number(percent_points(raw, unit), percent_unit=is_percent_unit(unit), unit=unit or None)
         if not parsed.ok:
-            self.problems.error(parsed.error, row.table.name, row.cell(key))
+            self.problems.error(parsed.error, row.table.name, row.cell(key), code=Code.PLAN_CELL)
             return None
         if parsed.value is not None and whole and not float(parsed.value).is_integer():
-            self.problems.error(f"“{cell_text(raw)}”应为整数", row.table.name, row.cell(key))
+            self.problems.error(f"“{cell_text(raw)}”应为整数", row.table.name, row.cell(key), code=Code.PLAN_CELL)
             return None
         return parsed.value
 
@@ -131,7 +132,7 @@ class _Loader:
             return True
         if text in {"否", "n", "no", "false", "×", "x", "0"}:
             return False
-        self.problems.error(f"“{row.text(key)}”应填“是”或“否”", row.table.name, row.cell(key))
+        self.problems.error(f"“{row.text(key)}”应填“是”或“否”", row.table.name, row.cell(key), code=Code.PLAN_CELL)
         return default
 
     def load(self) -> Plan | None:
@@ -156,13 +157,14 @@ class _Loader:
         for row in table.rows():
             label = norm(row.text("label"))
             if label in by_label:
-                self.problems.error(f"“{row.text('label')}”重复出现", SETTINGS, row.cell("label"))
+                self.problems.error(f"“{row.text('label')}”重复出现", SETTINGS, row.cell("label"), code=Code.PLAN_DUPLICATE)
             by_label[label] = row
         values: dict = {}
         for label, attr, _ in SETTING_ROWS:
             row = by_label.get(norm(label))
             if row is None:
-                self.problems.error(f"缺少“{label}”一行", SETTINGS, "")
+                if attr not in OPTIONAL_SETTINGS:
+                    self.problems.error(f"缺少“{label}”一行", SETTINGS, "", code=Code.PLAN_STRUCTURE)
                 values[attr] = None
                 continue
             self.where.rows[(SETTINGS, attr)] = row.number
@@ -177,7 +179,7 @@ class _Loader:
         known = {norm(label) for label, _, _ in SETTING_ROWS}
         for label, row in by_label.items():
             if label not in known:
-                self.problems.warning(f"不认识的设置项“{row.text('label')}”，已忽略", SETTINGS, row.cell("label"))
+                self.problems.warning(f"不认识的设置项“{row.text('label')}”，已忽略", SETTINGS, row.cell("label"), code=Code.PLAN_UNKNOWN_SETTING)
         start, end = values.pop("start"), values.pop("end")
         years = self.years(start, end)
         tolerance = values.pop("tolerance")
@@ -190,14 +192,14 @@ class _Loader:
         where = lambda attr: self.where.cell(SETTINGS, attr, "value")  # noqa: E731
         for attr, value in (("start", start), ("end", end)):
             if value is not None and not 2000 <= value <= 2100:
-                self.problems.error(f"年度“{format_number(value)}”不合理，请填四位年份，如 2024", SETTINGS, where(attr))
+                self.problems.error(f"年度“{format_number(value)}”不合理，请填四位年份，如 2024", SETTINGS, where(attr), code=Code.PLAN_CELL)
         if start is None or end is None or not (2000 <= start <= 2100 and 2000 <= end <= 2100):
             return []
         if start > end:
-            self.problems.error(f"起始年度 {int(start)} 晚于结束年度 {int(end)}", SETTINGS, where("end"))
+            self.problems.error(f"起始年度 {int(start)} 晚于结束年度 {int(end)}", SETTINGS, where("end"), code=Code.PLAN_CELL)
             return []
         if end - start >= 10:
-            self.problems.error(f"计划期 {int(start)}-{int(end)} 超过 10 年，请检查年度", SETTINGS, where("end"))
+            self.problems.error(f"计划期 {int(start)}-{int(end)} 超过 10 年，请检查年度", SETTINGS, where("end"), code=Code.PLAN_CELL)
             return []
         return list(range(int(start), int(end) + 1))
 
@@ -205,7 +207,7 @@ class _Loader:
         raw = row.raw("value")
         cell = row.cell("value")
         if is_blank(raw):
-            self.problems.error("滞后容差为空，请填百分数，如 10%", SETTINGS, cell)
+            self.problems.error("滞后容差为空，请填百分数，如 10%", SETTINGS, cell, code=Code.PLAN_CELL)
             return None
         if isinstance(raw, PercentCell):
             value = float(raw)
@@ -214,13 +216,13 @@ class _Loader:
             explicit = text.endswith("%")
             parsed = parse_number(text.rstrip("%"), percent_unit=False)
             if not parsed.ok or parsed.value is None:
-                self.problems.error(f"滞后容差“{cell_text(raw)}”不是数字，请填百分数，如 10%", SETTINGS, cell)
+                self.problems.error(f"滞后容差“{cell_text(raw)}”不是数字，请填百分数，如 10%", SETTINGS, cell, code=Code.PLAN_CELL)
                 return None
             value = float(parsed.value)
             if explicit or value > 1:
                 value = round(value / 100, 10)
         if not 0 <= value <= 1:
-            self.problems.error(f"滞后容差“{cell_text(raw)}”应在 0 到 100% 之间", SETTINGS, cell)
+            self.problems.error(f"滞后容差“{cell_text(raw)}”应在 0 到 100% 之间", SETTINGS, cell, code=Code.PLAN_CELL)
             return None
         return value
 
@@ -264,11 +266,11 @@ class _Loader:
             extra = [f"“{y}年目标”" for y in table.years if y not in years]
             if missing:
                 self.problems.error(f"“指标”表缺少列：{'、'.join(missing)}（计划年度为 {years[0]}-{years[-1]}）",
-                                    INDICATORS, header)
+                                    INDICATORS, header, code=Code.PLAN_STRUCTURE)
             if extra:
                 first = next(y for y in table.years if y not in years)
                 self.problems.error(f"列{'、'.join(extra)}不在计划年度 {years[0]}-{years[-1]} 内，"
-                                    "请改为计划年度或删除该列", INDICATORS, table.cell(f"target:{first}", table.header_row))
+                                    "请改为计划年度或删除该列", INDICATORS, table.cell(f"target:{first}", table.header_row), code=Code.PLAN_STRUCTURE)
         out = []
         for row in table.rows():
             unit = row.text("unit")
@@ -277,7 +279,7 @@ class _Loader:
                 raw = row.values[table.years[year]] if table.years[year] < len(row.values) else None
                 target, error = parse_target(percent_points(raw, unit), unit)
                 if error:
-                    self.problems.error(error, INDICATORS, row.cell(f"target:{year}"))
+                    self.problems.error(error, INDICATORS, row.cell(f"target:{year}"), code=Code.PLAN_TARGET)
                 elif target is not None:
                     targets[year] = target
             task = self.number(row, "task", whole=True)
@@ -300,19 +302,19 @@ class _Loader:
         for row in table.rows():
             ind = indicators.get(norm(row.text("code")))
             if ind is None:
-                self.problems.error(f"指标编码“{row.text('code')}”在“指标”表中不存在", SPLITS, row.cell("code"))
+                self.problems.error(f"指标编码“{row.text('code')}”在“指标”表中不存在", SPLITS, row.cell("code"), code=Code.PLAN_REFERENCE)
                 continue
             span = _span(row.text("span"))
             value = self.number(row, "value", unit=ind.unit)
             if value is None:
                 if is_blank(row.raw("value")):
-                    self.problems.error("目标值为空", SPLITS, row.cell("value"))
+                    self.problems.error("目标值为空", SPLITS, row.cell("value"), code=Code.PLAN_CELL)
                 continue
             who_key = norm(row.text("who"))
             key = (ind.code, who_key, span)
             if key in seen:
                 self.problems.error(f"“{row.text('who')}”在 {span} 的“{ind.code}”分解目标重复出现",
-                                    SPLITS, row.cell("who"))
+                                    SPLITS, row.cell("who"), code=Code.PLAN_DUPLICATE)
                 continue
             seen.add(key)
             if who_key in groups and who_key not in reporters:
@@ -336,7 +338,7 @@ class _Loader:
         for row in table.rows():
             found = by_code.get(norm(row.text("list")))
             if found is None:
-                self.problems.error(f"名单编码“{row.text('list')}”在“明细表”中不存在", LIST_COLUMNS, row.cell("list"))
+                self.problems.error(f"名单编码“{row.text('list')}”在“明细表”中不存在", LIST_COLUMNS, row.cell("list"), code=Code.PLAN_REFERENCE)
                 continue
             index, detail = found
             choices = _split(row.raw("choices"))

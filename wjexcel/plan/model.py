@@ -21,7 +21,6 @@ RATIO = "ratio"
 PLAN_TOTAL = "plan_total"
 INDICATOR_KINDS = {INCREMENT: "增量", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
 
-OPS = {">=": "≥", ">": "＞"}
 
 # Column types a detail list (明细表) may declare.
 COLUMN_TYPES = {
@@ -36,6 +35,8 @@ COLUMN_TYPES = {
 CHECK_MODES = {"count": "行数", "sum": "合计", "none": "不核对"}
 
 ALL_DISTRICTS = "各区镇"
+DEFAULT_FORM_TITLE = "指标填报表"
+CHINESE_COUNTS = dict(enumerate("一两三四五六七八九十", start=1))
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Plan:
     detail_lists: list[DetailList] = field(default_factory=list)
     tolerance: float = 0.10
     short_name: str = ""
+    form_title: str = ""
     issuer: str = ""
     lead_unit: str = ""
     contact: str = ""
@@ -213,9 +215,6 @@ class Plan:
 
     def group_members(self, group: str) -> list[Reporter]:
         return [r for r in self.reporters if group in r.groups]
-
-    def children(self, code: str) -> list[Indicator]:
-        return [i for i in self.indicators if i.parent == code]
 
     def responsible_units(self, ind: Indicator) -> list[str]:
         """The 责任单位 of the indicator's task (departments, then 各区镇)."""
@@ -268,6 +267,27 @@ class Plan:
             if "-" in span:
                 return value, span
         return None
+
+    def reference_target(self, ind: Indicator, reporter: Reporter | None, year: int | None) -> float | None:
+        """The number a reporter's value is held against: its own split target, else the year's
+        target, else the plan's; None when there is none (or no year)."""
+        if year is None:
+            return None
+        own = self.reporter_target(ind, reporter, year) if reporter is not None else None
+        if own is not None:
+            return own[0]
+        target = ind.target_for(year) or ind.plan_target()
+        return target.value if target is not None else None
+
+    @property
+    def title_of_form(self) -> str:
+        """What each form is called: ``科技创新指标填报表`` (the plan's 填报表名称) or ``指标填报表``."""
+        return self.form_title or DEFAULT_FORM_TITLE
+
+    @property
+    def span_words(self) -> str:
+        """How the whole plan period is said: 三年 for a three-year plan, 五年 for a five-year one."""
+        return f"{CHINESE_COUNTS.get(len(self.years), len(self.years))}年"
 
     @property
     def span_label(self) -> str:

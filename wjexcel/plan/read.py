@@ -16,7 +16,7 @@ from pathlib import Path
 from wjexcel.filetypes import XLSM, XLSX, sniff
 from wjexcel.plan.model import is_percent_unit
 from wjexcel.plan.layout import Column, cell_text, norm
-from wjexcel.problems import ProblemList
+from wjexcel.problems import Code, ProblemList
 from wjexcel.values import is_blank
 
 YEAR_HEADER_RE = re.compile(r"^(\d{4})年?目标$")
@@ -50,31 +50,31 @@ class Sheet:
 def read_book(path: Path, problems: ProblemList) -> dict[str, Sheet] | None:
     """Every sheet's non-blank rows, read with bounds; None when the file cannot be read."""
     if not path.is_file():
-        problems.error(f"找不到计划文件“{path}”")
+        problems.error(f"找不到计划文件“{path}”", code=Code.PLAN_FILE)
         return None
     if path.stat().st_size > MAX_FILE_BYTES:
-        problems.error(f"计划文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是计划文件")
+        problems.error(f"计划文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是计划文件", code=Code.PLAN_FILE)
         return None
     kind = sniff(path)
     if kind.kind not in (XLSX, XLSM):
         problems.error(kind.message or f"计划文件必须是 Excel 工作簿（.xlsx），这是{kind.description}；"
-                       "请用 Excel 或 WPS 另存为 .xlsx")
+                       "请用 Excel 或 WPS 另存为 .xlsx", code=Code.PLAN_FILE)
         return None
     try:
         with zipfile.ZipFile(path) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
-                problems.error("计划文件解压后过大，不像是计划文件")
+                problems.error("计划文件解压后过大，不像是计划文件", code=Code.PLAN_FILE)
                 return None
     except (zipfile.BadZipFile, OSError):
-        problems.error("计划文件已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx")
+        problems.error("计划文件已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx", code=Code.PLAN_FILE)
         return None
 
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on broken files
-        problems.error(f"无法打开计划文件（{type(exc).__name__}），请用 Excel 或 WPS 打开后另存为 .xlsx")
+    except Exception:  # openpyxl raises many kinds on broken files
+        problems.error("无法打开计划文件（文件内容有错误），请用 Excel 或 WPS 打开后另存为 .xlsx", code=Code.PLAN_FILE)
         return None
     try:
         return {norm(ws.title): _read_sheet(ws, problems) for ws in wb.worksheets}
@@ -94,7 +94,7 @@ def _read_sheet(ws, problems: ProblemList) -> Sheet:
             continue
         blank_run = 0
         if number > MAX_ROWS:
-            problems.error(f"“{ws.title}”表超过 {MAX_ROWS} 行，其后的内容未读取", ws.title, f"A{number}")
+            problems.error(f"“{ws.title}”表超过 {MAX_ROWS} 行，其后的内容未读取", ws.title, f"A{number}", code=Code.PLAN_STRUCTURE)
             break
         rows.append((number, values))
     return Sheet(ws.title, rows)
@@ -148,20 +148,20 @@ class Table:
                     if key is None:
                         continue
                     if key in self.index or (m and int(m.group(1)) in self.years):
-                        problems.error(f"表头“{cell_text(v)}”出现了两次，请删去一列", sheet.name, f"{_letter(i)}{number}")
+                        problems.error(f"表头“{cell_text(v)}”出现了两次，请删去一列", sheet.name, f"{_letter(i)}{number}", code=Code.PLAN_STRUCTURE)
                     elif m:
                         self.years[int(m.group(1))] = i
                     else:
                         self.index[key] = i
                 break
         if not self.header_row:
-            problems.error(f"“{sheet.name}”表找不到表头行（第一列应为“{columns[0].header}”）", sheet.name, "A1")
+            problems.error(f"“{sheet.name}”表找不到表头行（第一列应为“{columns[0].header}”）", sheet.name, "A1", code=Code.PLAN_STRUCTURE)
             self.ok = False
             self._rows = []
             return
         missing = [f"“{c.header}”" for c in columns if c.required and c.key not in self.index]
         if missing:
-            problems.error(f"“{sheet.name}”表缺少列：{'、'.join(missing)}", sheet.name, f"A{self.header_row}")
+            problems.error(f"“{sheet.name}”表缺少列：{'、'.join(missing)}", sheet.name, f"A{self.header_row}", code=Code.PLAN_STRUCTURE)
             self.ok = False
         self._rows = [(n, v) for n, v in sheet.rows if n > self.header_row]
 

@@ -42,7 +42,7 @@ from wjexcel.plan.layout import (
 from wjexcel.plan.load import load_book, parse_target
 from wjexcel.plan.read import PlanLocations, read_book
 from wjexcel.plan.write import export_plan
-from wjexcel.problems import ProblemList
+from wjexcel.problems import Code, ProblemList
 
 __all__ = [
     "CHAINS", "CHOICES", "GUIDE", "INDICATORS", "LIST_COLUMNS", "LISTS", "REPORTERS", "SETTINGS", "SHEETS",
@@ -81,7 +81,7 @@ def _load(path: Path) -> tuple[Plan | None, ProblemList]:
         return None, problems
     missing = [name for name in [SETTINGS, *SHEETS] if norm(name) not in book]
     if missing:
-        problems.error(f"缺少工作表：{'、'.join(f'“{m}”' for m in missing)}（表名不要改动）")
+        problems.error(f"缺少工作表：{'、'.join(f'“{m}”' for m in missing)}（表名不要改动）", code=Code.PLAN_STRUCTURE)
         return None, problems
     plan, where = load_book(book, problems)
     if plan is None:
@@ -102,3 +102,16 @@ def _reading_order(problem) -> tuple:
     if not m:
         return sheet, 0, 0, ""
     return sheet, int(m.group(2)), len(m.group(1)), m.group(1)
+
+
+def workspace_plan(ws) -> Plan:
+    """The plan of a workspace, from its 计划.xlsx (raises PlanError listing every located problem)."""
+    from wjexcel.errors import WorkspaceError
+    from wjexcel.workspace import PLAN_FILE
+
+    if not ws.plan_file.is_file():
+        raise WorkspaceError(
+            f"工作区缺少计划文件“{PLAN_FILE}”。可运行 wjexcel plan export \"{ws.plan_file}\" --builtin "
+            "重新写出内置计划。"
+        )
+    return load_plan(ws.plan_file)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from wjexcel.atomic import replace_file
-from wjexcel.errors import OutputLockedError, WjexcelError
-from wjexcel.textmeasure import text_units
+from wjexcel.errors import WjexcelError
+from wjexcel.textmeasure import fit_height
 from wjexcel.plan.model import (
     CHECK_MODES,
     COLUMN_TYPES,
@@ -61,7 +61,7 @@ GUIDE_TEXT = [
     "【任务】每行一项工作任务。责任单位写部门名称，用“、”隔开；“含各区镇”填“是”表示各区镇也是责任单位。",
     "【指标】每行一个指标。“XXXX年目标”列填当年目标：直接填数字（如 1400，也可写“达1400”“1400以上”）表示达到即完成；"
     "写“超1200”（或“>1200”）表示必须超过 1200（严格大于）。",
-    "　　类型：增量＝当年新增，各年相加得三年合计；存量＝某一时点的累计或有效数，年度之间不相加；"
+    "　　类型：增量＝当年新增，各年相加得计划期合计；存量＝某一时点的累计或有效数，年度之间不相加；"
     "比率＝百分比，不在区镇或年度之间相加；计划总量＝整个计划期的总数，只需填最后一年的目标。",
     "　　上级指标：“其中”项填它所属指标的编码，其目标不能大于上级指标。数据来源单位：全区数以哪个部门报送的为准。"
     "区镇填报：“是”表示每个区镇的填报表都有这个指标。",
@@ -92,8 +92,6 @@ def export_plan(plan: Plan, path) -> Path:
     path = Path(path)
     try:
         replace_file(path, lambda tmp: _build_workbook(plan).save(tmp), lambda tmp: _verify_written(tmp, plan))
-    except PermissionError as exc:
-        raise OutputLockedError(f"“{path.name}”正被 Excel 或 WPS 打开，无法覆盖。请先关闭它再试。") from exc
     except OSError as exc:
         raise WjexcelError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
     return path
@@ -224,7 +222,8 @@ class _Writer:
     def settings(self):
         p = self.plan
         values = {
-            "name": p.name, "short_name": p.short_name, "plan_id": p.plan_id, "version": p.version,
+            "name": p.name, "short_name": p.short_name, "form_title": p.form_title, "plan_id": p.plan_id,
+            "version": p.version,
             "start": p.years[0] if p.years else None, "end": p.years[-1] if p.years else None,
             "tolerance": p.tolerance, "lead_unit": p.lead_unit, "issuer": p.issuer,
             "contact": p.contact, "phone": p.phone, "deadline_days": p.deadline_days,
@@ -335,13 +334,9 @@ def _verify_written(path: Path, plan: Plan) -> None:
 
 def _fit_height(ws, row: int, cells: list[tuple[object, float]]) -> None:
     """Set a row tall enough for its wrapped text: viewers do not grow rows by themselves."""
-    lines = 1
-    for value, width in cells:
-        text = cell_text(value)
-        shown = text_units(text)
-        lines = max(lines, -(-shown // max(int(width) - 1, 1)))
-    if lines > 1:
-        ws.row_dimensions[row].height = 15 * lines + 3
+    height = max(fit_height(cell_text(value), width) for value, width in cells)
+    if height > fit_height("", 1):
+        ws.row_dimensions[row].height = height
 
 
 def _yes_no(flag: bool) -> str:

@@ -6,20 +6,29 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 
 from __future__ import annotations
 
-from wjexcel.report.figures import (DONE, FILL_WEIGHT, LAGGING, MISSING, ON_TRACK, SEVERE, SPLIT_POINTS,
-                             STATUSES, Figures, IndicatorFigure, TownScore)
+from wjexcel.report.ranking import FILL_WEIGHT, SPLIT_POINTS, TownScore
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures, IndicatorFigure
 from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 
 QUOTE_LIMIT = 80
 
-RANKING_RULE = (
-    f"排名得分 = 指标填报率 × {100 * FILL_WEIGHT:.0f} + 分解目标得分 × {1 - FILL_WEIGHT:.0%}"
-    f"（满分100）。指标填报率 = 本期填报了数值的指标数 ÷ 本镇填报表上的指标数；分解目标得分按该区镇"
-    f"（或所在“四个镇”组合）分解目标的状态计：已完成、序时推进 {SPLIT_POINTS[DONE]} 分，滞后 "
-    f"{SPLIT_POINTS[LAGGING]} 分，严重滞后 {SPLIT_POINTS[SEVERE]} 分，未报送 0 分；没有分解目标的区镇只按"
-    "填报率计（× 100）。得分相同名次相同。"
-)
+def ranking_rule(plan) -> str:
+    """How the towns' ranking is scored, printed under it."""
+    groups = "、".join(f"“{g}”" for g in _groups(plan))
+    return (
+        f"排名得分 = 指标填报率 × {100 * FILL_WEIGHT:.0f} + 分解目标得分 × {1 - FILL_WEIGHT:.0%}"
+        f"（满分100）。指标填报率 = 本期填报了数值的指标数 ÷ 本镇填报表上的指标数；分解目标得分按该区镇"
+        + (f"（或所在{groups}组合）" if groups else "")
+        + f"分解目标的状态计：已完成、序时推进 {SPLIT_POINTS[DONE]} 分，滞后 "
+        f"{SPLIT_POINTS[LAGGING]} 分，严重滞后 {SPLIT_POINTS[SEVERE]} 分，未报送 0 分；没有分解目标的区镇只按"
+        "填报率计（× 100）。得分相同名次相同。"
+    )
+
+
+def _groups(plan) -> list[str]:
+    """The groups that share a target (the four towns' 飞地 incubator), in plan order."""
+    return list(dict.fromkeys(g.group for i in plan.indicators for g in i.group_targets))
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -55,7 +64,8 @@ def rule_lines(figures: Figures) -> list[str]:
         "否则 → 严重滞后。完成率 = 数值 ÷ T。",
         "增量类指标“本期完成值”为本年初至本期末的累计数，“计划累计”再加上此前各年度年末数；计划总量类指标"
         "填自计划首年起的累计数，与计划期目标比较；其“e < 1”按计划期已过比例判断（计划期未结束时达到 X 即为序时推进）。",
-        "分解目标（区镇三年目标、“四个镇”共同目标）：数值为本期数加此前年度年末数（组合为成员之和），"
+        f"分解目标（区镇{plan.span_words}目标" + "".join(f"、“{g}”共同目标" for g in _groups(plan))
+        + "）：数值为本期数加此前年度年末数（组合为成员之和），"
         "期望值 = 分解目标 × 计划期已过比例，计划期未结束时达到期望值即为序时推进，其余同上。",
         "表中“完成率”“期望值”“状态”均为公式：在 Excel 中修改本期完成值或目标，结果和颜色随之更新。",
     ]

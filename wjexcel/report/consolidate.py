@@ -13,10 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 from wjexcel.report.figures import STATUSES, Figures, compute_figures
-from wjexcel.collect.ledger import Ledger
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
-from wjexcel.report.workbook import ReportData, write_report
-from wjexcel.collect.status import reporting_status
+from wjexcel.report.data import ReportData
+from wjexcel.report.workbook import write_report
+from wjexcel.collect.status import reporting_status, status_summary
+from wjexcel.plan.workbook import workspace_plan
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -42,10 +44,7 @@ class ConsolidateResult:
         parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s]) or "无"
         lines = [f"{self.period.label}汇总完成：{len(self.figures.indicators)}项指标中，{parts}。"]
         if self.reporting:
-            by = {}
-            for r in self.reporting:
-                by[r.status] = by.get(r.status, 0) + 1
-            lines.append("报送情况：" + "，".join(f"{k}{v}个单位" for k, v in by.items()) + "。")
+            lines.append("报送情况：" + status_summary(self.reporting))
         lines.append(f"汇总表：{self.output}")
         if self.locked is not None:
             lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"
@@ -92,7 +91,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     steps = iter(range(3))
     say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
     period = Period.parse(str(period))
-    plan = plan or ws.load_plan()
+    plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     now = now or datetime.now()
     say(f"读取{period.label}已接收的报表……")
@@ -102,10 +101,11 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         problems = ledger.file_problems(period.code)
         details = ledger.detail_rows(period.code)
         submissions = ledger.latest_accepted(period.code)
+        return_copies = ledger.return_copies(period.code)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
     figures = compute_figures(plan, period, values, earlier)
-    data = ReportData(figures, now, reporting, problems, values, details, submissions)
+    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies)
     target = Path(output) if output else default_output(ws, plan, period, now)
     say(f"写出汇总表 {target.name}……")
     outcome = write_report(data, target)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
-from wjexcel.report.workbook import FIRST_ROW, ReportData, Styles, put, setup_print, text, title_block
-from wjexcel.report.layout import line_count, row_height
+from wjexcel.collect.status import REPORTED
+from wjexcel.report.breakdown import FIRST_ROW
+from wjexcel.report.cells import Styles, put, setup_print, text, title_block
+from wjexcel.report.data import ReportData
+from wjexcel.textmeasure import fit_height
 
 CHART_WIDTH = 980  # px: the printable width of landscape A4 at 100 %
 CHART_GAP = 20
@@ -14,7 +17,6 @@ ROW_PX = 20  # a default row
 # replaced by a wider font (LibreOffice never shrinks a one-column sheet to fit the page).
 BRIEF_WIDTH = 76
 BRIEF_SIZE = 14
-BRIEF_CJK = 2.7  # column units per CJK character at BRIEF_SIZE points (Excel's metric)
 
 
 def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
@@ -81,12 +83,12 @@ def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
     title = f"{figures.plan.name}推进情况简报（{figures.period.label}）"
     title_block(sheet, st, title, f"由 wjexcel 根据已收报表自动起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。",
                 1, wrap_at=BRIEF_WIDTH)
-    missing = [r.reporter for r in data.reporting if r.status != "已报送"]
+    missing = [r.reporter for r in data.reporting if r.status != REPORTED]
     paras = briefing_paragraphs(figures, missing, ranking)
     fmt = st(text_wrap=True, valign="top", font_size=BRIEF_SIZE)
     for i, p in enumerate(paras, 3):
         para = "　　" + p
         sheet.write_string(i, 0, text(para), fmt)
-        sheet.set_row(i, row_height(line_count(para, BRIEF_WIDTH, BRIEF_CJK), BRIEF_SIZE) + 6)
+        sheet.set_row(i, fit_height(para, BRIEF_WIDTH, BRIEF_SIZE) + 6)
     setup_print(sheet, figures, (0, 0), landscape=False)
     sheet.center_horizontally()

@@ -1,29 +1,32 @@
 """The ledger: one SQLite file in the workspace's state folder that remembers everything.
 
 It records the forms sent (so forms already emailed stay valid after a re-generate), every
-file received (its bytes archived by SHA-256, read-only), the verdict on it, its located
-problems and every value it carried, in long form with provenance. One transaction per
-file: an interrupted collect leaves no half-recorded file behind.
+file received (its bytes kept by :mod:`~wjexcel.workspace.archive`), the verdict on it and
+why, its located problems and every value it carried, in long form with provenance, and
+the 退回 copy written for it. One transaction per file: an interrupted collect leaves no
+half-recorded file behind. This is the only module that speaks SQL.
+
+The schema carries its version in ``PRAGMA user_version``. A ledger written by an older
+wjexcel is migrated step by step when it is opened (a copy of it is kept first); one
+written by a newer wjexcel is refused rather than damaged.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import sqlite3
-import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from wjexcel.errors import WorkspaceError
-from wjexcel.collect.records import DetailRow, ReportedValue
+from wjexcel.problems import Problem
+from wjexcel.records import DetailRow, ReportedValue
+from wjexcel.workspace.archive import Archive
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS forms (
+SCHEMA_V0 = """
+CREATE TABLE forms (
     form_id TEXT PRIMARY KEY,
     reporter TEXT NOT NULL,
     period TEXT NOT NULL,
@@ -33,13 +36,13 @@ CREATE TABLE IF NOT EXISTS forms (
     plan_version TEXT,
     template_version TEXT
 );
-CREATE TABLE IF NOT EXISTS blobs (
+CREATE TABLE blobs (
     sha256 TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     archive_path TEXT NOT NULL,
     first_seen TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS submissions (
+CREATE TABLE submissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     sha256 TEXT NOT NULL REFERENCES blobs(sha256),
     file TEXT NOT NULL,
@@ -58,17 +61,17 @@ CREATE TABLE IF NOT EXISTS submissions (
     duplicate_of INTEGER,
     UNIQUE (file, sha256)
 );
-CREATE INDEX IF NOT EXISTS submissions_period ON submissions(period, reporter);
-CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
-CREATE TABLE IF NOT EXISTS problems (
+CREATE INDEX submissions_period ON submissions(period, reporter);
+CREATE INDEX submissions_sha ON submissions(sha256);
+CREATE TABLE problems (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     severity TEXT NOT NULL,
     sheet TEXT,
     cell TEXT,
     message TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS problems_sub ON problems(submission_id);
-CREATE TABLE IF NOT EXISTS "values" (
+CREATE INDEX problems_sub ON problems(submission_id);
+CREATE TABLE "values" (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     indicator TEXT NOT NULL,
     value REAL,
@@ -78,8 +81,8 @@ CREATE TABLE IF NOT EXISTS "values" (
     remark TEXT,
     remark_cell TEXT
 );
-CREATE INDEX IF NOT EXISTS values_sub ON "values"(submission_id);
-CREATE TABLE IF NOT EXISTS details (
+CREATE INDEX values_sub ON "values"(submission_id);
+CREATE TABLE details (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     list_code TEXT NOT NULL,
     sheet TEXT,
@@ -87,8 +90,26 @@ CREATE TABLE IF NOT EXISTS details (
     "values" TEXT,
     raw TEXT
 );
-CREATE INDEX IF NOT EXISTS details_sub ON details(submission_id);
+CREATE INDEX details_sub ON details(submission_id);
 """
+"""The tables of wjexcel 0.1, whose ledgers carry no version (``user_version`` 0)."""
+
+MIGRATIONS = {
+    1: """
+ALTER TABLE submissions ADD COLUMN note TEXT;
+ALTER TABLE submissions ADD COLUMN container_id INTEGER REFERENCES submissions(id);
+CREATE INDEX submissions_container ON submissions(container_id);
+ALTER TABLE problems ADD COLUMN code TEXT;
+CREATE TABLE return_copies (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    path TEXT NOT NULL UNIQUE,
+    written_at TEXT NOT NULL
+);
+""",
+}
+"""Version n's changes over version n-1; a new ledger is version 0 plus every step."""
+
+SCHEMA_VERSION = max(MIGRATIONS)
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -124,12 +145,14 @@ class Submission:
     phone: str
     signature: str
     duplicate_of: int | None
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class FileProblem:
     """A located problem of a recorded file, for the 问题清单 sheet."""
 
+    submission_id: int
     file: str
     reporter: str | None
     period: str | None
@@ -139,6 +162,7 @@ class FileProblem:
     cell: str
     message: str
     received_at: datetime
+    code: str = ""
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -161,19 +185,26 @@ class Ledger:
     def open(cls, ws):
         ws.state.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(ws.ledger_path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(SCHEMA)
+            conn = sqlite3.connect(ws.ledger_path, timeout=30, isolation_level=None)
         except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(
-                f"工作区台账（{ws.relative(ws.ledger_path)}）无法打开：{exc}。请从备份恢复该文件。"
-            ) from exc
-        conn.row_factory = sqlite3.Row
+            raise _unreadable(ws, exc) from exc
         try:
+            try:
+                _refuse_newer(conn)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                _upgrade(ws, conn)
+            except sqlite3.DatabaseError as exc:
+                raise _unreadable(ws, exc) from exc
+            conn.isolation_level = ""  # back to the module's implicit transactions
+            conn.row_factory = sqlite3.Row
             yield cls(ws, conn)
         finally:
             conn.close()
+
+    @property
+    def archive(self) -> Archive:
+        return Archive(self.ws)
 
     @contextmanager
     def transaction(self):
@@ -210,57 +241,30 @@ class Ledger:
 
     # --- archive ---------------------------------------------------------------------
     def archive_bytes(self, sha256: str, data: bytes) -> str:
-        """Keep the original bytes under their hash, read-only; return the relative path."""
-        rel = f"{self.ws.state.name}/archive/{sha256[:2]}/{sha256}"
-        target = self.ws.root / rel
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(data)
-            os.chmod(tmp, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
-            os.replace(tmp, target)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO blobs VALUES (?,?,?,?)",
-            (sha256, len(data), rel, datetime.now().isoformat(timespec="seconds")),
-        )
+        """Keep the original bytes in the archive and record the blob; return its relative path."""
+        rel = self.archive.store_bytes(sha256, data)
+        self._blob(sha256, len(data), rel)
         return rel
 
     def archive_file(self, path: Path) -> str:
-        """Archive a file too big to hold in memory: hash and copy it in chunks; return its SHA-256."""
-        digest = hashlib.sha256()
-        size = 0
-        part = self.ws.archive / f"incoming-{os.getpid()}.part"
-        part.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "rb") as src, open(part, "wb") as out:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        sha = digest.hexdigest()
-        rel = f"{self.ws.state.name}/archive/{sha[:2]}/{sha}"
-        target = self.ws.root / rel
-        if target.exists():
-            part.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(part, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
-            os.replace(part, target)
-        self.conn.execute("INSERT OR IGNORE INTO blobs VALUES (?,?,?,?)",
-                          (sha, size, rel, datetime.now().isoformat(timespec="seconds")))
+        """Archive a file too big to hold in memory (streamed); return its SHA-256."""
+        sha, size = self.archive.store_file(path)
+        self._blob(sha, size, self.archive.relative_path(sha))
         return sha
 
-    def archived_path(self, sha256: str) -> Path | None:
-        row = self.conn.execute("SELECT archive_path FROM blobs WHERE sha256=?", (sha256,)).fetchone()
-        return self.ws.root / row[0] if row else None
+    def note_member_blob(self, sha256: str, size: int, container_sha256: str, member: str) -> None:
+        """Record a blob kept only inside the archive that brought it: ``<its path>!<member>``."""
+        row = self.conn.execute("SELECT archive_path FROM blobs WHERE sha256=?", (container_sha256,)).fetchone()
+        where = row[0] if row else self.archive.relative_path(container_sha256)
+        self.conn.execute("INSERT OR IGNORE INTO blobs VALUES (?,?,?,?)",
+                          (sha256, size, f"{where}!{member}", datetime.now().isoformat(timespec="seconds")))
 
-    def copy_original(self, sha256: str, dest: Path) -> Path:
-        """A writable copy of an archived original (for a 退回 copy)."""
-        src = self.archived_path(sha256)
-        if src is None:
-            raise WorkspaceError(f"存档中找不到文件 {sha256[:12]}…")
-        shutil.copyfile(src, dest)
-        os.chmod(dest, stat.S_IREAD | stat.S_IWRITE)
-        return dest
+    def _blob(self, sha256: str, size: int, rel: str) -> None:
+        """Record a blob kept in its own file (it may have been known only inside an archive)."""
+        self.conn.execute(
+            "INSERT INTO blobs VALUES (?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET archive_path=excluded.archive_path "
+            "WHERE instr(blobs.archive_path, '!') > 0",
+            (sha256, size, rel, datetime.now().isoformat(timespec="seconds")))
 
     # --- submissions -----------------------------------------------------------------
     def find(self, file: str, sha256: str) -> Submission | None:
@@ -277,22 +281,22 @@ class Ledger:
     def add_submission(self, *, sha256: str, file: str, original_name: str, file_mtime: datetime | None,
                        verdict: str, reporter=None, reporter_kind=None, period=None, form_id=None,
                        filled_on: date | None = None, filled_by: str = "", phone: str = "",
-                       signature: str = "", duplicate_of: int | None = None,
-                       problems=(), values=(), details=()) -> int:
-        """Record one file with its problems, values and detail rows; return its id."""
+                       signature: str = "", duplicate_of: int | None = None, note: str = "",
+                       container_id: int | None = None, problems=(), values=(), details=()) -> int:
+        """Record one file with why it got its verdict, its problems, values and detail rows; return its id."""
         cur = self.conn.execute(
             "INSERT INTO submissions (sha256, file, original_name, file_mtime, received_at, verdict,"
             " reporter, reporter_kind, period, form_id, filled_on, filled_by, phone, signature,"
-            " duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " duplicate_of, note, container_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sha256, file, original_name, file_mtime.isoformat(timespec="seconds") if file_mtime else None,
              datetime.now().isoformat(timespec="microseconds"), verdict, reporter, reporter_kind, period,
              form_id, filled_on.isoformat() if filled_on else None, filled_by or "", phone or "",
-             signature or "", duplicate_of),
+             signature or "", duplicate_of, note or "", container_id),
         )
         sid = cur.lastrowid
         self.conn.executemany(
-            "INSERT INTO problems VALUES (?,?,?,?,?)",
-            [(sid, p.severity, p.sheet, p.cell, p.message) for p in problems],
+            "INSERT INTO problems (submission_id, severity, sheet, cell, message, code) VALUES (?,?,?,?,?,?)",
+            [(sid, p.severity, p.sheet, p.cell, p.message, p.code) for p in problems],
         )
         self.conn.executemany(
             'INSERT INTO "values" VALUES (?,?,?,?,?,?,?,?)',
@@ -308,9 +312,60 @@ class Ledger:
     def set_verdict(self, submission_id: int, verdict: str) -> None:
         self.conn.execute("UPDATE submissions SET verdict=? WHERE id=?", (verdict, submission_id))
 
-    def problems_of(self, submission_id: int) -> list[sqlite3.Row]:
-        return self.conn.execute(
+    def members_of(self, container_id: int) -> list[Submission]:
+        """The files recorded from inside an archive, in the order they were judged."""
+        rows = self.conn.execute("SELECT * FROM submissions WHERE container_id=? ORDER BY id", (container_id,))
+        return [self._submission(r) for r in rows.fetchall()]
+
+    def verdict_of(self, submission_id: int) -> str | None:
+        row = self.conn.execute("SELECT verdict FROM submissions WHERE id=?", (submission_id,)).fetchone()
+        return row[0] if row else None
+
+    def problems_of(self, submission_id: int, file: str = "") -> list[Problem]:
+        """The recorded problems of one submission, named as ``file``."""
+        rows = self.conn.execute(
             "SELECT * FROM problems WHERE submission_id=? ORDER BY rowid", (submission_id,)).fetchall()
+        return [Problem(r["message"], r["sheet"] or "", r["cell"] or "", r["severity"], file, r["code"] or "")
+                for r in rows]
+
+    def accepted_submission(self, reporter: str, period: str) -> Submission | None:
+        """The one submission of a reporter that counts for a period, if any."""
+        row = self.conn.execute(
+            "SELECT * FROM submissions WHERE reporter=? AND period=? AND verdict=? ORDER BY id DESC LIMIT 1",
+            (reporter, period, ACCEPTED)).fetchone()
+        return self._submission(row) if row else None
+
+    # --- 退回 copies --------------------------------------------------------------------
+    def reserve_return_copy(self, submission_id: int, wanted: str) -> str:
+        """A path for a submission's 退回 copy (relative to the workspace), unique among every
+        copy recorded and every file on disk, recorded now; ``wanted`` with ``_2``, ``_3`` … if taken."""
+        mine = self.return_copy(submission_id)
+        if mine is not None:
+            return mine
+        base = PurePosixPath(wanted)
+        candidate, n = wanted, 1
+        while (self.conn.execute("SELECT 1 FROM return_copies WHERE path=?", (candidate,)).fetchone()
+               or (self.ws.root / candidate).exists()):
+            n += 1
+            candidate = str(base.with_name(f"{base.stem}_{n}{base.suffix}"))
+        self.conn.execute("INSERT INTO return_copies VALUES (?,?,?)",
+                          (submission_id, candidate, datetime.now().isoformat(timespec="seconds")))
+        return candidate
+
+    def forget_return_copy(self, submission_id: int) -> None:
+        """The copy could not be written after all."""
+        self.conn.execute("DELETE FROM return_copies WHERE submission_id=?", (submission_id,))
+
+    def return_copy(self, submission_id: int) -> str | None:
+        row = self.conn.execute("SELECT path FROM return_copies WHERE submission_id=?", (submission_id,)).fetchone()
+        return row[0] if row else None
+
+    def return_copies(self, period: str) -> dict[int, str]:
+        """``{submission id: 退回 copy path}`` of a period's rejected files."""
+        rows = self.conn.execute(
+            "SELECT r.submission_id, r.path FROM return_copies r JOIN submissions s ON s.id = r.submission_id "
+            "WHERE s.period=?", (period,)).fetchall()
+        return {r[0]: r[1] for r in rows}
 
     def candidates(self, reporter: str, period: str) -> list[Submission]:
         """Accepted or superseded versions of one reporter's form for one period."""
@@ -376,6 +431,7 @@ class Ledger:
         ]
 
     def file_problems(self, period: str | None = None) -> list[FileProblem]:
+        """Every recorded problem (of ``period``, or of all files), file by file in arrival order."""
         sql = ("SELECT p.*, s.file, s.reporter, s.period, s.verdict, s.received_at FROM problems p "
                "JOIN submissions s ON s.id = p.submission_id")
         args: tuple = ()
@@ -384,14 +440,14 @@ class Ledger:
             args = (period,)
         rows = self.conn.execute(sql + " ORDER BY s.id, p.rowid", args).fetchall()
         return [
-            FileProblem(r["file"], r["reporter"], r["period"], r["verdict"], r["severity"],
-                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]))
+            FileProblem(r["submission_id"], r["file"], r["reporter"], r["period"], r["verdict"], r["severity"],
+                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]), r["code"] or "")
             for r in rows
         ]
 
     def counts(self) -> dict[str, int]:
         """Row counts per table (tests use it to prove a re-run changes nothing)."""
-        tables = ["forms", "blobs", "submissions", "problems", '"values"', "details"]
+        tables = ["forms", "blobs", "submissions", "problems", '"values"', "details", "return_copies"]
         return {t.strip('"'): self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
     @staticmethod
@@ -401,4 +457,72 @@ class Ledger:
             row["reporter_kind"], row["period"], row["form_id"], row["verdict"],
             _dt(row["received_at"]), _dt(row["file_mtime"]), _d(row["filled_on"]),
             row["filled_by"] or "", row["phone"] or "", row["signature"] or "", row["duplicate_of"],
+            row["note"] or "",
         )
+
+
+def _unreadable(ws, exc) -> WorkspaceError:
+    return WorkspaceError(f"工作区台账（{ws.relative(ws.ledger_path)}）无法打开：{exc}。请从备份恢复该文件。")
+
+
+def _refuse_newer(conn: sqlite3.Connection) -> None:
+    """A ledger from a newer wjexcel is left exactly as it is."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"工作区台账由更新版本的 wjexcel 写入（台账版本 {version}，本程序只认识到 {SCHEMA_VERSION}），"
+            "为免损坏未作任何改动。请升级 wjexcel 后再使用这个工作区。")
+
+
+def _upgrade(ws, conn: sqlite3.Connection) -> None:
+    """Create a new ledger at the latest version, or migrate an older one step by step."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    existing = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='submissions'")
+    fresh = existing.fetchone()[0] == 0
+    if not fresh:
+        _backup(ws, conn, version)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if fresh:
+            _script(conn, SCHEMA_V0)
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            _script(conn, MIGRATIONS[step])
+            if step == 1 and not fresh:
+                _backfill_return_copies(ws, conn)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _backfill_return_copies(ws, conn: sqlite3.Connection) -> None:
+    """wjexcel 0.1 wrote each 退回 copy to 汇总/退回/<期间>/<文件名>_退回.xlsx without recording it:
+    record those that are there, so the report can name them."""
+    rows = conn.execute("SELECT id, file, period FROM submissions WHERE verdict=? AND period IS NOT NULL "
+                        "ORDER BY id DESC", (REJECTED,)).fetchall()  # the last one wrote the file
+    now = datetime.now().isoformat(timespec="seconds")
+    for sid, file, period in rows:
+        path = ws.relative(ws.returns_dir(period) / f"{PurePosixPath(file).stem}_退回.xlsx")
+        taken = conn.execute("SELECT 1 FROM return_copies WHERE path=?", (path,)).fetchone()
+        if (ws.root / path).is_file() and not taken:
+            conn.execute("INSERT INTO return_copies VALUES (?,?,?)", (sid, path, now))
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Run each statement of ``script`` inside the caller's transaction (executescript would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _backup(ws, conn: sqlite3.Connection, version: int) -> Path:
+    """A copy of the ledger as it was before a migration, beside it in the state folder."""
+    target = ws.ledger_path.with_name(f"{ws.ledger_path.stem}.v{version}-backup{ws.ledger_path.suffix}")
+    if not target.exists():
+        with sqlite3.connect(target) as copy:
+            conn.backup(copy)
+        copy.close()
+    return target

@@ -1,8 +1,12 @@
 """The clerk's workspace: a folder with the plan, the forms sent, the files received, the reports.
 
+The package also holds the workspace's memory: :mod:`~wjexcel.workspace.ledger` (the
+SQLite ledger, the one place with SQL) and :mod:`~wjexcel.workspace.archive` (every
+received file's bytes, by SHA-256).
+
 Everything inside is addressed relative to the folder, so a workspace can be copied to
-another disk or PC and keeps working. The hidden state folder holds the SQLite ledger,
-the archive of every received file and the signing key (which never leaves it).
+another disk or PC and keeps working. The hidden state folder holds the ledger, the
+archive and the signing key (which never leaves it).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wjexcel.errors import WorkspaceError
+from wjexcel.filenames import printable_name
 
 PLAN_FILE = "计划.xlsx"
 OUTBOX = "分发"
@@ -31,7 +36,8 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class Workspace:
-    """A workspace folder; construct with :meth:`open` or :func:`init_workspace`."""
+    """A workspace folder; construct with :meth:`open`, :func:`create_workspace` or
+    :func:`wjexcel.cycle.init_workspace` (which also writes the plan)."""
 
     root: Path
 
@@ -112,22 +118,12 @@ class Workspace:
                 "请从备份恢复该文件；不要新建密钥，否则已发出的表都无法核验。"
             ) from exc
 
-    def load_plan(self):
-        """The plan from 计划.xlsx (raises PlanError listing every located problem)."""
-        from wjexcel.plan.workbook import load_plan
 
-        if not self.plan_file.is_file():
-            raise WorkspaceError(
-                f"工作区缺少计划文件“{PLAN_FILE}”。可运行 wjexcel plan export \"{self.plan_file}\" "
-                "重新写出内置计划。"
-            )
-        return load_plan(self.plan_file)
+def create_workspace(path: str | os.PathLike) -> Workspace:
+    """Create (or complete) the folders, the signing key and the marker of a workspace at ``path``.
 
-
-def init_workspace(path: str | os.PathLike, plan=None) -> Workspace:
-    """Create (or complete) a workspace at ``path`` with the built-in plan.
-
-    An existing plan, key, ledger or received file is never overwritten.
+    An existing key, ledger or received file is never overwritten. The plan is written
+    by :func:`wjexcel.cycle.init_workspace`, which calls this first.
     """
     root = Path(path).resolve()
     try:
@@ -143,13 +139,7 @@ def init_workspace(path: str | os.PathLike, plan=None) -> Workspace:
             _write_new(marker, json.dumps({"format": FORMAT_VERSION}, ensure_ascii=False))
     except OSError as exc:
         raise WorkspaceError(f"无法在“{root}”创建工作区：{exc.strerror or exc}") from exc
-    ws = Workspace(root)
-    if not ws.plan_file.exists():
-        from wjexcel.plan.workbook import export_plan
-        from wjexcel.plan.builtin import builtin_plan
-
-        export_plan(plan or builtin_plan(), ws.plan_file)
-    return ws
+    return Workspace(root)
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -164,17 +154,3 @@ def _hide(path: Path) -> None:
         import ctypes
 
         ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)
-
-
-def printable_name(text: str) -> str:
-    """A file name as text: undecodable bytes (Linux, a GBK name from an old zip tool)
-    are read as GB18030, else replaced, so the name can be stored and shown."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        raw = text.encode("utf-8", "surrogateescape")
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace")

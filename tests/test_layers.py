@@ -1,0 +1,126 @@
+"""The folder listing is the pipeline, and imports only point down it.
+
+Every ``import`` in the package is found, including those inside functions, and checked
+against the stage order shared → plan → forms → collect → report → excel/demo/cli. An
+import against that order, or any cycle between modules, fails with the place it is.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "wjexcel"
+
+SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "office", "atomic", "textmeasure",
+          "workspace", "filetypes", "filenames", "records"}
+STAGES = ["plan", "forms", "collect", "report"]
+TOP = {"excel", "demo", "cycle", "cli", "__main__", "excel_buttons"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def layer(module: str) -> int:
+    """0 shared, 1..4 the stages, 5 the entry points; the package root itself is shared."""
+    head = module.split(".")[0] if module else ""
+    if head in ("", *SHARED):
+        return 0
+    if head in STAGES:
+        return 1 + STAGES.index(head)
+    if head in TOP:
+        return 5
+    raise AssertionError(f"wjexcel.{module} belongs to no layer: add it to tests/test_layers.py")
+
+
+def known(module: str) -> bool:
+    path = PACKAGE.joinpath(*module.split(".")) if module else PACKAGE
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imports(path: Path) -> list[tuple[str, int]]:
+    """(imported wjexcel module, line) for every import statement anywhere in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here.split(".")[: len(here.split(".")) - node.level + (path.name == "__init__.py")]
+                stem = ".".join([*base, node.module] if node.module else base)
+                names = ["wjexcel." + stem if stem else "wjexcel"]
+            else:
+                names = [node.module or ""]
+            names += [f"{names[0]}.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            if name == "wjexcel" or name.startswith("wjexcel."):
+                mod = name[len("wjexcel."):] if name != "wjexcel" else ""
+                if known(mod):
+                    found.append((mod, node.lineno))
+    return found
+
+
+def graph() -> dict[str, list[tuple[str, int]]]:
+    return {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_every_module_has_a_layer():
+    for module in graph():
+        layer(module)
+
+
+def test_imports_point_down_the_pipeline():
+    wrong = []
+    for module, targets in graph().items():
+        for target, line in targets:
+            if target and layer(target) > layer(module):
+                wrong.append(f"wjexcel/{module.replace('.', '/')} line {line} imports wjexcel.{target}")
+    assert not wrong, "imports against the pipeline:\n" + "\n".join(wrong)
+
+
+def test_no_import_cycles():
+    edges = {m: sorted({t for t, _ in ts if t and t != m and not m.startswith(t + ".") and t != ""})
+             for m, ts in graph().items()}
+    # Tarjan's strongly connected components
+    index, low, stack, on, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in edges.get(v, []):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in edges:
+        if v not in index:
+            visit(v)
+    assert not cycles, "import cycles: " + "; ".join(" ↔ ".join(c) for c in cycles)
+
+
+def test_the_checker_sees_imports_inside_functions(tmp_path):
+    """The walk finds an import hidden in a function body, so a late import cannot slip past."""
+    sample = PACKAGE / "cycle.py"
+    assert any(t.startswith("report") for t, _ in imports(sample))

@@ -1,0 +1,187 @@
+"""A period's forms in 分发/<期间>/: one per reporter, a 分发清单 and a zip ready to attach.
+
+Forms generated before stay valid: a re-generate moves the old files into 旧版_<时间>/
+(never deletes them), and every form sent is recorded in the ledger."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from wjexcel.atomic import is_locked, replace_file
+from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
+from wjexcel.forms import layout as L
+from wjexcel.forms.build import FormInfo, build_form, save_workbook
+from wjexcel.periods import Period
+from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
+from wjexcel.plan.workbook import workspace_plan
+
+@dataclass
+class GenerateResult:
+    """What ``generate_forms`` wrote."""
+
+    period: str
+    folder: Path
+    forms: list[FormInfo] = field(default_factory=list)
+    manifest: Path | None = None
+    archive: Path | None = None
+    replaced_to: Path | None = None
+
+    def summary_text(self) -> str:
+        """A short Chinese summary for the clerk."""
+        districts = sum(1 for f in self.forms if f.reporter_kind != DEPARTMENT)
+        departments = len(self.forms) - districts
+        lines = [
+            f"已生成 {self.period} 填报表 {len(self.forms)} 份（区镇 {districts} 份，部门 {departments} 份），"
+            f"位于：{self.folder}",
+        ]
+        if self.manifest:
+            lines.append(f"分发清单：{self.manifest.name}")
+        if self.archive:
+            lines.append(f"打包文件（可直接作为邮件附件）：{self.archive.name}")
+        if self.replaced_to:
+            lines.append(f"原有文件已移到：{self.replaced_to.name}（已发出的旧表仍可正常收回）")
+        return "\n".join(lines)
+
+
+# --- a whole period ------------------------------------------------------------------------------
+def form_file_name(plan: Plan, period: Period, reporter: Reporter) -> str:
+    """``2022Q3_七都镇_科技创新指标填报表.xlsx``."""
+    return f"{period.code}_{_safe(reporter.name)}_{_safe(plan.title_of_form)}.xlsx"
+
+
+def _safe(name: str) -> str:
+    """A name fit for a Windows file name."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "_"
+
+
+def _owner_file(name: str) -> bool:
+    """Excel's ``~$…`` or LibreOffice's ``.~lock.…#``: there while a form is open, not a form."""
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def new_form_id(period: Period) -> str:
+    """A unique, readable form id: ``2022Q3-9F3A1C2B7D``."""
+    return f"{period.code}-{secrets.token_hex(5).upper()}"
+
+
+def generate_forms(ws, period: Period | str, *, force: bool = False, progress=None,
+                   plan: Plan | None = None, now: datetime | None = None) -> GenerateResult:
+    """Generate every reporter's form for ``period`` into ``分发/<P>/``.
+
+    Also writes ``分发清单_<P>.xlsx`` and a zip of the forms, and records every form in
+    the ledger, so forms already sent stay valid after a re-generate.
+
+    Args:
+        ws: The workspace (its plan, key and folders).
+        period: ``2022``, ``2022Q3``, ``2022-09`` or a Period.
+        force: Replace existing forms; old files move to ``旧版_<time>/``, never deleted.
+        progress: Optional ``progress(done, total, label)``.
+        plan: Use this plan instead of the workspace's 计划.xlsx.
+        now: The generation time (default: now).
+
+    Raises:
+        FormsExistError: forms exist for the period and ``force`` is false.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    plan = plan or workspace_plan(ws)
+    plan.check_year(period.year)
+    now = now or datetime.now()
+    generated = now.isoformat(timespec="seconds")
+    folder = ws.outbox / period.code
+    existing = sorted(p for p in folder.iterdir() if p.is_file() and not _owner_file(p.name)) if folder.is_dir() else []
+    if existing and not force:
+        raise FormsExistError(
+            f"{period.label}的填报表已生成过（{ws.relative(folder)} 中已有 {len(existing)} 个文件），"
+            "重新生成将替换这些文件（旧文件会移到“旧版_时间”文件夹，已发出的旧表仍可收回）。请确认后再重新生成。"
+        )
+    open_now = [p.name for p in existing if is_locked(p)]
+    if open_now:
+        raise OutputLockedError(f"{'、'.join(open_now[:3])}{'等' if len(open_now) > 3 else ''}正在 Excel 或 WPS 中打开，"
+                                "无法替换。请先关闭，再重新生成（原有文件都没有改动）。")
+    replaced_to = None
+    if existing:
+        replaced_to = folder / f"{L.OLD_FOLDER_PREFIX}{now.strftime('%Y%m%d_%H%M%S')}"
+        replaced_to.mkdir(parents=True, exist_ok=True)
+        for old in existing:
+            shutil.move(str(old), str(replaced_to / old.name))
+    folder.mkdir(parents=True, exist_ok=True)
+    key = ws.signing_key()
+    reporters = [r for r in plan.reporters if plan.indicators_for(r)]
+    result = GenerateResult(period.code, folder, replaced_to=replaced_to)
+    for done, reporter in enumerate(reporters):
+        if progress:
+            progress(done, len(reporters), reporter.name)
+        path = folder / form_file_name(plan, period, reporter)
+        result.forms.append(build_form(plan, reporter, period, key, path, generated_at=generated,
+                                       form_id=new_form_id(period)))
+    if progress:
+        progress(len(reporters), len(reporters), "")
+    result.manifest = _write_manifest(plan, period, result.forms, folder)
+    result.archive = _write_zip(plan, period, result.forms, folder)
+    from wjexcel.workspace.ledger import Ledger
+
+    with Ledger.open(ws) as ledger:
+        ledger.record_generated([
+            {"form_id": f.form_id, "reporter": f.reporter, "reporter_kind": f.reporter_kind, "period": f.period,
+             "file": ws.relative(f.path), "generated_at": f.generated_at, "indicators": f.indicators,
+             "plan_id": f.plan_id, "plan_version": f.plan_version, "template_version": f.template_version}
+            for f in result.forms
+        ])
+    return result
+
+
+def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = L.MANIFEST_PREFIX
+    ws.append([f"{period.label}填报表分发清单（{plan.short_name or plan.name}）"])
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    headers = ["序号", "填报单位", "类型", "文件名", "表单编号", "指标数", "填报指标", "明细表", "生成时间"]
+    ws.append(headers)
+    for n, f in enumerate(forms, start=1):
+        kind = "区镇" if f.reporter_kind != DEPARTMENT else "部门"
+        names = "、".join(f"{c} {plan.indicator(c).name}" for c in f.indicators)
+        row = [n, f.reporter, kind, f.path.name, f.form_id, len(f.indicators), names,
+               "、".join(f.detail_lists) or "—", f.generated_at]
+        ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for cell in ws[2]:
+        cell.font = Font(name="黑体", bold=True)
+    for letter, width in zip("ABCDEFGHI", (6, 24, 8, 46, 20, 8, 60, 30, 20)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+    path = folder / f"{L.MANIFEST_PREFIX}_{period.code}.xlsx"
+    save_workbook(wb, path)
+    return path
+
+
+def _write_zip(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) -> Path:
+    """All forms of the period in one zip; Chinese member names carry the UTF-8 flag."""
+    path = folder / f"{period.code}_全部{_safe(plan.title_of_form)}.zip"
+
+    def build(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in forms:
+                info = zipfile.ZipInfo(f.path.name, date_time=datetime.now().timetuple()[:6])
+                info.flag_bits |= 0x800
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, f.path.read_bytes())
+
+    def verify(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp) as zf:
+            if zf.testzip() is not None:
+                raise WjexcelError(f"打包文件 {path.name} 写入后校验失败，请重新生成。")
+
+    replace_file(path, build, verify)
+    return path

@@ -1,0 +1,173 @@
+"""Cells and sheets of the 汇总 workbook: fonts, formats, text written as text, titles, printing,
+status colours, and the titled table every list sheet is. Every sheet module builds on this one.
+
+Text that came from a returned form goes through :func:`text` and ``write_string`` only, so a
+remark that starts with ``=`` stays text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import xlsxwriter
+
+from wjexcel.report.data import ReportData
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
+from wjexcel.textmeasure import fit_height, fit_width
+from wjexcel.values import clean_text
+
+
+BODY_FONT, HEAD_FONT = "仿宋", "宋体"
+STATUS_COLOURS = {  # fill, font
+    DONE: ("#C6EFCE", "#006100"),
+    ON_TRACK: ("#DDEBF7", "#1F4E78"),
+    LAGGING: ("#FFEB9C", "#9C5700"),
+    SEVERE: ("#FFC7CE", "#9C0006"),
+    MISSING: ("#D9D9D9", "#404040"),
+}
+
+
+def text(value) -> str:
+    """Clean text for a cell (control characters, lone surrogates, Excel's length limit)."""
+    return clean_text(value)
+
+
+def put(sheet, row: int, col: int, value, fmt) -> None:
+    """One cell, typed by Python type; strings always as text."""
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        sheet.write_string(row, col, value.strftime("%Y-%m-%d %H:%M"), fmt)
+    elif isinstance(value, date):
+        sheet.write_string(row, col, value.isoformat(), fmt)
+    else:
+        sheet.write_string(row, col, text(value), fmt)
+
+
+class Styles:
+    """Cell formats of one workbook, created once per distinct property set."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self._cache: dict[tuple, object] = {}
+
+    def __call__(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
+            base.update(props)
+            self._cache[key] = self.book.add_format(base)
+        return self._cache[key]
+
+    def cell(self, **props):
+        return self(border=1, text_wrap=True, **props)
+
+    def text(self, wrap: bool = False, **props):
+        """A bordered text cell: left-aligned with a small indent, wrapped only when asked."""
+        return self(border=1, text_wrap=wrap, align="left", indent=1, **props)
+
+    def number(self, num_format: str = "General", **props):
+        """A bordered number cell: right-aligned with a small indent, clear of its neighbours."""
+        return self(border=1, align="right", indent=1, num_format=num_format, **props)
+
+    def header(self):
+        return self(border=1, bold=True, align="center", text_wrap=True, font_name=HEAD_FONT,
+                    bg_color="#D9E1F2")
+
+    def title(self):
+        return self(bold=True, font_size=16, align="center", font_name=HEAD_FONT)
+
+
+def status_formats(book: xlsxwriter.Workbook, sheet, rng: str) -> None:
+    """The five status colours as conditional formats on ``rng`` (so edits re-colour)."""
+    for status, (fill, font) in STATUS_COLOURS.items():
+        fmt = book.add_format({"bg_color": fill, "font_color": font, "bold": True})
+        sheet.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{status}"',
+                                       "format": fmt})
+
+
+def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape: bool = True) -> None:
+    """A4 landscape, fit to width, repeated header rows, unit and page number in the footer."""
+    if landscape:
+        sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(*header_rows)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    unit = text(figures.plan.lead_unit or figures.plan.issuer).replace("&", "&&")
+    sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R{figures.period.label}")
+
+
+def number_format(values, percent_unit: bool, op: str = ">=") -> str:
+    if percent_unit:
+        fmt = "0.00"
+    elif all(float(v).is_integer() for v in values if v is not None):
+        fmt = "#,##0"
+    else:
+        fmt = "#,##0.00"
+    return f'"＞"{fmt}' if op == ">" else fmt
+
+
+def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_at: float | None = None) -> None:
+    """Title and subtitle rows over ``width`` columns; with ``wrap_at`` (the columns' total width)
+    a long title wraps and its row grows to show it."""
+    title_fmt = st.title() if wrap_at is None else st(bold=True, font_size=16, align="center",
+                                                       font_name=HEAD_FONT, text_wrap=True)
+    for row, value, fmt in ((0, title, title_fmt), (1, subtitle, st(align="left"))):
+        if width > 1:
+            sheet.merge_range(row, 0, row, width - 1, "", fmt)
+        sheet.write_string(row, 0, text(value), fmt)
+    sheet.set_row(0, 30 if wrap_at is None else max(30, fit_height(title, wrap_at, 16)))
+
+
+def wrapped_rows(sheet, st: Styles, row: int, lines: list[str], width: int, total_chars: float) -> int:
+    """Write each line in a merged, wrapped row; return the next free row."""
+    fmt = st(text_wrap=True, align="left", valign="top")
+    for line in lines:
+        sheet.merge_range(row, 0, row, width - 1, "", fmt)
+        sheet.write_string(row, 0, text(line), fmt)
+        sheet.set_row(row, fit_height(line, total_chars))
+        row += 1
+    return row
+
+
+def column_widths(heads: list[str], rows: list[list], widths: list) -> list[float]:
+    """``widths`` with each ``(low, high)`` replaced by the width fitting that column's text."""
+    return [fit_width([h, *(r[i] for r in rows)], *w) if isinstance(w, tuple) else w
+            for i, (h, w) in enumerate(zip(heads, widths))]
+
+
+def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list,
+          data: ReportData, formats: dict[int, str] | None = None, wrap: tuple[int, ...] = ()):
+    """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row).
+
+    ``widths`` holds a width per column, or ``(low, high)`` to fit the column's text on one
+    line within those bounds. Only the ``wrap`` columns wrap (each row is made tall enough);
+    any other text, file paths above all, stays on one line. Numbers are right-aligned and
+    text left-aligned, each with a small indent so neighbouring cells never run together.
+    """
+    sheet = book.add_worksheet(name)
+    widths = column_widths(heads, rows, widths)
+    for i, w in enumerate(widths):
+        sheet.set_column(i, i, w)
+    title_block(sheet, st, title, f"统计期间：{data.figures.period.label}；生成时间："
+                f"{data.generated_at:%Y-%m-%d %H:%M}", len(heads))
+    sheet.write_row(2, 0, heads, st.header())
+    sheet.set_row(2, max(fit_height(h, w) for h, w in zip(heads, widths)))
+    formats = formats or {}
+    for r, values in enumerate(rows, 3):
+        for c, value in enumerate(values):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            fmt = st.number(formats.get(c, "General")) if number else st.text(wrap=c in wrap)
+            put(sheet, r, c, value, fmt)
+        heights = [fit_height(str(values[c]), widths[c]) for c in wrap if values[c] not in (None, "")]
+        if max(heights, default=0) > fit_height("", 1):
+            sheet.set_row(r, max(heights))
+    last = max(3, 2 + len(rows))
+    sheet.freeze_panes(3, 0)
+    sheet.autofilter(2, 0, last, len(heads) - 1)
+    setup_print(sheet, data.figures, (2, 2))
+    return sheet, 3, last

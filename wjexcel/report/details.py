@@ -1,0 +1,85 @@
+"""明细汇总: one section per detail list, each with its own columns, so it reads and prints on A4."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from xlsxwriter.utility import xl_col_to_name
+
+from wjexcel.report.cells import Styles, put, setup_print, title_block
+from wjexcel.report.data import ReportData
+from wjexcel.textmeasure import fit_height, fit_width
+from wjexcel.uscc import normalize as normalize_uscc
+
+
+def write_details(book, st: Styles, data: ReportData) -> None:
+    """明细汇总: one section per detail list, each with its own columns, so it reads and prints
+    on A4; a 统一社会信用代码 reported by two reporters is flagged in the last column."""
+    plan = data.figures.plan
+    uscc_cols = {c.name for d in plan.detail_lists for c in d.columns if c.type == "uscc"}
+    seen: dict[tuple[str, str], set[str]] = {}
+    for reporter, row, _ in data.details:
+        for c in uscc_cols:
+            code = normalize_uscc(row.values.get(c) or "")
+            if code:
+                seen.setdefault((row.list_code, code), set()).add(reporter)
+    sections = []
+    for dl in plan.detail_lists:
+        rows = []
+        for reporter, row, file in (d for d in data.details if d[1].list_code == dl.code):
+            flags = []
+            for c in uscc_cols:
+                code = normalize_uscc(row.values.get(c) or "")
+                others = seen.get((dl.code, code), set()) - {reporter}
+                if code and others:
+                    flags.append(f"{c} {code} 同时由{'、'.join(sorted(others))}报送")
+            rows.append((reporter, [row.values.get(c.name) for c in dl.columns],
+                         f"{PurePosixPath(file).name} 第{row.row}行", "；".join(flags)))
+        sections.append((dl, rows))
+    width = max((len(dl.columns) for dl in plan.detail_lists), default=1)
+    last_col = width + 2  # 报送单位, the list's columns, 来源, 重复提示
+    sheet = book.add_worksheet("明细汇总")
+    widths = [(10, 20)] + [(8, 22)] * width + [(12, 28), 26]
+    sheet_widths = []
+    for i, w in enumerate(widths):
+        cells = [cell for dl, rows in sections
+                 for cell in [_detail_head(dl, width)[i]] + [_detail_row(r, width)[i] for r in rows]]
+        sheet_widths.append(fit_width(cells, *w) if isinstance(w, tuple) else w)
+        sheet.set_column(i, i, sheet_widths[-1])
+    title_block(sheet, st, f"明细汇总（{data.figures.period.label}）",
+                f"统计期间：{data.figures.period.label}；生成时间：{data.generated_at:%Y-%m-%d %H:%M}；"
+                "同一统一社会信用代码由两个以上单位报送的，在“重复提示”中标出", last_col + 1)
+    r = 3
+    for dl, rows in sections:
+        dups = sum(1 for row in rows if row[3])
+        label = f"{dl.name}（{len(rows)} 条" + (f"，其中 {dups} 条重复报送" if dups else "") + "）"
+        sheet.merge_range(r, 0, r, last_col, label, st(bold=True, font_size=12))
+        sheet.write_row(r + 1, 0, _detail_head(dl, width), st.header())
+        r += 2
+        if not rows:
+            sheet.merge_range(r, 0, r, last_col, "本期没有收到该名单的数据。", st.text())
+            r += 2
+            continue
+        for row in rows:
+            for c, value in enumerate(_detail_row(row, width)):
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                put(sheet, r, c, value, st.number("General") if number else st.text(wrap=True))
+            height = max(fit_height(str(v), w) for v, w in zip(_detail_row(row, width), sheet_widths)
+                         if v not in (None, ""))
+            if height > fit_height("", 1):
+                sheet.set_row(r, height)
+            r += 1
+        r += 1
+    sheet.conditional_format(3, last_col, max(r, 4), last_col, {
+        "type": "formula", "criteria": f"=LEN(${xl_col_to_name(last_col)}4)>0",
+        "format": book.add_format({"bg_color": "#FFC7CE"})})
+    setup_print(sheet, data.figures, (0, 1))
+
+
+def _detail_head(dl, width: int) -> list[str]:
+    return ["报送单位"] + [c.name for c in dl.columns] + [""] * (width - len(dl.columns)) + ["来源", "重复提示"]
+
+
+def _detail_row(row, width: int) -> list:
+    reporter, values, source, flags = row
+    return [reporter] + values + [None] * (width - len(values)) + [source, flags]
