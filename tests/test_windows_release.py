@@ -288,9 +288,7 @@ def test_the_workspace_survives_a_move_and_a_new_drive_letter_and_is_repaired(re
 @pytest.mark.wine
 def test_the_demo(release, wine):
     code, out = double_click(wine, release / "演示.bat", "\r\n")
-    if code != 0 and "Invalid format string" in out:
-        # The strftime pattern with Chinese characters in the report (issue 13) is fixed on main;
-        # remove this branch once that fix is merged, and the demo must then pass here.
-        pytest.xfail("wjexcel demo stops at 汇总 on strftime('%Y年%m月%d日') until main's fix is merged")
     assert code == 0, out
-    assert (release / "wjexcel演示" / "汇总").is_dir()
+    assert "2022年第三季度汇总完成" in out
+    assert len(list((release / "wjexcel演示" / "汇总").glob("*_2022Q3_汇总_*.xlsx"))) == 1
+    assert any((release / "wjexcel演示" / "汇总" / "退回" / "2022Q3").iterdir())

@@ -14,7 +14,7 @@ import pytest
 
 from wjexcel.excel import buttons as eb
 from wjexcel.excel import launch
-from wjexcel.workspace import init_workspace
+from wjexcel.cycle import init_workspace
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 

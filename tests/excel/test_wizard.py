@@ -9,7 +9,8 @@ import pytest
 from wjexcel.errors import WorkspaceError
 from wjexcel.excel import wizard
 from wjexcel.excel.console import WORKBOOK_NAME
-from wjexcel.workspace import PLAN_FILE, init_workspace
+from wjexcel.cycle import init_workspace
+from wjexcel.workspace import PLAN_FILE
 
 LAUNCHERS = ("一键汇总.bat", "生成填报表.bat", "查看报送情况.bat")
 
