@@ -58,7 +58,11 @@ SHOTS = [
     Shot("form-instructions", "form", "填报说明", dpi=100),
     Shot("return-opinions", "return", "退回意见", dpi=130),
     Shot("return-marked", "return", "指标填报", dpi=110),
+    Shot("report-overview", "report", "概览", dpi=110),
     Shot("report-tasks", "report", "任务分解表", dpi=140),
+    Shot("report-supervision", "report", "督办清单", dpi=130),
+    Shot("report-trends", "report", "趋势", dpi=120),
+    Shot("report-plan-period", "report", "计划期考核", dpi=120),
     Shot("report-towns", "report", "区镇进度", dpi=150),
     Shot("report-submissions", "report", "报送情况", dpi=110),
     # Printed in portrait, column A of 进展简报 is wider than the page and LibreOffice cuts

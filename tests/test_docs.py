@@ -60,7 +60,8 @@ def test_every_linked_image_exists_and_is_png():
 def test_the_guide_shows_each_promised_picture():
     links = set(IMAGE_LINK.findall(guide_text()))
     for name in ("form-indicators", "form-instructions", "return-opinions", "return-marked",
-                 "report-tasks", "report-towns", "report-briefing"):
+                 "report-overview", "report-tasks", "report-supervision", "report-trends", "report-plan-period",
+                 "report-towns", "report-briefing"):
         assert f"images/{name}.png" in links, name
 
 

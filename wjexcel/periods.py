@@ -108,6 +108,24 @@ class Period:
         month = {"year": 12, "quarter": self.number * 3, "month": self.number}[self.kind]
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
+    @property
+    def is_year_end(self) -> bool:
+        """The period ends on 31 December (the year itself, its Q4, its December)."""
+        return self.elapsed_fraction == 1
+
+    def previous(self) -> "Period":
+        """The period just before, at the same granularity: 2022Q1 → 2021Q4, 2022-01 → 2021-12."""
+        if self.kind == "year":
+            return Period(self.year - 1)
+        last = 4 if self.kind == "quarter" else 12
+        if self.number == 1:
+            return Period(self.year - 1, self.kind, last)
+        return Period(self.year, self.kind, self.number - 1)
+
+    def a_year_earlier(self) -> "Period":
+        """The same period a year earlier (同比)."""
+        return Period(self.year - 1, self.kind, self.number)
+
     def _key(self) -> tuple:
         return (self.end_date, _GRAIN[self.kind])
 
@@ -120,3 +138,8 @@ class Period:
 def chinese_date(day: date) -> str:
     """``2022年10月8日``, built from the numbers (some Windows C runtimes refuse Chinese in strftime)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def year_ends(year: int) -> tuple[Period, Period, Period]:
+    """Where a year's closing figure is found, first choice first: the year, its Q4, its December."""
+    return Period(year), Period(year, "quarter", 4), Period(year, "month", 12)

@@ -26,12 +26,12 @@ from wjexcel.periods import Period
 from wjexcel.workspace import Workspace
 from wjexcel.plan.workbook import workspace_plan
 
-PERIOD = "2022Q3"
+PERIOD = "2022Q4"
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    """A workspace with the 2022Q3 forms generated (copied per test)."""
+    """A workspace with the 2022Q4 forms generated (copied per test)."""
     from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
@@ -401,7 +401,7 @@ def test_one_rendering_of_the_reporting_status(ws, tmp_path):
     button = run_action(ACTION_BY_SHEET["查看报送情况"], {"period": PERIOD}, ws.root)
     assert "\n".join(button[2:]) == cli_text.rstrip("\n")
     first = cli_text.splitlines()[0]
-    assert first.startswith("报送情况（2022年第三季度）：19 家单位中已报送 1 家，已退回待改 1 家（震泽镇），未报送 17 家")
+    assert first.startswith("报送情况（2022年第四季度）：19 家单位中已报送 1 家，已退回待改 1 家（震泽镇），未报送 17 家")
     assert "【催报】" in cli_text and "震泽镇" in cli_text.split("【催报】")[1]
 
 
@@ -413,8 +413,8 @@ def test_two_returned_files_of_one_name_get_two_return_copies(ws):
     v = by_file(collect(ws))
     first, second = v["邮件1/七都镇.xlsx"], v["邮件2/七都镇.xlsx"]
     assert first.status == second.status == "rejected"
-    assert first.return_copy == "汇总/退回/2022Q3/七都镇_退回.xlsx"
-    assert second.return_copy == "汇总/退回/2022Q3/七都镇_退回_2.xlsx"
+    assert first.return_copy == "汇总/退回/2022Q4/七都镇_退回.xlsx"
+    assert second.return_copy == "汇总/退回/2022Q4/七都镇_退回_2.xlsx"
     from openpyxl import load_workbook
 
     for verdict, typed in ((first, "约12"), (second, "12个左右")):
@@ -426,7 +426,7 @@ def test_two_returned_files_of_one_name_get_two_return_copies(ws):
         assert ledger.return_copy(second.submission_id) == second.return_copy
     again = by_file(collect(ws))  # the same copies are named again, nothing new is written
     assert again["邮件2/七都镇.xlsx"].return_copy == second.return_copy
-    assert sorted(p.name for p in (ws.root / "汇总/退回/2022Q3").iterdir()) == ["七都镇_退回.xlsx", "七都镇_退回_2.xlsx"]
+    assert sorted(p.name for p in (ws.root / "汇总/退回/2022Q4").iterdir()) == ["七都镇_退回.xlsx", "七都镇_退回_2.xlsx"]
 
 
 @pytest.mark.soffice

@@ -22,10 +22,10 @@ PLAN = builtin_plan()
 
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory):
-    """A fresh 七都镇 2022Q3 form and its layout."""
-    path = tmp_path_factory.mktemp("blank") / "2022Q3_七都镇_科技创新指标填报表.xlsx"
-    build_form(PLAN, PLAN.reporter("七都镇"), "2022Q3", KEY, path,
-               generated_at=datetime(2022, 10, 1, 9, 0), form_id="2022Q3-READ")
+    """A fresh 七都镇 2022Q4 form and its layout."""
+    path = tmp_path_factory.mktemp("blank") / "2022Q4_七都镇_科技创新指标填报表.xlsx"
+    build_form(PLAN, PLAN.reporter("七都镇"), "2022Q4", KEY, path,
+               generated_at=datetime(2022, 10, 1, 9, 0), form_id="2022Q4-READ")
     wb = load_workbook(path)
     meta = {r[0].value: r[1].value for r in wb[L.META_SHEET].iter_rows(max_col=2)}
     return path, json.loads(meta["layout"])
@@ -72,8 +72,8 @@ def test_properly_filled_form_passes(blank, tmp_path):
                           "hitech": [{"企业名称": "甲公司", "统一社会信用代码": make_uscc(1)}]})
     reading = read_form(path, PLAN, key=KEY)
     assert reading.signature_status == VALID
-    assert reading.identity.reporter == "七都镇" and reading.identity.period == "2022Q3"
-    assert reading.identity.form_id == "2022Q3-READ"
+    assert reading.identity.reporter == "七都镇" and reading.identity.period == "2022Q4"
+    assert reading.identity.form_id == "2022Q4-READ"
     assert not reading.problems.errors, [p.located() for p in reading.problems]
     values = {v.indicator: v for v in reading.values}
     assert values["2-1"].value == 1200 and values["2-1"].raw == "1,200"

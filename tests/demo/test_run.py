@@ -33,7 +33,9 @@ def test_report_values_visible_without_recalculation(demo):
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(demo.run.report_path))
-    for name in ("任务分解表", "区镇进度", "报送情况", "问题清单", "原始数据", "明细汇总", "图表", "进展简报"):
+    assert wb.sheet_names[:9] == ["概览", "任务分解表", "督办清单", "趋势", "计划期考核", "区镇进度", "报送情况",
+                                  "问题清单", "原始数据"]
+    for name in ("明细汇总", "图表", "进展简报"):
         assert name in wb.sheet_names
     rows = wb.get_sheet_by_name("任务分解表").to_python()
     header_row = next(i for i, r in enumerate(rows) if "状态" in r)
@@ -80,12 +82,18 @@ def test_consolidate_json_agrees_with_the_run(demo):
     assert by_code["4-2"]["value"] == 1432 and by_code["4-2"]["status"] == "已完成"
     assert by_code["4-2"]["target"] == 1400 and by_code["4-2"]["op"] == ">="
     assert by_code["4-2"]["elapsed"] == 0.75
-    assert by_code["6-1"]["value"] is None and by_code["6-1"]["status"] == "未报送"  # ratio never summed
+    assert by_code["6-1"]["value"] is None and by_code["6-1"]["status"] == "本期不报"  # a 年报 statistic
+    assert by_code["6-1"]["baseline"] == 3.62 and by_code["6-1"]["baseline_source"] == "actual"  # 2021 year-end
+    assert by_code["3-4"]["status"] == "未报送"
     assert by_code["5-2"]["value"] == 15  # 发改委 missing: the towns' sum
     for item in data["indicators"]:
-        assert set(item) == {"code", "name", "target", "op", "value", "completion", "elapsed", "status",
-                             "by_reporter"}
-        assert item["status"] in STATUSES
+        assert item["status"] in STATUSES | {"本期不报"}
+        assert item["previous"]["period"] == "2022Q2" and item["same_period_last_year"]["period"] == "2021Q3"
+    # several periods give the cycle sheets content: 环比, 同比, runs of lagging periods, 督办
+    assert by_code["3-1"]["previous"]["value"] == 60 and by_code["3-1"]["same_period_last_year"]["value"] == 88
+    assert by_code["7-2"]["lagging_periods"] == 2 and by_code["5-4"]["lagging_periods"] == 1
+    escalated = {(s["code"], s["reporter"]) for s in data["supervision"] if s["lagging_periods"] >= 2}
+    assert ("7-2", None) in escalated and ("5-1", None) in escalated
 
 
 def test_details_are_merged_by_list_and_a_firm_reported_twice_is_flagged(demo):

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from wjexcel.forms import layout as L
 from wjexcel.forms import signing
+from wjexcel.periods import Period
 from wjexcel.errors import FormsExistError
 from wjexcel.forms.outbox import generate_forms
 from wjexcel.workspace.ledger import Ledger
@@ -39,15 +40,22 @@ def _meta(wb):
 def test_every_district_and_source_unit_gets_a_form(generated):
     ws, results, calls = generated
     plan = builtin_plan()
-    sources = {i.source_unit for i in plan.indicators}
     for period, result in results.items():
+        due = [i for i in plan.indicators if i.reported_in(Period.parse(period))]
         names = {f.reporter for f in result.forms}
         assert {r.name for r in plan.districts} <= names
-        assert sources <= names
+        assert {i.source_unit for i in due} <= names
         for f in result.forms:
+            assert set(f.indicators) <= {i.code for i in due}
             assert f.path.is_file()
             assert f.path.parent == ws.outbox / period
             assert f.path.name == f"{period}_{f.reporter}_科技创新指标填报表.xlsx"
+    # The R&D ratio is a 年报 statistic: on the year's forms only, so 统计局 gets no quarterly form.
+    assert "统计局" in {f.reporter for f in results["2022"].forms}
+    assert "统计局" not in {f.reporter for f in results["2022Q3"].forms}
+    qidu = next(f for f in results["2022Q3"].forms if f.reporter == "七都镇")
+    assert "6-1" not in qidu.indicators and "6-1" in next(f for f in results["2022"].forms
+                                                        if f.reporter == "七都镇").indicators
     assert (ws.outbox / "2022Q3" / "2022Q3_七都镇_科技创新指标填报表.xlsx").is_file()
     assert calls[-1][0] == calls[-1][1]
     assert "已生成 2022Q3 填报表" in results["2022Q3"].summary_text()
@@ -156,8 +164,14 @@ def test_targets_titles_and_details(generated):
     assert any(dv.type == "textLength" and dv.formula1 == "18" for dv in hitech.data_validations.dataValidation)
     assert "{" not in "".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
 
-    qidu = load_workbook(forms["七都镇"].path)[L.MAIN_SHEET]
-    assert "四个镇" in qidu.cell(rows["1-1"], L.COL_TARGET).value
+    qidu_book = load_workbook(forms["七都镇"].path)
+    qidu = qidu_book[L.MAIN_SHEET]
+    assert qidu.cell(rows["1-1"], L.COL_TARGET).value == "四个镇共同三年目标4（填本单位份额）"
+    guide = "".join(str(c.value) for row in qidu_book["填报说明"].iter_rows() for c in row if c.value)
+    # the seed's attribution rule: a town's figure is its share, and results through the 飞地 count to it
+    assert "四个镇共同目标：本单位填报的是本单位在共建项目中所占的份额，通过共建项目取得的成果计入本单位" in guide
+    kaifa_guide = "".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
+    assert "共同目标" not in kaifa_guide
     bureau = load_workbook(forms["统计局"].path)
     brows = json.loads(_meta(bureau)["layout"])["main"]["rows"]
     assert list(brows) == ["6-1"]
@@ -257,6 +271,7 @@ def _pdf_pages(pdf) -> list[str]:
 def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice_convert, tmp_path):
     _, results, _ = generated
     forms = {f.reporter: f.path for f in results["2022Q3"].forms}
+    forms["统计局"] = next(f.path for f in results["2022"].forms if f.reporter == "统计局")
     # blank forms: 填报说明, 指标填报 and one page per 明细 list, nothing more
     most = {"七都镇": 6, "区科技局": 6, "统计局": 2}
     pdfs = soffice_convert([forms[name] for name in most], "pdf", tmp_path)

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wjexcel.plan import builtin as wujiang
 from wjexcel.plan.model import DEPARTMENT, DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, STOCK, Target
-from wjexcel.plan.builtin import builtin_plan
+from wjexcel.plan.builtin import FOUR_TOWNS, builtin_plan
 
 SEED_NAME = "wujiang_action_plan_2021_2023.txt"
 # The authority is ../shared/seed beside the repository; tests/data holds a copy of the same
@@ -223,7 +222,8 @@ def test_talent_fairs_twice_a_year(seed, plan):
 def test_kinds_follow_the_wording(plan, annex):
     """累计 / 达 counts standing at a date are stock; 新增 / 实现 / yearly new are increments."""
     kinds = {i.code: i.kind for i in plan.indicators}
-    assert {c for c, k in kinds.items() if k == STOCK} == {"2-1", "4-1", "4-2", "5-1", "5-2", "5-3", "5-4", "5-5"}
+    assert {c for c, k in kinds.items() if k == STOCK} == {"2-1", "4-2", "5-1", "5-2", "5-3", "5-4", "5-5"}
+    assert kinds["4-1"] == "annual"  # registrations valid one year: the count restarts every January
     assert {c for c, k in kinds.items() if k == INCREMENT} == {"1-1", "3-1", "3-2", "3-4", "7-1", "7-2"}
     assert "累计" in annex["独立研发机构集群计划"][0]
 
@@ -244,7 +244,7 @@ def test_carrier_split_and_the_four_towns(seed, plan):
 
     joint = int(re.search(r"四个镇以江苏长三角智创科技园为依托，共同建设(\d+)万平方米飞地孵化器", body).group(1))
     (group,) = ind.group_targets
-    assert (group.group, group.span, group.value) == (wujiang.FOUR_TOWNS, "2021-2023", joint) == ("四个镇", "2021-2023", 4)
+    assert (group.group, group.span, group.value) == (FOUR_TOWNS, "2021-2023", joint) == ("四个镇", "2021-2023", 4)
     towns = re.findall(r"(\S{2}镇)要围绕", seed)
     assert [r.name for r in plan.group_members("四个镇")] == towns
 
@@ -269,9 +269,18 @@ def headline(seed) -> dict[str, float]:
     return {code: float(re.search(p, goals).group(1)) for code, p in patterns.items()}
 
 
-def test_headline_constant_is_the_seed(headline):
-    assert headline == {k: float(v) for k, v in wujiang.HEADLINE_2023.items()}
-    assert headline == {"2-1": 10, "3-1": 380, "1-1": 30, "4-2": 1600, "6-1": 3.75}
+def test_the_plans_headline_goals_are_the_seeds(seed, headline, plan):
+    """The 行动目标 come from the plan (flagged indicators, their plan-period targets), and they
+    are the seed's: the five of its goals section, the voucher firms and projects of task 7
+    and the three teams of task 3."""
+    derived = {i.code: i.plan_period_target().value for i in plan.indicators if i.is_headline}
+    t3, t7 = body_task(seed, 3), body_task(seed, 7)
+    from_seed = dict(headline)
+    from_seed["7-1"] = float(re.search(r"三年累计使用长三角科技创新券企业达(\d+)家", t7).group(1))
+    from_seed["7-2"] = float(re.search(r"实现产学研合作项目(\d+)个", t7).group(1))
+    from_seed["3-3"] = float(re.search(r"三年内力争引进扶持重大创新创业团队(\d+)个", t3).group(1))
+    assert derived == from_seed == {"1-1": 30, "2-1": 10, "3-1": 380, "3-3": 3, "4-2": 1600, "6-1": 3.75,
+                                    "7-1": 300, "7-2": 500}
 
 
 def test_headline_agrees_with_the_yearly_table(headline, plan):
@@ -282,6 +291,13 @@ def test_headline_agrees_with_the_yearly_table(headline, plan):
         else:  # standing at the end of 2023
             assert ind.targets[2023].value == goal, code
     assert [t.value for t in plan.indicator("3-1").targets.values()] == [120, 130, 130]
+
+
+def test_kinds_and_frequencies_as_practice_reads_the_seed(plan):
+    """评价入库 is valid for one year (the count restarts: annual); the R&D ratio is an annual statistic."""
+    assert plan.indicator("4-1").kind == "annual"
+    assert plan.indicator("6-1").frequency == "year"
+    assert {i.code for i in plan.indicators if i.frequency} == {"6-1"}
 
 
 def test_body_text_goals_agree_with_the_yearly_table(seed, plan):

@@ -23,7 +23,7 @@ from wjexcel.plan.builtin import builtin_plan
 
 SHEET_NAMES = ["说明", "设置", "任务", "指标", "填报单位", "分解目标", "产业链", "明细表", "明细列", "下拉选项"]
 INDICATOR_HEADER = ["编码", "任务序号", "指标名称", "单位", "类型", "上级指标", "数据来源单位", "区镇填报",
-                    "基期值", "2021年目标", "2022年目标", "2023年目标", "说明"]
+                    "基期值", "2021年目标", "2022年目标", "2023年目标", "说明", "填报频次", "行动目标"]
 # In the exported built-in plan, indicator n (in plan order) sits on row n + 2 of 指标:
 # 3-1 row 4, 3-2 row 5, 3-3 row 6, 4-2 row 9, 5-1 row 10, 5-2 row 11, 7-1 row 16.
 
@@ -133,7 +133,7 @@ def test_dropdowns(plan_file):
 
     ind = validations("指标")
     kind = ind["E2:E2000"]
-    assert kind.type == "list" and kind.formula1 == '"增量,存量,比率,计划总量"'
+    assert kind.type == "list" and kind.formula1 == '"增量,年度数,存量,比率,计划总量"'
     assert ind["G2:G2000"].formula1 == "'填报单位'!$A$2:$A$2000"
     assert ind["B2:B2000"].formula1 == "'任务'!$A$2:$A$2000"
     assert ind["D2:D2000"].formula1 == "'下拉选项'!$A$2:$A$2000"
@@ -354,7 +354,7 @@ def test_more_problems_each_located(plan_file):
         ("任务", "C3"): "责任单位“人才局”不在“填报单位”表的部门中",
         ("任务", "A9"): "任务序号“1”重复（与第 2 行重复）",
         ("指标", "B2"): "任务序号“9”在“任务”表中不存在",
-        ("指标", "E3"): "类型“累计”应为增量、存量、比率、计划总量之一",
+        ("指标", "E3"): "类型“累计”应为增量、年度数、存量、比率、计划总量之一",
         ("指标", "F7"): "上级指标“3-9”在“指标”表中不存在",
         ("指标", "G15"): "数据来源单位“吴江开发区”是区镇，不是部门",
         ("指标", "H4"): "“可能”应填“是”或“否”",
@@ -458,3 +458,55 @@ def test_resaved_by_libreoffice_loads(plan_file, soffice_convert, tmp_path):
     out.mkdir()
     (resaved,) = soffice_convert([plan_file], "xlsx:Calc MS Excel 2007 XML", out)
     assert load_plan(resaved) == builtin_plan()
+
+
+# --- kinds, frequencies and headline goals ------------------------------------------------------
+
+
+def test_frequency_and_headline_columns_are_read_and_checked(plan_file):
+    def change(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        ws.cell(row_of(ws, "5-1"), header["填报频次"], "季报")
+        ws.cell(row_of(ws, "5-1"), header["行动目标"], "是")
+        ws.cell(row_of(ws, "7-2"), header["类型"], "年度数")
+        ws.cell(row_of(ws, "7-1"), header["填报频次"], "半年报")
+
+    edit(plan_file, change)
+    problems = check_plan_file(plan_file)
+    [bad] = [p for p in problems.errors]
+    assert bad.sheet == "指标" and bad.message == "填报频次“半年报”应为月报、季报、年报之一，或留空（每期都填）"
+    assert bad.code == "plan.cell"
+
+    def fix(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        ws.cell(row_of(ws, "7-1"), header["填报频次"]).value = None
+
+    edit(plan_file, fix)
+    plan = load_plan(plan_file)
+    centres = plan.indicator("5-1")
+    assert centres.frequency == "quarter" and centres.is_headline
+    assert plan.indicator("7-2").kind == "annual" and plan.indicator("7-1").frequency is None
+    shown = plan.to_json()["indicators"]
+    assert {i["code"]: i["frequency"] for i in shown}["5-1"] == "quarter"
+    assert {i["code"]: i["kind"] for i in shown}["7-2"] == "annual"
+
+
+def test_a_plan_workbook_without_the_newer_columns_still_loads(plan_file):
+    """Workbooks written by wjexcel 0.1 have no 填报频次, 行动目标 or 填报表名称: the defaults apply."""
+    def strip(wb):
+        ws = wb["指标"]
+        header = {c.value: c.column for c in ws[1]}
+        for name in ("行动目标", "填报频次"):
+            ws.delete_cols(header[name])
+        settings = wb["设置"]
+        settings.delete_rows(row_of(settings, "填报表名称"))
+
+    edit(plan_file, strip)
+    problems = check_plan_file(plan_file)
+    assert not problems.errors, [p.located() for p in problems.errors]
+    plan = load_plan(plan_file)
+    assert all(i.frequency is None for i in plan.indicators)
+    assert {i.code for i in plan.indicators if i.is_headline} == {i.code for i in plan.indicators if not i.parent}
+    assert plan.title_of_form == "指标填报表"

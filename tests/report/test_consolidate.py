@@ -54,23 +54,22 @@ def workspace(tmp_path_factory):
 def test_consolidate_json_and_workbook_agree(workspace):
     result = consolidate(workspace, "2022Q3", now=NOW)
     doc = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
-    assert set(doc) == {"period", "output", "indicators"} and doc["period"] == "2022Q3"
+    assert set(doc) == {"period", "output", "indicators", "supervision"} and doc["period"] == "2022Q3"
     assert doc["output"].endswith("汇总/吴江区科技创新三年行动计划_2022Q3_汇总_20221008.xlsx")
     by = {i["code"]: i for i in doc["indicators"]}
     assert len(by) == 16
     for item in doc["indicators"]:
-        assert set(item) == {"code", "name", "target", "op", "value", "completion", "elapsed", "status",
-                             "by_reporter"}
+        assert set(item) == {"code", "name", "kind", "frequency", "target", "op", "value", "completion",
+                             "elapsed", "expected", "baseline", "baseline_source", "progress", "status",
+                             "by_reporter", "previous", "same_period_last_year", "lagging_periods", "plan_period"}
         assert item["elapsed"] == 0.75
     assert by["4-2"]["status"] == DONE and by["4-2"]["by_reporter"] == {"区科技局": 1432, "吴江开发区": 700}
     assert by["3-1"]["status"] == ON_TRACK  # 98 >= 130*0.75
-    assert by["6-1"] == {
-        "code": "6-1", "name": "全社会研发投入占地区生产总值比重", "target": 3.68, "op": ">=", "value": 3.67,
-        "completion": pytest.approx(3.67 / 3.68), "elapsed": 0.75, "status": ON_TRACK,
-        "by_reporter": {"统计局": 3.67}}  # X = 3.6 + 0.08*0.75 = 3.66
+    # a 年报 statistic reported in a quarter anyway is shown, but not judged
+    assert by["6-1"]["status"] == "本期不报" and by["6-1"]["value"] == 3.67 and by["6-1"]["frequency"] == "year"
     assert by["1-1"]["value"] == 5 and by["1-1"]["status"] == "严重滞后"  # source wins over towns' 3.2
     sheet = CalamineWorkbook.from_path(doc["output"]).get_sheet_by_name("任务分解表").to_python()
-    statuses = {row[2]: row[11] for row in sheet[4:20]}
+    statuses = {row[2]: row[12] for row in sheet[4:20]}
     assert statuses == {i["name"]: i["status"] for i in doc["indicators"]}
     reporting = CalamineWorkbook.from_path(doc["output"]).get_sheet_by_name("报送情况").to_python()
     assert ["平望镇", "区镇", "已退回"] == reporting[[r[0] for r in reporting].index("平望镇")][:3]
@@ -93,7 +92,7 @@ def test_summary_text_and_locked_fallback(workspace):
         (first.output.parent / f"~${first.output.name}").unlink()
     assert second.locked == first.output and second.output != first.output and first.output.exists()
     text = second.summary_text()
-    assert "2022年第三季度汇总完成：16项指标中" in text and str(second.output) in text
+    assert "2022年第三季度汇总完成：15项指标中" in text and "（另有1项本期不报）" in text and str(second.output) in text
     assert "另存为" in text and "已退回待改 1 家（平望镇）" in text
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from wjexcel.report.figures import DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, compute_figures
+from wjexcel.report.figures import (ACTUAL, DISTRICTS, DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, PLAN_BASE, SEVERE,
+                                    SOURCE, TARGET, compute_figures)
 from wjexcel.report.ranking import rank_towns
 from wjexcel.periods import Period
 from wjexcel.records import ReportedValue
@@ -24,8 +25,16 @@ def rv(reporter, code, value, period="2022", remark=None):
                          remark, f"收回/{reporter}.xlsx", "指标填报", "D5", datetime(2023, 1, 5), 1)
 
 
-def figure(code, period, values, plan=None, earlier=None):
-    return compute_figures(plan or builtin_plan(), period, values, earlier).by_code(code)
+def figures(period, values, plan=None, other=()):
+    """The figures of ``period`` from its ``values`` and the ``other`` periods' (each rv carries its period)."""
+    by_period = {period: list(values)}
+    for value in other:
+        by_period.setdefault(value.period, []).append(value)
+    return compute_figures(plan or builtin_plan(), period, by_period)
+
+
+def figure(code, period, values, plan=None, other=()):
+    return figures(period, values, plan, other).by_code(code)
 
 
 # --- the district-wide value ---------------------------------------------------------------
@@ -40,11 +49,11 @@ def test_source_unit_value_wins_and_towns_are_a_cross_check():
 
 
 def test_without_the_source_the_towns_are_summed_and_departments_never_added():
-    # 2022 stock: T=1400, B=2021 target 1200, e=1 -> X=1400; X - 0.1*T = 1260
+    # 2022 stock: T=1400, B=2021 target 1200, e=1 -> X=1400; D = T-B = 200; X - 0.1*200 = 1380
     f = figure("4-2", "2022", [rv(KAIFA, "4-2", 700), rv(QIDU, "4-2", 650), rv("税务局", "4-2", 5000)])
     assert (f.value, f.basis) == (1350, DISTRICTS)
-    assert f.assessment.expected == 1400
-    assert f.status == LAGGING
+    assert f.assessment.expected == 1400 and f.assessment.band == 200
+    assert f.status == SEVERE
 
 
 def test_ratio_is_never_summed():
@@ -95,15 +104,17 @@ def test_elapsed(period, e):
     assert figure("3-1", period, []).elapsed == e
 
 
-# 3-1 increment, 2022 target 130, e=0.75 -> X = 97.5, X - 0.1*130 = 84.5
+# 3-1 increment, 2022 target 130, e=0.75 -> X = 97.5, D = T, X - 0.1*130 = 84.5
 @pytest.mark.parametrize("period", ["2022Q3", "2022-09"])
 @pytest.mark.parametrize("value, status", [(130, DONE), (131, DONE), (98, ON_TRACK), (97.5, ON_TRACK),
                                            (97, LAGGING), (84.5, LAGGING), (84.4, SEVERE), (0, SEVERE),
                                            (None, MISSING)])
 def test_increment_status(period, value, status):
     f = figure("3-1", period, [] if value is None else [rv("人才办", "3-1", value, period)])
-    assert f.assessment.expected == pytest.approx(97.5)
+    assert f.assessment.expected == pytest.approx(97.5) and f.assessment.band == 130
     assert f.status == status
+    if value is not None:
+        assert f.assessment.progress == pytest.approx(value / 130) == f.assessment.completion
 
 
 def test_year_end_below_target_is_never_on_track():
@@ -121,30 +132,106 @@ def test_plan_tolerance_is_used():
 
 
 def test_strict_target_exactly_met_is_not_done():
-    # 4-2 in 2021 is "超1200"; first plan year, no baseline -> X = T = 1200
+    # 4-2 in 2021 is "超1200"; first plan year, no baseline -> X = T = 1200, D = T
     at = figure("4-2", "2021", [rv("区科技局", "4-2", 1200, "2021")])
     assert at.status == LAGGING and at.assessment.op == ">" and at.to_json()["op"] == ">"
     assert figure("4-2", "2021", [rv("区科技局", "4-2", 1201, "2021")]).status == DONE
     assert figure("4-2", "2022", [rv("区科技局", "4-2", 1400)]).status == DONE  # 2022 is 达1400
 
 
-# 2-1 stock: 2022 T=8, B=7 (2021 target), Q3 -> X = 7 + 1*0.75 = 7.75; X - 0.8 = 6.95
-@pytest.mark.parametrize("value, status", [(8, DONE), (7.8, ON_TRACK), (7.75, ON_TRACK), (7, LAGGING),
-                                           (6.95, LAGGING), (6.9, SEVERE)])
-def test_stock_with_previous_year_target_as_baseline(value, status):
+# --- stocks: judged by their net increase since last year-end ------------------------------------
+
+# 2-1 stock: 2022 T=8, B=7 (the 2021 target, nothing actual in the ledger); Q3 -> X = 7 + 1*0.75 = 7.75;
+# D = T - B = 1; X - 0.1 = 7.65. A count still at last year's level (7) is red, not yellow.
+@pytest.mark.parametrize("value, status, progress", [(8, DONE, 1.0), (7.8, ON_TRACK, 0.8), (7.75, ON_TRACK, 0.75),
+                                                     (7.7, LAGGING, 0.7), (7.65, LAGGING, 0.65),
+                                                     (7.6, SEVERE, 0.6), (7, SEVERE, 0.0), (6, SEVERE, -1.0)])
+def test_stock_judged_by_its_net_increase(value, status, progress):
     f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", value, "2022Q3")])
-    assert f.baseline == 7 and f.assessment.expected == pytest.approx(7.75)
-    assert f.status == status
+    assert (f.baseline.value, f.baseline.source) == (7, TARGET)
+    assert f.assessment.expected == pytest.approx(7.75) and f.assessment.band == 1
+    assert f.status == status and f.assessment.progress == pytest.approx(progress)
+    assert f.assessment.completion == pytest.approx(value / 8)
 
 
-def test_stock_without_baseline_compares_with_the_target_itself():
-    # 2021 is the first year and the plan gives no 基期值: X = T = 7; X - 0.7 = 6.3
+def test_the_issue_example_141_centres_after_135_is_forty_percent():
+    """企业技术中心: 141 against a target of 150 after 135 last year, at 75% of the year."""
+    f = figure("5-1", "2022Q3", [rv("工信局", "5-1", 141, "2022Q3")], other=[rv("工信局", "5-1", 135, "2021")])
+    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (135, ACTUAL, "2021")
+    assert f.assessment.progress == pytest.approx(0.4)  # 6 of the 15 the year requires
+    assert f.assessment.expected == pytest.approx(146.25)  # X - 0.1*15 = 144.75 > 141
+    assert f.status == SEVERE
+    assert f.to_json()["baseline"] == 135 and f.to_json()["baseline_source"] == "actual"
+
+
+@pytest.mark.parametrize("closing, period", [("2021", "2021"), ("2021Q4", "2021Q4"), ("2021-12", "2021-12")])
+def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(closing, period):
+    other = [rv("区科技局", "2-1", 7.5, closing)]
+    if closing != "2021":  # a later choice is only taken when the earlier ones are missing
+        other.append(rv("区科技局", "2-1", 9, "2021Q3"))
+    f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.85, "2022Q3")], other=other)
+    # B = 7.5 actual; X = 7.5 + 0.5*0.75 = 7.875; D = 0.5; X - 0.05 = 7.825 <= 7.85 -> 滞后
+    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (7.5, ACTUAL, period)
+    assert f.assessment.expected == pytest.approx(7.875) and f.status == LAGGING
+    assert figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.8, "2022Q3")], other=other).status == SEVERE
+
+
+def test_a_stock_already_above_this_years_target_uses_the_target_as_band():
+    # 2021 closed at 9, above the 2022 target 8: X = 9 + (8-9)*0.75 = 8.25; D = T = 8; X - 0.8 = 7.45
+    other = [rv("区科技局", "2-1", 9, "2021")]
+    f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.9, "2022Q3")], other=other)
+    assert f.assessment.band == 8 and f.status == LAGGING
+    assert f.assessment.progress == pytest.approx(7.9 / 8)  # no net increase to speak of
+    assert figure("2-1", "2022Q3", [rv("区科技局", "2-1", 8, "2022Q3")], other=other).status == DONE
+
+
+def test_in_the_first_year_the_plans_base_value_else_the_target_itself():
+    # 2021 is the first year and the plan gives no 基期值: X = T = 7, D = 7; X - 0.7 = 6.3
     f = figure("2-1", "2021Q3", [rv("区科技局", "2-1", 6.5, "2021Q3")])
     assert f.baseline is None and f.assessment.expected == 7 and f.status == LAGGING
     plan = builtin_plan()
-    plan.indicator("2-1").baseline = 5  # X = 5 + (7-5)*0.75 = 6.5
+    plan.indicator("2-1").baseline = 5  # X = 5 + (7-5)*0.75 = 6.5; progress (6.5-5)/2
     g = figure("2-1", "2021Q3", [rv("区科技局", "2-1", 6.5, "2021Q3")], plan)
-    assert g.baseline == 5 and g.assessment.expected == 6.5 and g.status == ON_TRACK
+    assert (g.baseline.value, g.baseline.source) == (5, PLAN_BASE)
+    assert g.assessment.expected == 6.5 and g.status == ON_TRACK and g.assessment.progress == 0.75
+
+
+# --- ratios, annual counts, frequencies ----------------------------------------------------------
+
+def test_ratio_against_last_years_level():
+    # 6-1 in 2022: B = 3.62 (2021 actual); e = 1: X = 3.68, D = X; X - 0.368 = 3.312
+    other = [rv("统计局", "6-1", 3.62, "2021")]
+    f = figure("6-1", "2022", [rv("统计局", "6-1", 3.66)], other=other)
+    assert f.baseline.value == 3.62 and f.assessment.expected == pytest.approx(3.68)
+    assert f.assessment.band == pytest.approx(3.68) and f.status == LAGGING
+    assert f.assessment.progress == pytest.approx(3.66 / 3.68)
+    assert figure("6-1", "2022", [rv("统计局", "6-1", 3.3)], other=other).status == SEVERE
+    assert figure("6-1", "2022", [rv("统计局", "6-1", 3.68)], other=other).status == DONE
+
+
+@pytest.mark.parametrize("period, due", [("2022", True), ("2022Q4", True), ("2022-12", True), ("2022Q3", False),
+                                         ("2022-06", False)])
+def test_an_annual_statistic_is_judged_only_at_year_end(period, due):
+    result = figures(period, [rv("统计局", "6-1", 3.7, period), rv("人才办", "3-1", 10, period)])
+    f = result.by_code("6-1")
+    assert f.due is due
+    if not due:
+        assert f.status == NOT_DUE and f.to_json()["status"] == "本期不报"
+        assert f not in result.judged and sum(result.count_by_status().values()) == len(result.indicators) - 1
+        assert f.code not in {item.figure.code for item in result.supervision()}
+    else:
+        assert f.status == DONE and f in result.judged
+
+
+def test_annual_count_restarts_every_year():
+    # 4-1 is annual: 2022Q3 X = 1500*0.75 = 1125, D = 1500: 1100 >= 975 -> 滞后; never summed over years
+    other = [rv("区科技局", "4-1", 1350, "2021"), rv("区科技局", "4-1", 1200, "2021Q4")]
+    f = figure("4-1", "2022Q3", [rv("区科技局", "4-1", 1100, "2022Q3")], other=other)
+    assert f.indicator.kind == "annual" and f.baseline is None
+    assert f.assessment.expected == 1125 and f.status == LAGGING
+    assert f.plan_period_target == 1800 and f.plan_to_date == 1100  # the last year's target, this value
+    q1 = figure("4-1", "2022Q1", [rv("区科技局", "4-1", 300, "2022Q1")], other=other)
+    assert q1.previous.period.code == "2021Q4" and q1.change == 300  # a new year starts from zero
 
 
 @pytest.mark.parametrize("period, value, expected, status", [
@@ -161,15 +248,64 @@ def test_plan_total_against_the_plan_share(period, value, expected, status):
     f = figure("3-3", period, [rv("人才办", "3-3", value, period)])
     assert f.assessment.target == 3 and f.assessment.expected == pytest.approx(expected)
     assert f.status == status and f.assessment.completion == pytest.approx(value / 3)
+    assert f.plan_period_target == 3 and f.plan_to_date == value
+
+
+# --- across periods -----------------------------------------------------------------------------
+
+def test_previous_period_and_same_period_last_year():
+    other = [rv("人才办", "3-1", 55, "2022Q2"), rv("人才办", "3-1", 80, "2021Q3"), rv("人才办", "3-1", 150, "2021Q4")]
+    f = figure("3-1", "2022Q3", [rv("人才办", "3-1", 90, "2022Q3")], other=other)
+    assert (f.previous.period.code, f.previous.value) == ("2022Q2", 55) and f.change == 35
+    assert (f.same_period_last_year.period.code, f.same_period_last_year.value) == ("2021Q3", 80)
+    assert f.yoy_change == 10 and f.yoy_growth == pytest.approx(0.125)
+    assert f.to_json()["previous"] == {"period": "2022Q2", "value": 55}
+    assert f.to_json()["same_period_last_year"] == {"period": "2021Q3", "value": 80}
+    q1 = figure("3-1", "2022Q1", [rv("人才办", "3-1", 30, "2022Q1")], other=other)
+    assert q1.previous.period.code == "2021Q4" and q1.previous.value == 150 and q1.change == 30
+    first = figure("3-1", "2021Q1", [rv("人才办", "3-1", 30, "2021Q1")])
+    assert first.previous is None and first.same_period_last_year is None  # before the plan
+    none = figure("3-1", "2022-05", [rv("人才办", "3-1", 40, "2022-05")])
+    assert none.previous.period.code == "2022-04" and none.previous.value is None and none.change is None
+
+
+def test_lagging_periods_count_the_run_of_lagging_periods():
+    # 3-1 (T=130): Q1 X=32.5 (25 >= 19.5 滞后), Q2 X=65 (55 >= 52 滞后), Q3 X=97.5 (90 >= 84.5 滞后)
+    run = [rv("人才办", "3-1", 25, "2022Q1"), rv("人才办", "3-1", 55, "2022Q2")]
+    f = figure("3-1", "2022Q3", [rv("人才办", "3-1", 90, "2022Q3")], other=run)
+    assert f.status == LAGGING and f.lagging_periods == 3
+    broken = [rv("人才办", "3-1", 25, "2022Q1"), rv("人才办", "3-1", 70, "2022Q2")]  # Q2 on track
+    assert figure("3-1", "2022Q3", [rv("人才办", "3-1", 90, "2022Q3")], other=broken).lagging_periods == 1
+    missing = [rv("人才办", "3-1", 25, "2022Q1")]  # nothing in Q2: 未报送 ends the run
+    assert figure("3-1", "2022Q3", [rv("人才办", "3-1", 90, "2022Q3")], other=missing).lagging_periods == 1
+    assert figure("3-1", "2022Q3", [rv("人才办", "3-1", 98, "2022Q3")], other=run).lagging_periods == 0
+
+
+def test_the_supervision_list_and_its_escalations():
+    run = [rv("人才办", "3-1", 55, "2022Q2"), rv(KAIFA, "1-1", 1, "2022Q2")]
+    result = figures("2022Q3", [rv("人才办", "3-1", 90, "2022Q3"), rv("区科技局", "1-1", 8, "2022Q3"),
+                                rv(KAIFA, "1-1", 2, "2022Q3")], other=run)
+    items = {(i.figure.code, i.reporter): i for i in result.supervision()}
+    talent = items[("3-1", None)]
+    assert talent.status == LAGGING and talent.lagging_periods == 2 and talent.escalate
+    assert talent.gap == pytest.approx(7.5) and talent.units == ("区科技局", "人才办", "工信局", "人社局", "商务局", "各区镇")
+    assert talent.lead_unit == "区科技局"
+    # 开发区's three-year 10: share (1 + 0.75)/3, X = 5.83; 2 < 5.83 - 1 -> 严重滞后, and in Q2 (1 < 5 - 1) too
+    kaifa = items[("1-1", KAIFA)]
+    assert kaifa.status == SEVERE and kaifa.units == (KAIFA,) and kaifa.lagging_periods == 2
+    assert kaifa.gap == pytest.approx(10 * 1.75 / 3 - 2)
+    assert ("1-1", "四个镇") not in items  # no value yet: 未报送 is chased by 催报, not 督办
+    assert [i.to_json() for i in result.supervision()][0].keys() == {"code", "name", "reporter", "status", "units",
+                                                                     "gap", "lagging_periods"}
 
 
 # --- increments over the plan, sub-items ------------------------------------------------------
 
 def test_increment_plan_to_date_adds_earlier_year_ends():
-    earlier = {2021: [rv("人才办", "3-1", 125, "2021")]}
-    f = figure("3-1", "2023Q2", [rv("人才办", "3-1", 60, "2023Q2")], earlier=earlier)
-    assert f.value == 60 and f.plan_to_date == 185 and f.plan_to_date_target == 380
+    f = figure("3-1", "2023Q2", [rv("人才办", "3-1", 60, "2023Q2")], other=[rv("人才办", "3-1", 125, "2021")])
+    assert f.value == 60 and f.plan_to_date == 185 and f.plan_period_target == 380
     assert f.missing_years == [2022] and any("2022年" in n for n in f.notes)
+    assert f.to_json()["plan_period"] == {"target": 380, "value": 185, "completion": pytest.approx(185 / 380)}
 
 
 def test_sub_item_larger_than_parent_is_noted():
@@ -180,12 +316,11 @@ def test_sub_item_larger_than_parent_is_noted():
 # --- split targets --------------------------------------------------------------------------
 
 def test_split_targets_of_towns_and_of_the_four_towns_group():
-    earlier = {2021: [rv(KAIFA, "1-1", 3, "2021"), rv(QIDU, "1-1", 0.5, "2021"),
-                      rv(TAOYUAN, "1-1", 0.5, "2021")]}
+    earlier = [rv(KAIFA, "1-1", 3, "2021"), rv(QIDU, "1-1", 0.5, "2021"), rv(TAOYUAN, "1-1", 0.5, "2021")]
     values = [rv("区科技局", "1-1", 9), rv(KAIFA, "1-1", 4), rv(QIDU, "1-1", 0.3), rv(ZHENZE, "1-1", 0.2)]
-    f = figure("1-1", "2022", values, earlier=earlier)
+    f = figure("1-1", "2022", values, other=earlier)
     # district: source 9 of T=10, e=1: X=10, X-1 = 9 -> 滞后; plan to date 9 + (3+0.5+0.5) = 13 of 30
-    assert f.status == LAGGING and f.plan_to_date == 13 and f.plan_to_date_target == 30
+    assert f.status == LAGGING and f.plan_to_date == 13 and f.plan_period_target == 30
     splits = {s.name: s for s in f.splits}
     assert set(splits) == {KAIFA, FENHU, GAOXIN, DTH, "四个镇"}
     kaifa = splits[KAIFA]  # 3 + 4 = 7 of 10; plan share 2/3: X = 6.67 -> on track
@@ -198,19 +333,40 @@ def test_split_targets_of_towns_and_of_the_four_towns_group():
     assert group.assessment.completion == pytest.approx(0.375)
 
 
-def test_town_ranking_uses_fill_share_and_split_status():
-    values = [rv(KAIFA, c.code, 1) for c in builtin_plan().indicators if c.district_reported]
-    ranks = {t.reporter: t for t in rank_towns(compute_figures(builtin_plan(), "2022Q1", values))}
-    # 开发区: all 15 filled, split 1-1: 1 of 10, share (1+0.25)/3 -> X=4.17, X-1 = 3.17 -> 严重滞后 (20)
-    assert ranks[KAIFA].fill_rate == 1 and ranks[KAIFA].score == pytest.approx(40 + 0.6 * 20)
-    assert ranks[KAIFA].rank == 1 and ranks[FENHU].score == 0 and ranks[FENHU].rank == 2
+def test_towns_are_ranked_by_results_and_the_change_is_shown():
+    """Worked by hand for 2022 (plan share 2/3):
+    shares — 1-1: 开发区 4/9, 汾湖 5/9; 3-1: 30/40, 10/40; 7-1: 10/40, 30/40 → means 0.4815 and 0.5185;
+    share scores 92.86 and 100. Splits of 1-1: 开发区 4 of X = 6.67 → 60; 汾湖 5 of X = 4 → 100.
+    开发区 0.6×60 + 0.4×92.86 = 73.1; 汾湖 100; every other town 0 (its split has no value)."""
+    values = [rv(KAIFA, "1-1", 4), rv(FENHU, "1-1", 5), rv(KAIFA, "3-1", 30), rv(FENHU, "3-1", 10),
+              rv(KAIFA, "7-1", 10), rv(FENHU, "7-1", 30)]
+    history = [rv(KAIFA, "3-1", 10, "2021")]  # 2021: only 开发区 reported → it ranked first
+    result = figures("2022", values, other=history)
+    previous = figures("2021", history)
+    ranks = {t.reporter: t for t in rank_towns(result, previous)}
+    assert ranks[FENHU].score == 100 and ranks[FENHU].rank == 1 and ranks[FENHU].rank_change == 1
+    assert ranks[KAIFA].split_score == pytest.approx(60)
+    assert ranks[KAIFA].share_score == pytest.approx(100 * (13 / 27) / (14 / 27))
+    assert ranks[KAIFA].score == pytest.approx(73.1, abs=0.05) and ranks[KAIFA].rank == 2
+    assert ranks[KAIFA].rank_change == -1
+    assert ranks[QIDU].score == 0 and ranks[QIDU].rank == 3 and ranks[QIDU].split_score == 0
+    # Reporting on time is shown apart and does not move the score.
+    assert ranks[KAIFA].filled == 3 and ranks[KAIFA].expected == 15  # 3-4 is not on town forms
+    assert rank_towns(result)[0].previous_rank is None
 
 
 # --- the JSON contract ------------------------------------------------------------------------
 
 def test_json_object_has_exactly_the_contract_keys():
-    f = figure("4-2", "2022Q3", [rv("区科技局", "4-2", 1300, "2022Q3"), rv(KAIFA, "4-2", 10, "2022Q3")])
-    assert f.to_json() == {"code": "4-2", "name": "有效高新技术企业", "target": 1400, "op": ">=",
-                           "value": 1300, "completion": pytest.approx(1300 / 1400), "elapsed": 0.75,
-                           # X = 1200 + 200*0.75 = 1350; 1300 >= 1350 - 140
-                           "status": LAGGING, "by_reporter": {"区科技局": 1300, KAIFA: 10}}
+    f = figure("4-2", "2022Q3", [rv("区科技局", "4-2", 1300, "2022Q3"), rv(KAIFA, "4-2", 10, "2022Q3")],
+               other=[rv("区科技局", "4-2", 1250, "2022Q2"), rv("区科技局", "4-2", 1150, "2021Q3")])
+    # B = 1200 (2021 target); X = 1200 + 200*0.75 = 1350; D = 200; X - 20 = 1330 > 1300 -> 严重滞后
+    assert f.to_json() == {
+        "code": "4-2", "name": "有效高新技术企业", "kind": "stock", "frequency": None, "target": 1400, "op": ">=",
+        "value": 1300, "completion": pytest.approx(1300 / 1400), "elapsed": 0.75, "expected": pytest.approx(1350),
+        "baseline": 1200, "baseline_source": "target", "progress": pytest.approx(0.5), "status": SEVERE,
+        "by_reporter": {"区科技局": 1300, KAIFA: 10},
+        "previous": {"period": "2022Q2", "value": 1250},
+        "same_period_last_year": {"period": "2021Q3", "value": 1150},
+        "lagging_periods": 2,  # 2022Q2: X = 1300, X - 20 = 1280 > 1250, so 严重滞后 there too
+        "plan_period": {"target": 1600, "value": 1300, "completion": pytest.approx(1300 / 1600)}}

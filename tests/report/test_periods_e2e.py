@@ -1,11 +1,11 @@
 """A year, a quarter and a month from real filled forms: JSON and workbook follow the rules.
 
 Expected statuses are worked out by hand from PRODUCT.md (tolerance 10%):
-- 4-2 有效高企 (stock, T=1400, B=1200), 1380: year X=1400, 1380 ≥ 1400-140 → 滞后;
-  Q3 / September X=1200+200×0.75=1350 → 序时推进.
+- 4-2 有效高企 (stock, T=1400, B=1200 the 2021 target, D = T−B = 200), 1380: year X=1400,
+  1380 ≥ 1400−20 → 滞后; Q3 / September X=1200+200×0.75=1350 → 序时推进.
 - 7-2 产学研 (increment, T=180), 120: year X=180, 120 < 162 → 严重滞后; Q3 X=135, 120 ≥ 117 → 滞后.
-- 6-1 研发投入占比 (ratio, T=3.68, B=3.6), 3.67: year X=3.68, ≥ 3.312 → 滞后;
-  Q3 X=3.66 → 序时推进. The towns' ratios are never summed.
+- 6-1 研发投入占比 (ratio, 年报, T=3.68, B=3.6), 3.67: year X=3.68, D=X, ≥ 3.312 → 滞后; in Q3 and
+  September it is not on the forms and its status is 本期不报. The towns' ratios are never summed.
 - 3-3 重大团队 (plan_total, T=3), 2: year 2022 share 2/3, X=2 → 序时推进; Q3 share 1.75/3, X=1.75 → 序时推进.
 - 2-1 研发机构 (stock, T=8): 区科技局 leaves it blank, towns 5+4=9 → 已完成 (the towns' sum).
 - 5-2 工程研究中心: nobody reports → 未报送.
@@ -28,9 +28,9 @@ from wjexcel.plan.workbook import workspace_plan
 PERIODS = ["2022", "2022Q3", "2022-09"]
 EXPECTED = {
     "2022": {"4-2": "滞后", "7-2": "严重滞后", "6-1": "滞后", "3-3": "序时推进", "2-1": "已完成", "5-2": "未报送"},
-    "2022Q3": {"4-2": "序时推进", "7-2": "滞后", "6-1": "序时推进", "3-3": "序时推进", "2-1": "已完成",
+    "2022Q3": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "已完成",
                "5-2": "未报送"},
-    "2022-09": {"4-2": "序时推进", "7-2": "滞后", "6-1": "序时推进", "3-3": "序时推进", "2-1": "已完成",
+    "2022-09": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "已完成",
                 "5-2": "未报送"},
 }
 TYPED = {
@@ -72,8 +72,11 @@ def test_json_and_workbook_follow_the_rules(workspace, period):
         assert by_code[code]["status"] == status, (period, code, by_code[code])
     assert by_code["4-2"]["completion"] == pytest.approx(1380 / 1400)
     assert by_code["2-1"]["value"] == 9
-    assert by_code["6-1"]["value"] == 3.67 and by_code["6-1"]["by_reporter"]["吴江开发区"] == 4.2
-    assert by_code["6-1"]["by_reporter"]["七都镇"] == 3.1
+    if period == "2022":
+        assert by_code["6-1"]["value"] == 3.67 and by_code["6-1"]["by_reporter"]["吴江开发区"] == 4.2
+        assert by_code["6-1"]["by_reporter"]["七都镇"] == 3.1
+    else:  # not on quarterly or monthly forms
+        assert by_code["6-1"]["value"] is None and by_code["6-1"]["by_reporter"] == {}
     assert by_code["5-2"]["value"] is None and by_code["5-2"]["completion"] is None
 
     # The workbook shows the same statuses without any recalculation.

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, compute_figures
+from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, History
 from wjexcel.workspace.ledger import FileProblem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.report.breakdown import FIRST_ROW
@@ -25,6 +25,7 @@ from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import SHEETS, write_report
 from wjexcel.textmeasure import fit_height, last_line_lengths, text_units
 from wjexcel.collect.status import ReporterStatus
+from wjexcel.periods import Period
 from wjexcel.plan.builtin import builtin_plan
 
 WHEN = datetime(2022, 10, 8, 9, 30)
@@ -35,18 +36,25 @@ USCC = "91320509MA1MXXXX0X"
 EXPECTED = {
     "4-2": DONE,        # 1432 >= 1400
     "3-1": ON_TRACK,    # X = 130*0.75 = 97.5 <= 98
-    "2-1": LAGGING,     # X = 7 + (8-7)*0.75 = 7.75; 7 >= 7.75 - 0.8
-    "6-1": ON_TRACK,    # X = 3.6 + 0.08*0.75 = 3.66 <= 3.67
-    "7-2": SEVERE,      # towns 50 + 20 = 70 < 135 - 18
+    "2-1": SEVERE,      # B = 7 (2021 actual); X = 7 + (8-7)*0.75 = 7.75, D = 1; 7 < 7.75 - 0.1
+    "6-1": NOT_DUE,     # a 年报 statistic: not judged in a quarter
+    "7-2": SEVERE,      # towns 50 + 20 = 70 < 135 - 18 (and in 2022Q2 40 < 90 - 18: two periods running)
     "3-3": ON_TRACK,    # plan share (1 + 0.75)/3, X = 1.75 <= 2
     "4-1": MISSING,
 }
-COL = {"value": 8, "completion": 9, "elapsed": 10, "expected": 11, "status": 12, "remarks": 17}
+COL = {"value": 8, "completion": 9, "progress": 10, "elapsed": 11, "expected": 12, "status": 13, "lagging": 14,
+       "previous": 17, "change": 18, "last_year": 19, "remarks": 26}
 
 
-def rv(reporter, code, value, remark=None, kind="district"):
-    return ReportedValue(reporter, kind, code, "2022Q3", value, None if value is None else str(value), remark,
+def rv(reporter, code, value, remark=None, kind="district", period="2022Q3"):
+    return ReportedValue(reporter, kind, code, period, value, None if value is None else str(value), remark,
                          f"收回/{reporter}.xlsx", "指标填报", "D5", WHEN, 1)
+
+
+EARLIER = [rv("人才办", "3-1", 60, kind="department", period="2022Q2"),
+           rv("人才办", "3-1", 80, kind="department", period="2021Q3"),
+           rv("区科技局", "2-1", 7, kind="department", period="2021"),
+           rv("吴江开发区", "7-2", 30, period="2022Q2"), rv("七都镇", "7-2", 10, period="2022Q2")]
 
 
 def report_data() -> ReportData:
@@ -77,8 +85,12 @@ def report_data() -> ReportData:
                                   {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),
                ("桃源镇", DetailRow("hitech", "新认定高新技术企业名单", 6,
                                   {"企业名称": "某某科技有限公司", "统一社会信用代码": USCC}), "收回/桃源.xlsx")]
-    return ReportData(compute_figures(plan, "2022Q3", values), WHEN, reporting, problems, values, details,
-                      return_copies={1: "汇总/退回/2022Q3/平望_退回.xlsx"})
+    by_period = {"2022Q3": values}
+    for value in EARLIER:
+        by_period.setdefault(value.period, []).append(value)
+    history = History(plan, by_period)
+    return ReportData(history.figures(Period.parse("2022Q3")), WHEN, reporting, problems, values, details,
+                      return_copies={1: "汇总/退回/2022Q3/平望_退回.xlsx"}, history=history)
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +109,15 @@ def test_sheets_and_layout(written):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == list(SHEETS)
     ws = wb["任务分解表"]
-    assert [ws.cell(FIRST_ROW, c).value for c in (3, 8, 9, 10, 11, 12)] == \
-        ["指标", "本期完成值", "完成率", "序时进度", "期望值", "状态"]
+    assert [ws.cell(FIRST_ROW, c).value for c in (3, 7, 8, 9, 10, 11, 12, 13, 14)] == \
+        ["指标", "基期值", "本期完成值", "完成率", "进度", "序时进度", "期望值", "状态", "连续滞后期数"]
+    assert [ws.cell(FIRST_ROW, c).value for c in (15, 16, 17, 18, 19, 20, 21)] == \
+        ["序号", "指标", "上期值", "本期新增", "上年同期", "同比增减", "同比增速"]
     assert ws.freeze_panes == "D5" and ws.auto_filter.ref.startswith("A4:")
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
-    assert ws.page_setup.fitToHeight == 0
+    # printed two A4 pages across: status on the first, comparisons and notes on the second
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and 50 <= ws.page_setup.scale <= 100
+    assert [b.id for b in ws.col_breaks.brk] == [14]
     assert ws.print_title_rows == "$4:$4" and "&P" in ws.oddFooter.center.text
     assert any("说明" == c.value for c in ws["A"])
     assert ws.cell(6, 3).font.name == "仿宋" and ws.cell(4, 3).font.name == "宋体"
@@ -116,14 +131,21 @@ def test_formulas_and_number_formats(written):
     assert ws.cell(r, COL["completion"]).value == f'=IF(ISNUMBER(H{r}),IFERROR(H{r}/F{r},""),"")'
     status = ws.cell(r, COL["status"]).value
     assert status.startswith(f'=IF(NOT(ISNUMBER(H{r})),"未报送",IF(H{r}>=F{r}-0.000000001,"已完成"')
-    assert "$B$3" in status and "AND(J" in status
-    assert ws.cell(rows["2-1"], COL["expected"]).value == f"=E{rows['2-1']}+(F{rows['2-1']}-E{rows['2-1']})*J{rows['2-1']}"
-    assert ws.cell(rows["3-3"], COL["expected"]).value == f"=G{rows['3-3']}*$D$3"
+    # a stock's band is T - B: the lagging test is X - tolerance*(T - B)
+    assert "$B$3" in status and "AND(K" in status and f"$B$3*(IF(F{r}-G{r}>0,F{r}-G{r},F{r}))" in status
+    b = rows["2-1"]
+    assert ws.cell(b, COL["expected"]).value == f"=G{b}+(F{b}-G{b})*K{b}"
+    assert ws.cell(b, COL["progress"]).value == f'=IF(ISNUMBER(H{b}),IFERROR((H{b}-G{b})/(F{b}-G{b}),""),"")'
+    assert ws.cell(rows["3-3"], COL["expected"]).value == f"=F{rows['3-3']}*$D$3"
+    assert "$B$3*(F" in ws.cell(rows["3-1"], COL["status"]).value  # an increment's band is T
+    assert ws.cell(rows["6-1"], COL["status"]).value == NOT_DUE  # not judged: plain text, no formula
     assert ws.cell(r, COL["completion"]).number_format == "0.00%"
     assert ws.cell(r, COL["elapsed"]).number_format == "0.00%"
     assert ws.cell(r, COL["value"]).number_format == "#,##0"
-    assert ws.cell(r, 5).number_format == '"＞"#,##0'  # 2021 target "超1200"
     assert ws.cell(rows["6-1"], COL["value"]).number_format == "0.00"
+    t = rows["3-1"]  # 环比 and 同比 from the other periods
+    assert [ws.cell(t, COL[k]).value for k in ("previous", "change", "last_year")] == [60, 38, 80]
+    assert ws.cell(rows["7-2"], COL["lagging"]).value == 2
 
 
 def test_status_column_has_the_five_conditional_formats_and_completion_data_bars(written):
@@ -131,12 +153,13 @@ def test_status_column_has_the_five_conditional_formats_and_completion_data_bars
     ws = openpyxl.load_workbook(path)["任务分解表"]
     first, last = FIRST_ROW + 1, FIRST_ROW + len(figures.indicators)
     rules = {str(rng.sqref): rng.rules for rng in ws.conditional_formatting}
-    status_rules = rules[f"L{first}:L{last}"]
+    status_rules = rules[f"M{first}:M{last}"]
     assert sorted(r.formula[0] for r in status_rules) == sorted(f'"{s}"' for s in
-                                                                 (DONE, ON_TRACK, LAGGING, SEVERE, MISSING))
+                                                                 (DONE, ON_TRACK, LAGGING, SEVERE, MISSING, NOT_DUE))
     fills = {r.dxf.fill.bgColor.rgb for r in status_rules}
-    assert len(fills) == 5
+    assert len(fills) == 6
     assert [r.type for r in rules[f"I{first}:I{last}"]] == ["dataBar"]
+    assert [r.type for r in rules[f"J{first}:J{last}"]] == ["dataBar"]
 
 
 def test_text_from_forms_stays_text(written):
@@ -179,7 +202,7 @@ def test_cached_values_without_recalculation(written):
         row = sheet[rows[code] - 1]
         f = figures.by_code(code)
         assert row[COL["status"] - 1] == status == f.status
-        if f.assessment.completion is None:
+        if f.assessment.completion is None or not f.due:
             assert row[COL["completion"] - 1] == ""
         else:
             assert row[COL["completion"] - 1] == pytest.approx(f.assessment.completion)
@@ -188,7 +211,8 @@ def test_cached_values_without_recalculation(written):
     assert list(frame["状态"]) == [f.status for f in figures.indicators]
     brief = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("进展简报").to_python()
     text = "".join(str(c) for row in brief for c in row)
-    assert "截至2022年三季度末，全区16项指标中，已完成1项、序时推进3项、滞后1项、严重滞后2项、未报送9项" in text
+    assert ("截至2022年三季度末（序时进度75%），全区本期评价的15项指标中，达到序时进度3项、占比20.0%；"
+            "其中已完成1项、序时推进2项、严重滞后3项、未报送9项。") in text
     assert "有效高新技术企业1432家，完成年度目标的102.3%" in text and "受疫情影响进度放缓" in text
 
 
@@ -197,7 +221,7 @@ def _poisoned(src: Path, dest: Path) -> None:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
+            if item.filename == "xl/worksheets/sheet2.xml":  # 任务分解表, after 概览
                 text = data.decode("utf-8")
                 text = re.sub(r'(<c [^>]*?) t="str"', r"\1", text)
                 text, n = re.subn(r"(</f>)<v>[^<]*</v>", r"\1", text)
@@ -256,16 +280,18 @@ def test_libreoffice_recalculation_matches_the_tool(written, soffice, tmp_path):
         ws = openpyxl.load_workbook(result, data_only=True)["任务分解表"]
         for f in figures.indicators:
             r, a = rows[f.code], f.assessment
-            assert ws.cell(r, COL["status"]).value == a.status, (result.name, f.code)
+            assert ws.cell(r, COL["status"]).value == f.status, (result.name, f.code)
             got = ws.cell(r, COL["completion"]).value
-            if a.completion is None:
+            if a.completion is None or not f.due:
                 assert got in (None, ""), (result.name, f.code)
             else:
                 assert got == pytest.approx(a.completion, rel=1e-12), (result.name, f.code)
-            if a.expected is not None:
+            if a.expected is not None and f.due:
                 assert ws.cell(r, COL["expected"]).value == pytest.approx(a.expected, rel=1e-12)
+            if a.progress is not None and f.due:
+                assert ws.cell(r, COL["progress"]).value == pytest.approx(a.progress, rel=1e-12)
     ws = openpyxl.load_workbook(results[2], data_only=True)["任务分解表"]
-    # 1000 of 1400, X = 1350, X - 140 = 1210 -> 严重滞后; completion 1000/1400
+    # 1000 of 1400, B = 1200, X = 1350, X - 0.1*200 = 1330 -> 严重滞后; completion 1000/1400
     assert ws.cell(rows["4-2"], COL["status"]).value == SEVERE
     assert ws.cell(rows["4-2"], COL["completion"]).value == pytest.approx(1000 / 1400)
 

@@ -38,7 +38,7 @@ class ReporterStatus:
 
 
 def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus]:
-    """Every reporter of the plan, in plan order: 已报送 / 未报送 / 已退回.
+    """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回.
 
     已退回 means the reporter's latest file was returned for correction; if an earlier
     version was accepted it still counts, and the note says so.
@@ -49,7 +49,7 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     with Ledger.open(ws) as ledger:
         subs = [s for s in ledger.submissions(period.code) if s.verdict not in (DUPLICATE, IGNORED)]
     out = []
-    for reporter in plan.reporters:
+    for reporter in (r for r in plan.reporters if plan.indicators_for(r, period)):
         mine = [s for s in subs if s.reporter == reporter.name]
         last = max(mine, key=lambda s: s.received_at) if mine else None
         has_accepted = any(s.verdict == ACCEPTED for s in mine)

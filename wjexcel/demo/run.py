@@ -1,8 +1,9 @@
 """``wjexcel demo``: a whole reporting cycle on the built-in plan, with returns that look real.
 
-It creates a workspace, first records a clean 2021 annual round (so plan-to-date figures
-and the towns' three-year splits have history), then generates the 2022Q3 forms, fills
-them the way towns and bureaus do (numbers typed as text, a renamed file, a zip, a correction sent later, a form with
+It creates a workspace, first records three clean earlier rounds — 2021Q3 (the same quarter
+a year earlier, for 同比), the 2021 year-end (baselines, plan-to-date figures, the towns'
+three-year splits) and 2022Q2 (the previous quarter, for 环比 and lagging runs) — then
+generates the 2022Q3 forms, fills them the way towns and bureaus do (numbers typed as text, a renamed file, a zip, a correction sent later, a form with
 ``约12`` that gets returned, a duplicate, an Excel lock file, a stamped scan, one town and
 two bureaus who never answer), then collects and consolidates, and says where to look.
 """
@@ -16,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from wjexcel.cycle import RunResult, run_cycle
+from wjexcel.periods import Period
 from wjexcel.progress import stage
 from wjexcel.demo.fill import fill_form
 from wjexcel.values import parse_number
@@ -25,9 +27,10 @@ DEMO_PERIOD = "2022Q3"
 DEFAULT_FOLDER = "wjexcel演示"
 
 # District-wide figures at the end of 2022Q3, reported by each indicator's source unit.
-# Chosen to give the leadership report a realistic mix of statuses (see the README).
-SOURCE_FIGURES = {
-    "1-1": 9.5, "2-1": 8, "3-1": 92, "3-2": 31, "3-3": 2, "3-4": 2, "4-1": 1520, "4-2": 1432,
+# Chosen to give the leadership report a realistic mix of statuses (see the README); several
+# indicators already lagged in 2022Q2, so 督办清单 has escalations.
+SOURCE_FIGURES = {  # 3-4 (招商会) is left blank by 区科技局 this quarter: 未报送
+    "1-1": 9.5, "2-1": 8, "3-1": 92, "3-2": 31, "3-3": 2, "4-1": 1520, "4-2": 1432,
     "5-1": 141, "5-3": 86, "5-4": 58, "5-5": 34, "7-1": 82, "7-2": 96,
 }
 # Year-end 2021 figures (every unit reported that year).
@@ -35,6 +38,21 @@ FIGURES_2021 = {
     "1-1": 6.6, "2-1": 7, "3-1": 126, "3-2": 37, "3-3": 1, "3-4": 2, "4-1": 1350, "4-2": 1215,
     "5-1": 137, "5-2": 17, "5-3": 78, "5-4": 64, "5-5": 31, "6-1": 3.62, "7-1": 104, "7-2": 123,
 }
+# The same quarter a year earlier (同比) and the previous quarter (环比).
+FIGURES_2021Q3 = {
+    "1-1": 4.5, "2-1": 7, "3-1": 88, "3-2": 25, "3-3": 1, "3-4": 1, "4-1": 1100, "4-2": 1190,
+    "5-1": 136, "5-2": 17, "5-3": 76, "5-4": 62, "5-5": 30, "7-1": 70, "7-2": 80,
+}
+FIGURES_2022Q2 = {
+    "1-1": 7.5, "2-1": 7, "3-1": 60, "3-2": 24, "3-3": 2, "3-4": 1, "4-1": 1180, "4-2": 1330,
+    "5-1": 139, "5-2": 17, "5-3": 83, "5-4": 66, "5-5": 33, "7-1": 55, "7-2": 70,
+}
+# The earlier rounds: every unit reports, on time, cleanly. (period, figures, 填报日期, ratio shift)
+EARLIER_ROUNDS = [
+    ("2021Q3", FIGURES_2021Q3, date(2021, 10, 9)),
+    ("2021", FIGURES_2021, date(2022, 1, 12)),
+    ("2022Q2", FIGURES_2022Q2, date(2022, 7, 8)),
+]
 # 5-2 (发改委) and 6-1 (统计局) are missing: 5-2 falls back to the towns' sum, and the
 # ratio 6-1 has no district value (never summed).
 MISSING_REPORTERS = {"平望镇", "发改委", "统计局"}
@@ -101,7 +119,8 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
     except Exception:  # the console is a convenience here, never a reason to fail the demo
         pass
     plan = workspace_plan(ws)
-    _annual_round_2021(ws, plan)
+    for period, figures, signed in EARLIER_ROUNDS:
+        _clean_round(ws, plan, Period.parse(period), figures, signed, progress)
     generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=stage(progress, "生成填报表"))
     forms = {f.reporter: Path(f.path) for f in generated.forms}
     _simulate_returns(plan, forms, ws.inbox)
@@ -120,27 +139,27 @@ def _fresh_folder(folder) -> Path:
     return candidate
 
 
-def _annual_round_2021(ws, plan) -> None:
-    """Every unit's clean 2021 annual form, collected before the demo's own period."""
+def _clean_round(ws, plan, period: Period, figures: dict, signed: date, progress=None) -> None:
+    """Every unit's clean form for an earlier ``period``, collected before the demo's own period."""
     from wjexcel.collect.collector import collect
     from wjexcel.forms.outbox import generate_forms
 
-    generated = generate_forms(ws, "2021", force=True)
-    folder = ws.inbox / "2021年报"
+    generated = generate_forms(ws, period, force=True, progress=stage(progress, f"{period.label}填报表"))
+    folder = ws.inbox / f"{period.label}报送"
     names = {i.code: i.name for i in plan.indicators}
     for info in generated.forms:
         reporter = plan.reporter(info.reporter)
-        values = _values_for(plan, reporter, FIGURES_2021, ratios_delta=-0.1, fixed_5_2=False)
+        values = _values_for(plan, reporter, figures, period, ratios_delta=-0.1, fixed_5_2=False)
         fill_form(Path(info.path), folder / Path(info.path).name, values, names=names,
-                  signer={"填报人": "张晓燕", "联系电话": "0512-63000000", "填报日期": date(2022, 1, 12),
+                  signer={"填报人": "张晓燕", "联系电话": "0512-63000000", "填报日期": signed,
                           "审核人": "王建国", "填报单位（盖章）": reporter.name},
-                  details=_details_for(plan, reporter, values, year=2021))
+                  details=_details_for(plan, reporter, values, period))
     collect(ws, [folder], plan=plan)
 
 
-def _values_for(plan, reporter, figures=SOURCE_FIGURES, *, ratios_delta=0.0, fixed_5_2=True) -> dict:
-    """What this reporter types, keyed by indicator code."""
-    codes = [i.code for i in plan.indicators_for(reporter)]
+def _values_for(plan, reporter, figures, period: Period, *, ratios_delta=0.0, fixed_5_2=True) -> dict:
+    """What this reporter types on its form for ``period``, keyed by indicator code."""
+    codes = [i.code for i in plan.indicators_for(reporter, period)]
     out = {}
     if reporter.kind == "department":
         for code in codes:
@@ -164,14 +183,15 @@ def _values_for(plan, reporter, figures=SOURCE_FIGURES, *, ratios_delta=0.0, fix
 SHARED_FIRM = ("苏州澜芯光电科技有限公司", 4242)
 
 
-def _details_for(plan, reporter, values: dict, year: int = 2022) -> dict:
+def _details_for(plan, reporter, values: dict, period: Period) -> dict:
     """Detail-list rows consistent with the reported values (counts and sums match)."""
     from wjexcel.uscc import make_uscc
 
     chains = list(reporter.chains) or list(plan.chains)
-    seed = sum(map(ord, reporter.name)) * 10 + year
+    year = period.year
+    seed = sum(map(ord, reporter.name)) * 10 + year + 7 * period.number
     out = {}
-    for dl in plan.detail_lists_for(reporter):
+    for dl in plan.detail_lists_for(reporter, period):
         value = parse_number(values.get(dl.indicator), percent_unit=True).value
         if dl.code == "talent" and value:
             out[dl.name] = [[f"{chains[i % len(chains)]}领军人才项目{i + 1:02d}", f"负责人{i + 1:02d}",
@@ -199,15 +219,16 @@ def _simulate_returns(plan, forms: dict, inbox: Path) -> None:
     staging.mkdir(parents=True, exist_ok=True)
     names = {i.code: i.name for i in plan.indicators}
     signed = date(2022, 10, 8)
+    current = Period.parse(DEMO_PERIOD)
     for reporter in plan.reporters:
         if reporter.name in MISSING_REPORTERS or reporter.name not in forms:
             continue
-        values = _values_for(plan, reporter)
+        values = _values_for(plan, reporter, SOURCE_FIGURES, current)
         remarks = {c: t for (r, c), t in REMARKS.items() if r == reporter.name and c in values}
         signer = {"填报人": "张晓燕" if reporter.kind == "district" else "李明", "联系电话": "0512-63000000",
                   "填报日期": signed, "审核人": "王建国", "填报单位（盖章）": reporter.name}
         src = forms[reporter.name]
-        details = _details_for(plan, reporter, values)
+        details = _details_for(plan, reporter, values, current)
 
         def put(dest, typed, who=signer):
             return fill_form(src, dest, typed, remarks=remarks, signer=who, names=names, details=details)

@@ -31,7 +31,7 @@ from wjexcel.forms import signing
 from wjexcel.forms.facts import FormFacts
 from wjexcel.atomic import replace_file
 from wjexcel.periods import Period
-from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, Indicator, Plan, Reporter, format_number
+from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, YEAR_COUNTS, Indicator, Plan, Reporter, format_number
 
 
 
@@ -71,10 +71,11 @@ def target_cell(plan: Plan, ind: Indicator, reporter: Reporter, year: int) -> tu
         return f"{_span_target(plan, span)}{format_number(value)}", (value if ind.kind == PLAN_TOTAL else None)
     for group in ind.group_targets:
         if group.group in reporter.groups:
-            return f"{group.group}共同{_span_target(plan, group.span)}{format_number(group.value)}", None
+            return (f"{group.group}共同{_span_target(plan, group.span)}{format_number(group.value)}"
+                    "（填本单位份额）"), None
     target = ind.target_for(year)
     if target is None and ind.kind == PLAN_TOTAL:
-        total = ind.plan_target()
+        total = ind.final_target()
         if total is None:
             return "—", None
         text = f"{plan.span_words}目标{total.label()}"
@@ -100,7 +101,7 @@ def _unit_text(plan: Plan, ind: Indicator) -> str:
         return f"{ind.unit}（自{first}年起累计）"
     if ind.kind == STOCK:
         return f"{ind.unit}（期末数）"
-    if ind.kind == "increment":
+    if ind.kind in YEAR_COUNTS:
         return f"{ind.unit}（本年累计）"
     return ind.unit
 
@@ -116,8 +117,8 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
     wb = load_workbook(tpl_path)
     tpl_version = T.template_version(wb, tpl_path)
     styles = T.read_styles(wb)
-    indicators = plan.indicators_for(reporter)
-    details = plan.detail_lists_for(reporter)
+    indicators = plan.indicators_for(reporter, period)
+    details = plan.detail_lists_for(reporter, period)
     values = _placeholder_values(plan, reporter, period, generated)
 
     _fill_guide(wb[L.GUIDE_SHEET], plan, reporter, period, indicators, values)
@@ -152,7 +153,7 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         "wjexcel_version": wjexcel.__version__,
         "layout": json.dumps(layout, ensure_ascii=False, sort_keys=True),
         "signed": json.dumps(signed, ensure_ascii=False, sort_keys=True),
-        **FormFacts.for_form(plan, reporter, period.year).to_meta(),
+        **FormFacts.for_form(plan, reporter, period).to_meta(),
     }
     meta[L.SIGNATURE_ALG_KEY] = signing.ALGORITHM
     meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: wb[s].cell(r, c).value)
@@ -204,6 +205,9 @@ def _fill_guide(ws, plan, reporter, period, indicators, values) -> None:
             text = f"{n}. {ind.name}（{_unit_text(plan, ind)}，{ind.kind_label}）：本年目标 {shown}"
             if ind.note:
                 text += f"；{ind.note}"
+            for group in (g for g in ind.group_targets if g.group in reporter.groups):
+                text += (f"；{group.group}共同目标：本单位填报的是本单位在共建项目中所占的份额，"
+                         f"通过共建项目取得的成果计入本单位" + (f"（{group.note}）" if group.note else ""))
             lines.append(text)
         for offset, text in enumerate(lines or ["（无）"]):
             cell = ws.cell(anchor.row + offset, anchor.column, text)

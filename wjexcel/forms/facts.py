@@ -51,12 +51,12 @@ class FormFacts:
         return cls(indicators, {d.code: d for d in plan.detail_lists})
 
     @classmethod
-    def for_form(cls, plan: Plan, reporter: Reporter, year: int) -> "FormFacts":
-        """The facts of one reporter's form: its indicators and its lists."""
-        full = cls.from_plan(plan, reporter, year)
-        codes = [i.code for i in plan.indicators_for(reporter)]
+    def for_form(cls, plan: Plan, reporter: Reporter, period) -> "FormFacts":
+        """The facts of one reporter's form for ``period``: its indicators and its lists."""
+        full = cls.from_plan(plan, reporter, period.year)
+        codes = [i.code for i in plan.indicators_for(reporter, period)]
         return cls({c: full.indicators[c] for c in codes},
-                   {d.code: d for d in plan.detail_lists_for(reporter)})
+                   {d.code: d for d in plan.detail_lists_for(reporter, period)})
 
     def to_meta(self) -> dict[str, str]:
         """Metadata rows: ``indicator:<code>`` and ``list:<code>`` → compact JSON."""

@@ -115,7 +115,7 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
             shutil.move(str(old), str(replaced_to / old.name))
     folder.mkdir(parents=True, exist_ok=True)
     key = ws.signing_key()
-    reporters = [r for r in plan.reporters if plan.indicators_for(r)]
+    reporters = [r for r in plan.reporters if plan.indicators_for(r, period)]
     result = GenerateResult(period.code, folder, replaced_to=replaced_to)
     for done, reporter in enumerate(reporters):
         if progress:

@@ -121,7 +121,8 @@ def fit_rows(ws, first: int, last: int, *, min_height: float = 0.0) -> None:
 # --- sheets ------------------------------------------------------------------------------------
 def format_guide(ws) -> None:
     """Lay out 填报说明 so nothing is cut in print: every line wraps, left as styled, in one
-    cell merged across the sheet's full width, its row as high as its wrapped text."""
+    cell merged across the sheet's full width, its row as high as its wrapped text; a guide
+    that only just spills onto a second page is printed on one."""
     sized = [column_index_from_string(c) for c, dim in ws.column_dimensions.items() if dim.width]
     last_col = max([ws.max_column, *sized])
     merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
@@ -136,6 +137,7 @@ def format_guide(ws) -> None:
             ws.merge_cells(start_row=texts[0].row, start_column=1, end_row=texts[0].row, end_column=last_col)
     fit_rows(ws, 1, ws.max_row)
     ws.print_area = f"A1:{get_column_letter(last_col)}{ws.max_row}"
+    fit_short_sheet(ws, ws.max_row, last_col)  # a line or two over one page: shrink, do not spill
 
 
 def merge_tasks(ws, indicators, rows) -> None:

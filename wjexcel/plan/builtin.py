@@ -10,7 +10,9 @@ from __future__ import annotations
 from wjexcel.plan.model import (
     DEPARTMENT,
     DISTRICT,
+    ANNUAL,
     INCREMENT,
+    YEARLY,
     PLAN_TOTAL,
     RATIO,
     STOCK,
@@ -75,7 +77,7 @@ def _targets(*values, ops=None) -> dict[int, Target]:
 INDICATORS = [
     Indicator(
         "1-1", 1, "新建、改建政府主导运营的科创载体面积", "万平方米", INCREMENT, _targets(6, 10, 14),
-        source_unit=LEAD,
+        source_unit=LEAD, headline=True,
         reporter_targets={
             "吴江开发区": {WHOLE_PLAN: 10},
             "汾湖高新区（黎里镇）": {WHOLE_PLAN: 6},
@@ -87,31 +89,35 @@ INDICATORS = [
         note="三年累计30万平方米：开发区10万、汾湖高新区6万、吴江高新区6万、东太湖度假区4万，"
              "四个镇共建飞地孵化器4万",
     ),
-    Indicator("2-1", 2, "累计引进、建设独立研发机构", "家", STOCK, _targets(7, 8, 10), source_unit=LEAD),
+    Indicator("2-1", 2, "累计引进、建设独立研发机构", "家", STOCK, _targets(7, 8, 10), source_unit=LEAD, headline=True),
     Indicator("3-1", 3, "新增区级以上创新创业领军人才项目", "个", INCREMENT, _targets(120, 130, 130),
-              source_unit="人才办", note="三年累计380个"),
+              source_unit="人才办", note="三年累计380个", headline=True),
     Indicator("3-2", 3, "其中：苏州市级以上人才项目", "个", INCREMENT, _targets(35, 45, 55),
-              parent="3-1", source_unit="人才办"),
+              parent="3-1", source_unit="人才办", headline=False),
     Indicator("3-3", 3, "引进扶持重大创新创业团队", "个", PLAN_TOTAL, _targets(None, None, 3),
-              source_unit="人才办", note="三年内力争引进扶持3个；填自2021年起累计数"),
+              source_unit="人才办", note="三年内力争引进扶持3个；填自2021年起累计数", headline=True),
     Indicator("3-4", 3, "科技人才专场招商会（区级）", "场", INCREMENT, _targets(2, 2, 2),
-              source_unit=LEAD, district_reported=False, note="区级层面每年牵头组织两次"),
-    Indicator("4-1", 4, "国家科技型中小企业评价入库", "家", STOCK, _targets(1300, 1500, 1800),
-              source_unit=LEAD),
+              source_unit=LEAD, district_reported=False, note="区级层面每年牵头组织两次", headline=False),
+    Indicator("4-1", 4, "国家科技型中小企业评价入库", "家", ANNUAL, _targets(1300, 1500, 1800),
+              source_unit=LEAD, note="评价入库有效期一年，每年重新计数", headline=False),
     Indicator("4-2", 4, "有效高新技术企业", "家", STOCK, _targets(1200, 1400, 1600, ops={2021: ">"}),
-              source_unit=LEAD, note="2021年目标为“超1200家”"),
-    Indicator("5-1", 5, "省级及以上企业技术中心", "家", STOCK, _targets(135, 150, 170), source_unit="工信局"),
-    Indicator("5-2", 5, "省级及以上工程研究中心", "家", STOCK, _targets(17, 18, 19), source_unit="发改委"),
+              source_unit=LEAD, note="2021年目标为“超1200家”", headline=True),
+    Indicator("5-1", 5, "省级及以上企业技术中心", "家", STOCK, _targets(135, 150, 170), source_unit="工信局",
+              headline=False),
+    Indicator("5-2", 5, "省级及以上工程研究中心", "家", STOCK, _targets(17, 18, 19), source_unit="发改委",
+              headline=False),
     Indicator("5-3", 5, "省级及以上工程技术研究中心", "家", STOCK, _targets(75, 88, 100, ops={2021: ">"}),
-              source_unit=LEAD, note="2021年目标为“超75家”"),
-    Indicator("5-4", 5, "省级及以上博士后工作站", "家", STOCK, _targets(64, 67, 70), source_unit="人社局"),
-    Indicator("5-5", 5, "区创新联合体", "家", STOCK, _targets(30, 35, 40), source_unit=LEAD),
+              source_unit=LEAD, note="2021年目标为“超75家”", headline=False),
+    Indicator("5-4", 5, "省级及以上博士后工作站", "家", STOCK, _targets(64, 67, 70), source_unit="人社局",
+              headline=False),
+    Indicator("5-5", 5, "区创新联合体", "家", STOCK, _targets(30, 35, 40), source_unit=LEAD, headline=False),
     Indicator("6-1", 6, "全社会研发投入占地区生产总值比重", "%", RATIO, _targets(3.6, 3.68, 3.75),
-              source_unit="统计局", note="“以上”：达到即完成"),
+              source_unit="统计局", note="“以上”：达到即完成；年度统计数，只在年度（及四季度、12月）填报",
+              frequency=YEARLY, headline=True),
     Indicator("7-1", 7, "使用长三角科技创新券企业", "家", INCREMENT, _targets(100, 100, 100),
-              source_unit=LEAD, note="三年累计300家"),
+              source_unit=LEAD, note="三年累计300家", headline=True),
     Indicator("7-2", 7, "产学研合作项目", "个", INCREMENT, _targets(120, 180, 200),
-              source_unit=LEAD, note="三年累计500个"),
+              source_unit=LEAD, note="三年累计500个", headline=True),
 ]
 
 TALENT_LEVELS = ("国家级", "省级", "苏州市级", "区级")
@@ -180,14 +186,3 @@ def builtin_plan() -> Plan:
         phone="",
         deadline_days=10,
     )
-
-
-# The seed's headline 2023 goals (二、行动目标), kept apart from the table so a test can
-# prove the two agree.
-HEADLINE_2023 = {
-    "2-1": 10,      # 累计引进、建设独立研发机构10家
-    "3-1": 380,     # 新增区级以上创新创业领军人才项目380个 (three-year sum)
-    "1-1": 30,      # 科创载体30万平方米 (three-year sum)
-    "4-2": 1600,    # 有效高新技术企业数达1600家
-    "6-1": 3.75,    # 全社会研发投入占地区生产总值比重达3.75%以上
-}

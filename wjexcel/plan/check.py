@@ -12,13 +12,13 @@ from wjexcel.plan.model import (
     CHECK_MODES,
     COLUMN_TYPES,
     DEPARTMENT,
-    INCREMENT,
+    FREQUENCIES,
     INDICATOR_KINDS,
-    PLAN_TOTAL,
-    REPORTER_KINDS,
-    STOCK,
     Indicator,
+    PLAN_TOTAL,
     Plan,
+    RATIO,
+    REPORTER_KINDS,
     format_number,
 )
 from wjexcel.plan.layout import CHAINS, INDICATORS, LIST_COLUMNS, LISTS, REPORTERS, SETTINGS, SPLITS, TASKS, norm
@@ -151,6 +151,9 @@ class _Checker:
                 self.error(f"任务序号“{ind.task or ''}”在“任务”表中不存在", INDICATORS, i, "task")
             if ind.kind not in INDICATOR_KINDS:
                 self.error(f"类型“{ind.kind}”应为{'、'.join(INDICATOR_KINDS.values())}之一", INDICATORS, i, "kind")
+            if ind.frequency is not None and ind.frequency not in FREQUENCIES:
+                self.error(f"填报频次“{ind.frequency}”应为{'、'.join(FREQUENCIES.values())}之一，或留空（每期都填）",
+                           INDICATORS, i, "frequency")
             self._department(ind.source_unit, "数据来源单位", INDICATORS, i, "source")
             if not ind.source_unit and ind.kind != PLAN_TOTAL and not ind.district_reported:
                 self.error("区镇不填报的指标必须有数据来源单位", INDICATORS, i, "source")
@@ -227,11 +230,9 @@ class _Checker:
             self.error(f"期间“{span}”应为整个计划期 {self.plan.span_label} 或其中某一年", SPLITS, key, "span")
 
     def _plan_total(self, ind: Indicator) -> float | None:
-        if ind.kind == INCREMENT and ind.targets:
-            return sum(t.value for t in ind.targets.values())
-        if ind.kind in (STOCK, PLAN_TOTAL) and ind.targets:
-            return ind.plan_target().value
-        return None
+        """What splits of a whole-plan span add up to at most (never for a ratio)."""
+        total = ind.plan_period_target()
+        return total.value if total is not None and ind.kind != RATIO else None
 
     def lists(self):
         lists = self.plan.detail_lists

@@ -77,7 +77,11 @@ INDICATOR_COLUMNS = [
     Column("baseline", "基期值", 10),
     # one "XXXX年目标" column per plan year goes here
     Column("note", "说明", 44),
+    # added after wjexcel 0.1, so optional and last: older plan workbooks still load
+    Column("frequency", "填报频次", 10, required=False),
+    Column("headline", "行动目标", 10, required=False),
 ]
+_BEFORE_TARGETS = 9  # the columns before the yearly targets
 REPORTER_COLUMNS = [
     Column("name", "名称", 26),
     Column("kind", "类型", 8),
@@ -125,7 +129,7 @@ SHEET_ORDER = [SETTINGS, TASKS, INDICATORS, REPORTERS, SPLITS, CHAINS, LISTS, LI
 def indicator_columns(years: list[int]) -> list[Column]:
     """The 指标 columns with one "XXXX年目标" column per plan year before 说明."""
     year_cols = [Column(f"target:{y}", f"{y}年目标", 12) for y in years]
-    return INDICATOR_COLUMNS[:-1] + year_cols + INDICATOR_COLUMNS[-1:]
+    return INDICATOR_COLUMNS[:_BEFORE_TARGETS] + year_cols + INDICATOR_COLUMNS[_BEFORE_TARGETS:]
 
 
 def norm(text) -> str:

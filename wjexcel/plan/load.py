@@ -13,6 +13,7 @@ from wjexcel.plan.model import (
     ALL_DISTRICTS,
     CHECK_MODES,
     COLUMN_TYPES,
+    FREQUENCIES,
     INDICATOR_KINDS,
     REPORTER_KINDS,
     DetailColumn,
@@ -290,6 +291,8 @@ class _Loader:
                 parent=row.text("parent") or None, source_unit=row.text("source"),
                 district_reported=self.flag(row, "district", True),
                 baseline=self.number(row, "baseline", unit=unit), note=row.text("note"),
+                frequency=_code(FREQUENCIES, row.text("frequency")) or None,
+                headline=self.flag(row, "headline", None),
             ))
         return out
 

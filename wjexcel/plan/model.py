@@ -16,10 +16,20 @@ DEPARTMENT = "department"
 REPORTER_KINDS = {DISTRICT: "区镇", DEPARTMENT: "部门"}
 
 INCREMENT = "increment"
+ANNUAL = "annual"
 STOCK = "stock"
 RATIO = "ratio"
 PLAN_TOTAL = "plan_total"
-INDICATOR_KINDS = {INCREMENT: "增量", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
+INDICATOR_KINDS = {INCREMENT: "增量", ANNUAL: "年度数", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
+"""How values add up: increment (new this year; years add up), annual (restarts every year,
+never added across years), stock (a level at a date), ratio (never added), plan_total (over
+the whole plan)."""
+YEAR_COUNTS = (INCREMENT, ANNUAL)
+"""Kinds counted from 1 January: judged against the year's target times 序时进度."""
+
+MONTHLY, QUARTERLY, YEARLY = "month", "quarter", "year"
+FREQUENCIES = {MONTHLY: "月报", QUARTERLY: "季报", YEARLY: "年报"}
+"""An indicator's 填报频次; none means every period."""
 
 
 # Column types a detail list (明细表) may declare.
@@ -121,10 +131,38 @@ class Indicator:
     reporter_targets: dict[str, dict[str, float]] = field(default_factory=dict)
     group_targets: list[GroupTarget] = field(default_factory=list)
     note: str = ""
+    frequency: str | None = None
+    headline: bool | None = None  # a headline goal of the plan (行动目标); None: every top-level indicator
 
     @property
     def kind_label(self) -> str:
         return INDICATOR_KINDS[self.kind]
+
+    @property
+    def is_headline(self) -> bool:
+        return self.headline if self.headline is not None else not self.parent
+
+    def reported_in(self, period) -> bool:
+        """Whether this indicator is on the forms and judged in ``period``: only where its own
+        period ends (a 年报 indicator: the year, its Q4, its December; a 季报 one: quarters,
+        years and the months 3, 6, 9, 12; a 月报 one or one without a frequency: always)."""
+        if self.frequency in (None, MONTHLY):
+            return True
+        if period.kind == "year":
+            return True
+        if self.frequency == QUARTERLY:
+            return period.kind == "quarter" or period.number % 3 == 0
+        return (period.kind == "quarter" and period.number == 4) or (period.kind == "month" and period.number == 12)
+
+    def plan_period_target(self) -> Target | None:
+        """The target over the whole plan: the yearly targets added up for an increment; the last
+        year's for an annual count, a stock or a ratio; the plan total's own."""
+        if not self.targets:
+            return None
+        if self.kind == INCREMENT:
+            last = self.targets[max(self.targets)]
+            return Target(sum(t.value for t in self.targets.values()), last.op)
+        return self.targets[max(self.targets)]
 
     @property
     def is_percent(self) -> bool:
@@ -133,8 +171,8 @@ class Indicator:
     def target_for(self, year: int) -> Target | None:
         return self.targets.get(year)
 
-    def plan_target(self) -> Target | None:
-        """The target over the whole plan: the last year's for plan_total."""
+    def final_target(self) -> Target | None:
+        """The last year's target (a plan total's only one)."""
         if not self.targets:
             return None
         return self.targets[max(self.targets)]
@@ -230,13 +268,15 @@ class Plan:
             raise UsageError(f"{year}年不在计划年度（{span}）内，请检查期间。")
 
     # --- who reports what -----------------------------------------------------------
-    def indicators_for(self, reporter: Reporter) -> list[Indicator]:
-        """The indicators on a reporter's form, in form order.
+    def indicators_for(self, reporter: Reporter, period=None) -> list[Indicator]:
+        """The indicators on a reporter's form (for ``period``: those reported in it), in form order.
 
         A 区镇 gets every indicator towns report, in plan order. A department gets the
         indicators of the tasks it is responsible for: those it is the source unit of
         first, then the rest; a sub-item always follows its parent.
         """
+        if period is not None:
+            return [i for i in self.indicators_for(reporter) if i.reported_in(period)]
         if reporter.kind == DISTRICT:
             chosen = [i for i in self.indicators if i.district_reported]
         else:
@@ -246,10 +286,10 @@ class Plan:
             chosen = first + [i for i in mine if i.source_unit != reporter.name]
         return _parents_then_children(chosen, self)
 
-    def detail_lists_for(self, reporter: Reporter) -> list[DetailList]:
+    def detail_lists_for(self, reporter: Reporter, period=None) -> list[DetailList]:
         """Detail lists on a reporter's form: every list for a 区镇; a department gets
         the lists behind the indicators it is the source unit of."""
-        codes = {i.code for i in self.indicators_for(reporter)}
+        codes = {i.code for i in self.indicators_for(reporter, period)}
         if reporter.kind == DEPARTMENT:
             codes = {c for c in codes if self.indicator(c).source_unit == reporter.name}
         return [d for d in self.detail_lists if d.indicator in codes]
@@ -276,7 +316,7 @@ class Plan:
         own = self.reporter_target(ind, reporter, year) if reporter is not None else None
         if own is not None:
             return own[0]
-        target = ind.target_for(year) or ind.plan_target()
+        target = ind.target_for(year) or ind.final_target()
         return target.value if target is not None else None
 
     @property
@@ -321,6 +361,8 @@ class Plan:
                     "name": i.name,
                     "unit": i.unit,
                     "kind": i.kind,
+                    "frequency": i.frequency,
+                    "headline": i.is_headline,
                     "parent": i.parent,
                     "targets": {str(y): {"value": plain_number(t.value), "op": t.op}
                                 for y, t in sorted(i.targets.items())},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from wjexcel.plan.model import Plan, format_number
+from wjexcel.plan.model import FREQUENCIES, Plan, format_number
 from wjexcel.textmeasure import text_units
 
 
@@ -26,21 +26,22 @@ def plan_table(plan: Plan) -> str:
     """Tasks with their indicators and yearly targets, then the reporters."""
     out = [plan.name, f"计划编号 {plan.plan_id}，版本 {plan.version}，年度 {plan.span_label}，"
                       f"滞后容差 {format_number(plan.tolerance * 100)}%", ""]
-    headers = ["编码", "指标", "单位", "类型"] + [f"{y}年" for y in plan.years] + ["数据来源"]
+    headers = ["编码", "指标", "单位", "类型", "频次"] + [f"{y}年" for y in plan.years] + ["数据来源"]
     for task in plan.tasks:
         out.append(f"任务{task.number}  {task.name}（责任单位：{task.responsible_label()}）")
         rows = []
         for ind in (i for i in plan.indicators if i.task == task.number):
             name = ("  " + ind.name) if ind.parent else ind.name
             targets = [ind.targets[y].label() if y in ind.targets else "" for y in plan.years]
-            rows.append([ind.code, name, ind.unit, ind.kind_label, *targets, ind.source_unit])
+            frequency = FREQUENCIES.get(ind.frequency, "每期")
+            rows.append([ind.code, name, ind.unit, ind.kind_label, frequency, *targets, ind.source_unit])
             for reporter, spans in ind.reporter_targets.items():
                 for span, value in spans.items():
-                    rows.append(["", f"    └ {reporter}（{span}）", ind.unit, "分解", format_number(value),
+                    rows.append(["", f"    └ {reporter}（{span}）", ind.unit, "分解", "", format_number(value),
                                  *([""] * (len(plan.years) - 1)), ""])
             for g in ind.group_targets:
                 members = "、".join(r.display_name for r in plan.group_members(g.group))
-                rows.append(["", f"    └ {g.group}共建（{members}，{g.span}）", ind.unit, "分解",
+                rows.append(["", f"    └ {g.group}共建（{members}，{g.span}）", ind.unit, "分解", "",
                              format_number(g.value), *([""] * (len(plan.years) - 1)), ""])
         out.extend("  " + line for line in _table(headers, rows))
         out.append("")

@@ -15,6 +15,7 @@ from wjexcel.textmeasure import fit_height
 from wjexcel.plan.model import (
     CHECK_MODES,
     COLUMN_TYPES,
+    FREQUENCIES,
     INDICATOR_KINDS,
     REPORTER_KINDS,
     Plan,
@@ -61,8 +62,11 @@ GUIDE_TEXT = [
     "【任务】每行一项工作任务。责任单位写部门名称，用“、”隔开；“含各区镇”填“是”表示各区镇也是责任单位。",
     "【指标】每行一个指标。“XXXX年目标”列填当年目标：直接填数字（如 1400，也可写“达1400”“1400以上”）表示达到即完成；"
     "写“超1200”（或“>1200”）表示必须超过 1200（严格大于）。",
-    "　　类型：增量＝当年新增，各年相加得计划期合计；存量＝某一时点的累计或有效数，年度之间不相加；"
+    "　　类型：增量＝当年新增，各年相加得计划期合计；年度数＝每年重新计数的数（如当年评价入库企业），年度之间不相加；"
+    "存量＝某一时点的累计或有效数，年度之间不相加；"
     "比率＝百分比，不在区镇或年度之间相加；计划总量＝整个计划期的总数，只需填最后一年的目标。",
+    "　　填报频次：月报、季报或年报，留空表示每期都填；年报指标（如研发投入占比）只出现在年度、四季度和12月的填报表上。"
+    "行动目标：“是”表示列入汇总表“计划期考核”，“否”不列入；留空时，非“其中”项的指标列入。"
     "　　上级指标：“其中”项填它所属指标的编码，其目标不能大于上级指标。数据来源单位：全区数以哪个部门报送的为准。"
     "区镇填报：“是”表示每个区镇的填报表都有这个指标。",
     "【填报单位】每行一个区镇或部门。新增一个镇：在表末加一行，填名称、类型“区镇”、简称；"
@@ -255,13 +259,17 @@ class _Writer:
             targets = [_target_cell(ind.targets.get(y)) for y in self.plan.years]
             rows.append([ind.code, ind.task, ind.name, ind.unit, _label(INDICATOR_KINDS, ind.kind),
                          ind.parent or "", ind.source_unit, _yes_no(ind.district_reported),
-                         plain_number(ind.baseline), *targets, ind.note])
+                         plain_number(ind.baseline), *targets, ind.note,
+                         _label(FREQUENCIES, ind.frequency) if ind.frequency else "", _yes_no(ind.is_headline)])
         ws = self._sheet(INDICATORS, columns, rows, freeze="D2")
         col = lambda key: self._col(columns, key)  # noqa: E731
         self._dropdown(ws, col("task"), self._range(TASKS))
         self._dropdown(ws, col("unit"), self._range(CHOICES), strict=False, prompt="可选，也可直接填写")
         self._dropdown(ws, col("kind"), ",".join(INDICATOR_KINDS.values()),
-                       prompt="增量：当年新增；存量：累计/有效数；比率：百分比；计划总量：整个计划期的总数")
+                       prompt="增量：当年新增；年度数：每年重新计数；存量：累计/有效数；比率：百分比；计划总量：整个计划期的总数")
+        self._dropdown(ws, col("frequency"), ",".join(FREQUENCIES.values()), strict=True,
+                       prompt="月报、季报或年报；留空表示每期都填（年报指标只在年度、四季度和12月的表上）")
+        self._dropdown(ws, col("headline"), YES_NO, prompt="“是”：列入“计划期考核”的行动目标")
         self._dropdown(ws, col("parent"), self._range(INDICATORS), prompt="“其中”项填上级指标的编码，否则留空")
         self._dropdown(ws, col("source"), self._range(REPORTERS), prompt="选一个部门：全区数以它报送的为准")
         self._dropdown(ws, col("district"), YES_NO)

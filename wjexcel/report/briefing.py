@@ -6,9 +6,9 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 
 from __future__ import annotations
 
-from wjexcel.report.ranking import FILL_WEIGHT, SPLIT_POINTS, TownScore
+from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
 from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures, IndicatorFigure
-from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
+from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 
 QUOTE_LIMIT = 80
@@ -17,12 +17,12 @@ def ranking_rule(plan) -> str:
     """How the towns' ranking is scored, printed under it."""
     groups = "、".join(f"“{g}”" for g in _groups(plan))
     return (
-        f"排名得分 = 指标填报率 × {100 * FILL_WEIGHT:.0f} + 分解目标得分 × {1 - FILL_WEIGHT:.0%}"
-        f"（满分100）。指标填报率 = 本期填报了数值的指标数 ÷ 本镇填报表上的指标数；分解目标得分按该区镇"
-        + (f"（或所在{groups}组合）" if groups else "")
-        + f"分解目标的状态计：已完成、序时推进 {SPLIT_POINTS[DONE]} 分，滞后 "
-        f"{SPLIT_POINTS[LAGGING]} 分，严重滞后 {SPLIT_POINTS[SEVERE]} 分，未报送 0 分；没有分解目标的区镇只按"
-        "填报率计（× 100）。得分相同名次相同。"
+        f"按成效排名：综合得分 = 分解目标得分 × {SPLIT_WEIGHT:.0%} + 贡献得分 × {1 - SPLIT_WEIGHT:.0%}（满分100）。"
+        "分解目标得分：该区镇" + (f"（或所在{groups}组合）" if groups else "")
+        + "每项分解目标按“累计完成 ÷ 本期应完成（期望值）”计分，达到或超过期望值为100分，取平均；"
+        "贡献得分：各区镇数值相加的指标（不含比率类和“其中”项）中，该区镇占各区镇合计的比重取平均，"
+        "比重最高的区镇为100分，其余按比例计；没有分解目标的区镇只按贡献得分计。得分相同名次相同；"
+        "排名变化与上一期（同一粒度）按同样方法的排名相比，“+2”表示上升两位。是否按时、完整填报单独列示，不计入得分。"
     )
 
 
@@ -42,12 +42,13 @@ def with_unit(value: float | None, unit: str) -> str:
 
 
 def rule_lines(figures: Figures) -> list[str]:
-    """The figure and status rules as printed in the 说明 block, numbered."""
+    """The figure and status rules as printed in the 说明 block, numbered, with the baselines used."""
     plan, period = figures.plan, figures.period
     tol = pct(plan.tolerance, 0)
     share = figures.plan_share
+    not_due = [f.indicator.name for f in figures.indicators if not f.due]
     lines = [
-        "全区数值：以计划中该指标的数据来源单位报送的数值为准；来源单位未报送该项时，增量、存量、计划总量类"
+        "全区数值：以计划中该指标的数据来源单位报送的数值为准；来源单位未报送该项时，增量、年度数、存量、计划总量类"
         "指标取各区镇报送数之和；比率类指标从不按区镇相加，来源单位未报送即无全区数值。其他部门报送的数值"
         "只在旁列示，不计入合计。",
         f"交叉核对：来源单位有数值且区镇也填报时，区镇合计与来源单位数值之差超过来源数值的 {tol}，标注提示；"
@@ -55,25 +56,42 @@ def rule_lines(figures: Figures) -> list[str]:
         "每个单位只采用本期最新一份审核通过的报表；数值单元格留空视为该单位未填该项（提示，不退回），"
         "填了非数字内容的报表退回修改。",
         f"序时进度 e：年度为 100%，季度末为 季度数÷4，月末为 月数÷12。本期（{period.label}）e = "
-        f"{pct(figures.elapsed)}；计划期（{plan.span_label}）已过 {share.numerator}/{share.denominator}。",
-        "期望值 X（T 为本年度目标）：增量类 X = T × e；存量类、比率类 X = B + (T − B) × e，B 为上年目标"
-        "（计划首年取计划给出的基期值），没有 B 时 X = T，即直接与目标本身比较；计划总量类 X = 计划期目标 × "
-        "计划期已过比例。",
+        f"{pct(figures.elapsed)}；计划期（{plan.span_label}）已过 s = {share.numerator}/{share.denominator}。"
+        "按填报频次，年报指标只在年度、四季度和12月评价，季报指标只在季度、年度和3、6、9、12月评价，其余期间为"
+        "“本期不报”，不计入任何统计" + (f"（本期：{'、'.join(not_due)}）" if not_due else "") + "。",
+        "基期值 B（存量、比率类）：上年年末的实际数（上年年度表，没有时取四季度或12月的表，按本表同样的口径汇总）；"
+        "没有时取上年目标；计划首年取计划给出的基期值；都没有时不设 B。" + _baselines_used(figures),
+        "期望值 X（T 为本年度目标）：增量、年度数类 X = T × e；存量、比率类 X = B + (T − B) × e，没有 B 时 X = T；"
+        "计划总量类 X = 计划期目标 × s。",
+        "进度：增量、年度数、计划总量类 = 数值 ÷ T；存量类为净增完成率 =（数值 − B）÷（T − B），即本年应增部分"
+        "完成了多少（没有 B 或 T ≤ B 时为 数值 ÷ T）；比率类 = 数值 ÷ X。完成率 = 数值 ÷ T。",
         f"状态：无审核通过的数值 → 未报送；达到目标 T（“超”即“＞”须严格大于，恰好等于不算完成）→ 已完成；"
-        f"e < 1 且 数值 ≥ X → 序时推进；数值 ≥ X − {tol} × T → 滞后（容差 {tol}，在计划中设置）；"
-        "否则 → 严重滞后。完成率 = 数值 ÷ T。",
-        "增量类指标“本期完成值”为本年初至本期末的累计数，“计划累计”再加上此前各年度年末数；计划总量类指标"
-        "填自计划首年起的累计数，与计划期目标比较；其“e < 1”按计划期已过比例判断（计划期未结束时达到 X 即为序时推进）。",
+        f"e < 1（计划总量类看 s < 1）且 数值 ≥ X → 序时推进；数值 ≥ X − {tol} × D → 滞后；否则 → 严重滞后。"
+        f"D 是“百分之百”的量：增量、年度数、计划总量类为 T，存量类为 T − B（没有 B 或 T ≤ B 时为 T），比率类为 X。"
+        f"容差 {tol} 在计划中设置。",
+        "环比与同比：上期为同一粒度的上一期（如 2022年一季度的上期为 2021年四季度），本期新增 = 本期完成值 − 上期值"
+        "（增量、年度数类跨年重新计数，年初一期的本期新增即本期完成值）；上年同期为一年前的同一期间，同比增速 = "
+        "（本期 − 上年同期）÷ 上年同期。连续滞后期数为截至本期连续处于滞后或严重滞后的期数，连续两期以上列入升级督办。",
+        "增量类指标“本期完成值”为本年初至本期末的累计数，“计划累计”再加上此前各年度年末数；年度数类每年重新计数，"
+        "不跨年相加；计划总量类指标填自计划首年起的累计数，与计划期目标比较。",
         f"分解目标（区镇{plan.span_words}目标" + "".join(f"、“{g}”共同目标" for g in _groups(plan))
         + "）：数值为本期数加此前年度年末数（组合为成员之和），"
-        "期望值 = 分解目标 × 计划期已过比例，计划期未结束时达到期望值即为序时推进，其余同上。",
-        "表中“完成率”“期望值”“状态”均为公式：在 Excel 中修改本期完成值或目标，结果和颜色随之更新。",
+        "期望值 = 分解目标 × s，计划期未结束时达到期望值即为序时推进，其余同上。",
+        "表中“完成率”“进度”“期望值”“状态”均为公式：在 Excel 中修改本期完成值、目标或基期值，结果和颜色随之更新。",
     ]
-    no_b = [f.indicator.name for f in figures.indicators
-            if f.indicator.kind in (STOCK, RATIO) and f.baseline is None]
-    if no_b:
-        lines.append("以下存量/比率类指标本期没有基期值 B，按目标值本身比较（X = T）：" + "、".join(no_b) + "。")
     return [f"{i}. {text}" for i, text in enumerate(lines, 1)]
+
+
+def _baselines_used(figures: Figures) -> str:
+    """Which B each stock and ratio indicator was judged by this period."""
+    used = [f"{f.indicator.name} {f.baseline.label()}" for f in figures.indicators
+            if f.due and f.indicator.kind in (STOCK, RATIO) and f.baseline is not None]
+    without = [f.indicator.name for f in figures.indicators
+               if f.due and f.indicator.kind in (STOCK, RATIO) and f.baseline is None]
+    text = ("本期采用：" + "；".join(used) + "。") if used else ""
+    if without:
+        text += "以下指标没有 B，直接与目标比较（X = T）：" + "、".join(without) + "。"
+    return text
 
 
 def _quote(text: str) -> str:
@@ -91,10 +109,15 @@ def _achievement(f: IndicatorFigure) -> str:
 
 def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
     a = f.assessment
-    text = f"{f.indicator.name}（{with_unit(f.value, f.indicator.unit)}，完成率{pct(a.completion)}"
-    if f.indicator.kind == INCREMENT:
-        text += f"，序时进度{pct(figures.elapsed, 0)}"
-    text += f"，{a.status}）"
+    text = f"{f.indicator.name}（{with_unit(f.value, f.indicator.unit)}，"
+    if f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
+        text += f"本年净增完成{pct(a.progress)}"
+    else:
+        text += f"完成率{pct(a.completion)}"
+    text += f"，序时进度{pct(figures.elapsed, 0)}，{a.status}"
+    if f.lagging_periods >= 2:
+        text += f"，已连续{f.lagging_periods}期滞后"
+    text += "）"
     if f.remarks:
         said = "；".join(f"{r}说明“{_quote(t)}”" for r, t in f.remarks.items())
         text += f"，{said}"
@@ -106,20 +129,22 @@ def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
     """Drafted 进展简报 paragraphs for leadership, to be edited by the clerk."""
     period = figures.period
     counts = figures.count_by_status()
+    judged = len(figures.judged)
+    on_schedule = counts[DONE] + counts[ON_TRACK]
     parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s])
-    paras = [f"截至{period.end_label}，全区{len(figures.indicators)}项指标中，{parts}。"
-             f"（序时进度{pct(figures.elapsed, 0)}）"]
-    good = [f for f in figures.indicators if f.status in (DONE, ON_TRACK) and f.value is not None]
+    paras = [f"截至{period.end_label}（序时进度{pct(figures.elapsed, 0)}），全区本期评价的{judged}项指标中，"
+             f"达到序时进度{on_schedule}项、占比{pct(on_schedule / judged if judged else 0.0)}；其中{parts}。"]
+    good = [f for f in figures.judged if f.status in (DONE, ON_TRACK) and f.value is not None]
     if good:
         paras.append("其中" + "；".join(_achievement(f) for f in good) + "。")
-    behind = [f for f in figures.indicators if f.status in (LAGGING, SEVERE)]
+    behind = [f for f in figures.judged if f.status in (LAGGING, SEVERE)]
     if behind:
         paras.append("进度滞后的指标：" + "；".join(_lag_sentence(f, figures) for f in behind) + "。")
-    missing = [f.indicator.name for f in figures.indicators if f.status == MISSING]
+    missing = [f.indicator.name for f in figures.judged if f.status == MISSING]
     if missing:
         paras.append("尚无数据的指标：" + "、".join(missing) + "。")
     towns = []
-    for f in figures.indicators:
+    for f in figures.judged:
         for s in f.splits:
             if s.assessment.status in (LAGGING, SEVERE):
                 towns.append(f"{s.name}（{f.indicator.name}分解目标{format_number(s.assessment.target)}"
@@ -134,5 +159,5 @@ def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
         paras.append("本期未报送或报表被退回的单位：" + "、".join(missing_reporters) + "，请督促尽快报送。")
     if ranking:
         top = "、".join(f"{t.reporter}（{t.score:g}分）" for t in ranking[:3])
-        paras.append(f"区镇排名前列：{top}。排名方法见“区镇进度”表。")
+        paras.append(f"区镇按成效排名前列：{top}。排名方法见“区镇进度”表。")
     return paras

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import xlsxwriter
 
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
+from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, Figures
 from wjexcel.textmeasure import fit_height, fit_width
 from wjexcel.values import clean_text
 
@@ -23,6 +23,7 @@ STATUS_COLOURS = {  # fill, font
     LAGGING: ("#FFEB9C", "#9C5700"),
     SEVERE: ("#FFC7CE", "#9C0006"),
     MISSING: ("#D9D9D9", "#404040"),
+    NOT_DUE: ("#FFFFFF", "#7F7F7F"),
 }
 
 
@@ -89,16 +90,43 @@ def status_formats(book: xlsxwriter.Workbook, sheet, rng: str) -> None:
                                        "format": fmt})
 
 
-def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape: bool = True) -> None:
-    """A4 landscape, fit to width, repeated header rows, unit and page number in the footer."""
+MARGIN_INCHES = 0.4
+PRINT_SLACK = 0.92
+"""Share of the printable width a scaled page may fill: LibreOffice's substitute fonts print
+columns a little wider than Excel's measure."""
+A4_INCHES = (8.27, 11.69)
+
+
+def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape: bool = True,
+                fit: bool = True) -> None:
+    """A4 (landscape), fit to width unless ``fit`` is false, repeated header rows, unit and page
+    number in the footer."""
     if landscape:
         sheet.set_landscape()
     sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
+    if fit:
+        sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(*header_rows)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
     unit = text(figures.plan.lead_unit or figures.plan.issuer).replace("&", "&&")
     sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R{figures.period.label}")
+
+
+def column_points(width: float) -> float:
+    """A column's printed width in points (Excel: 7w + 5 pixels, 96 pixels to the inch)."""
+    return (7 * width + 5) * 0.75
+
+
+def print_across(sheet, widths: list[float], breaks: list[int]) -> int:
+    """Print a wide sheet on landscape A4 several pages across: a page break before each column in
+    ``breaks``, one scale that fits the widest page. Returns the scale (percent)."""
+    edges = [0, *breaks, len(widths)]
+    pages = [widths[a:b] for a, b in zip(edges, edges[1:])]
+    room = (A4_INCHES[1] - 2 * MARGIN_INCHES) * 72 * PRINT_SLACK
+    scale = max(10, min(100, int(100 * room / max(sum(column_points(w) for w in page) for page in pages))))
+    sheet.set_print_scale(scale)
+    sheet.set_v_pagebreaks(breaks)
+    return scale
 
 
 def number_format(values, percent_unit: bool, op: str = ">=") -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from wjexcel.report.figures import STATUSES, Figures, compute_figures
+from wjexcel.report.figures import STATUSES, Figures, History
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
@@ -36,13 +36,22 @@ class ConsolidateResult:
     def to_json(self) -> dict:
         """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
         return {"period": self.period.code, "output": str(self.output),
-                "indicators": self.figures.to_json()}
+                "indicators": self.figures.to_json(),
+                "supervision": [item.to_json() for item in self.figures.supervision()]}
 
     def summary_text(self) -> str:
         """A few Chinese lines for the terminal or a message box."""
         counts = self.figures.count_by_status()
         parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s]) or "无"
-        lines = [f"{self.period.label}汇总完成：{len(self.figures.indicators)}项指标中，{parts}。"]
+        judged = len(self.figures.judged)
+        skipped = len(self.figures.indicators) - judged
+        lines = [f"{self.period.label}汇总完成：{judged}项指标中，{parts}"
+                 + (f"（另有{skipped}项本期不报）" if skipped else "") + "。"]
+        behind = self.figures.supervision()
+        if behind:
+            escalate = sum(1 for item in behind if item.escalate)
+            lines.append(f"督办清单：{len(behind)}项" + (f"，其中连续两期以上滞后、需升级督办{escalate}项" if escalate else "")
+                         + "（见汇总表“督办清单”）。")
         if self.reporting:
             lines.append("报送情况：" + status_summary(self.reporting))
         lines.append(f"汇总表：{self.output}")
@@ -56,20 +65,6 @@ def default_output(ws, plan, period: Period, today: datetime) -> Path:
     """``汇总/<计划简称>_<期间>_汇总_<YYYYMMDD>.xlsx``."""
     name = _UNSAFE.sub("_", plan.short_name or plan.name).strip("_") or "汇总"
     return ws.reports / f"{name}_{period.code}_汇总_{today:%Y%m%d}.xlsx"
-
-
-def earlier_year_values(ledger: Ledger, plan, period: Period) -> dict[int, list]:
-    """Year-end values of the plan years before ``period``: the year's own form, else Q4, else December."""
-    out = {}
-    for year in plan.years:
-        if year >= period.year:
-            continue
-        for code in (str(year), f"{year}Q4", f"{year}-12"):
-            values = ledger.accepted_values(code)
-            if values:
-                out[year] = values
-                break
-    return out
 
 
 def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
@@ -96,16 +91,17 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     now = now or datetime.now()
     say(f"读取{period.label}已接收的报表……")
     with Ledger.open(ws) as ledger:
-        values = ledger.accepted_values(period.code)
-        earlier = earlier_year_values(ledger, plan, period)
+        history = ledger.accepted_values_by_period()
+        values = history.get(period.code, [])
         problems = ledger.file_problems(period.code)
         details = ledger.detail_rows(period.code)
         submissions = ledger.latest_accepted(period.code)
         return_copies = ledger.return_copies(period.code)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
-    figures = compute_figures(plan, period, values, earlier)
-    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies)
+    past = History(plan, history)
+    figures = past.figures(period)
+    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past)
     target = Path(output) if output else default_output(ws, plan, period, now)
     say(f"写出汇总表 {target.name}……")
     outcome = write_report(data, target)

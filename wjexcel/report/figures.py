@@ -1,7 +1,27 @@
-"""District-wide figures and 红黄绿灯 statuses, exactly by the rules of PRODUCT.md.
+"""District-wide figures and 红黄绿灯 statuses, exactly by the rules of PRODUCT.md, across periods.
 
-Pure: values in (what the ledger hands over), dataclasses out; no files, no database.
-The rule texts printed in the report live in :mod:`wjexcel.report.briefing`.
+Pure: accepted values in (what the ledger hands over, for every period), dataclasses out;
+no files, no database. :class:`History` consolidates any period of the plan by the same
+rules, so the figures of a period can look back: the baseline ``B`` (last year's closing
+figure), the previous period (环比), the same period a year earlier (同比), how many
+periods in a row an indicator has lagged, the plan-to-date figure. The rule texts printed
+in the report live in :mod:`wjexcel.report.briefing`.
+
+The rule, with ``T`` the year's target, ``e`` the 序时进度, ``s`` the share of the plan elapsed:
+
+============  ======================  ==============================  ===========
+kind          expected value ``X``     band ``D`` (“100%”)             on time by
+============  ======================  ==============================  ===========
+increment     ``T·e``                 ``T``                           ``e``
+annual        ``T·e``                 ``T``                           ``e``
+stock         ``B + (T−B)·e`` or T    ``T − B`` where positive, or T  ``e``
+ratio         ``B + (T−B)·e`` or T    ``X``                           ``e``
+plan_total    ``T·s``                 ``T``                           ``s``
+============  ======================  ==============================  ===========
+
+no value → 未报送; meets ``T`` → 已完成; on time < 1 and value ≥ X → 序时推进;
+value ≥ X − tol·D → 滞后; else 严重滞后. Where an indicator is not reported in a period
+(its 填报频次), its status is 本期不报 and it counts in no tally.
 """
 
 from __future__ import annotations
@@ -9,60 +29,91 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from wjexcel.periods import Period
-from wjexcel.plan.model import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, Indicator, Plan, Target, plain_number,
-                          format_number)
+from wjexcel.periods import Period, year_ends
+from wjexcel.plan.model import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS, Indicator, Plan,
+                                Target, format_number, plain_number)
 from wjexcel.records import ReportedValue
 
 DONE, ON_TRACK, LAGGING, SEVERE, MISSING = "已完成", "序时推进", "滞后", "严重滞后", "未报送"
+NOT_DUE = "本期不报"
 STATUSES = (DONE, ON_TRACK, LAGGING, SEVERE, MISSING)
+"""The statuses that are tallied (本期不报 is not)."""
+BEHIND = (LAGGING, SEVERE)
+ON_SCHEDULE = (DONE, ON_TRACK)
 EPS = 1e-9
 """Slack on every ``>=`` comparison, the same in Python and in the Excel formulas."""
 
 SOURCE, DISTRICTS, NONE = "source", "districts", "none"
+ACTUAL, TARGET, PLAN_BASE = "actual", "target", "plan"
+BASELINE_LABELS = {ACTUAL: "上年实际", TARGET: "上年目标", PLAN_BASE: "计划基期值"}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """``B`` of the rule and where it came from (``actual`` / ``target`` / ``plan``)."""
+
+    value: float
+    source: str
+    period: str = ""  # the closing period an actual value was found in
+
+    def label(self) -> str:
+        where = f"，{self.period}" if self.period else ""
+        return f"{format_number(self.value)}（{BASELINE_LABELS[self.source]}{where}）"
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """A value judged against a target: expected value X, completion and status."""
+    """A value judged against a target: ``X``, ``D``, completion, progress and status."""
 
     target: float | None
     op: str
     expected: float | None
+    band: float | None
     completion: float | None
+    progress: float | None
     status: str
+    baseline: Baseline | None = None
+
+    def gap(self, value: float | None) -> float | None:
+        """``X`` − value: how far behind (negative when ahead)."""
+        if self.expected is None:
+            return None
+        return self.expected - (value or 0.0)
 
 
-def assess(value: float | None, target: Target | None, expected: float | None,
-           elapsed: float, tolerance: float) -> Assessment:
-    """The PRODUCT.md status rule for one value (``elapsed`` is the year's 序时进度)."""
+def assess(kind: str, value: float | None, target: Target | None, elapsed: float, share: float,
+           tolerance: float, baseline: Baseline | None = None) -> Assessment:
+    """The PRODUCT.md status rule for one value of an indicator (or a split) of ``kind``."""
     if target is None:
-        return Assessment(None, ">=", expected, None, MISSING if value is None else ON_TRACK)
+        return Assessment(None, ">=", None, None, None, None, MISSING if value is None else ON_TRACK, baseline)
     t = target.value
-    completion = None if value is None or t == 0 else value / t
+    b = baseline.value if baseline is not None and kind in (STOCK, RATIO) else None
+    if kind in YEAR_COUNTS:
+        expected, band, due = t * elapsed, t, elapsed
+    elif kind == PLAN_TOTAL:
+        expected, band, due = t * share, t, share
+    else:
+        expected = t if b is None else b + (t - b) * elapsed
+        band = expected if kind == RATIO else (t - b if b is not None and t - b > 0 else t)
+        due = elapsed
     if value is None:
-        status = MISSING
-    elif target.met_by(value):
+        return Assessment(t, target.op, expected, band, None, None, MISSING, baseline)
+    if target.met_by(value):
         status = DONE
-    elif elapsed < 1 and value >= expected - EPS:
+    elif due < 1 and value >= expected - EPS:
         status = ON_TRACK
-    elif value >= expected - tolerance * t - EPS:
+    elif value >= expected - tolerance * band - EPS:
         status = LAGGING
     else:
         status = SEVERE
-    return Assessment(t, target.op, expected, completion, status)
-
-
-def expected_value(kind: str, target: float, elapsed: float, baseline: float | None,
-                   plan_share: float) -> float:
-    """X: increment T·e; stock/ratio B+(T−B)·e (T without B); plan_total T × plan share."""
-    if kind == INCREMENT:
-        return target * elapsed
-    if kind == PLAN_TOTAL:
-        return target * plan_share
-    if baseline is None:
-        return target
-    return baseline + (target - baseline) * elapsed
+    completion = value / t if t else None
+    if kind == STOCK and b is not None and t > b:
+        progress = (value - b) / (t - b)
+    elif kind == RATIO:
+        progress = value / expected if expected else None
+    else:
+        progress = completion
+    return Assessment(t, target.op, expected, band, completion, progress, status, baseline)
 
 
 def plan_share_fraction(period: Period, years: list[int]) -> Fraction:
@@ -75,6 +126,17 @@ def plan_share_fraction(period: Period, years: list[int]) -> Fraction:
     return done / len(years)
 
 
+@dataclass(frozen=True)
+class PeriodValue:
+    """A figure of another period (``value`` None when nothing was accepted for it)."""
+
+    period: Period
+    value: float | None
+
+    def to_json(self) -> dict:
+        return {"period": self.period.code, "value": plain_number(self.value)}
+
+
 @dataclass
 class SplitFigure:
     """A reporter's or a group's own target (科创载体's split) with its progress."""
@@ -85,10 +147,15 @@ class SplitFigure:
     value: float | None  # plan-to-date for a whole-plan span of an increment, else the period's
     assessment: Assessment
     is_group: bool = False
+    lagging_periods: int = 0
 
     @property
     def whole_plan(self) -> bool:
         return "-" in self.span
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status
 
 
 @dataclass
@@ -104,11 +171,15 @@ class IndicatorFigure:
     cross_flag: bool
     by_reporter: dict[str, float]
     remarks: dict[str, str]
-    baseline: float | None  # B of the rule, None where X = T
     elapsed: float
     assessment: Assessment
+    period: Period | None = None
+    due: bool = True  # reported in this period (its 填报频次)
+    previous: PeriodValue | None = None
+    same_period_last_year: PeriodValue | None = None
+    lagging_periods: int = 0
+    plan_period_target: float | None = None
     plan_to_date: float | None = None
-    plan_to_date_target: float | None = None
     missing_years: list[int] = field(default_factory=list)
     splits: list[SplitFigure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -119,22 +190,123 @@ class IndicatorFigure:
 
     @property
     def status(self) -> str:
-        return self.assessment.status
+        return self.assessment.status if self.due else NOT_DUE
+
+    @property
+    def baseline(self) -> Baseline | None:
+        return self.assessment.baseline
+
+    @property
+    def change(self) -> float | None:
+        """本期新增 (环比): what was added since the previous period. A count from 1 January starts
+        again in a new year, so there its change is the value itself."""
+        if self.value is None or self.previous is None:
+            return None
+        if self.indicator.kind in YEAR_COUNTS and self.previous.period.year != self.period.year:
+            return self.value
+        return None if self.previous.value is None else self.value - self.previous.value
+
+    @property
+    def yoy_change(self) -> float | None:
+        """同比增减."""
+        last = self.same_period_last_year
+        if self.value is None or last is None or last.value is None:
+            return None
+        return self.value - last.value
+
+    @property
+    def yoy_growth(self) -> float | None:
+        """同比增速 (a share; None where last year's figure is missing or zero)."""
+        last = self.same_period_last_year
+        change = self.yoy_change
+        return None if change is None or not last.value else change / last.value
+
+    @property
+    def plan_completion(self) -> float | None:
+        if self.plan_to_date is None or not self.plan_period_target:
+            return None
+        return self.plan_to_date / self.plan_period_target
 
     def to_json(self) -> dict:
         """One ``consolidate --json`` indicator object, exactly as PRODUCT.md fixes it."""
-        a = self.assessment
+        a, ind = self.assessment, self.indicator
+        b = a.baseline
         return {
-            "code": self.indicator.code,
-            "name": self.indicator.name,
+            "code": ind.code,
+            "name": ind.name,
+            "kind": ind.kind,
+            "frequency": ind.frequency,
             "target": plain_number(a.target),
             "op": a.op,
             "value": plain_number(self.value),
             "completion": a.completion,
             "elapsed": self.elapsed,
-            "status": a.status,
+            "expected": a.expected,
+            "baseline": plain_number(b.value) if b else None,
+            "baseline_source": b.source if b else None,
+            "progress": a.progress,
+            "status": self.status,
             "by_reporter": {r: plain_number(v) for r, v in self.by_reporter.items()},
+            "previous": self.previous.to_json() if self.previous else None,
+            "same_period_last_year": self.same_period_last_year.to_json() if self.same_period_last_year else None,
+            "lagging_periods": self.lagging_periods,
+            "plan_period": {"target": plain_number(self.plan_period_target),
+                            "value": plain_number(self.plan_to_date), "completion": self.plan_completion},
         }
+
+
+@dataclass(frozen=True)
+class SupervisionItem:
+    """One line of the 督办清单: an indicator (``reporter`` None) or a split target that is behind."""
+
+    figure: IndicatorFigure
+    split: SplitFigure | None
+    units: tuple[str, ...]
+    lead_unit: str
+
+    @property
+    def name(self) -> str:
+        return self.figure.indicator.name
+
+    @property
+    def reporter(self) -> str | None:
+        return self.split.name if self.split else None
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.split.assessment if self.split else self.figure.assessment
+
+    @property
+    def value(self) -> float | None:
+        return self.split.value if self.split else self.figure.value
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status
+
+    @property
+    def gap(self) -> float | None:
+        return self.assessment.gap(self.value)
+
+    @property
+    def lagging_periods(self) -> int:
+        return self.split.lagging_periods if self.split else self.figure.lagging_periods
+
+    @property
+    def escalate(self) -> bool:
+        """Lagging two periods running or more: 升级督办."""
+        return self.lagging_periods >= 2
+
+    def remarks(self) -> dict[str, str]:
+        """What the reporters concerned said about it."""
+        remarks = self.figure.remarks
+        if self.split:
+            return {r: t for r, t in remarks.items() if r in self.split.members}
+        return remarks
+
+    def to_json(self) -> dict:
+        return {"code": self.figure.code, "name": self.name, "reporter": self.reporter, "status": self.status,
+                "units": list(self.units), "gap": self.gap, "lagging_periods": self.lagging_periods}
 
 
 @dataclass
@@ -157,8 +329,25 @@ class Figures:
     def by_code(self, code: str) -> IndicatorFigure:
         return next(f for f in self.indicators if f.code == code)
 
+    @property
+    def judged(self) -> list[IndicatorFigure]:
+        """The indicators reported in this period (本期不报 ones left out of every tally)."""
+        return [f for f in self.indicators if f.due]
+
     def count_by_status(self) -> dict[str, int]:
-        return {s: sum(1 for f in self.indicators if f.status == s) for s in STATUSES}
+        return {s: sum(1 for f in self.judged if f.status == s) for s in STATUSES}
+
+    def supervision(self) -> list[SupervisionItem]:
+        """The 督办 list: every indicator and every split target that is 滞后 or 严重滞后."""
+        out = []
+        for f in self.judged:
+            task = self.plan.task(f.indicator.task)
+            if f.status in BEHIND:
+                out.append(SupervisionItem(f, None, tuple(self.plan.responsible_units(f.indicator)), task.lead_unit))
+            for s in f.splits:
+                if s.status in BEHIND:
+                    out.append(SupervisionItem(f, s, s.members, task.lead_unit))
+        return out
 
     def to_json(self) -> list[dict]:
         return [f.to_json() for f in self.indicators]
@@ -194,155 +383,207 @@ def district_value(plan: Plan, ind: Indicator, reported: dict[str, ReportedValue
     return towns_sum, DISTRICTS, None, towns_sum
 
 
-def compute_figures(plan: Plan, period: Period | str, values: list[ReportedValue],
-                    earlier: dict[int, list[ReportedValue]] | None = None) -> Figures:
+def compute_figures(plan: Plan, period: Period | str, values: dict[str, list[ReportedValue]]) -> Figures:
     """Figures and statuses of every indicator for ``period``.
 
     Args:
         plan: The plan.
         period: The period (or its code).
-        values: Values of the latest accepted submission of each reporter for the period.
-        earlier: Year-end values of earlier plan years (``{2021: [...]}``), for the
-            plan-to-date of increments and the whole-plan split targets.
+        values: The values of the latest accepted submission of each reporter, by period code,
+            for every period there is (earlier periods give baselines, comparisons and runs).
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    earlier = earlier or {}
-    now = _index(values)
-    before = {y: _index(v) for y, v in earlier.items()}
-    figures = [_figure(plan, period, ind, now.get(ind.code, {}), before) for ind in plan.indicators]
-    by_code = {f.code: f for f in figures}
-    for f in figures:
-        parent = by_code.get(f.indicator.parent or "")
-        if parent and f.value is not None and parent.value is not None and f.value > parent.value + EPS:
-            f.notes.append(f"“其中”项 {_fmt(f.value)} 大于上级指标“{parent.indicator.name}”的 "
-                           f"{_fmt(parent.value)}，请核实")
-    seen = sorted({rv.reporter for rv in values})
-    return Figures(plan, period, figures, seen)
+    return History(plan, values).figures(period)
 
 
-def _figure(plan: Plan, period: Period, ind: Indicator, reported: dict[str, ReportedValue],
-            before: dict[int, dict[str, dict[str, ReportedValue]]]) -> IndicatorFigure:
-    e = period.elapsed
-    share = float(plan_share_fraction(period, plan.years))
-    value, basis, source_value, towns_sum = district_value(plan, ind, reported)
-    gap, flag = None, False
-    towns = sum(1 for r, rv in reported.items()
-                if rv.value is not None and _is_district(plan, rv) and r != ind.source_unit)
-    expected_towns = sum(1 for d in plan.districts if d.name != ind.source_unit and ind.district_reported)
-    complete = towns >= expected_towns
-    if ind.kind != RATIO and source_value is not None and towns_sum is not None:
-        gap = towns_sum - source_value
+class History:
+    """Every period's accepted values, consolidated on demand by one set of rules."""
+
+    def __init__(self, plan: Plan, values: dict[str, list[ReportedValue]]):
+        self.plan = plan
+        self.values = values
+        self._index = {code: _index(v) for code, v in values.items()}
+        self._figures: dict[Period, Figures] = {}
+
+    def reported(self, period: Period, code: str) -> dict[str, ReportedValue]:
+        return self._index.get(period.code, {}).get(code, {})
+
+    def value(self, period: Period, ind: Indicator) -> float | None:
+        return district_value(self.plan, ind, self.reported(period, ind.code))[0]
+
+    def periods_with_data(self) -> list[Period]:
+        return sorted(Period.parse(code) for code, v in self.values.items() if v)
+
+    def year_end(self, ind: Indicator, year: int, reporter: str | None = None) -> tuple[float | None, Period | None]:
+        """A year's closing figure (of the district, or of one reporter): the year's own form, else
+        its Q4, else its December; (None, None) when none was accepted."""
+        for p in year_ends(year):
+            reported = self.reported(p, ind.code)
+            if reporter is not None:
+                rv = reported.get(reporter)
+                value = rv.value if rv is not None else None
+            else:
+                value = district_value(self.plan, ind, reported)[0]
+            if value is not None:
+                return value, p
+        return None, None
+
+    def baseline(self, ind: Indicator, year: int) -> Baseline | None:
+        """``B`` for a stock or ratio: last year's actual closing figure, else last year's target,
+        else (in the plan's first year) the plan's 基期值."""
+        if ind.kind not in (STOCK, RATIO):
+            return None
+        value, where = self.year_end(ind, year - 1)
+        if value is not None:
+            return Baseline(value, ACTUAL, where.code)
+        last = ind.target_for(year - 1)
+        if last is not None:
+            return Baseline(last.value, TARGET)
+        if self.plan.years and year == self.plan.years[0] and ind.baseline is not None:
+            return Baseline(ind.baseline, PLAN_BASE)
+        return None
+
+    def in_plan(self, period: Period) -> bool:
+        return period.year in self.plan.years
+
+    def figures(self, period: Period) -> Figures:
+        if period not in self._figures:
+            self._figures[period] = self._compute(period)
+        return self._figures[period]
+
+    def _compute(self, period: Period) -> Figures:
+        plan = self.plan
+        figures = [self._figure(period, ind) for ind in plan.indicators]
+        by_code = {f.code: f for f in figures}
+        for f in figures:
+            parent = by_code.get(f.indicator.parent or "")
+            if parent and f.value is not None and parent.value is not None and f.value > parent.value + EPS:
+                f.notes.append(f"“其中”项 {_fmt(f.value)} 大于上级指标“{parent.indicator.name}”的 "
+                               f"{_fmt(parent.value)}，请核实")
+        seen = sorted({rv.reporter for rv in self.values.get(period.code, [])})
+        return Figures(plan, period, figures, seen)
+
+    def _figure(self, period: Period, ind: Indicator) -> IndicatorFigure:
+        plan = self.plan
+        e = period.elapsed
+        share = float(plan_share_fraction(period, plan.years))
+        reported = self.reported(period, ind.code)
+        value, basis, source_value, towns_sum = district_value(plan, ind, reported)
+        target = ind.final_target() if ind.kind == PLAN_TOTAL else ind.target_for(period.year)
+        assessment = assess(ind.kind, value, target, e, share, plan.tolerance, self.baseline(ind, period.year))
+        fig = IndicatorFigure(
+            indicator=ind, value=value, basis=basis, source_value=source_value, districts_sum=towns_sum,
+            cross_gap=None, cross_flag=False,
+            by_reporter={r: rv.value for r, rv in reported.items() if rv.value is not None},
+            remarks={r: rv.remark.strip() for r, rv in reported.items() if rv.remark and rv.remark.strip()},
+            elapsed=e, assessment=assessment, period=period, due=ind.reported_in(period))
+        self._cross_check(ind, fig, reported)
+        if target is None:
+            fig.notes.append(f"{period.year}年未设目标，不作评价")
+        previous, last_year = period.previous(), period.a_year_earlier()
+        if self.in_plan(previous):
+            fig.previous = PeriodValue(previous, self.value(previous, ind))
+        if self.in_plan(last_year):
+            fig.same_period_last_year = PeriodValue(last_year, self.value(last_year, ind))
+        if fig.due and fig.status in BEHIND:
+            fig.lagging_periods = 1 + (self.figures(previous).by_code(ind.code).lagging_periods
+                                       if self.in_plan(previous) else 0)
+        self._plan_period(period, ind, fig)
+        fig.splits = self._splits(period, ind, reported, share)
+        return fig
+
+    def _cross_check(self, ind: Indicator, fig: IndicatorFigure, reported) -> None:
+        plan = self.plan
+        towns = sum(1 for r, rv in reported.items()
+                    if rv.value is not None and _is_district(plan, rv) and r != ind.source_unit)
+        expected_towns = sum(1 for d in plan.districts if d.name != ind.source_unit and ind.district_reported)
+        complete = towns >= expected_towns
+        if ind.kind == RATIO or fig.source_value is None or fig.districts_sum is None:
+            return
+        gap = fig.districts_sum - fig.source_value
         # A complete set of towns contradicts the source either way; values are never
         # negative, so a partial set already contradicts it when its sum is too large.
-        limit = plan.tolerance * abs(source_value) + EPS
-        flag = abs(gap) > limit if complete else gap > limit
-    target = ind.plan_target() if ind.kind == PLAN_TOTAL else ind.target_for(period.year)
-    baseline = None
-    if ind.kind not in (INCREMENT, PLAN_TOTAL):
-        prev = ind.target_for(period.year - 1)
-        if prev is not None:
-            baseline = prev.value
-        elif period.year == plan.years[0]:
-            baseline = ind.baseline
-    expected = None if target is None else expected_value(ind.kind, target.value, e, baseline, share)
-    fig = IndicatorFigure(
-        indicator=ind, value=value, basis=basis, source_value=source_value, districts_sum=towns_sum,
-        cross_gap=gap, cross_flag=flag,
-        by_reporter={r: rv.value for r, rv in reported.items() if rv.value is not None},
-        remarks={r: rv.remark.strip() for r, rv in reported.items() if rv.remark and rv.remark.strip()},
-        baseline=baseline, elapsed=e,
-        # A plan_total target falls due at the end of the plan, so "on schedule" is
-        # judged against the plan's elapsed share, not the year's.
-        assessment=assess(value, target, expected, share if ind.kind == PLAN_TOTAL else e, plan.tolerance),
-    )
-    if target is None:
-        fig.notes.append(f"{period.year}年未设目标，不作评价")
-    if flag and complete:
-        fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {_fmt(towns_sum)} 与{ind.source_unit} {_fmt(source_value)} "
-                         f"相差 {_fmt(gap)}，超过容差 {plan.tolerance:.0%}")
-    elif flag:
-        fig.notes.append(f"交叉核对：{ind.name}，已报送的{towns}个区镇合计 {_fmt(towns_sum)} 已超过{ind.source_unit} "
-                         f"{_fmt(source_value)}（多 {_fmt(gap)}），超过容差 {plan.tolerance:.0%}，"
-                         f"其余 {expected_towns - towns} 个区镇尚未报送")
-    if ind.kind == INCREMENT:
-        _plan_to_date(plan, period, ind, fig, before)
-    fig.splits = _splits(plan, period, ind, reported, before, share)
-    return fig
+        limit = plan.tolerance * abs(fig.source_value) + EPS
+        fig.cross_gap = gap
+        fig.cross_flag = abs(gap) > limit if complete else gap > limit
+        if fig.cross_flag and complete:
+            fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {_fmt(fig.districts_sum)} 与{ind.source_unit} "
+                             f"{_fmt(fig.source_value)} 相差 {_fmt(gap)}，超过容差 {plan.tolerance:.0%}")
+        elif fig.cross_flag:
+            fig.notes.append(f"交叉核对：{ind.name}，已报送的{towns}个区镇合计 {_fmt(fig.districts_sum)} 已超过"
+                             f"{ind.source_unit} {_fmt(fig.source_value)}（多 {_fmt(gap)}），超过容差 "
+                             f"{plan.tolerance:.0%}，其余 {expected_towns - towns} 个区镇尚未报送")
 
+    def _plan_period(self, period: Period, ind: Indicator, fig: IndicatorFigure) -> None:
+        """The plan-period target, and the plan-to-date figure: for an increment this year's value plus
+        each finished plan year's closing figure (found as for B); otherwise this period's value."""
+        total = ind.plan_period_target()
+        fig.plan_period_target = total.value if total is not None else None
+        if fig.value is None:
+            return
+        if ind.kind != INCREMENT:
+            fig.plan_to_date = fig.value
+            return
+        running = fig.value
+        for y in (y for y in self.plan.years if y < period.year):
+            closing = self.year_end(ind, y)[0]
+            if closing is None:
+                fig.missing_years.append(y)
+            else:
+                running += closing
+        fig.plan_to_date = running
+        if fig.missing_years:
+            years = "、".join(f"{y}年" for y in fig.missing_years)
+            fig.notes.append(f"计划累计缺少{years}年末数据，未计入")
 
-def _earlier_years(plan: Plan, period: Period) -> list[int]:
-    return [y for y in plan.years if y < period.year]
+    def _splits(self, period: Period, ind: Indicator, reported: dict[str, ReportedValue],
+                share: float) -> list[SplitFigure]:
+        """Own targets of reporters and groups. A whole-plan span is judged like a plan total, with
+        the plan's elapsed share as 序时进度 (X = T × share; 序时推进 while share < 1)."""
+        plan, e = self.plan, period.elapsed
+        out: list[SplitFigure] = []
+        if not ind.reported_in(period):
+            return out
 
+        def current(name):
+            rv = reported.get(name)
+            return rv.value if rv is not None else None
 
-def _plan_to_date(plan: Plan, period: Period, ind: Indicator, fig: IndicatorFigure,
-                  before: dict[int, dict[str, dict[str, ReportedValue]]]) -> None:
-    """Increments: this year's value plus each earlier plan year's year-end figure."""
-    fig.plan_to_date_target = sum(t.value for t in ind.targets.values())
-    if fig.value is None:
-        return
-    total = fig.value
-    for y in _earlier_years(plan, period):
-        v = district_value(plan, ind, before.get(y, {}).get(ind.code, {}))[0]
-        if v is None:
-            fig.missing_years.append(y)
-        else:
-            total += v
-    fig.plan_to_date = total
-    if fig.missing_years:
-        years = "、".join(f"{y}年" for y in fig.missing_years)
-        fig.notes.append(f"计划累计缺少{years}年末数据，未计入")
+        def judge(name, members, span, target_value, value, is_group):
+            kind = PLAN_TOTAL if "-" in span else ind.kind
+            a = assess(kind, value, Target(float(target_value)), e, share, plan.tolerance)
+            split = SplitFigure(name, members, span, value, a, is_group)
+            if a.status in BEHIND:
+                before = period.previous()
+                earlier = next((s for s in self.figures(before).by_code(ind.code).splits if s.name == name),
+                               None) if self.in_plan(before) else None
+                split.lagging_periods = 1 + (earlier.lagging_periods if earlier else 0)
+            out.append(split)
 
+        for name, spans in ind.reporter_targets.items():
+            span = str(period.year) if str(period.year) in spans else next((s for s in spans if "-" in s), None)
+            if span is None:
+                continue
+            value = current(name)
+            if "-" in span and value is not None:
+                value += self._earlier_sum(period, ind, name)
+            judge(name, (name,), span, spans[span], value, False)
+        for g in ind.group_targets:
+            if "-" not in g.span and g.span != str(period.year):
+                continue
+            members = tuple(r.name for r in plan.group_members(g.group))
+            now = [current(m) for m in members if current(m) is not None]
+            value = sum(now) if now else None
+            if "-" in g.span and value is not None:
+                value += sum(self._earlier_sum(period, ind, m) for m in members)
+            judge(g.group, members, g.span, g.value, value, True)
+        return out
 
-def _splits(plan: Plan, period: Period, ind: Indicator, reported: dict[str, ReportedValue],
-            before, share: float) -> list[SplitFigure]:
-    """Own targets of reporters and groups. A whole-plan span is judged like a plan total,
-    with the plan's elapsed share as 序时进度 (X = T × share; 序时推进 while share < 1)."""
-    e = period.elapsed
-    out: list[SplitFigure] = []
-
-    def judge(name, members, span, target_value, value, is_group):
-        target = Target(float(target_value))
-        if "-" in span:
-            a = assess(value, target, target.value * share, share, plan.tolerance)
-        else:
-            a = assess(value, target, expected_value(ind.kind, target.value, e, None, share),
-                       e, plan.tolerance)
-        out.append(SplitFigure(name, members, span, value, a, is_group))
-
-    def current(name):
-        rv = reported.get(name)
-        return rv.value if rv is not None else None
-
-    for name, spans in ind.reporter_targets.items():
-        span = str(period.year) if str(period.year) in spans else next((s for s in spans if "-" in s), None)
-        if span is None:
-            continue
-        value = current(name)
-        if "-" in span and value is not None:
-            value += _earlier_sum(plan, period, ind, name, before)
-        judge(name, (name,), span, spans[span], value, False)
-    for g in ind.group_targets:
-        if "-" not in g.span and g.span != str(period.year):
-            continue
-        members = tuple(r.name for r in plan.group_members(g.group))
-        now = [current(m) for m in members if current(m) is not None]
-        value = sum(now) if now else None
-        if "-" in g.span and value is not None:
-            value += sum(_earlier_sum(plan, period, ind, m, before) for m in members)
-        judge(g.group, members, g.span, g.value, value, True)
-    return out
-
-
-def _earlier_sum(plan: Plan, period: Period, ind: Indicator, name: str, before) -> float:
-    """A reporter's year-end values of the earlier plan years (increments only; else 0)."""
-    if ind.kind != INCREMENT:
-        return 0.0
-    total = 0.0
-    for y in _earlier_years(plan, period):
-        rv = before.get(y, {}).get(ind.code, {}).get(name)
-        if rv is not None and rv.value is not None:
-            total += rv.value
-    return total
+    def _earlier_sum(self, period: Period, ind: Indicator, name: str) -> float:
+        """A reporter's closing figures of the earlier plan years (increments only; else 0)."""
+        if ind.kind != INCREMENT:
+            return 0.0
+        return sum(self.year_end(ind, y, name)[0] or 0.0 for y in self.plan.years if y < period.year)
 
 
 def _fmt(value: float | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
 from wjexcel.collect.status import REPORTED
-from wjexcel.report.breakdown import FIRST_ROW
+from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
 from wjexcel.report.cells import Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
 from wjexcel.textmeasure import fit_height
@@ -26,13 +26,12 @@ def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
     sheet = book.add_worksheet("图表")
     title_block(sheet, st, f"完成情况图表（{figures.period.label}）", "完成率取自“任务分解表”，随表中数值变化。", 12)
     n = len(figures.indicators)
-    years = len(figures.plan.years)
-    name_col, rate_col = 2, 4 + years + 1
+    name_col, rate_col = COLUMN["指标"], COLUMN["完成率"]
     chart = book.add_chart({"type": "bar"})
     chart.add_series({
         "name": "完成率",
-        "categories": ["任务分解表", FIRST_ROW, name_col, FIRST_ROW + n - 1, name_col],
-        "values": ["任务分解表", FIRST_ROW, rate_col, FIRST_ROW + n - 1, rate_col],
+        "categories": [SHEET, FIRST_ROW, name_col, FIRST_ROW + n - 1, name_col],
+        "values": [SHEET, FIRST_ROW, rate_col, FIRST_ROW + n - 1, rate_col],
         "data_labels": {"value": True, "num_format": "0%"},
         "fill": {"color": "#5B9BD5"},
     })

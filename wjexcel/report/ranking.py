@@ -1,55 +1,77 @@
-"""The towns' ranking (its definition is printed under the table: :func:`wjexcel.report.briefing.ranking_rule`)."""
+"""The towns ranked by results: their split targets and their share of the district's figures.
+
+Whether a town filled its form in time is shown beside the ranking and never enters the
+score. The method, printed under the table (:func:`wjexcel.report.briefing.ranking_rule`):
+
+* 分解目标得分: for each split target the town has (its own or its group's), how much of what
+  is due by now it has reached, ``min(value / X, 1) × 100`` (0 without a value); their mean.
+* 贡献得分: for each indicator the towns' figures add up in (no ratios, no sub-items), the
+  town's share of the towns' total; the mean share, scaled so that the largest is 100.
+* 综合得分 = :data:`SPLIT_WEIGHT` × 分解目标得分 + (1 − :data:`SPLIT_WEIGHT`) × 贡献得分; a town
+  without a split target is scored on 贡献得分 alone. Equal scores share a rank; the change
+  is against the previous period's ranking by the same method.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures
+from wjexcel.plan.model import RATIO
+from wjexcel.report.figures import Figures
 
-
-SPLIT_POINTS = {DONE: 100, ON_TRACK: 100, LAGGING: 60, SEVERE: 20, MISSING: 0}
-
-
-FILL_WEIGHT = 0.4
+SPLIT_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
 class TownScore:
-    """One 区镇's place in the ranking (definition in :func:`wjexcel.report.briefing.ranking_rule`)."""
+    """One 区镇's place in the ranking, and (apart) how fully it reported."""
 
     reporter: str
+    split_score: float | None
+    share_score: float
+    score: float
+    rank: int
+    previous_rank: int | None
     filled: int
     expected: int
-    split_points: float | None
-    score: float
-    rank: int = 0
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period (negative: places lost)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
 
     @property
     def fill_rate(self) -> float:
         return self.filled / self.expected if self.expected else 0.0
 
 
-def rank_towns(figures: Figures) -> list[TownScore]:
-    """Score and rank the 区镇: 40% share of their indicators filled, 60% their split targets'
-    status points (100 已完成/序时推进, 60 滞后, 20 严重滞后, 0 未报送); without a split
-    target the fill share alone counts. Equal scores share a rank."""
+def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownScore]:
+    """Score and rank the 区镇 of ``figures``; ``previous`` gives the rank change."""
     plan = figures.plan
-    scores = []
+    towns = [t.name for t in plan.districts]
+    summed = [f for f in figures.judged
+              if f.indicator.kind != RATIO and not f.indicator.parent and f.indicator.district_reported
+              and sum(v for r, v in f.by_reporter.items() if r in towns) > 0]
+    shares = {}
+    for town in towns:
+        each = [f.by_reporter.get(town, 0.0) / sum(v for r, v in f.by_reporter.items() if r in towns) for f in summed]
+        shares[town] = sum(each) / len(each) if each else 0.0
+    top = max(shares.values(), default=0.0)
+    scored = []
     for town in plan.districts:
-        codes = [i.code for i in plan.indicators_for(town)]
+        reached = [min((s.value or 0.0) / s.assessment.expected, 1.0) * 100 if s.assessment.expected else 100.0
+                   for f in figures.judged for s in f.splits if town.name in s.members]
+        split = sum(reached) / len(reached) if reached else None
+        share = 100 * shares[town.name] / top if top else 0.0
+        score = share if split is None else SPLIT_WEIGHT * split + (1 - SPLIT_WEIGHT) * share
+        codes = [i.code for i in plan.indicators_for(town, figures.period)]
         filled = sum(1 for f in figures.indicators if f.code in codes and town.name in f.by_reporter)
-        points = [SPLIT_POINTS[s.assessment.status] for f in figures.indicators for s in f.splits
-                  if town.name in s.members]
-        fill = filled / len(codes) if codes else 0.0
-        if points:
-            split = sum(points) / len(points)
-            score = 100 * FILL_WEIGHT * fill + (1 - FILL_WEIGHT) * split
-        else:
-            split, score = None, 100 * fill
-        scores.append(TownScore(town.name, filled, len(codes), split, round(score, 1)))
-    scores.sort(key=lambda s: -s.score)
-    ranked = []
-    for i, s in enumerate(scores):
-        rank = ranked[-1].rank if ranked and ranked[-1].score == s.score else i + 1
-        ranked.append(TownScore(s.reporter, s.filled, s.expected, s.split_points, s.score, rank))
-    return ranked
+        scored.append((town.name, split, share, round(score, 1), filled, len(codes)))
+    scored.sort(key=lambda s: -s[3])
+    before = {t.reporter: t.rank for t in rank_towns(previous)} if previous is not None and previous.reporters_seen \
+        else {}
+    out: list[TownScore] = []
+    for i, (name, split, share, score, filled, expected) in enumerate(scored):
+        rank = out[-1].rank if out and out[-1].score == score else i + 1
+        out.append(TownScore(name, split, share, score, rank, before.get(name), filled, expected))
+    return out

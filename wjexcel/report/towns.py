@@ -49,16 +49,23 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         c = base + 4 * j + 3
         status_formats(book, sheet, f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last, c)}")
     row = last + 2
-    sheet.write_string(row, 0, "区镇排名", st(bold=True, font_name="宋体", font_size=12))
-    rank_heads = ["区镇", "排名", "填报指标数", "应填指标数", "填报率", "分解目标得分", "综合得分"]
+    sheet.write_string(row, 0, "区镇按成效排名", st(bold=True, font_name="宋体", font_size=12))
+    sheet.merge_range(row, 7, row, 9, "填报情况（单独列示，不计入得分）", st(bold=True, align="center"))
+    rank_heads = ["区镇", "排名", "排名变化", "综合得分", "分解目标得分", "贡献得分", "", "填报指标数", "应填指标数",
+                  "填报率"]
     sheet.write_row(row + 1, 0, rank_heads, st.header())
     for i, t in enumerate(ranking, row + 2):
-        values = [t.reporter, t.rank, t.filled, t.expected, t.fill_rate, t.split_points, t.score]
-        fmts = ["General", "0", "0", "0", "0.0%", "0.0", "0.0"]
+        change = "" if t.rank_change is None else (f"+{t.rank_change}" if t.rank_change > 0 else
+                                                   ("持平" if t.rank_change == 0 else str(t.rank_change)))
+        values = [t.reporter, t.rank, change, t.score, t.split_score, t.share_score, None, t.filled, t.expected,
+                  t.fill_rate]
+        fmts = ["General", "0", "General", "0.0", "0.0", "0.0", "General", "0", "0", "0.0%"]
         for c, (value, fmt) in enumerate(zip(values, fmts)):
-            put(sheet, i, c, value, st.text() if c == 0 else st.number(fmt))
+            if c == 6:
+                continue
+            put(sheet, i, c, value, st.text() if isinstance(value, str) else st.number(fmt))
     end = row + 1 + len(ranking)
-    sheet.conditional_format(row + 2, 6, end, 6, {"type": "data_bar", "bar_color": "#63BE7B",
+    sheet.conditional_format(row + 2, 3, end, 3, {"type": "data_bar", "bar_color": "#63BE7B",
                                                   "min_type": "num", "min_value": 0,
                                                   "max_type": "num", "max_value": 100})
-    wrapped_rows(sheet, st, end + 2, ["排名方法：" + ranking_rule(plan)], 8, sum(widths[:8]))
+    wrapped_rows(sheet, st, end + 2, ["排名方法：" + ranking_rule(plan)], 10, sum(widths[:10]))

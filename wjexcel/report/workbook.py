@@ -20,12 +20,17 @@ from wjexcel.report.cells import Styles, text
 from wjexcel.report.data import ReportData
 from wjexcel.report.details import write_details
 from wjexcel.report.intake import write_problems, write_raw, write_reporting
+from wjexcel.report.overview import write_overview
 from wjexcel.report.pages import write_briefing, write_charts
+from wjexcel.report.plan_period import write_plan_period
 from wjexcel.report.ranking import rank_towns
+from wjexcel.report.supervision import write_supervision
 from wjexcel.report.towns import write_towns
+from wjexcel.report.trends import write_trends
 
 
-SHEETS = ("任务分解表", "区镇进度", "报送情况", "问题清单", "原始数据", "明细汇总", "图表", "进展简报")
+SHEETS = ("概览", "任务分解表", "督办清单", "趋势", "计划期考核", "区镇进度", "报送情况", "问题清单", "原始数据",
+          "明细汇总", "图表", "进展简报")
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,12 @@ def build_workbook(path: Path, data: ReportData) -> None:
         book.set_properties({"title": text(f"{data.figures.plan.name} {data.figures.period.label}汇总"),
                              "author": "wjexcel", "created": data.generated_at})
         st = Styles(book)
-        ranking = rank_towns(data.figures)
+        ranking = rank_towns(data.figures, data.previous)
+        write_overview(book, st, data)
         write_breakdown(book, st, data)
+        write_supervision(book, st, data)
+        write_trends(book, st, data)
+        write_plan_period(book, st, data)
         write_towns(book, st, data, ranking)
         write_reporting(book, st, data)
         write_problems(book, st, data)

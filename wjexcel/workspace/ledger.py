@@ -407,18 +407,27 @@ class Ledger:
         """The one counting submission per reporter (supersession keeps one accepted)."""
         return [s for s in self.submissions(period) if s.verdict == ACCEPTED]
 
-    def accepted_values(self, period: str) -> list[ReportedValue]:
-        """Values of the latest accepted submission of each reporter for ``period``."""
+    def accepted_values(self, period: str | None = None) -> list[ReportedValue]:
+        """Values of the latest accepted submission of each reporter for ``period`` (every period when None)."""
+        where, args = ("s.period=? AND s.verdict=?", (period, ACCEPTED)) if period is not None else \
+            ("s.period IS NOT NULL AND s.verdict=?", (ACCEPTED,))
         rows = self.conn.execute(
             'SELECT v.*, s.reporter, s.reporter_kind, s.period, s.file, s.received_at '
             'FROM "values" v JOIN submissions s ON s.id = v.submission_id '
-            "WHERE s.period=? AND s.verdict=? ORDER BY s.id, v.rowid", (period, ACCEPTED)).fetchall()
+            f"WHERE {where} ORDER BY s.id, v.rowid", args).fetchall()
         return [
             ReportedValue(r["reporter"], r["reporter_kind"], r["indicator"], r["period"], r["value"],
                           r["raw"], r["remark"], r["file"], r["sheet"], r["cell"],
                           _dt(r["received_at"]), r["submission_id"])
             for r in rows
         ]
+
+    def accepted_values_by_period(self) -> dict[str, list[ReportedValue]]:
+        """Every period's counting values, by period code (what cross-period figures start from)."""
+        out: dict[str, list[ReportedValue]] = {}
+        for value in self.accepted_values():
+            out.setdefault(value.period, []).append(value)
+        return out
 
     def detail_rows(self, period: str) -> list[tuple[str, DetailRow, str]]:
         rows = self.conn.execute(

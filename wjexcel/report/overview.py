@@ -1,0 +1,123 @@
+"""概览: the first sheet, one A4 page for a leader.
+
+As local governments' progress notices do: counts and shares first ("达到序时进度 n 项、占比
+x%"), then what is behind, the plan's headline goals, and who has not reported.
+"""
+
+from __future__ import annotations
+
+from wjexcel.collect.status import MISSING as NOT_REPORTED
+from wjexcel.collect.status import RETURNED
+from wjexcel.report.briefing import pct
+from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, status_formats, text, title_block
+from wjexcel.report.data import ReportData
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures
+from wjexcel.report.plan_period import goal_label, headline, judgement
+from wjexcel.textmeasure import fit_height
+
+SHEET = "概览"
+WIDTHS = [30, 11, 11, 11, 11, 12]
+MOST_BEHIND = 10
+"""Lagging items listed on the page; the rest are in 督办清单."""
+
+
+def summary_sentence(figures: Figures) -> str:
+    """``本期评价的 15 项指标中，达到序时进度 9 项、占比 60.0%（…）…``"""
+    counts = figures.count_by_status()
+    judged = len(figures.judged)
+    on_schedule = counts[DONE] + counts[ON_TRACK]
+    skipped = len(figures.indicators) - judged
+    share = on_schedule / judged if judged else 0.0
+    return (f"本期评价的 {judged} 项指标中，达到序时进度 {on_schedule} 项、占比 {pct(share)}"
+            f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
+            f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
+            + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
+
+
+def write_overview(book, st: Styles, data: ReportData) -> None:
+    figures = data.figures
+    sheet = book.add_worksheet(SHEET)
+    for i, w in enumerate(WIDTHS):
+        sheet.set_column(i, i, w)
+    n = len(WIDTHS)
+    total = sum(WIDTHS)
+    title_block(sheet, st, f"{figures.plan.name}推进情况概览（{figures.period.label}）",
+                f"截至{figures.period.end_label}，序时进度 {figures.elapsed:.0%}；"
+                f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}", n, wrap_at=total)
+    row = _heading(sheet, st, 3, "一、总体情况")
+    row = _paragraph(sheet, st, row, summary_sentence(figures), n, total)
+    sheet.write_row(row, 0, ["状态", "项数", "占比"], st.header())
+    counts = figures.count_by_status()
+    judged = len(figures.judged) or 1
+    for i, status in enumerate(STATUSES, row + 1):
+        put(sheet, i, 0, status, st.cell(align="center"))
+        put(sheet, i, 1, counts[status], st.number("0"))
+        put(sheet, i, 2, counts[status] / judged, st.number("0.0%"))
+    status_formats(book, sheet, f"A{row + 2}:A{row + 1 + len(STATUSES)}")
+    row += len(STATUSES) + 2
+
+    behind = [item for item in figures.supervision() if item.split is None]
+    splits = [item for item in figures.supervision() if item.split is not None]
+    row = _heading(sheet, st, row, "二、进度滞后的指标")
+    if behind:
+        sheet.write_row(row, 0, ["指标", "状态", "期望值", "实际值", "差距", "连续滞后期数"], st.header())
+        for i, item in enumerate(behind[:MOST_BEHIND], row + 1):
+            put(sheet, i, 0, item.name, st.text(wrap=True))
+            put(sheet, i, 1, item.status, st.cell(align="center"))
+            for c, value in enumerate((item.assessment.expected, item.value, item.gap), 2):
+                put(sheet, i, c, None if value is None else round(value, 2), st.number("#,##0.##"))
+            put(sheet, i, 5, item.lagging_periods, st.number("0"))
+            sheet.set_row(i, fit_height(item.name, WIDTHS[0]))
+        status_formats(book, sheet, f"B{row + 2}:B{row + 1 + min(len(behind), MOST_BEHIND)}")
+        row += min(len(behind), MOST_BEHIND) + 1
+    extra = []
+    if len(behind) > MOST_BEHIND:
+        extra.append(f"另有 {len(behind) - MOST_BEHIND} 项")
+    if splits:
+        extra.append(f"区镇分解目标滞后 {len(splits)} 项（" + "、".join(f"{s.reporter}" for s in splits[:6])
+                     + ("等" if len(splits) > 6 else "") + "）")
+    note = ("没有滞后的指标。" if not behind else "") + ("；".join(extra) + "，详见“督办清单”。" if extra else "")
+    if note:
+        row = _paragraph(sheet, st, row, note, n, total)
+    row += 1
+
+    row = _heading(sheet, st, row, "三、计划期行动目标")
+    sheet.write_row(row, 0, ["行动目标", "计划期目标", "计划累计", "完成率", "计划期已过", "判断"], st.header())
+    goals = headline(figures)
+    for i, f in enumerate(goals, row + 1):
+        put(sheet, i, 0, f.indicator.name, st.text(wrap=True))
+        put(sheet, i, 1, goal_label(f), st.cell(align="center"))
+        put(sheet, i, 2, f.plan_to_date, st.number("#,##0.##"))
+        put(sheet, i, 3, f.plan_completion, st.number("0.0%"))
+        put(sheet, i, 4, float(figures.plan_share), st.number("0.0%"))
+        put(sheet, i, 5, judgement(f, figures)[0], st.cell(align="center"))
+        sheet.set_row(i, fit_height(f.indicator.name, WIDTHS[0]))
+    row += len(goals) + 2
+
+    row = _heading(sheet, st, row, "四、报送情况")
+    missing = [r.reporter for r in data.reporting if r.status == NOT_REPORTED]
+    returned = [r.reporter for r in data.reporting if r.status == RETURNED]
+    reported = len(data.reporting) - len(missing) - len(returned)
+    line = f"应报 {len(data.reporting)} 家，已报送 {reported} 家"
+    line += f"；未报送 {len(missing)} 家：{'、'.join(missing)}" if missing else "，无未报送单位"
+    line += f"；已退回待改 {len(returned)} 家：{'、'.join(returned)}" if returned else ""
+    _paragraph(sheet, st, row, line + "。", n, total)
+    setup_print(sheet, figures, (0, 0), landscape=False)
+    sheet.fit_to_pages(1, 1)
+    sheet.center_horizontally()
+    sheet.activate()
+
+
+def _heading(sheet, st: Styles, row: int, label: str) -> int:
+    sheet.write_string(row, 0, label, st(bold=True, font_name=HEAD_FONT, font_size=12))
+    sheet.set_row(row, 22)
+    return row + 1
+
+
+def _paragraph(sheet, st: Styles, row: int, line: str, width: int, total: float) -> int:
+    fmt = st(text_wrap=True, align="left", valign="top")
+    sheet.merge_range(row, 0, row, width - 1, "", fmt)
+    sheet.write_string(row, 0, text(line), fmt)
+    sheet.set_row(row, fit_height(line, total))
+    return row + 1
+

@@ -1,0 +1,77 @@
+"""督办清单: every indicator and split target that is behind, and a ready-to-send 督办 text per unit.
+
+A clerk sends follow-up letters (督办函) from this sheet: the table says what is behind, by
+how much, for how many periods in a row and who answers for it; below it, each responsible
+unit gets its own text naming only its items. Units lagging two periods running are marked
+for escalation (升级督办).
+"""
+
+from __future__ import annotations
+
+from wjexcel.plan.model import format_number
+from wjexcel.report.cells import Styles, status_formats, table, wrapped_rows
+from wjexcel.report.data import ReportData
+from wjexcel.report.figures import Figures, SupervisionItem
+from wjexcel.values import shorten
+
+SHEET = "督办清单"
+REMARK_EXCERPT = 120
+HEADS = ["序号", "指标", "分解对象", "状态", "期望值", "实际值", "差距", "连续滞后期数", "升级督办", "责任单位",
+         "牵头单位", "情况说明"]
+
+
+def unit_items(items: list[SupervisionItem]) -> dict[str, list[SupervisionItem]]:
+    """Each responsible unit and the items it answers for, units in order of first mention."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"item": range(len(items)), "unit": [list(i.units) for i in items]}).explode("unit")
+    return {unit: [items[i] for i in group["item"]] for unit, group in frame.groupby("unit", sort=False)}
+
+
+def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> str:
+    """The 督办 text for one unit: its items behind, how far, and what to do."""
+    plan, period = figures.plan, figures.period
+    title = plan.short_name or plan.name
+    lines = []
+    for n, item in enumerate(items, 1):
+        unit_word = item.figure.indicator.unit
+        who = f"（{item.reporter}分解目标）" if item.reporter else ""
+        run = f"，已连续 {item.lagging_periods} 期滞后" if item.lagging_periods >= 2 else ""
+        lines.append(f"{n}. {item.name}{who}：应完成 {_num(item.assessment.expected)}{unit_word}，实际 "
+                     f"{_num(item.value)}{unit_word}，差 {_num(item.gap)}{unit_word}，{item.status}{run}")
+    escalate = any(item.escalate for item in items)
+    head = f"【{'升级督办' if escalate else '督办'}】{unit}：" if unit else "【督办】"
+    return (f"{head}截至{period.end_label}，{title}中你单位负责的以下指标进度滞后于序时进度：" + "；".join(lines)
+            + f"。请分析原因，于收到后五个工作日内将整改措施和完成时限报{items[0].lead_unit or plan.lead_unit}。"
+            + ("其中连续两期以上滞后的，请单位主要负责同志牵头研究。" if escalate else ""))
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else format_number(round(value, 2))
+
+
+def write_supervision(book, st: Styles, data: ReportData) -> None:
+    """The table of items behind, then one 督办 text per responsible unit."""
+    figures = data.figures
+    items = figures.supervision()
+    rows = []
+    for n, item in enumerate(items, 1):
+        remarks = "；".join(f"{r}：{shorten(t, REMARK_EXCERPT)}" for r, t in item.remarks().items())
+        rows.append([n, item.name, item.reporter or "全区", item.status, item.assessment.expected, item.value,
+                     item.gap, item.lagging_periods, "是" if item.escalate else "", "、".join(item.units),
+                     item.lead_unit, remarks])
+    title = f"督办清单（{figures.period.label}）"
+    sheet, first, last = table(book, st, SHEET, title, HEADS, rows,
+                               [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
+                               formats={4: "#,##0.00", 5: "#,##0.##", 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
+    status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
+    sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
+                                                  "format": book.add_format({"bg_color": "#FFC7CE", "bold": True})})
+    row = last + 2
+    if not items:
+        sheet.write_string(first, 0, "本期没有滞后或严重滞后的指标，无需督办。", st())
+        return
+    sheet.write_string(row, 0, "督办通知（可直接复制发送）", st(bold=True, font_size=12))
+    widths = sum(w for w in (5, 24, 14, 9, 10, 10, 10, 8, 8, 24, 10, 36))
+    texts = [notice_text(figures, unit, mine) for unit, mine in unit_items(items).items()]
+    wrapped_rows(sheet, st, row + 1, texts, len(HEADS), widths)
