@@ -23,7 +23,18 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from wjexcel.excel import buttons as eb
-from wjexcel.excel.console import BUTTON_MODULE, CONF_SHEET, VALUE_WIDTHS, WORKBOOK_NAME, write_console
+from wjexcel.excel.console import (
+    BUTTON_MODULE,
+    CONF_SHEET,
+    REPAIR_NOTE,
+    VALUE_WIDTHS,
+    WORKBOOK_NAME,
+    Interpreter,
+    interpreter_for,
+    interpreter_formula,
+    is_portable,
+    write_console,
+)
 from wjexcel.errors import UsageError, WorkspaceError
 from wjexcel.textmeasure import text_units
 from wjexcel.plan.workbook import workspace_plan
@@ -211,17 +222,122 @@ def test_launcher_is_crlf_utf8_and_switches_code_page_first(built, action):
     lines = text.split("\r\n")
     assert lines[:2] == ["@echo off", "chcp 65001 >nul"]
     assert f'set "PY={WIN_PYTHON}"' in lines
-    run = next(line for line in lines if " -m wjexcel " in line)
-    assert run.startswith(f'"%PY%" -m wjexcel {action.key} --period "%PERIOD%" -w "%~dp0."')
+    run = next(line for line in lines if " -m wjexcel" in line)
+    assert run.startswith(f'"%PY%" -m wjexcel.excel.launch {action.key} "%~dp0."')
     assert run.endswith(" %*") == (action.key == "run")  # a folder dropped on 一键汇总 is collected
     assert "pause" in lines
-    assert "没有找到 Python 或 wjexcel，无法运行。" in text
-    assert f".wjexcel\\{eb.LAST_PERIOD_FILE}" in text
+    assert "找不到运行 wjexcel 所需的 Python，无法运行。" in text
+    assert "“新建工作区.bat”" in text  # what to double-click to repair it
+
+
+def _launcher_lines(folder: Path, action: eb.Action = eb.ACTIONS[0]) -> list[str]:
+    return (folder / f"{action.title}.bat").read_bytes().decode("utf-8").split("\r\n")
+
+
+@pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
+def test_launcher_commands_are_ascii(built, action):
+    # Wine's cmd decodes a .bat in the ANSI code page whatever chcp says; Windows' cmd in the
+    # console's. Chinese may only be printed (echo, title), never run.
+    for line in _launcher_lines(built, action):
+        assert line.split("echo ", 1)[0].removeprefix(f"title {action.title}").isascii(), line
 
 
 def test_percent_in_python_path_is_escaped_for_cmd(folder):
     write_console(folder, python_exe=r"D:\100%\python.exe")
     assert r'set "PY=D:\100%%\python.exe"' in (folder / "一键汇总.bat").read_text(encoding="utf-8")
+
+
+def test_special_characters_in_python_path_are_escaped_where_echoed(folder):
+    write_console(folder, python_exe=r"D:\R&D (新)\python.exe")
+    lines = _launcher_lines(folder)
+    assert r'set "PY=D:\R&D (新)\python.exe"' in lines
+    assert r"echo 本工作区上次使用的 Python 是：D:\R^&D ^(新^)\python.exe" in lines
+
+
+# --- where the interpreter is found when folders move ---------------------------------------------
+
+def _portable_python(folder: Path) -> Path:
+    """The release's layout: python/python.exe beside python311._pth (the embeddable marker)."""
+    exe = folder / "python" / "python.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"MZ")
+    (exe.parent / "python311._pth").write_text("python311.zip\n.\nimport site\n", encoding="ascii")
+    return exe
+
+
+def _run_line(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith('set "PY=%~dp0'))
+
+
+def test_a_portable_python_is_found_relative_to_the_workspace_after_a_move(tmp_path):
+    release = tmp_path / "U盘" / "wjexcel 0.1"
+    python = _portable_python(release)
+    root = release / "工作区"
+    (root / ".wjexcel").mkdir(parents=True)
+    write_console(root, period="2022Q3", python_exe=str(python))
+    lines = _launcher_lines(root)
+    first = _run_line(lines)
+    assert first == r'set "PY=%~dp0..\python\python.exe"'
+    assert lines[lines.index(first) + 1] == f'if not exist "%PY%" set "PY={python}"'  # second try
+
+    moved = tmp_path / "另一个盘" / "搬过来"
+    moved.parent.mkdir()
+    release.rename(moved)  # the whole folder moves, as with a new drive letter
+    relative = first.removeprefix('set "PY=%~dp0').removesuffix('"')
+    assert not python.exists()
+    assert (moved / "工作区" / Path(*relative.split("\\"))).resolve() == moved / "python" / "python.exe"
+
+
+def test_an_installed_python_is_recorded_by_its_absolute_path(tmp_path):
+    exe = tmp_path / "Python311" / "python.exe"  # no ._pth beside it: an installed Python
+    exe.parent.mkdir()
+    exe.write_bytes(b"MZ")
+    (tmp_path / "ws" / ".wjexcel").mkdir(parents=True)
+    write_console(tmp_path / "ws", python_exe=str(exe))
+    lines = _launcher_lines(tmp_path / "ws")
+    assert f'set "PY={exe}"' in lines and not any("%~dp0.." in line for line in lines)
+    book = openpyxl.load_workbook(tmp_path / "ws" / WORKBOOK_NAME)
+    assert book[CONF_SHEET]["B1"].value == str(exe)
+
+
+def test_interpreter_rule():
+    assert interpreter_for(Path("/ws"), WIN_PYTHON) == Interpreter(WIN_PYTHON)  # not portable here
+    assert not is_portable(WIN_PYTHON)
+
+
+def _excel_cell_filename(book_path: str, sheet: str) -> str:
+    """What Excel's CELL("filename",A1) returns: folder\\[book]sheet."""
+    folder, name = book_path.rsplit("\\", 1)
+    return f"{folder}\\[{name}]{sheet}"
+
+
+def _evaluate_interpreter_formula(formula: str, cell_filename: str) -> str:
+    """Evaluate the one formula shape interpreter_formula writes, as Excel would."""
+    m = re.fullmatch(r'=LEFT\((CELL\("filename",\$A\$1\)),FIND\("([^"]+)",\1\)-1\)&"((?:[^"]|"")*)"', formula)
+    assert m, formula
+    return cell_filename[:cell_filename.index(m.group(2))] + m.group(3).replace('""', '"')
+
+
+def test_the_workbook_finds_a_portable_python_from_its_own_folder(tmp_path):
+    release = tmp_path / "wjexcel"
+    python = _portable_python(release)
+    root = release / "工作区"
+    (root / ".wjexcel").mkdir(parents=True)
+    write_console(root, python_exe=str(python))
+    formulas = openpyxl.load_workbook(root / WORKBOOK_NAME)[CONF_SHEET]
+    values = openpyxl.load_workbook(root / WORKBOOK_NAME, data_only=True)[CONF_SHEET]
+    assert formulas["A1"].value == "Interpreter_Win"
+    assert formulas["B1"].value == interpreter_formula(r"..\python\python.exe")
+    assert values["B1"].value == str(python)  # cached value, for viewers that never recalculate
+    here = _excel_cell_filename(rf"F:\搬家后 [2022]\工作区\{WORKBOOK_NAME}", CONF_SHEET)
+    assert _evaluate_interpreter_formula(formulas["B1"].value, here) == r"F:\搬家后 [2022]\工作区\..\python\python.exe"
+
+
+def test_every_action_sheet_says_how_to_repair_a_lost_interpreter(built):
+    book = openpyxl.load_workbook(built / WORKBOOK_NAME)
+    for action in eb.ACTIONS:
+        texts = [c.value for row in book[action.title].iter_rows() for c in row if isinstance(c.value, str)]
+        assert REPAIR_NOTE in texts and "Could not find Interpreter!" in REPAIR_NOTE
 
 
 # --- the pure side of the buttons ----------------------------------------------------------------

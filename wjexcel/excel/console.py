@@ -22,22 +22,42 @@ rejected the alternatives:
 Each sheet carries the parameter block (计划, 期间, 截止日期, 工作区). The first sheet holds
 the values; the other sheets show them by formula, so one edit serves all three buttons,
 yet a clerk may overwrite a cell on one sheet. The hidden ``xlwings.conf`` sheet points
-``Interpreter_Win`` at the Python that wrote the workbook. The workbook must keep its name:
-the VBA imports the module named after it.
+``Interpreter_Win`` at the Python that wrote the workbook (see below). The workbook must keep
+its name: the VBA imports the module named after it.
 
 The launchers do the same three actions for WPS users (xlwings does not support WPS): they
-ask for the period, offering the last one used (kept in the state folder), and run
-``python -m wjexcel``. They are UTF-8 without BOM (cmd would run the BOM as part of the
-first command) with ``chcp 65001`` on the second line, before any Chinese byte.
+find Python and run :mod:`wjexcel.excel.launch`, which asks for the period, offering the
+last one used (kept in the state folder), and runs the command. They are UTF-8 without
+BOM (cmd would run the BOM as part of the first command) with ``chcp 65001`` on the
+second line, before any Chinese byte. Their commands are ASCII: Chinese appears only in
+what they print, and every Chinese path comes from ``%~dp0`` (the launcher's own folder,
+which Windows supplies), so no command depends on how cmd decodes the file (Wine's cmd,
+for one, decodes it in the ANSI code page whatever ``chcp`` says).
+
+Where the interpreter is found (a workspace must survive a moved folder or a new USB drive
+letter): the Windows release ships a portable Python (recognised by the ``._pth`` file
+beside ``python.exe``) that moves with its folder. When the workspace sits on the same
+drive as such an interpreter, the launchers and the workbook find it **relative to the
+workspace** (``%~dp0..\\python\\python.exe``; in the workbook a formula that joins the
+workbook's own folder to that relative path), so moving the release folder with the
+workspace inside it, or plugging the USB drive in under another letter, changes nothing.
+The launchers then try the absolute path recorded when they were written, then ``py``.
+An installed Python (or one on another drive) is recorded by its absolute path, as it
+stays where it was installed. When nothing is found, the launcher says in Chinese what to
+do: double-click 新建工作区.bat of the release and give it this workspace, which rewrites
+these files for the interpreter at hand (``wjexcel init`` on an existing workspace, or
+``wjexcel console``, does the same).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import site
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from wjexcel.excel import buttons as eb
@@ -89,7 +109,7 @@ def write_console(root: Path, *, period: str | None = None, python_exe: str | No
     root = Path(root)
     if not root.is_dir():
         raise WorkspaceError(f"工作区文件夹“{root}”不存在，无法写出控制台。")
-    python = python_exe or sys.executable
+    python = interpreter_for(root, python_exe or sys.executable)
     period = period or last_period(root)
     if period:
         eb.remember_period(root, period)
@@ -99,6 +119,47 @@ def write_console(root: Path, *, period: str | None = None, python_exe: str | No
         text = launcher_text(action, python)
         written.append(_write_text(root / f"{action.title}.bat", text, "\r\n"))
     return written
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """Where a workspace's launchers and buttons find Python.
+
+    Attributes:
+        absolute: the interpreter's full path when the files were written.
+        relative: the same file relative to the workspace folder, with backslashes
+            (``..\\python\\python.exe``), or ``None``: used first when set.
+    """
+
+    absolute: str
+    relative: str | None = None
+
+
+def interpreter_for(root: Path, python: str) -> Interpreter:
+    """The rule: a portable interpreter on the workspace's drive is found relative to it.
+
+    Portable means the Windows release's embedded Python, recognised by a ``._pth`` file
+    beside it; it moves with its folder. An installed Python stays where it is, so its
+    absolute path is the better record. See the module docstring.
+    """
+    python = str(python)
+    if not is_portable(python):
+        return Interpreter(python)
+    python = os.path.abspath(python)
+    try:
+        relative = os.path.relpath(python, os.path.abspath(root))
+    except ValueError:  # another drive: no relative path exists
+        return Interpreter(python)
+    return Interpreter(python, relative.replace(os.sep, "\\"))
+
+
+def is_portable(python: str) -> bool:
+    """True for an embedded (portable) Python: a ``python*._pth`` file sits beside it."""
+    folder = Path(python).parent
+    try:
+        return any(folder.glob("python*._pth"))
+    except OSError:
+        return False
 
 
 def last_period(root: Path) -> str:
@@ -136,55 +197,67 @@ def python_path_entry() -> str:
     return "" if parent in installed else str(parent)
 
 
-def launcher_text(action: eb.Action, python: str) -> str:
-    """The .bat for ``action`` (an action's key is its CLI command; LF here, written as CRLF)."""
-    command = action.key
+def launcher_text(action: eb.Action, python: Interpreter) -> str:
+    """The .bat for ``action`` (an action's key is its CLI command; LF here, written as CRLF).
+
+    The batch only finds Python; :mod:`wjexcel.excel.launch` asks for the period (Enter
+    alone keeps the last one) and runs the command.
+    """
     paths = " %*" if action.key == "run" else ""
-    python = python.replace("%", "%%")
     return f"""@echo off
 chcp 65001 >nul
 setlocal EnableExtensions DisableDelayedExpansion
 cd /d "%~dp0"
 title {action.title}
-set "PY={python}"
-if not exist "%PY%" set "PY=py"
-"%PY%" -c "import wjexcel" >nul 2>nul
+{_find_python(python)}
+"%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
 if errorlevel 1 goto no_python
-echo 【{action.title}】{action.explanation}
-set "PERIOD="
-if exist ".wjexcel\\{eb.LAST_PERIOD_FILE}" set /p PERIOD=<".wjexcel\\{eb.LAST_PERIOD_FILE}"
-echo 请输入期间，例如 2022（全年）、2022Q3（第三季度）、2022-09（9月）。
-if defined PERIOD echo 直接按回车键，使用上次的期间 %PERIOD%
-set "ANSWER="
-set /p "ANSWER=期间："
-if defined ANSWER set "PERIOD=%ANSWER%"
-if not defined PERIOD goto no_period
-echo.
-"%PY%" -m wjexcel {command} --period "%PERIOD%" -w "%~dp0."{paths}
+"%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}
 set "RC=%ERRORLEVEL%"
-if "%RC%"=="0" call :remember
-if "%RC%"=="1" call :remember
 echo.
 if not "%RC%"=="0" echo 请看上面的说明。
 pause
 exit /b %RC%
 
-:remember
-> ".wjexcel\\{eb.LAST_PERIOD_FILE}" echo %PERIOD%
-exit /b 0
-
-:no_period
-echo 没有输入期间，操作取消。
-pause
-exit /b 2
-
 :no_python
-echo 没有找到 Python 或 wjexcel，无法运行。
-echo 本文件记录的 Python 是：{python}
-echo 请按《使用手册》安装 Python 和 wjexcel，然后在工作区运行 wjexcel console 重新生成这些文件。
+{NO_PYTHON_TEXT.format(python=_echo_text(python.absolute))}
 pause
 exit /b 1
 """
+
+
+LAUNCH_MODULE = "wjexcel.excel.launch"
+NO_PYTHON_TEXT = """echo 找不到运行 wjexcel 所需的 Python，无法运行。
+echo 本工作区上次使用的 Python 是：{python}
+echo 修复方法（wjexcel 程序文件夹被移动、换了 U 盘盘符或换了电脑时）：
+echo   双击 wjexcel 程序文件夹里的“新建工作区.bat”，把本工作区文件夹拖进窗口后按回车键。
+echo   工作区里的计划、填报表和汇总表都不会改动。
+echo 用 pip 安装 wjexcel 的电脑：在本工作区的命令窗口里运行 wjexcel console。"""
+
+
+def _find_python(python: Interpreter) -> str:
+    """The lines that set ``PY``: relative to the workspace first, then absolute, then ``py``."""
+    lines = []
+    if python.relative:
+        lines.append(f'set "PY=%~dp0{_set_text(python.relative)}"')
+        lines.append(f'if not exist "%PY%" set "PY={_set_text(python.absolute)}"')
+    else:
+        lines.append(f'set "PY={_set_text(python.absolute)}"')
+    lines.append('if not exist "%PY%" set "PY=py"')
+    return "\n".join(lines)
+
+
+def _set_text(text: str) -> str:
+    """``text`` inside ``set "NAME=..."``: only ``%`` needs doubling between the quotes."""
+    return text.replace("%", "%%")
+
+
+def _echo_text(text: str) -> str:
+    """``text`` as the argument of a plain ``echo``: escape cmd's special characters."""
+    text = text.replace("%", "%%").replace("^", "^^")
+    for char in "&|<>()":
+        text = text.replace(char, "^" + char)
+    return text
 
 
 def _plan_label(root: Path) -> str:
@@ -202,7 +275,7 @@ def _write_text(path: Path, text: str, newline: str) -> Path:
     return write_bytes(path, text.replace("\n", newline).encode("utf-8"))
 
 
-def _write_workbook(path: Path, plan: str, period: str, python: str) -> Path:
+def _write_workbook(path: Path, plan: str, period: str, python: Interpreter) -> Path:
     """Build the workbook in memory, then replace the file (it may be open in Excel)."""
     import xlsxwriter
 
@@ -298,6 +371,7 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
     sheet.write(button_row + 1, col["B"],
                 "用 WPS 或按钮没反应？请双击工作区里的同名 .bat 文件（一键汇总.bat 等），效果相同。",
                 styles["note"])
+    sheet.write(button_row + 2, col["B"], REPAIR_NOTE, styles["note"])
     sheet.write(eb.STATUS_ROW - 1, col["B"], "状态", styles["label"])
     sheet.write(eb.STATUS_ROW - 1, col["C"], "尚未运行", styles["status"])
     sheet.write(eb.RESULT_HEADER_ROW - 1, col["B"], "运行结果", styles["header"])
@@ -305,17 +379,40 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
     sheet.write_blank(eb.RESULT_HEADER_ROW - 1, col["D"], None, styles["header"])
 
 
-def _conf_sheet(sheet, python: str) -> None:
-    """xlwings' settings sheet: contiguous key/value rows from A1, read by the VBA."""
-    rows = [("Interpreter_Win", python)]
+REPAIR_NOTE = ("按钮提示“Could not find Interpreter!”？说明 wjexcel 程序文件夹被移动或换了电脑：双击程序文件夹里的"
+               "“新建工作区.bat”，把本工作区文件夹拖进窗口后按回车键即可修复。")
+
+
+def interpreter_formula(relative: str) -> str:
+    """Excel formula: this workbook's folder (from ``CELL("filename")``) joined to ``relative``.
+
+    ``CELL("filename",A1)`` gives ``D:\\folder\\[控制台.xlsm]sheet``; everything before
+    ``[控制台.xlsm]`` is the folder, with its trailing backslash. CELL is volatile, so Excel
+    works it out again when the workbook is opened from a new place.
+    """
+    here = 'CELL("filename",$A$1)'
+    name = f"[{WORKBOOK_NAME}]".replace('"', '""')
+    return f'=LEFT({here},FIND("{name}",{here})-1)&"{relative.replace(chr(34), chr(34) * 2)}"'
+
+
+def _conf_sheet(sheet, python: Interpreter) -> None:
+    """xlwings' settings sheet: contiguous key/value rows from A1, read by the VBA.
+
+    ``Interpreter_Win`` is a formula when the interpreter is found relative to the
+    workspace (the VBA reads the cell's value); its cached value is the absolute path.
+    """
+    rows = [("Interpreter_Win", python.absolute)]
     if sys.platform == "darwin":
-        rows.append(("Interpreter_Mac", python))
+        rows.append(("Interpreter_Mac", python.absolute))
     extra = python_path_entry()
     if extra:
         rows.append(("PYTHONPATH", extra))
     for row, (key, value) in enumerate(rows):
         sheet.write_string(row, 0, key)
-        sheet.write_string(row, 1, value)
+        if key == "Interpreter_Win" and python.relative:
+            sheet.write_formula(row, 1, interpreter_formula(python.relative), None, value)
+        else:
+            sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 60)
     sheet.set_paper(PAPER_A4)
