@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import zipfile
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -387,3 +388,31 @@ def test_a_dropdown_longer_than_excel_allows_draws_from_a_hidden_list(tmp_path, 
     assert reading.details[0].values["细分方向"] == column.choices[3]
     assert "detail.bad_choice" not in [p.code for p in reading.problems]
     assert long_list.sqref
+
+
+def _cells(path):
+    """Every sheet's values, with the per-form identity (id, time, signature) left out."""
+    wb = load_workbook(path)
+    out = {}
+    for sheet in wb.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        if sheet.title == L.META_SHEET:
+            rows = [r for r in rows if r[0] not in ("form_id", "generated_at", L.SIGNATURE_KEY)]
+        out[sheet.title] = rows
+    return out
+
+
+def test_forms_written_by_worker_processes_match_and_verify(generated, tmp_path):
+    """Two processes share the forms of a big generate: each form is the one one process writes."""
+    ws, results, _ = generated
+    other = init_workspace(tmp_path / "ws")
+    calls = []
+    parallel = generate_forms(other, "2022Q3", workers=2, now=datetime.fromisoformat(results["2022Q3"].forms[0].generated_at),
+                              progress=lambda done, total, label: calls.append(done))
+    assert [f.reporter for f in parallel.forms] == [f.reporter for f in results["2022Q3"].forms]
+    assert calls == list(range(len(parallel.forms) + 1))
+    key = other.signing_key()
+    for mine, theirs in zip(parallel.forms, results["2022Q3"].forms):
+        assert _cells(mine.path) == _cells(theirs.path), mine.reporter
+        wb = load_workbook(mine.path)
+        assert signing.verify(key, _meta(wb), lambda s, r, c: wb[s].cell(r, c).value), mine.reporter

@@ -127,6 +127,8 @@ class Sheet:
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     setup: PageSetup = field(default_factory=PageSetup)
+    blanks: list[tuple[tuple[int, int, int, int], CellStyle]] = field(default_factory=list)
+    """Ranges of empty cells with a style (input areas); a cell put there overrides it."""
     validations: list[tuple[list[tuple[int, int, int, int]], dict]] = field(default_factory=list)
     conditional: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
     freeze: tuple[int, int] | None = None
@@ -140,7 +142,8 @@ class Sheet:
         """An independent copy (styles are shared: they never change)."""
         return replace(self, name=name or self.name,
                        cells={k: Cell(c.value, c.style, c.formula) for k, c in self.cells.items()},
-                       merges=list(self.merges), widths=dict(self.widths), heights=dict(self.heights),
+                       merges=list(self.merges), blanks=list(self.blanks), widths=dict(self.widths),
+                       heights=dict(self.heights),
                        setup=replace(self.setup), validations=list(self.validations),
                        conditional=list(self.conditional))
 
@@ -193,9 +196,14 @@ class Sheet:
     def max_col(self) -> int:
         return max((c for _, c in self.cells), default=1)
 
+    def blank(self, rng: tuple[int, int, int, int], style: CellStyle) -> None:
+        """Give every cell of a range ``style`` and no value."""
+        self.blanks.append((rng, style))
+
     def clear_rows(self, first: int) -> None:
         """Delete every cell, merge, height from row ``first`` down."""
         self.cells = {k: v for k, v in self.cells.items() if k[0] < first}
+        self.blanks = [(rng, style) for rng, style in self.blanks if rng[2] < first]
         self.merges = [m for m in self.merges if m[0] < first]
         self.heights = {r: h for r, h in self.heights.items() if r < first}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from wjexcel import parallel
 from wjexcel.atomic import is_locked, replace_file
 from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
 from wjexcel.forms import layout as L
@@ -75,7 +76,8 @@ def new_form_id(period: Period) -> str:
 
 
 def generate_forms(ws, period: Period | str, *, force: bool = False, progress=None,
-                   plan: Plan | None = None, now: datetime | None = None) -> GenerateResult:
+                   plan: Plan | None = None, now: datetime | None = None,
+                   workers: int | None = None) -> GenerateResult:
     """Generate every reporter's form for ``period`` into ``分发/<P>/``.
 
     Also writes ``分发清单_<P>.xlsx`` and a zip of the forms, and records every form in
@@ -88,6 +90,7 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         progress: Optional ``progress(done, total, label)``.
         plan: Use this plan instead of the workspace's 计划.xlsx.
         now: The generation time (default: now).
+        workers: Processes writing forms (default: :func:`wjexcel.parallel.workers_for`).
 
     Raises:
         FormsExistError: forms exist for the period and ``force`` is false.
@@ -118,15 +121,17 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     key = ws.signing_key()
     reporters = [r for r in plan.reporters if plan.indicators_for(r, period)]
     result = GenerateResult(period.code, folder, replaced_to=replaced_to)
-    template = load_template()
-    for done, reporter in enumerate(reporters):
-        if progress:
-            progress(done, len(reporters), reporter.name)
-        path = folder / form_file_name(plan, period, reporter)
-        result.forms.append(build_form(plan, reporter, period, key, path, generated_at=generated,
-                                       form_id=new_form_id(period), template=template))
+    jobs = [(reporter.name, folder / form_file_name(plan, period, reporter), new_form_id(period))
+            for reporter in reporters]
     if progress:
-        progress(len(reporters), len(reporters), "")
+        progress(0, len(jobs), jobs[0][0] if jobs else "")
+
+    def advance(done: int) -> None:
+        if progress:
+            progress(done, len(jobs), jobs[done][0] if done < len(jobs) else "")
+
+    result.forms = parallel.results(_build_one, jobs, _form_context, (plan, period, key, generated, load_template()),
+                                    workers=workers, progress=advance)
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(plan, period, result.forms, folder)
     from wjexcel.workspace.ledger import Ledger
@@ -139,6 +144,18 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
             for f in result.forms
         ])
     return result
+
+
+def _form_context(plan: Plan, period: Period, key: bytes, generated: str, template) -> tuple:
+    return plan, period, key, generated, template
+
+
+def _build_one(context: tuple, job: tuple) -> FormInfo:
+    """One form, in this process or a worker."""
+    plan, period, key, generated, template = context
+    name, path, form_id = job
+    return build_form(plan, plan.reporter(name), period, key, path, generated_at=generated, form_id=form_id,
+                      template=template)
 
 
 def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) -> Path:
@@ -173,11 +190,11 @@ def _write_zip(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) 
     path = folder / f"{period.code}_全部{_safe(plan.title_of_form)}.zip"
 
     def build(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zipfile.ZipFile(tmp, "w") as zf:
             for f in forms:
                 info = zipfile.ZipInfo(f.path.name, date_time=datetime.now().timetuple()[:6])
                 info.flag_bits |= 0x800
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = zipfile.ZIP_STORED  # a workbook is compressed already
                 zf.writestr(info, f.path.read_bytes())
 
     def verify(tmp: Path) -> None:

@@ -98,8 +98,7 @@ def detail_sheet(template: Template, dl: DetailList, values, choices: Choices) -
             style = style.but(num_format="@")
         elif column.type == "date":
             style = style.but(num_format="yyyy-mm-dd")
-        for r in range(L.DETAIL_FIRST_ROW, last_row + 1):
-            sheet.put(r, col, None, style)
+        sheet.blank((L.DETAIL_FIRST_ROW, col, last_row, col), style)
     sheet.freeze = (L.DETAIL_FIRST_ROW, 1)
     sheet.fit_rows(L.DETAIL_TITLE_ROW, L.DETAIL_HEADER_ROW)
     print_setup(sheet, L.DETAIL_HEADER_ROW)

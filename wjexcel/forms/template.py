@@ -220,10 +220,12 @@ def _theme_colors(theme: bytes | None) -> list[str]:
 
 
 def _tinted(rgb: str, tint: float) -> str:
-    """Excel's tint: lighten (tint > 0) or darken (tint < 0) a colour's luminance."""
+    """Excel's tint: lighten (tint > 0) or darken (tint < 0) a colour's luminance, on Excel's 0-255 scale."""
     if not tint:
         return rgb
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
     h, lum, s = colorsys.rgb_to_hls(r, g, b)
-    lum = lum * (1 + tint) if tint < 0 else lum * (1 - tint) + tint
-    return "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(h, min(1.0, max(0.0, lum)), s))
+    lum = round(lum * 255)
+    lum = lum * (1 + tint) if tint < 0 else lum * (1 - tint) + 255 * tint
+    lum = min(255, max(0, int(lum))) / 255
+    return "".join(f"{int(v * 255 + 0.5):02X}" for v in colorsys.hls_to_rgb(h, lum, s))

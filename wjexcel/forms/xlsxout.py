@@ -38,11 +38,16 @@ class _Formats:
     def __init__(self, workbook) -> None:
         self._workbook = workbook
         self._formats: dict = {}
+        self._by_id: dict[int, tuple] = {}
 
     def __call__(self, style: CellStyle):
+        known = self._by_id.get(id(style))  # most cells share a few style objects: skip hashing them
+        if known is not None:
+            return known[1]
         fmt = self._formats.get(style)
         if fmt is None:
             fmt = self._formats[style] = self._workbook.add_format(style.xlsx())
+        self._by_id[id(style)] = (style, fmt)  # holding the style keeps its id from being reused
         return fmt
 
     def plain(self, properties: dict):
@@ -83,6 +88,11 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
     for row, height in sorted(sheet.heights.items()):
         # Excel keeps heights in whole pixels (0.75 pt); round up, so no text loses room.
         ws.set_row(row - 1, math.ceil(height / _POINTS_PER_PIXEL - 1e-9) * _POINTS_PER_PIXEL)
+    for (r1, c1, r2, c2), style in sheet.blanks:
+        fmt = formats(style)
+        for row in range(r1 - 1, r2):
+            for col in range(c1 - 1, c2):
+                ws.write_blank(row, col, None, fmt)
     covered = set()
     for r1, c1, r2, c2 in sheet.merges:
         top = sheet.cells.get((r1, c1))

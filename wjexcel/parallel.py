@@ -1,0 +1,81 @@
+"""Use every core for many independent files, and fall back to one process when that is not possible.
+
+A city's generate writes hundreds of forms; each is independent of the others, so worker
+processes share them. Few files are done in this process: starting workers costs more
+than it saves. Where worker processes cannot start (a locked-down PC, an embedded
+interpreter without ``multiprocessing`` support) or one dies, the rest is done here.
+
+``WJEXCEL_WORKERS`` sets the number of processes (``1``: never start workers).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+MIN_ITEMS = 40
+"""Fewer items than this are done in this process."""
+
+MAX_WORKERS = 4
+"""Each worker holds its own copy of the plan and template; more rarely pays on a clerk's PC."""
+
+_state: dict = {}
+
+
+def workers_for(count: int, *, min_items: int = MIN_ITEMS) -> int:
+    """How many processes to use for ``count`` items."""
+    setting = os.environ.get("WJEXCEL_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) >= 1:
+        cap = int(setting)
+    else:
+        cap = min(os.cpu_count() or 1, MAX_WORKERS)
+    if count < min_items or cap <= 1:
+        return 1
+    return min(cap, max(1, count // (min_items // 2)))
+
+
+def _init(setup: Callable, args: tuple) -> None:
+    _state["context"] = setup(*args)
+
+
+def _call(job: Callable, item):
+    return job(_state["context"], item)
+
+
+def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (), *,
+            workers: int | None = None, progress: Callable[[int], None] | None = None) -> Iterator:
+    """``job(context, item)`` for every item, results in the items' order.
+
+    ``context = setup(*setup_args)`` is made once per process (``setup``, ``job`` and the
+    arguments must be picklable: module-level functions and plain data). ``progress(done)``
+    is called as results arrive. An exception raised by ``job`` is raised here.
+    """
+    count = workers if workers is not None else workers_for(len(items))
+    done = 0
+    if count > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=count, initializer=_init,
+                                     initargs=(setup, setup_args)) as pool:
+                chunk = max(1, min(16, len(items) // (count * 8)))
+                for result in pool.map(_call, [job] * len(items), items, chunksize=chunk):
+                    done += 1
+                    if progress:
+                        progress(done)
+                    yield result
+            return
+        except (BrokenProcessPool, OSError, NotImplementedError, ImportError):
+            pass  # workers could not start or died: finish here, redoing what they had not returned
+    context = setup(*setup_args)
+    for item in items[done:]:
+        result = job(context, item)
+        done += 1
+        if progress:
+            progress(done)
+        yield result
+
+
+def results(job: Callable, items: Iterable, setup: Callable, setup_args: tuple = (), **kw) -> list:
+    """:func:`run_all` as a list."""
+    return list(run_all(job, list(items), setup, setup_args, **kw))
