@@ -1,106 +1,249 @@
-"""Measure wjexcel's speed and memory as ratios against a baseline run in the same process.
+"""How fast is wjexcel at city scale, against the naive way and the floor, on this machine?
 
-Absolute seconds depend on the machine; ratios do not (much). The baseline is what any
-Excel tool must do at least: openpyxl opening and saving one generated form (for
-generate), and opening one filled form read-only (for collect). Each wjexcel step is
-reported per form as a multiple of that baseline, with tracemalloc peaks likewise.
+Builds a workspace as a clerk would — ``wjexcel init``, then N extra towns typed into the
+plan workbook 计划.xlsx — fills every form the way a reporter does (openpyxl, untimed),
+then times each command as a clerk runs it (a new process per command, as each button
+click is), as medians over ``--repeat`` runs on fresh copies of the workspace:
 
-    python scripts/benchmark.py                 # the built-in plan (19 reporters)
-    python scripts/benchmark.py --towns 200     # a plan with 200 extra towns: does it scale?
+- ``wjexcel --help`` against a bare ``python -c pass``;
+- ``generate`` (every form of the period), ``collect`` (the returned forms), ``consolidate``;
+- the demo's one-click ``run`` (its 20-odd returned files);
+- over the same returned files: the naive loop (``openpyxl.load_workbook(f, data_only=True)``
+  and summing 指标填报) and the floor (python-calamine reading the same cells).
+
+It prints seconds, milliseconds per file, the ratios the goals are stated in, and each
+process's peak memory (its maximum resident set, from the operating system). Collect's peak
+for the N+19 files is compared with its peak for the built-in plan's 19.
+
+    python scripts/benchmark.py                  # 300 extra towns, 3 runs each
+    python scripts/benchmark.py --towns 50 --repeat 1
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import os
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import date
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-def measure(fn, *args, **kwargs):
-    """(seconds, peak traced bytes, result) of one call."""
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    result = fn(*args, **kwargs)
-    seconds = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return seconds, peak, result
+PERIOD = "2022Q3"
+CLI = [sys.executable, "-m", "wjexcel"]
+
+NAIVE = """
+import sys
+from pathlib import Path
+from openpyxl import load_workbook
+total = 0.0
+for f in sorted(Path(sys.argv[1]).iterdir()):
+    wb = load_workbook(f, data_only=True)
+    for row in wb["指标填报"].iter_rows(min_row=5, values_only=True):
+        if len(row) > 5 and isinstance(row[5], (int, float)):
+            total += row[5]
+print(total)
+"""
+
+FLOOR = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+total = 0.0
+for f in sorted(Path(sys.argv[1]).iterdir()):
+    rows = CalamineWorkbook.from_path(str(f)).get_sheet_by_name("指标填报").to_python()
+    for row in rows[4:]:
+        if len(row) > 5 and isinstance(row[5], (int, float)):
+            total += row[5]
+print(total)
+"""
 
 
-def big_plan(extra_towns: int):
-    from wjexcel.plan.model import DISTRICT, Reporter
-    from wjexcel.plan.builtin import builtin_plan
+# --- measuring -------------------------------------------------------------------------------------
+WRAPPER = """
+import subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+try:
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+except ImportError:  # Windows: no peak memory from the OS here
+    peak = -1
+print(seconds, peak, code)
+"""
+"""Runs a command from a small interpreter, so the peak memory reported is the command's own
+(a child forked from this big benchmark process would start out with its size)."""
 
-    plan = builtin_plan()
-    for i in range(extra_towns):
-        plan.reporters.append(Reporter(f"测试镇{i:03d}", DISTRICT, f"测试镇{i:03d}"))
-    return copy.deepcopy(plan)
+
+def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float | None]:
+    """(seconds, peak resident MB) of one command run to its end; it must succeed (or exit 1: rejections)."""
+    done = subprocess.run([sys.executable, "-c", WRAPPER, *map(str, args)], cwd=cwd, capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    try:
+        seconds, peak, code = done.stdout.decode().split()
+    except ValueError:
+        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{done.stderr.decode('utf-8', 'replace')}") from None
+    if int(code) not in (0, 1):
+        raise SystemExit(f"{' '.join(map(str, args))} failed ({code}):\n{done.stderr.decode('utf-8', 'replace')}")
+    return float(seconds), (float(peak) if float(peak) > 0 else None)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--towns", type=int, default=0, help="extra towns added to the built-in plan")
-    parser.add_argument("--period", default="2022Q3")
-    args = parser.parse_args()
+def median_run(make_args, repeat: int, prepare=None) -> tuple[float, float | None]:
+    """Median seconds and the highest peak over ``repeat`` runs; ``prepare()`` before each, untimed."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        cwd = prepare() if prepare else None
+        seconds, peak = timed(make_args(cwd), cwd)
+        times.append(seconds)
+        if peak is not None:
+            peaks.append(peak)
+    return statistics.median(times), (max(peaks) if peaks else None)
 
+
+def fresh(snapshot: Path, target: Path) -> Path:
+    """A fresh copy of a workspace snapshot at ``target``."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(snapshot, target)
+    return target
+
+
+# --- the workspace ---------------------------------------------------------------------------------
+def grow_plan(ws: Path, towns: int) -> None:
+    """Type ``towns`` more towns into 计划.xlsx, below the plan's own, as a clerk would."""
     from openpyxl import load_workbook
 
-    from wjexcel.collect.collector import collect
-    from wjexcel.report.consolidate import consolidate
-    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.plan import layout as PL
+
+    path = ws / "计划.xlsx"
+    wb = load_workbook(path)
+    sheet = wb[PL.REPORTERS]
+    headers = [c.value for c in sheet[1]]
+    last = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value)
+    for i in range(towns):
+        row = {"名称": f"测试镇{i + 1:03d}", "类型": "区镇", "简称": f"测试{i + 1:03d}"}
+        for col, header in enumerate(headers, start=1):
+            if header in row:
+                sheet.cell(last + 1 + i, col, row[header])
+    wb.save(path)
+
+
+def _fill_context(names):
+    return names
+
+
+def _fill_one(names, job):
     from wjexcel.demo.fill import fill_form
-    from wjexcel.cycle import init_workspace
+
+    src, dest, codes = job
+    fill_form(Path(src), Path(dest), {code: 5 for code in codes}, names=names,
+              signer={"填报人": "测试", "联系电话": "0512-63000000", "填报日期": date(2022, 10, 8), "审核人": "王"})
+    return dest
+
+
+def fill_all(ws: Path, inbox: Path) -> int:
+    """Fill every generated form of the period into ``inbox`` (in worker processes)."""
+    from wjexcel import parallel
+    from wjexcel.forms.outbox import form_file_name
+    from wjexcel.periods import Period
+    from wjexcel.plan.workbook import workspace_plan
+    from wjexcel.workspace import Workspace
+
+    plan = workspace_plan(Workspace(ws))
+    period = Period.parse(PERIOD)
+    names = {i.code: i.name for i in plan.indicators}
+    jobs = []
+    for reporter in plan.reporters:
+        form = ws / "分发" / PERIOD / form_file_name(plan, period, reporter)
+        if form.is_file():
+            codes = [i.code for i in plan.indicators_for(reporter, period)]
+            jobs.append((str(form), str(inbox / form.name), codes))
+    parallel.results(_fill_one, jobs, _fill_context, (names,))
+    return len(jobs)
+
+
+def build(root: Path, towns: int) -> tuple[Path, int]:
+    """A workspace with the period's forms generated and filled into 收回; returns (it, files)."""
+    ws = root / "ws"
+    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
+    if towns:
+        grow_plan(ws, towns)
+    subprocess.run([*CLI, "generate", "-w", str(ws), "-p", PERIOD, "--yes"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return ws, fill_all(ws, ws / "收回")
+
+
+# --- the report ------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--towns", type=int, default=300, help="extra towns typed into 计划.xlsx (default 300)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    args = parser.parse_args()
+    repeat = max(1, args.repeat)
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:
-        plan = big_plan(args.towns)
-        ws = init_workspace(tmp / "ws", plan=plan)
-        n = len(plan.reporters)
-        t_gen, m_gen, generated = measure(generate_forms, ws, args.period)
-        sample = Path(generated.forms[0].path)
+        print(f"准备：内置计划 + {args.towns} 个区镇，填好全部填报表（不计时）……", file=sys.stderr)
+        big, files = build(tmp / "big", args.towns)
+        small, small_files = build(tmp / "small", 0)
+        from wjexcel.demo.run import prepare_demo
 
-        def roundtrip():
-            wb = load_workbook(sample)
-            wb.save(tmp / "roundtrip.xlsx")
+        demo = prepare_demo(tmp / "demo_snapshot").root
+        generated_snapshot = tmp / "big_generated"
+        shutil.copytree(big, generated_snapshot)
+        inbox = big / "收回"
+        rows = []
 
-        t_base_rt, m_base_rt, _ = measure(roundtrip)
+        def add(label, count, seconds, peak, note=""):
+            rows.append((label, count, seconds, peak, note))
 
-        names = {i.code: i.name for i in plan.indicators}
-        for info in generated.forms:
-            values = {i.code: 5 for i in plan.indicators_for(plan.reporter(info.reporter))}
-            fill_form(Path(info.path), ws.inbox / Path(info.path).name, values, names=names,
-                      signer={"填报人": "测试", "填报日期": date(2022, 10, 8)})
+        bare, _ = median_run(lambda _: [sys.executable, "-c", "pass"], repeat)
+        helped, _ = median_run(lambda _: [*CLI, "--help"], repeat)
+        add("python -c pass", None, bare, None)
+        add("wjexcel --help", None, helped, None, f"比空解释器多 {helped - bare:.2f} 秒")
 
-        def read_only():
-            wb = load_workbook(ws.inbox / sample.name, read_only=True, data_only=True)
-            for sh in wb.worksheets:
-                for _ in sh.iter_rows(values_only=True):
-                    pass
-            wb.close()
+        gen, gen_peak = median_run(
+            lambda cwd: [*CLI, "generate", "-w", str(cwd), "-p", PERIOD, "--yes"], repeat,
+            lambda: fresh(generated_snapshot, tmp / "run_generate"))
+        add("generate", files, gen, gen_peak, f"{files / gen:.0f} 份/秒")
 
-        t_base_read, m_base_read, _ = measure(read_only)
-        t_col, m_col, result = measure(collect, ws, plan=plan)
-        t_again, _, _ = measure(collect, ws, plan=plan)
-        t_con, m_con, _ = measure(consolidate, ws, args.period, plan=plan)
+        col, col_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+                                   lambda: fresh(big, tmp / "run_collect"))
+        naive, naive_peak = median_run(lambda _: [sys.executable, "-c", NAIVE, str(inbox)], repeat)
+        floor, floor_peak = median_run(lambda _: [sys.executable, "-c", FLOOR, str(inbox)], repeat)
+        add("collect", files, col, col_peak, f"比朴素循环快 {naive / col:.1f} 倍，是下限的 {col / floor:.1f} 倍")
+        add("朴素循环（openpyxl）", files, naive, naive_peak)
+        add("下限（python-calamine）", files, floor, floor_peak)
+        small_col, small_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+                                           lambda: fresh(small, tmp / "run_small"))
+        add("collect（内置计划）", small_files, small_col, small_peak)
 
-        rows = [
-            ("generate, per form", t_gen / n, t_base_rt, m_gen, m_base_rt),
-            ("collect, per form", t_col / n, t_base_read, m_col, m_base_read),
-            ("collect again (nothing new), per form", t_again / n, t_base_read, None, None),
-            ("consolidate, whole report", t_con, t_base_rt, m_con, m_base_rt),
-        ]
-        print(f"reporters: {n}, period {args.period}, files collected: {len(result.verdicts)}")
-        print(f"baseline: openpyxl open+save one form {t_base_rt * 1000:.0f} ms, "
-              f"read-only read one form {t_base_read * 1000:.0f} ms")
-        print(f"{'step':<40}{'time ratio':>12}{'memory ratio':>14}")
-        for label, t, base, m, mbase in rows:
-            mem = f"{m / mbase:>14.1f}" if m and mbase else f"{'-':>14}"
-            print(f"{label:<40}{t / base:>12.2f}{mem}")
+        collected = fresh(big, tmp / "collected")
+        timed([*CLI, "collect", "-w", str(collected)])
+        con, con_peak = median_run(lambda _: [*CLI, "consolidate", "-w", str(collected), "-p", PERIOD], repeat)
+        add("consolidate", files, con, con_peak)
+
+        one, one_peak = median_run(lambda cwd: [*CLI, "run", "-w", str(cwd), "-p", PERIOD], repeat,
+                                   lambda: fresh(demo, tmp / "run_demo"))
+        demo_files = sum(1 for p in (demo / "收回").rglob("*") if p.is_file())
+        add("演示一键汇总 run", demo_files, one, one_peak)
+
+        print(f"\n本机 {os.cpu_count()} 核，Python {sys.version.split()[0]}，期间 {PERIOD}，"
+              f"每项取 {repeat} 次的中位数")
+        print(f"{'步骤':<24}{'文件':>6}{'秒':>9}{'毫秒/文件':>11}{'峰值内存MB':>12}  说明")
+        for label, count, seconds, peak, note in rows:
+            per = f"{seconds / count * 1000:.0f}" if count else "-"
+            mem = f"{peak:.0f}" if peak else "-"
+            print(f"{label:<24}{count or '-':>6}{seconds:>9.2f}{per:>11}{mem:>12}  {note}")
+        if col_peak and small_peak:
+            print(f"\ncollect 峰值内存：{files} 个文件是 {small_files} 个文件的 {col_peak / small_peak:.2f} 倍")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -107,6 +107,14 @@ class DemoResult:
 
 def run_demo(folder=None, *, progress=None) -> DemoResult:
     """Run the demo in ``folder`` (default: a new ``wjexcel演示`` folder here)."""
+    ws = prepare_demo(folder, progress=progress)
+    result = run_cycle(ws, DEMO_PERIOD, progress=progress)
+    return DemoResult(ws.root, result)
+
+
+def prepare_demo(folder=None, *, progress=None):
+    """Everything the demo does before the clerk's one click: the workspace, three earlier
+    rounds collected, this period's forms generated and returned into 收回. Returns the workspace."""
     from wjexcel.forms.outbox import generate_forms
     from wjexcel.cycle import init_workspace
 
@@ -124,8 +132,7 @@ def run_demo(folder=None, *, progress=None) -> DemoResult:
     generated = generate_forms(ws, DEMO_PERIOD, force=True, progress=stage(progress, "生成填报表"))
     forms = {f.reporter: Path(f.path) for f in generated.forms}
     _simulate_returns(plan, forms, ws.inbox)
-    result = run_cycle(ws, DEMO_PERIOD, progress=progress)
-    return DemoResult(ws.root, result)
+    return ws
 
 
 def _fresh_folder(folder) -> Path:
