@@ -54,9 +54,10 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     period = Period.parse(str(period))
     plan = workspace_plan(ws)
     plan.check_year(period.year)
-    collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
-    statuses = reporting_status(ws, period, plan)
-    result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
+    with ws.lock("一键汇总"):
+        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
+        statuses = reporting_status(ws, period, plan)
+        result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
     return RunResult(period, collected, statuses, result)
 
 

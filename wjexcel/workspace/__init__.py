@@ -106,6 +106,13 @@ class Workspace:
         return printable_name(text)
 
 
+    def lock(self, action: str):
+        """Hold the workspace for one writer while a ``with`` block runs; a second clerk is
+        refused with who holds it and since when (see :mod:`wjexcel.workspace.lock`)."""
+        from wjexcel.workspace.lock import workspace_lock
+
+        return workspace_lock(self.state, action)
+
     # --- contents --------------------------------------------------------------------------
     def signing_key(self) -> bytes:
         """The workspace's HMAC key (created by init; never written into any form)."""
