@@ -30,6 +30,20 @@ def as_user(name: str) -> dict:
     return {"LOGNAME": name, "USER": name, "USERNAME": name}
 
 
+def test_a_second_writer_is_told_who_holds_the_workspace(ws, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "王晓明")
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
+    with ws.lock("收集"):
+        started = datetime.now()
+        other = cli("collect", "--json", "-w", ws.root, env=as_user("李华"))
+        out, err = other.communicate(timeout=120)
+    assert other.returncode == 1 and out == ""
+    assert f"王晓明正在收集，开始于 {started:%H:%M}" in err and "Traceback" not in err
+    with Ledger.open(ws) as ledger:
+        assert ledger.submissions() == []  # the refused run recorded nothing
+    assert not (ws.state / L.LOCK_FILE).exists()  # released
+    done = cli("collect", "--json", "-w", ws.root, env=as_user("李华"))
+    assert json.loads(done.communicate(timeout=300)[0])[0]["status"] == "accepted"
 
 
 def test_the_lock_is_reentrant_within_one_run(ws):
@@ -74,4 +88,31 @@ def test_clearing_a_stale_lock_never_removes_a_fresh_one(ws):
     assert not list(ws.state.glob("*.stale"))
 
 
+def test_two_collects_at_once_leave_a_sound_ledger(ws, tmp_path):
+    for reporter in ("七都镇", "桃源镇", "震泽镇", "平望镇", "吴江开发区", "汾湖高新区（黎里镇）"):
+        fill(ws, reporter, ws.inbox / f"{reporter}.xlsx", good_values(ws, reporter))
+    runs = [cli("collect", "--json", "-w", ws.root, env=as_user(name)) for name in ("王晓明", "李华")]
+    results = [run.communicate(timeout=600) for run in runs]
+    ran = 0
+    for run, (out, err), other in zip(runs, results, ("李华", "王晓明")):
+        assert "Traceback" not in err
+        if out:
+            ran += 1
+            assert all(item["status"] == "accepted" for item in json.loads(out))
+        else:
+            assert run.returncode == 1 and f"{other}正在收集" in err
+    assert ran >= 1
+    with Ledger.open(ws) as ledger:
+        assert ledger.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        subs = ledger.submissions()
+    assert sorted(Path(s.file).name for s in subs) == sorted(p.name for p in ws.inbox.iterdir())
+    assert {s.verdict for s in subs} == {"accepted"}
 
+
+def test_the_ledger_uses_a_journal_safe_on_a_network_share(ws):
+    with sqlite3.connect(ws.ledger_path) as conn:  # a ledger an earlier wjexcel left in WAL mode
+        assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    conn.close()
+    with Ledger.open(ws) as ledger:
+        assert ledger.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not Path(f"{ws.ledger_path}-wal").exists() and not Path(f"{ws.ledger_path}-shm").exists()

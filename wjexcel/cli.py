@@ -354,7 +354,7 @@ def _print_verdicts(result) -> None:
             continue
         who = f"{v.reporter} {v.period}" if v.reporter else ""
         mark = ""
-        label = "压缩包" if v.container else VERDICT_LABELS.get(v.status, v.status)
+        label = "压缩包" if v.container else "留待下次" if v.deferred else VERDICT_LABELS.get(v.status, v.status)
         click.echo(f"[{label}] {v.file} {who}{mark}")
         for p in v.errors:
             click.echo(f"    错误：{p.located(with_file=False)}")
@@ -362,7 +362,7 @@ def _print_verdicts(result) -> None:
             click.echo(f"    提示：{p.located(with_file=False)}")
         if len(v.warnings) > 5:
             click.echo(f"    ……另有 {len(v.warnings) - 5} 条提示")
-        if v.note and not v.errors:
+        if v.note and not v.errors and not v.deferred:
             click.echo(f"    {v.note}")
     if earlier:
         click.echo(f"（另有 {earlier} 个文件此前已收录，本次无变化；用 wjexcel status 查看报送情况）")

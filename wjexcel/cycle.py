@@ -35,6 +35,8 @@ class RunResult:
             f"{self.period.label}一键汇总完成。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
         ]
+        if c.deferred:
+            lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")
         if c.new_rejected:
             lines.append(c.returned_text())
         lines.append(self.consolidated.summary_text())
