@@ -230,6 +230,30 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(ws, tmp_path):
     assert len(files) == len(set(files)) == 5
 
 
+def test_a_nested_archive_cut_short_is_taken_up_where_it_stopped(ws, tmp_path, monkeypatch):
+    forms = [fill(ws, r, tmp_path / f"{r}.xlsx", good_values(ws, r)) for r in ("七都镇", "桃源镇", "震泽镇")]
+    inner = crafted.zip_of(tmp_path / "内层.zip", {f"{n}.xlsx": f.read_bytes() for n, f in enumerate(forms)})
+    crafted.zip_of(ws.inbox / "外层.zip", {"内层.zip": inner.read_bytes()})
+    monkeypatch.setattr(collector, "MAX_TOTAL_BYTES", inner.stat().st_size + forms[0].stat().st_size + 100)
+    first = by_file(collect(ws))  # the inner zip and its first form fit in the budget
+    assert first["外层.zip/内层.zip/0.xlsx"].status == "accepted"
+    assert first["外层.zip/内层.zip/1.xlsx"].deferred and first["外层.zip/内层.zip/2.xlsx"].deferred
+    late = fill(ws, "平望镇", ws.inbox / "平望镇.xlsx", good_values(ws, "平望镇"))
+    os.utime(late, (1_000_000_000, 1_000_000_000))  # read before the archive
+    second = by_file(collect(ws, time_budget=0))  # out of time once 平望镇 is judged
+    assert second["平望镇.xlsx"].status == "accepted"
+    assert second["外层.zip/内层.zip"].deferred and "留待下次" in second["外层.zip/内层.zip"].note
+    assert second["外层.zip/内层.zip/0.xlsx"].unchanged
+    monkeypatch.undo()
+    third = by_file(collect(ws))
+    assert [third[f"外层.zip/内层.zip/{n}.xlsx"].status for n in range(3)] == ["accepted"] * 3
+    assert not any(v.deferred for v in third.values())
+    assert all(v.unchanged for v in by_file(collect(ws)).values())
+    with Ledger.open(ws) as ledger:
+        files = [s.file for s in ledger.submissions()]
+    assert len(files) == len(set(files)) == 6  # two archives, four forms: each once
+
+
 # --- messages --------------------------------------------------------------------------------------
 
 def test_unusual_but_genuine_files_are_read_or_named_for_what_they_are(ws, tmp_path):

@@ -468,7 +468,8 @@ class _Collector:
                 member = Incoming(f"{inc.display}/{inner}", b"", _zip_time(info), inc.depth + 1, sid, sha)
                 known = waiting.get(member.display)
                 if known:
-                    out.extend(self._remembered(known.pop(0), lambda info=info: zf.read(info), member))
+                    out.extend(self._remembered(known.pop(0), lambda info=info: zf.read(info), member,
+                                                info.file_size))
                 elif any(p.startswith("__MACOSX") for p in PurePosixPath(inner).parts):
                     out.append(self._set_aside(member, IGNORED, MAC_NOTE))
                 elif self.limits.out_of_time():
@@ -511,16 +512,21 @@ class _Collector:
             sid = self._record(member, member.container_sha, status, note, list(problems))
         return FileVerdict(member.display, status, problems=list(problems), note=note, submission_id=sid)
 
-    def _remembered(self, sub: Submission, read=None, member: Incoming | None = None) -> list[FileVerdict]:
+    def _remembered(self, sub: Submission, read=None, member: Incoming | None = None,
+                    size: int = 0) -> list[FileVerdict]:
         """A member of an archive seen before, and (for an archive inside it) its members.
 
-        An inner archive whose walk was cut short is opened again (``read`` inflates it)."""
+        An inner archive whose walk was cut short is opened again (``read`` inflates its
+        ``size`` bytes, from this run's budget)."""
         head = _from_ledger(self.ledger, sub, sub.file)
         inner = self.ledger.members_of(sub.id)
         head.container = sub.verdict == IGNORED and (bool(inner) or sub.members_pending)
         if sub.members_pending and read is not None and member is not None:
-            if self.limits.out_of_time():
-                return [head, _deferred(sub.file, self.limits.time_note())]
+            if self.limits.out_of_time() or not self.limits.inflate(size):
+                note = self.limits.time_note() if self.limits.out_of_time() else DEFERRED_INFLATE_NOTE
+                waiting = _deferred(sub.file, note)  # its members still wait: the archive itself is named
+                head.note, head.problems, head.deferred = waiting.note, waiting.problems, True
+                return [head] + [v for m in inner for v in self._remembered(m)]
             data = read()
             again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha)
             return [head] + self._members(again, sub.sha256, sub.id, inner, was_pending=True)
