@@ -491,8 +491,18 @@ def _use_journal(conn: sqlite3.Connection) -> None:
         log.debug("ledger journal mode left as it is for now: %s", exc)
 
 
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
 def _unreadable(ws, exc) -> WorkspaceError:
-    return WorkspaceError(f"工作区台账（{ws.relative(ws.ledger_path)}）无法打开：{exc}。请从备份恢复该文件。")
+    """Why the ledger cannot be opened, in Chinese (SQLite's English text goes to the debug log)."""
+    log.warning("ledger %s cannot be opened: %s", ws.ledger_path, exc)
+    where = ws.relative(ws.ledger_path)
+    if getattr(exc, "sqlite_errorcode", None) in _SQLITE_BUSY:
+        return WorkspaceError(f"工作区台账（{where}）正被其他程序占用（可能是另一位同事正在使用这个工作区），"
+                              "请稍后再试。")
+    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。请从备份恢复该文件"
+                          "（升级时留下的 ledger.v*-backup.sqlite 也是备份）。")
 
 
 def _refuse_newer(conn: sqlite3.Connection) -> None:
