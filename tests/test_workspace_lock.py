@@ -34,7 +34,7 @@ def test_a_second_writer_is_told_who_holds_the_workspace(ws, monkeypatch):
     monkeypatch.setenv("LOGNAME", "王晓明")
     fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
     with ws.lock("收集"):
-        started = datetime.now()
+        started = datetime.fromisoformat(json.loads((ws.state / L.LOCK_FILE).read_text(encoding="utf-8"))["started"])
         other = cli("collect", "--json", "-w", ws.root, env=as_user("李华"))
         out, err = other.communicate(timeout=120)
     assert other.returncode == 1 and out == ""
