@@ -50,7 +50,7 @@ OWNER_NOTE = "Excel/WPS/LibreOffice 打开文件时留下的临时锁定文件�
 MAC_NOTE = "苹果电脑压缩时附带的系统文件（__MACOSX），不是填报表"
 ARCHIVE_NOTE = "压缩包（已存档），其中的文件逐个检查如下"
 UNCHANGED_NOTE = "此前已收录，本次无变化"
-INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（文件已存档，其余文件照常处理）。请让填报单位用 Excel 或 WPS "
+INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（其余文件照常处理）。请让填报单位用 Excel 或 WPS "
                  "另存为 .xlsx 后重新发送，并把工作区 .wjexcel\\logs 文件夹中的 debug.log 发给维护人员")
 DEFERRED_TIME_NOTE = ("本次收集已用满 {limit}的时间上限，这个文件还没有检查，留待下次运行“收集”时检查"
                       "（文件原样保留在“收回”中）")
@@ -271,6 +271,10 @@ class _Collector:
             data = entry.path.read_bytes()
         except OSError as exc:
             return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
+        except Exception:  # archiving a huge file failed in the ledger: this file only, tried again next run
+            log.exception("collect failed on %s", entry.display)
+            return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
+                Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
         return self.incoming(Incoming(entry.display, data, mtime))
 
     def incoming(self, inc: Incoming) -> list[FileVerdict]:
