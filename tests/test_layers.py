@@ -12,7 +12,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "wjexcel"
 
-SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "office", "atomic", "textmeasure",
+SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "office", "atomic", "textmeasure", "logs",
           "workspace", "filetypes", "filenames", "records", "parallel"}
 STAGES = ["plan", "forms", "collect", "report"]
 TOP = {"excel", "demo", "cycle", "cli", "__main__", "excel_buttons"}
@@ -124,3 +124,17 @@ def test_the_checker_sees_imports_inside_functions(tmp_path):
     """The walk finds an import hidden in a function body, so a late import cannot slip past."""
     sample = PACKAGE / "cycle.py"
     assert any(t.startswith("report") for t, _ in imports(sample))
+
+
+def test_every_package_is_installed():
+    """setup.cfg lists its packages one by one: a package missing there is missing from the
+    wheel (and from every PC wjexcel is installed on), though the tests, run from the
+    checkout, would not notice."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parent / "setup.cfg", encoding="utf-8")
+    listed = set(config["options"]["packages"].split())
+    found = {"wjexcel" + "".join(f".{part}" for part in p.parent.relative_to(PACKAGE).parts)
+             for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, f"not installed: {sorted(found - listed)}"

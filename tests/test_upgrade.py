@@ -114,3 +114,11 @@ def test_a_newer_ledger_is_refused_not_damaged(old):
     done = wjexcel("status", "-p", PERIOD, "-w", str(old.root))
     assert done.returncode == 1 and "更新版本的 wjexcel" in done.stderr
     assert old.ledger_path.read_bytes() == before
+
+
+def test_a_damaged_ledger_is_named_in_chinese(old):
+    old.ledger_path.write_bytes(b"not a ledger " * 100)
+    done = wjexcel("status", "-p", PERIOD, "-w", str(old.root))
+    assert done.returncode == 1 and "已损坏或不是台账文件" in done.stderr and "请从备份恢复" in done.stderr
+    assert "database" not in done.stderr  # SQLite's own words go to the debug log
+    assert "file is not a database" in (old.state / "logs" / "debug.log").read_text(encoding="utf-8")

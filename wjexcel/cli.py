@@ -3,18 +3,23 @@
 Each command parses options, calls one public function, and renders its result. Heavy
 modules (openpyxl, pandas) are imported inside the commands, so ``wjexcel --help`` and
 the Excel buttons start fast. Errors reach the clerk as one Chinese line (exit 1; wrong
-usage exit 2); only ``--debug`` shows a traceback.
+usage exit 2); only ``--debug`` shows a traceback. The library's diagnostics go to a debug
+log (:mod:`wjexcel.logs`), and whatever a library prints while it works is kept off stdout,
+so ``--json`` output is nothing but JSON.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import click
 
-from wjexcel import __version__
+from wjexcel import __version__, logs
 from wjexcel.errors import UsageError, WjexcelError
+
+log = logging.getLogger(__name__)
 
 _HEADINGS = {"Usage": "用法", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
 
@@ -68,9 +73,18 @@ def _json_option(f):
 
 
 def _open_ws(path):
+    """The workspace, whose state folder then holds the debug log."""
     from wjexcel.workspace import Workspace
 
-    return Workspace.open(path)
+    ws = Workspace.open(path)
+    logs.use_folder(ws.state / logs.LOG_FOLDER)
+    return ws
+
+
+def _quietly(function, *args, **kwargs):
+    """Call the library with its stray stdout output sent to the debug log."""
+    with logs.library_output_to_log():
+        return function(*args, **kwargs)
 
 
 def workspace_plan(ws):
@@ -106,6 +120,7 @@ def cli(ctx, debug):
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    logs.configure(debug)
 
 
 # --- workspace ---------------------------------------------------------------------------
@@ -179,7 +194,7 @@ def plan_show(workspace, plan_file, as_json):
     """
     from wjexcel.plan.view import plan_table
 
-    p = _load_plan_for_show(workspace, plan_file)
+    p = _quietly(_load_plan_for_show, workspace, plan_file)
     if as_json:
         _echo_json(p.to_json())
     else:
@@ -235,7 +250,7 @@ def plan_check(file, as_json):
     """
     from wjexcel.plan.workbook import check_plan_file
 
-    problems = check_plan_file(file)
+    problems = _quietly(check_plan_file, file)
     if as_json:
         _echo_json([p.as_json() | {"severity": p.severity} for p in problems])
     elif not problems:
@@ -286,8 +301,14 @@ def check(files, workspace, as_json):
     示例：wjexcel check 七都镇_2022Q3.xlsx
     """
     from wjexcel.collect.check import check_files
+    from wjexcel.errors import WorkspaceError
 
-    results = check_files(files, workspace)
+    try:
+        _open_ws(workspace)  # only to keep the debug log in the workspace
+    except WorkspaceError:
+        if workspace:
+            raise
+    results = _quietly(check_files, files, workspace)
     if as_json:
         _echo_json([r.as_json() for r in results])
     else:
@@ -313,7 +334,7 @@ def collect(paths, workspace, as_json):
     from wjexcel.collect.collector import collect as do_collect
 
     ws = _open_ws(workspace)
-    result = do_collect(ws, list(paths) or None, progress=_progress("收集"))
+    result = _quietly(do_collect, ws, list(paths) or None, progress=_progress("收集"))
     if as_json:
         _echo_json([v.as_json() for v in result.verdicts])
     else:
@@ -333,7 +354,7 @@ def _print_verdicts(result) -> None:
             continue
         who = f"{v.reporter} {v.period}" if v.reporter else ""
         mark = ""
-        label = "压缩包" if v.container else VERDICT_LABELS.get(v.status, v.status)
+        label = "压缩包" if v.container else "留待下次" if v.deferred else VERDICT_LABELS.get(v.status, v.status)
         click.echo(f"[{label}] {v.file} {who}{mark}")
         for p in v.errors:
             click.echo(f"    错误：{p.located(with_file=False)}")
@@ -341,7 +362,7 @@ def _print_verdicts(result) -> None:
             click.echo(f"    提示：{p.located(with_file=False)}")
         if len(v.warnings) > 5:
             click.echo(f"    ……另有 {len(v.warnings) - 5} 条提示")
-        if v.note and not v.errors:
+        if v.note and not v.errors and not v.deferred:
             click.echo(f"    {v.note}")
     if earlier:
         click.echo(f"（另有 {earlier} 个文件此前已收录，本次无变化；用 wjexcel status 查看报送情况）")
@@ -363,7 +384,7 @@ def status(workspace, period, as_json):
     ws = _open_ws(workspace)
     plan_ = workspace_plan(ws)
     period = Period.parse(period)
-    statuses = reporting_status(ws, period, plan_)
+    statuses = _quietly(reporting_status, ws, period, plan_)
     if as_json:
         _echo_json([s.as_json() for s in statuses])
         return
@@ -385,7 +406,7 @@ def consolidate(workspace, period, output, as_json):
     from wjexcel.report.consolidate import consolidate as do_consolidate
 
     ws = _open_ws(workspace)
-    result = do_consolidate(ws, period, output, progress=_progress("汇总"))
+    result = _quietly(do_consolidate, ws, period, output, progress=_progress("汇总"))
     if as_json:
         _echo_json(result.to_json())
     else:
@@ -407,7 +428,7 @@ def run(paths, workspace, period):
     from wjexcel.cycle import run_cycle
 
     ws = _open_ws(workspace)
-    result = run_cycle(ws, period, list(paths) or None, progress=_progress("一键汇总"))
+    result = _quietly(run_cycle, ws, period, list(paths) or None, progress=_progress("一键汇总"))
     click.echo(result.summary_text())
     if result.collected.new_rejected:
         sys.exit(1)
@@ -474,11 +495,13 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(1)
-    except Exception as exc:  # the last line of defence: never a traceback for a clerk
+    except Exception:  # the last line of defence: never a traceback for a clerk
         if debug:
             raise
-        click.echo(f"错误：程序内部出错（{type(exc).__name__}: {exc}）。"
-                   "请加 --debug 重新运行并把输出发给维护人员。", err=True)
+        log.exception("unexpected error in wjexcel %s", " ".join(argv if argv is not None else sys.argv[1:]))
+        where = logs.log_path()
+        click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
+                   + "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。", err=True)
         sys.exit(1)
 
 

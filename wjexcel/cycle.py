@@ -35,6 +35,8 @@ class RunResult:
             f"{self.period.label}一键汇总完成。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
         ]
+        if c.deferred:
+            lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")
         if c.new_rejected:
             lines.append(c.returned_text())
         lines.append(self.consolidated.summary_text())
@@ -54,9 +56,10 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     period = Period.parse(str(period))
     plan = workspace_plan(ws)
     plan.check_year(period.year)
-    collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
-    statuses = reporting_status(ws, period, plan)
-    result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
+    with ws.lock("一键汇总"):
+        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
+        statuses = reporting_status(ws, period, plan)
+        result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
     return RunResult(period, collected, statuses, result)
 
 

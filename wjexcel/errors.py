@@ -4,6 +4,8 @@ Every message is Chinese and says what is wrong, where, and what to do; the CLI 
 as one line, the Excel buttons as a message box.
 """
 
+import errno
+
 
 class WjexcelError(Exception):
     """Base of every error a clerk may see."""
@@ -47,3 +49,23 @@ class EnvironmentProblem(WjexcelError):
 
 class FormsExistError(WjexcelError):
     """Forms for this period were generated before; replacing them needs confirmation."""
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件已不存在（可能刚被移走或改名）",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.EIO: "磁盘读写出错",
+    errno.ENOSPC: "磁盘空间不足",
+}
+_WINDOWS_REASONS = {32: "文件正被其他程序占用", 33: "文件正被其他程序锁定"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, in Chinese (the English system text goes to the log)."""
+    winerror = getattr(exc, "winerror", None)
+    reason = _WINDOWS_REASONS.get(winerror) or _OS_REASONS.get(exc.errno)
+    return reason or f"系统拒绝读写（错误代码 {exc.errno or winerror}）"

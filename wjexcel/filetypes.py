@@ -10,8 +10,12 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
 
 from wjexcel.problems import Code
 
@@ -21,7 +25,7 @@ except ImportError:  # pragma: no cover - depends on the installation
     olefile = None
 
 XLSX, XLSM, XLS, ODS = "xlsx", "xlsm", "xls", "ods"
-ZIP, ENCRYPTED, OLE_OTHER, XLSB = "zip", "encrypted", "ole", "xlsb"
+ZIP, ENCRYPTED, OLE_OTHER, XLSB, XML2003 = "zip", "encrypted", "ole", "xlsb", "xml2003"
 HTML, TEXT, EMPTY, CORRUPT, OTHER = "html", "text", "empty", "corrupt", "other"
 
 WORKBOOK_KINDS = frozenset({XLSX, XLSM, XLS, ODS})
@@ -36,7 +40,21 @@ MAX_SCAN_BYTES = 64 * 1024 * 1024
 """Largest OLE file searched byte-wise when olefile is not installed."""
 
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-XLSM_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_WORKBOOK_TYPES = frozenset({
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+})
+_MACRO_TYPES = frozenset({
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+})
+_XLSB_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+_MAIN_TYPES = _WORKBOOK_TYPES | {_XLSB_TYPE}
+_SMALL_PART_BYTES = 1024 * 1024
+"""Package parts read while sniffing ([Content_Types].xml, relationships) are at most this big."""
+SPREADSHEETML_2003 = b"urn:schemas-microsoft-com:office:spreadsheet"
 _RESAVE = "请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx）再发送"
 _FILEPASS = 0x002F
 
@@ -65,7 +83,7 @@ class FileType:
     @property
     def spreadsheet(self) -> bool:
         """A spreadsheet, readable or not (encrypted, .xlsb, .et): sent as a form, kept as one."""
-        return self.kind in WORKBOOK_KINDS or self.kind in (ENCRYPTED, XLSB, OLE_OTHER)
+        return self.kind in WORKBOOK_KINDS or self.kind in (ENCRYPTED, XLSB, OLE_OTHER, XML2003)
 
 
 def _bad(kind: str, description: str, message: str) -> FileType:
@@ -95,31 +113,84 @@ def _sniff_open(fh) -> FileType:
 def _sniff_zip(fh) -> FileType:
     try:
         with zipfile.ZipFile(fh) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" in names:
-                if "xl/vbaProject.bin" in names or _content_types_say_macro(zf):
+            parts = {part_name(n).lower(): n for n in zf.namelist()}
+            main = _ooxml_main_type(zf, parts)
+            if main in _WORKBOOK_TYPES or (main is None and "xl/workbook.xml" in parts):
+                if main in _MACRO_TYPES or "xl/vbaproject.bin" in parts:
                     return FileType(XLSM, "启用宏的 Excel 工作簿（.xlsm）", True)
                 return FileType(XLSX, "Excel 工作簿（.xlsx）", True)
-            if "xl/workbook.bin" in names:
-                return _bad(XLSB, "Excel 二进制工作簿（.xlsb）", f"不支持 .xlsb 格式，{_RESAVE}")
-            if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
-                if zf.read("mimetype").strip() == ODS_MIME:
-                    return FileType(ODS, "OpenDocument 电子表格（.ods）", True)
-            if "word/document.xml" in names:
+            if main == _XLSB_TYPE or (main is None and "xl/workbook.bin" in parts):
+                return _bad(XLSB, "Excel 二进制工作簿（.xlsb）", f".xlsb 格式不支持，{_RESAVE}")
+            if main is not None and "wordprocessingml" in main:
+                return _bad(OTHER, "Word 文档", "这是 Word 文档，不是 Excel 表格，请发送填好的 Excel 表格")
+            if main is not None and "presentationml" in main:
+                return _bad(OTHER, "PowerPoint 演示文稿", "这是 PowerPoint 演示文稿，不是 Excel 表格，请发送填好的 Excel 表格")
+            if _small_part(zf, parts, "mimetype", 200).strip() == ODS_MIME:
+                if b"encryption-data" in _small_part(zf, parts, "meta-inf/manifest.xml", _SMALL_PART_BYTES):
+                    return _bad(ENCRYPTED, "加密的 OpenDocument 电子表格", "文件已加密，请取消密码后另存为 .xlsx 再发送")
+                return FileType(ODS, "OpenDocument 电子表格（.ods）", True)
+            if "word/document.xml" in parts:
                 return _bad(OTHER, "Word 文档", "这是 Word 文档，不是 Excel 表格，请发送填好的 Excel 表格")
             return FileType(ZIP, "压缩包（.zip）", False, "这是压缩包，不是单个表格；请解压后逐个处理其中的表格")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError, RuntimeError,
+            NotImplementedError, zlib.error):
         return _bad(CORRUPT, "损坏的文件", f"文件已损坏或不完整（可能是传输中断），{_RESAVE}")
 
 
-def _content_types_say_macro(zf: zipfile.ZipFile) -> bool:
+def part_name(name: str) -> str:
+    """A zip member name as an Office package part name: forward slashes, no leading slash.
+
+    Some programs write ``xl\\workbook.xml``; Excel reads those files, and so must we.
+    """
+    return name.replace("\\", "/").lstrip("/")
+
+
+def _small_part(zf: zipfile.ZipFile, parts: dict[str, str], name: str, limit: int) -> bytes:
+    """A package part read only when it is small (``b""`` when absent or larger than ``limit``)."""
+    real = parts.get(name)
+    if real is None or zf.getinfo(real).file_size > limit:
+        return b""
+    return zf.read(real)
+
+
+def _ooxml_main_type(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
+    """The content type of an Office package's main part, found the way Excel finds it: the
+    package relationship to the office document, whatever that part is called and wherever
+    it lies; else any part declared as a workbook. None when it is not an Office package."""
+    types = _small_part(zf, parts, "[content_types].xml", _SMALL_PART_BYTES)
+    if not types:
+        return None
     try:
-        info = zf.getinfo("[Content_Types].xml")
-    except KeyError:
-        return False
-    if info.file_size > 1024 * 1024:
-        return False
-    return XLSM_CONTENT_TYPE in zf.read(info)
+        tree = DefusedET.fromstring(types)
+    except (DefusedET.ParseError, DefusedXmlException, ValueError):
+        return None
+    overrides, defaults = {}, {}
+    for node in tree:
+        tag = node.tag.rpartition("}")[2]
+        if tag == "Override" and node.get("PartName") and node.get("ContentType"):
+            overrides[part_name(node.get("PartName")).lower()] = node.get("ContentType")
+        elif tag == "Default" and node.get("Extension") and node.get("ContentType"):
+            defaults[node.get("Extension").lower()] = node.get("ContentType")
+    target = _office_document_target(zf, parts)
+    if target is not None and target.lower() in parts:
+        key = target.lower()
+        return overrides.get(key) or defaults.get(key.rpartition(".")[2])
+    declared = [t for name, t in overrides.items() if name in parts and t in _MAIN_TYPES]
+    return declared[0] if declared else None
+
+
+def _office_document_target(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
+    rels = _small_part(zf, parts, "_rels/.rels", _SMALL_PART_BYTES)
+    if not rels:
+        return None
+    try:
+        tree = DefusedET.fromstring(rels)
+    except (DefusedET.ParseError, DefusedXmlException, ValueError):
+        return None
+    for node in tree:
+        if (node.get("Type") or "").endswith("/officeDocument") and node.get("Target"):
+            return part_name(node.get("Target"))
+    return None
 
 
 def _sniff_ole(fh) -> FileType:
@@ -186,8 +257,13 @@ def _sniff_other(head: bytes) -> FileType:
         return _bad(OTHER, "PDF 文件", "这是 PDF 文件，不是 Excel 表格，请发送填好的 Excel 表格（不要转成 PDF 或扫描）")
     if start.startswith((b"\xff\xd8\xff", b"\x89png", b"gif8", b"bm")):
         return _bad(OTHER, "图片", "这是图片，不是 Excel 表格，请发送填好的 Excel 表格（不要拍照或截图）")
-    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")) or b"<html" in start[:1024]:
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in start[:1024]:
         return _bad(HTML, "网页（HTML）文件", f"这是网页文件，只是改成了 Excel 的扩展名，{_RESAVE}")
+    if start.startswith(b"<?xml") and (SPREADSHEETML_2003 in start or b'progid="excel.sheet"' in start):
+        return _bad(XML2003, "Excel 2003 XML 表格（.xml）",
+                    f"这是 Excel 2003 XML 表格（.xml），本工具不能读取这种旧格式，{_RESAVE}")
+    if start.startswith(b"<?xml"):
+        return _bad(OTHER, "XML 数据文件", f"这是 XML 数据文件，不是 Excel 表格，{_RESAVE}")
     if _looks_like_text(head):
         return _bad(TEXT, "文本文件（CSV 或纯文本）", f"这是文本文件（CSV 等），只是改成了 Excel 的扩展名，{_RESAVE}")
     return _bad(OTHER, "无法识别的文件", f"无法识别的文件格式，不是 Excel 表格，{_RESAVE}")

@@ -30,6 +30,7 @@ class Code:
     FILE_UNSAFE = "file.unsafe"
     FILE_TIMEOUT = "file.timeout"
     FILE_INTERNAL = "file.internal_error"
+    FILE_DEFERRED = "file.deferred"  # left for the next run (time or inflate budget spent)
     # archives
     ARCHIVE_TOO_DEEP = "archive.too_deep"
     ARCHIVE_UNSAFE = "archive.unsafe"

@@ -117,7 +117,7 @@ def parse_number(raw, *, percent_unit: bool, unit: str | None = None) -> ParsedN
         raw = float(raw)
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and not math.isfinite(raw):
-            return ParsedNumber(None, str(raw), "数值无效（不是有限的数字）")
+            return ParsedNumber(None, str(raw), "数字位数太多或数值无效，超出了任何指标的合理范围，请核实后只填数字")
         return ParsedNumber(raw, str(raw))
     if not isinstance(raw, str):
         return ParsedNumber(None, str(raw), f"无法识别的内容 {_quote(str(raw))}，请只填数字")
@@ -168,7 +168,7 @@ def _parse_text(raw: str, percent_unit: bool, unit: str | None) -> ParsedNumber:
     if _NUMBER_RE.fullmatch(text):
         value = _number(text)
         if not math.isfinite(value):
-            return fail(f"{shown}超出了数值范围")
+            return fail(f"{shown}位数太多，超出了任何指标的合理范围，请核实后只填数字")
         return ParsedNumber(value, raw, None, "；".join(notes) or None)
     if re.search(r"\s", text) and _NUMBER_RE.fullmatch(re.sub(r"\s", "", text)):
         return fail(f"{shown}中间有空格，请只填一个数字")
@@ -178,6 +178,26 @@ def _parse_text(raw: str, percent_unit: bool, unit: str | None) -> ParsedNumber:
     if match:
         return fail(f"{shown}数字后面带有文字，请只填数字")
     return fail(f"{shown}不是数字，请只填数字")
+
+
+_EXCEL_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_excel_escapes(text: str) -> str:
+    """Excel's ``_xHHHH_`` escapes in xlsx text turned back into the characters typed.
+
+    Excel writes a carriage return as ``_x000D_`` and a literal ``_x000D_`` as
+    ``_x005F_x000D_``; one left-to-right pass undoes both. openpyxl leaves them as they are.
+    A lone UTF-16 surrogate, which no text can hold, becomes U+FFFD.
+    """
+    if "_x" not in text:
+        return text
+
+    def char(match) -> str:
+        code = int(match.group(1), 16)
+        return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _EXCEL_ESCAPE_RE.sub(char, text)
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

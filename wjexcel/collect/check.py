@@ -12,8 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wjexcel.collect.inbox import not_readable
 from wjexcel.collect.verdict import judge_filetype, judge_reading, judge_unreadable
-from wjexcel.errors import FormError, WorkspaceError
+from wjexcel.errors import FormError, WorkspaceError, os_reason
 from wjexcel.filetypes import sniff
 from wjexcel.problems import ERROR, Code, Problem
 
@@ -108,6 +109,9 @@ def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
     """One file's result; whatever goes wrong stays this file's result."""
     from wjexcel.collect.formread import read_form
 
+    skip = not_readable(path, follow=True)
+    if skip:  # a pipe named on the command line would block the whole check
+        return CheckResult(name, problems=[Problem(skip, file=name, code=Code.FILE_UNREADABLE)])
     try:
         kind = sniff(path)
         if not kind.readable:
@@ -121,12 +125,13 @@ def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
         ident = reading.identity
         judgement = judge_reading(reading, sent=_sent(ws, ident.form_id) if ident and ws else None)
     except OSError as exc:
-        return CheckResult(name, problems=[Problem(f"无法读取该文件：{exc.strerror or exc}", file=name,
+        return CheckResult(name, problems=[Problem(f"无法读取该文件：{os_reason(exc)}", file=name,
                                                    code=Code.FILE_UNREADABLE)])
     except Exception:  # never let one bad file take the others down
         log.exception("check failed on %s", name)
-        return CheckResult(name, problems=[Problem("检查该文件时出现意外错误，请用 Excel 或 WPS 另存后重试，"
-                                                   "并把该文件转给维护人员", file=name, code=Code.FILE_INTERNAL)])
+        return CheckResult(name, problems=[Problem("检查这个文件时程序出错，未能判断（其余文件照常检查）。请用 Excel 或 "
+                                                   "WPS 另存为 .xlsx 后重试，并把该文件和调试日志 debug.log 发给维护人员",
+                                                   file=name, code=Code.FILE_INTERNAL)])
     blank = sum(1 for v in reading.values if v.value is None and not (v.raw or "").strip())
     return CheckResult(name, ident.reporter if ident else None, ident.period if ident else None,
                        ident.form_id if ident else None, reading.signature_status, judgement.problems, blank)

@@ -2,13 +2,18 @@
 
 Files are identified by the signed metadata inside them, never by their names, and what a
 file is (a form, an archive, a scan) by its bytes, never by its extension. Every file that
-arrives is archived by SHA-256 before anything else happens, then recorded in the ledger
-in one transaction with its verdict, the reason for it, its problems and values. Members
-of an archive are archived on their own only when they are spreadsheets: everything else
-stays inside the archive that brought it, and an archive's members are inflated at most
-:data:`~wjexcel.collect.preflight.MAX_TOTAL_BYTES` per walk. Originals in 收回/ are only
-ever read. Running collect again over the same inbox opens nothing and changes nothing:
-an archive seen before reports its members from the ledger.
+arrives in 收回/ is archived by SHA-256 before it is recorded in the ledger, in one
+transaction with its verdict, the reason for it, its problems and values. What is archived
+is what was received: a member of an archive gets its own copy only when it is a form;
+everything else stays inside the archive that brought it. Originals in 收回/ are only ever
+read. Running collect again over the same inbox opens nothing and changes nothing: an
+archive seen before reports its members from the ledger.
+
+One run is bounded: it spends at most :data:`RUN_SECONDS` (each file is bounded on its
+own by the reader) and inflates at most :data:`~wjexcel.collect.preflight.MAX_TOTAL_BYTES`
+out of archives. What it cannot start within those bounds is left, untouched and
+unrecorded, for the next run, and the clerk is told which files and why; an archive whose
+walk was cut short is opened again by the next run for the members still waiting.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import hashlib
 import io
 import logging
 import tempfile
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -26,20 +33,29 @@ from wjexcel import filetypes
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
-from wjexcel.errors import FormError, WjexcelError
+from wjexcel.errors import FormError, PeriodError, WjexcelError, os_reason
 from wjexcel.filenames import zip_member_name
+from wjexcel.periods import Period
 from wjexcel.problems import ERROR, WARNING, Code, Problem
 from wjexcel.workspace.ledger import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS, Ledger,
                                       Submission)
 
 log = logging.getLogger(__name__)
 
+RUN_SECONDS = 300.0
+"""Time one collect run may spend; files not started by then wait for the next run."""
 OWNER_FILE_BYTES = 4096
 """Excel's ``~$`` owner file is 162-165 bytes, LibreOffice's ``.~lock…#`` a line of text."""
 OWNER_NOTE = "Excel/WPS/LibreOffice 打开文件时留下的临时锁定文件（不是填报表），已存档备查"
 MAC_NOTE = "苹果电脑压缩时附带的系统文件（__MACOSX），不是填报表"
 ARCHIVE_NOTE = "压缩包（已存档），其中的文件逐个检查如下"
 UNCHANGED_NOTE = "此前已收录，本次无变化"
+INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（其余文件照常处理）。请让填报单位用 Excel 或 WPS "
+                 "另存为 .xlsx 后重新发送，并把工作区 .wjexcel\\logs 文件夹中的 debug.log 发给维护人员")
+DEFERRED_TIME_NOTE = ("本次收集已用满 {limit}的时间上限，这个文件还没有检查，留待下次运行“收集”时检查"
+                      "（文件原样保留在“收回”中）")
+DEFERRED_INFLATE_NOTE = (f"本次收集从压缩包中解压的内容已达 {MAX_TOTAL_BYTES >> 20} MB 的上限，这个文件还没有解压检查，"
+                         "留待下次运行“收集”时检查（文件原样保留）")
 
 
 @dataclass
@@ -57,6 +73,7 @@ class FileVerdict:
     return_copy: str | None = None
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
+    deferred: bool = False  # not judged in this run: left, unrecorded, for the next
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,9 +105,9 @@ class CollectResult:
     verdicts: list[FileVerdict]
 
     def count(self, status: str, *, new_only: bool = False) -> int:
-        """Files (not archives) with this verdict."""
-        return sum(1 for v in self.verdicts
-                   if v.status == status and not v.container and not (new_only and v.unchanged))
+        """Files (not archives, not files left for the next run) with this verdict."""
+        return sum(1 for v in self.verdicts if v.status == status and not v.container and not v.deferred
+                   and not (new_only and v.unchanged))
 
     @property
     def rejected(self) -> list[FileVerdict]:
@@ -104,13 +121,18 @@ class CollectResult:
     @property
     def new(self) -> list[FileVerdict]:
         """Files recorded by this run (archives themselves not counted)."""
-        return [v for v in self.verdicts if not v.unchanged and not v.container]
+        return [v for v in self.verdicts if not v.unchanged and not v.container and not v.deferred]
+
+    @property
+    def deferred(self) -> list[FileVerdict]:
+        """Files this run had no time (or inflate budget) left for: the next run checks them."""
+        return [v for v in self.verdicts if v.deferred]
 
     def summary_text(self) -> str:
         if not self.verdicts:
             return "没有找到任何文件。请把收到的填报表（或压缩包、文件夹）放进“收回”文件夹后再运行。"
-        files = [v for v in self.verdicts if not v.container]
-        zips = len(self.verdicts) - len(files)
+        files = [v for v in self.verdicts if not v.container and not v.deferred]
+        zips = sum(1 for v in self.verdicts if v.container)
         new = sum(1 for v in files if not v.unchanged)
         parts = [f"共检查 {len(files)} 个文件（新收到 {new} 个" + (f"，另有压缩包 {zips} 个已逐个解开检查" if zips else "")
                  + "）"]
@@ -118,8 +140,15 @@ class CollectResult:
             n = self.count(status)
             if n:
                 parts.append(f"{VERDICT_LABELS[status]} {n} 个")
+        lines = ["，".join(parts) + "。"]
+        if self.deferred:
+            names = "、".join(v.file for v in self.deferred[:10]) + (f" 等 {len(self.deferred)} 个" if
+                                                                      len(self.deferred) > 10 else "")
+            lines.append(f"留待下次检查的文件：{names}（{self.deferred[0].note}）。再运行一次“收集”即可继续。")
         returned = self.returned_text()
-        return "，".join(parts) + "。" + (f"\n{returned}" if returned else "")
+        if returned:
+            lines.append(returned)
+        return "\n".join(lines)
 
     def returned_text(self) -> str:
         """Which files were returned, why (the first error of each), and where the 退回 copies are."""
@@ -148,50 +177,86 @@ class Incoming:
         return PurePosixPath(self.display).name
 
 
-class _Budget:
-    """What one walk through an archive (and the archives inside it) may still inflate."""
+class _Limits:
+    """What one collect run may still spend: time, and bytes inflated out of archives.
 
-    def __init__(self, limit: int = MAX_TOTAL_BYTES):
-        self.left = limit
+    The first file a run reads is always judged, so every run makes progress however
+    small the budget.
+    """
 
-    def take(self, size: int) -> bool:
-        if size > self.left:
+    def __init__(self, seconds: float | None, inflate: int | None = None):
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.inflate_left = MAX_TOTAL_BYTES if inflate is None else inflate
+        self.judged = 0
+
+    def out_of_time(self) -> bool:
+        return self.judged > 0 and self.deadline is not None and time.monotonic() > self.deadline
+
+    def inflate(self, size: int) -> bool:
+        """Take ``size`` bytes from the inflate budget, or say there is not enough left."""
+        if size > self.inflate_left and self.judged > 0:
             return False
-        self.left -= size
+        self.inflate_left -= size
         return True
 
+    def time_note(self) -> str:
+        seconds = self.seconds or 0
+        return DEFERRED_TIME_NOTE.format(limit=f"{seconds / 60:g} 分钟" if seconds >= 60 else f"{seconds:g} 秒")
 
-def collect(ws, paths=None, *, plan=None, progress=None) -> CollectResult:
+
+def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
-    ``progress(done, total, label)`` is called before each file, the label naming it.
+    Args:
+        ws: The workspace (its lock is held for the run: a second clerk is refused).
+        paths: Files or folders to collect instead of 收回/.
+        plan: The plan (default: the workspace's 计划.xlsx).
+        progress: ``progress(done, total, label)``, called before each file is read, the
+            label naming it (a member of an archive too).
+        time_budget: Seconds this run may spend (``None``: no limit); files it cannot start
+            in time are reported as left for the next run.
     """
     from wjexcel.plan.workbook import workspace_plan
 
-    plan = plan or workspace_plan(ws)
-    roots = [Path(p) for p in paths] if paths else [ws.inbox]
-    for root in roots:
-        if not root.exists() and not root.is_symlink():
-            raise WjexcelError(f"找不到“{root}”：请检查路径。")
-    entries = walk(ws, roots)
-    verdicts: list[FileVerdict] = []
-    with Ledger.open(ws) as ledger:
-        judge = _Collector(ws, ledger, plan, ws.signing_key())
-        for i, entry in enumerate(entries):
+    with ws.lock("收集"):
+        plan = plan or workspace_plan(ws)
+        roots = [Path(p) for p in paths] if paths else [ws.inbox]
+        for root in roots:
+            if not root.exists() and not root.is_symlink():
+                raise WjexcelError(f"找不到“{root}”：请检查路径。")
+        entries = walk(ws, roots)
+        verdicts: list[FileVerdict] = []
+        with Ledger.open(ws) as ledger:
+            judge = _Collector(ws, ledger, plan, ws.signing_key(), _Limits(time_budget), progress)
+            for i, entry in enumerate(entries):
+                judge.position = (i, len(entries))
+                judge.say(entry.display)
+                verdicts.extend(judge.entry(entry))
             if progress:
-                progress(i, len(entries), entry.display)
-            verdicts.extend(judge.entry(entry))
-        if progress:
-            progress(len(entries), len(entries), "")
-        _refresh_statuses(ledger, verdicts)
+                progress(len(entries), len(entries), "")
+            _refresh_statuses(ledger, verdicts)
     return CollectResult(verdicts)
+
+
+def _deferred(display: str, note: str) -> FileVerdict:
+    """A file left for the next run: nothing recorded, and the reason given."""
+    return FileVerdict(display, IGNORED, note=note, deferred=True, unchanged=True, problems=[
+        Problem(note, file=display, severity=WARNING, code=Code.FILE_DEFERRED)])
 
 
 class _Collector:
     """Judges and records the files of one collect run."""
 
-    def __init__(self, ws, ledger: Ledger, plan, key: bytes):
+    def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: _Limits, progress=None):
         self.ws, self.ledger, self.plan, self.key = ws, ledger, plan, key
+        self.limits, self.progress = limits, progress
+        self.position = (0, 0)
+
+    def say(self, label: str) -> None:
+        """Tell the progress display which file is being read now."""
+        if self.progress:
+            self.progress(*self.position, label)
 
     # --- files in 收回 ------------------------------------------------------------------
     def entry(self, entry: Entry) -> list[FileVerdict]:
@@ -205,27 +270,30 @@ class _Collector:
                 return [self._too_big(entry.display, entry.path, info.st_size, mtime)]
             data = entry.path.read_bytes()
         except OSError as exc:
-            return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{exc.strerror or exc}", unchanged=True)]
+            return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
+        except Exception:  # archiving a huge file failed in the ledger: this file only, tried again next run
+            log.exception("collect failed on %s", entry.display)
+            return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
+                Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
         return self.incoming(Incoming(entry.display, data, mtime))
 
-    def incoming(self, inc: Incoming, budget: _Budget | None = None) -> list[FileVerdict]:
+    def incoming(self, inc: Incoming) -> list[FileVerdict]:
         try:
-            return self._incoming(inc, budget)
+            return self._incoming(inc)
         except Exception:  # one file must never stop the run (its transaction rolled back)
             log.exception("collect failed on %s", inc.display)
-            msg = ("处理该文件时出现意外错误，未入账，其余文件照常处理；请让填报单位用 Excel 或 WPS 另存后重发，"
-                   "并把该文件转给维护人员")
-            return [FileVerdict(inc.display, REJECTED, problems=[Problem(msg, file=inc.display,
-                                                                         code=Code.FILE_INTERNAL)], note=msg)]
+            return [self._internal_error(inc)]
 
-    def _incoming(self, inc: Incoming, budget: _Budget | None) -> list[FileVerdict]:
+    def _incoming(self, inc: Incoming) -> list[FileVerdict]:
         sha = hashlib.sha256(inc.data).hexdigest()
         kind = filetypes.sniff(inc.data)
         seen = self.ledger.find(inc.display, sha)
         if kind.kind == filetypes.ZIP:
-            return self._archive(inc, sha, seen, budget)
+            return self._archive(inc, sha, seen)
         if seen is not None:
             return [_from_ledger(self.ledger, seen, inc.display)]
+        if kind.readable and self.limits.out_of_time() and self.ledger.first_with_hash(sha) is None:
+            return [_deferred(inc.display, self.limits.time_note())]
         return [self._file(inc, sha, kind)]
 
     def _too_big(self, display, path, size, mtime) -> FileVerdict:
@@ -242,11 +310,25 @@ class _Collector:
                                              file_mtime=mtime, verdict=REJECTED, problems=[problem], note=message)
         return FileVerdict(display, REJECTED, problems=[problem], note=message, submission_id=sid)
 
+    def _internal_error(self, inc: Incoming) -> FileVerdict:
+        """A file whose judging failed unexpectedly: archived and recorded as returned, with
+        the reason in Chinese (the details are in the debug log)."""
+        problem = Problem(INTERNAL_NOTE, file=inc.display, code=Code.FILE_INTERNAL)
+        sid = None
+        try:
+            with self.ledger.transaction():
+                sha = hashlib.sha256(inc.data).hexdigest()
+                self._keep(inc, sha, own_copy=True)
+                sid = self._record(inc, sha, REJECTED, INTERNAL_NOTE, [problem])
+        except Exception:  # the ledger itself failed: the file stays unrecorded and is tried again next run
+            log.exception("could not record the failure of %s", inc.display)
+        return FileVerdict(inc.display, REJECTED, problems=[problem], note=INTERNAL_NOTE, submission_id=sid)
+
     # --- one file ---------------------------------------------------------------------
-    def _keep(self, inc: Incoming, sha: str, spreadsheet: bool) -> None:
-        """Archive what was received: a file in 收回, or an archive member that is a spreadsheet;
+    def _keep(self, inc: Incoming, sha: str, own_copy: bool) -> None:
+        """Archive what was received: a file in 收回, or an archive member that is a form;
         anything else inside an archive is kept by the archive that brought it."""
-        if inc.depth == 0 or spreadsheet:
+        if inc.depth == 0 or own_copy:
             self.ledger.archive_bytes(sha, inc.data)
         else:
             self.ledger.note_member_blob(sha, len(inc.data), inc.container_sha, inc.name)
@@ -257,14 +339,15 @@ class _Collector:
             note=note, problems=problems, container_id=inc.container_id, **fields)
 
     def _file(self, inc: Incoming, sha: str, kind: filetypes.FileType) -> FileVerdict:
-        owner = _owner_file(inc, kind)
+        self.limits.judged += 1
         with self.ledger.transaction():
-            self._keep(inc, sha, kind.spreadsheet)
-            if owner:
+            if _owner_file(inc, kind):
+                self._keep(inc, sha, own_copy=False)
                 sid = self._record(inc, sha, IGNORED, OWNER_NOTE)
                 return FileVerdict(inc.display, IGNORED, note=OWNER_NOTE, submission_id=sid)
             first = self.ledger.first_with_hash(sha)
             if first is not None:
+                self._keep(inc, sha, own_copy=False)
                 note = f"与已收到的“{first.file}”内容完全相同，不重复计入"
                 sid = self._record(inc, sha, DUPLICATE, note, reporter=first.reporter,
                                    reporter_kind=first.reporter_kind, period=first.period, form_id=first.form_id,
@@ -275,10 +358,12 @@ class _Collector:
                 judgement, reading = V.judge_filetype(kind, inc.display), None
             else:
                 judgement, reading = self._read(inc)
+            self._keep(inc, sha, own_copy=reading is not None and reading.identity is not None)
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == ACCEPTED:
                 self.ledger.resolve_versions(verdict.reporter, verdict.period)
-            if verdict.status == REJECTED and verdict.reporter and verdict.period and reading is not None:
+            if (verdict.status == REJECTED and verdict.reporter and _valid_period(verdict.period)
+                    and reading is not None):
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
 
@@ -320,34 +405,41 @@ class _Collector:
         rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted)
         try:
             write_return_copy(self.ws.root / rel, verdict, inc.data, kind)
-        except (OSError, WjexcelError) as exc:
-            log.warning("return copy failed for %s: %s", verdict.file, exc)
+        except Exception as exc:  # a courtesy copy: the verdict stands without it
+            log.warning("return copy failed for %s: %s", verdict.file, exc, exc_info=not isinstance(exc, OSError))
             self.ledger.forget_return_copy(verdict.submission_id)
             return None
         return rel
 
     # --- archives ---------------------------------------------------------------------
-    def _archive(self, inc: Incoming, sha: str, seen: Submission | None, budget: _Budget | None) -> list[FileVerdict]:
+    def _archive(self, inc: Incoming, sha: str, seen: Submission | None) -> list[FileVerdict]:
         """A zip of files: recorded itself, then each member as its own file.
 
         Seen before (same name, same bytes), it is not opened again: its members' verdicts
-        come from the ledger, so a second run applies exactly the first run's rules.
+        come from the ledger, so a second run applies exactly the first run's rules. Only an
+        archive whose walk an earlier run had to cut short is opened again, for the members
+        still waiting.
         """
         if seen is not None:
             head = _from_ledger(self.ledger, seen, inc.display)
             head.container = seen.verdict == IGNORED
-            return [head] + [v for m in self.ledger.members_of(seen.id) for v in self._remembered(m)]
+            members = self.ledger.members_of(seen.id)
+            if not seen.members_pending:
+                return [head] + [v for m in members for v in self._remembered(m)]
+            return [head] + self._members(inc, sha, seen.id, members, was_pending=True)
+        if self.limits.out_of_time():
+            return [_deferred(inc.display, self.limits.time_note())]
         problem = self._archive_problem(inc)
         status = REJECTED if problem else IGNORED
         note = problem.message if problem else ARCHIVE_NOTE
         with self.ledger.transaction():
-            self._keep(inc, sha, spreadsheet=False)
+            self._keep(inc, sha, own_copy=False)
             sid = self._record(inc, sha, status, note, [problem] if problem else [])
         head = FileVerdict(inc.display, status, problems=[problem] if problem else [], note=note,
                            submission_id=sid, container=problem is None)
         if problem:
             return [head]
-        return [head] + self._members(inc, sha, sid, budget or _Budget())
+        return [head] + self._members(inc, sha, sid, [])
 
     def _archive_problem(self, inc: Incoming) -> Problem | None:
         """Why an archive must not be opened (too deep, a bomb, bad names), or None."""
@@ -364,7 +456,13 @@ class _Collector:
                            file=inc.display, code=Code.ARCHIVE_CORRUPT)
         return None
 
-    def _members(self, inc: Incoming, sha: str, sid: int, budget: _Budget) -> list[FileVerdict]:
+    def _members(self, inc: Incoming, sha: str, sid: int, earlier: list[Submission],
+                 was_pending: bool = False) -> list[FileVerdict]:
+        """Judge each member of an archive; members ``earlier`` runs judged are reported from
+        the ledger without being inflated. Records whether any member still has to wait."""
+        waiting = {}
+        for sub in earlier:
+            waiting.setdefault(sub.file, []).append(sub)
         out: list[FileVerdict] = []
         with zipfile.ZipFile(io.BytesIO(inc.data)) as zf:
             for info in zf.infolist():
@@ -372,30 +470,70 @@ class _Collector:
                     continue
                 inner = zip_member_name(info)
                 member = Incoming(f"{inc.display}/{inner}", b"", _zip_time(info), inc.depth + 1, sid, sha)
-                if any(p.startswith("__MACOSX") for p in PurePosixPath(inner).parts):
-                    out.append(self._set_aside(member, MAC_NOTE))
-                elif not budget.take(info.file_size):
-                    out.append(self._set_aside(member, (
-                        f"压缩包解压后的总量超过 {MAX_TOTAL_BYTES >> 20} MB，这个文件未解压检查；"
-                        "请解压后分批放进“收回”文件夹")))
+                known = waiting.get(member.display)
+                if known:
+                    out.extend(self._remembered(known.pop(0), lambda info=info: zf.read(info), member,
+                                                info.file_size))
+                elif any(p.startswith("__MACOSX") for p in PurePosixPath(inner).parts):
+                    out.append(self._set_aside(member, IGNORED, MAC_NOTE))
+                elif self.limits.out_of_time():
+                    out.append(_deferred(member.display, self.limits.time_note()))
+                elif not self.limits.inflate(info.file_size):
+                    out.append(_deferred(member.display, DEFERRED_INFLATE_NOTE))
                 else:
-                    data = zf.read(info)
-                    out.extend(self.incoming(Incoming(member.display, data, member.mtime, member.depth, sid, sha),
-                                             budget))
+                    self.say(member.display)
+                    try:
+                        data = zf.read(info)
+                    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError,
+                            ValueError):
+                        log.debug("cannot inflate %s", member.display, exc_info=True)
+                        out.append(self._uninflatable(member, info))
+                        continue
+                    out.extend(self.incoming(Incoming(member.display, data, member.mtime, member.depth, sid, sha)))
+        pending = any(v.deferred for v in out)
+        if pending != was_pending:
+            self.ledger.set_members_pending(sid, pending)
         return out
 
-    def _set_aside(self, member: Incoming, note: str) -> FileVerdict:
+    def _uninflatable(self, member: Incoming, info: zipfile.ZipInfo) -> FileVerdict:
+        """A member that cannot be taken out of its archive: encrypted, damaged, or packed with
+        a method no reader supports. Returned when it is named like a spreadsheet."""
+        inner = PurePosixPath(member.display).name
+        if info.flag_bits & 0x1:
+            message, code = (f"压缩包中的“{inner}”设了密码，无法解压检查。请让填报单位不加密码重新打包，或直接发送表格",
+                             Code.FILE_ENCRYPTED)
+        else:
+            message, code = (f"压缩包中的“{inner}”已损坏或使用了不支持的压缩方式，无法解压（可能是传输中断）。"
+                             "请让填报单位重新打包发送", Code.ARCHIVE_CORRUPT)
+        spreadsheet = PurePosixPath(inner).suffix.lower() in V.SPREADSHEET_SUFFIXES
+        return self._set_aside(member, REJECTED if spreadsheet else IGNORED, message,
+                               [Problem(message, file=member.display, code=code)] if spreadsheet else [])
+
+    def _set_aside(self, member: Incoming, status: str, note: str, problems=()) -> FileVerdict:
         """A member not opened: recorded with its reason under its archive's hash (the bytes
         stay in that archive)."""
         with self.ledger.transaction():
-            sid = self._record(member, member.container_sha, IGNORED, note)
-        return FileVerdict(member.display, IGNORED, note=note, submission_id=sid)
+            sid = self._record(member, member.container_sha, status, note, list(problems))
+        return FileVerdict(member.display, status, problems=list(problems), note=note, submission_id=sid)
 
-    def _remembered(self, sub: Submission) -> list[FileVerdict]:
-        """A member of an archive seen before, and (for an archive inside it) its members."""
+    def _remembered(self, sub: Submission, read=None, member: Incoming | None = None,
+                    size: int = 0) -> list[FileVerdict]:
+        """A member of an archive seen before, and (for an archive inside it) its members.
+
+        An inner archive whose walk was cut short is opened again (``read`` inflates its
+        ``size`` bytes, from this run's budget)."""
         head = _from_ledger(self.ledger, sub, sub.file)
         inner = self.ledger.members_of(sub.id)
-        head.container = bool(inner) and sub.verdict == IGNORED
+        head.container = sub.verdict == IGNORED and (bool(inner) or sub.members_pending)
+        if sub.members_pending and read is not None and member is not None:
+            if self.limits.out_of_time() or not self.limits.inflate(size):
+                note = self.limits.time_note() if self.limits.out_of_time() else DEFERRED_INFLATE_NOTE
+                waiting = _deferred(sub.file, note)  # its members still wait: the archive itself is named
+                head.note, head.problems, head.deferred = waiting.note, waiting.problems, True
+                return [head] + [v for m in inner for v in self._remembered(m)]
+            data = read()
+            again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha)
+            return [head] + self._members(again, sub.sha256, sub.id, inner, was_pending=True)
         return [head] + [v for m in inner for v in self._remembered(m)]
 
 
@@ -412,6 +550,15 @@ def _zip_time(info: zipfile.ZipInfo) -> datetime | None:
         return datetime(*info.date_time) if info.date_time[0] >= 1980 else None
     except ValueError:
         return None
+
+
+def _valid_period(code: str | None) -> bool:
+    """A period a 退回 folder may be named after (the identity of a rejected form is not trusted)."""
+    try:
+        Period.parse(code or "")
+    except PeriodError:
+        return False
+    return True
 
 
 def _from_ledger(ledger: Ledger, seen: Submission, display: str) -> FileVerdict:

@@ -12,6 +12,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from wjexcel.errors import os_reason
+
 LINK_NOTE = "快捷方式（符号链接），未读取：请把文件本身放进“收回”文件夹"
 SPECIAL_NOTE = "不是普通文件（如管道、设备或套接字），未读取：请把收到的文件本身放进“收回”文件夹"
 
@@ -51,16 +53,21 @@ def walk(ws, roots) -> list[Entry]:
 
 
 def _entry(ws, path: Path, follow: bool = False) -> Entry:
-    display = ws.relative(path)
+    return Entry(ws.relative(path), path, not_readable(path, follow=follow))
+
+
+def not_readable(path: Path, *, follow: bool = False) -> str:
+    """Why ``path`` must not be opened (a link, a pipe that would block forever, a device),
+    or ``""`` for a regular file. Only the file's metadata is looked at."""
     try:
         info = os.stat(path, follow_symlinks=follow)
     except OSError as exc:
-        return Entry(display, path, f"无法读取该文件：{exc.strerror or exc}")
+        return f"无法读取该文件：{os_reason(exc)}"
     if stat.S_ISLNK(info.st_mode):
-        return Entry(display, path, LINK_NOTE)
+        return LINK_NOTE
     if not stat.S_ISREG(info.st_mode):
-        return Entry(display, path, SPECIAL_NOTE)
-    return Entry(display, path)
+        return SPECIAL_NOTE
+    return ""
 
 
 def _arrival_key(path: Path):

@@ -21,7 +21,7 @@ from defusedxml.expatreader import DefusedExpatParser
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from wjexcel import filetypes
-from wjexcel.errors import FormError
+from wjexcel.errors import FormError, os_reason
 from wjexcel.filenames import zip_member_name
 from wjexcel.problems import Code
 
@@ -32,11 +32,15 @@ MAX_ZIP_MEMBERS = 1000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 """Largest declared uncompressed size of one member."""
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-"""Largest declared uncompressed size of all members together (also per archive walk)."""
+"""Largest declared uncompressed size of all members together; also what one collect run
+inflates out of archives in all (:mod:`wjexcel.collect.collector`)."""
 MIN_INFLATE_RATIO = 0.01
 """Smallest compressed/uncompressed ratio (at most 100x), as POI's ``ZipSecureFile``."""
-RATIO_GRACE_BYTES = 1024 * 1024
-"""Members smaller than this are exempt from the ratio rule (small parts compress well)."""
+RATIO_GRACE_BYTES = 16 * 1024 * 1024
+"""The ratio rule's size floor (POI's ``ZipSecureFile`` has one too): parts up to this size
+are harmless to parse whatever their ratio, and genuine workbooks have 121:1 shared strings
+or a 128:1 ``settings.xml`` of a few MB. Larger parts must keep to the ratio, and every part
+to :data:`MAX_MEMBER_BYTES`."""
 MAX_NESTING_DEPTH = 2
 """An archive may hold archives, but those may not hold archives again."""
 MAX_SHEET_ROW = 100_000
@@ -78,13 +82,16 @@ class SheetScan:
 
 @dataclass(frozen=True)
 class PreflightResult:
-    """A file that passed: its type and, for xlsx/xlsm, the scan of each sheet part."""
+    """A file that passed: its type and, for xlsx/xlsm, the scan of each sheet part (by part
+    name); ``odd_names`` when some part is named with backslashes or a leading slash."""
 
     filetype: filetypes.FileType
     sheets: dict[str, SheetScan] = field(default_factory=dict)
+    odd_names: bool = False
 
 
-def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] | None = None) -> PreflightResult:
+def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] | None = None,
+              deadline: float | None = None) -> PreflightResult:
     """Check a returned file before it is parsed; raise FormError if it is unsafe.
 
     Args:
@@ -92,6 +99,8 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
         display_name: Name shown to the clerk (defaults to the file name).
         bounds: ``(max_rows, max_cols)`` of the form; cells with content outside are
             reported in :attr:`SheetScan.beyond`.
+        deadline: ``time.monotonic()`` by which the scan must be done (default: in
+            :data:`SCAN_SECONDS`); the reader passes its per-file deadline.
     """
     path = Path(path)
     label = display_name or path.name
@@ -101,23 +110,25 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
         raise FormError(f"“{label}”：{kind.message}", kind.code)
     if kind.kind not in (filetypes.XLSX, filetypes.XLSM, filetypes.ODS):
         return PreflightResult(kind)
-    deadline = time.monotonic() + SCAN_SECONDS
+    deadline = deadline or time.monotonic() + SCAN_SECONDS
     with _open_zip(path, label) as zf:
         check_zip(zf, label)
-        sheets = {}
+        sheets, odd = {}, False
         for info in zf.infolist():
-            if info.filename.endswith((".xml", ".rels")) and not info.is_dir():
+            name = filetypes.part_name(info.filename)
+            odd = odd or name != info.filename
+            if name.endswith((".xml", ".rels")) and not info.is_dir():
                 scan = _scan_part(zf, info, label, bounds, deadline)
                 if scan is not None:
-                    sheets[info.filename] = scan
-    return PreflightResult(kind, sheets)
+                    sheets[name] = scan
+    return PreflightResult(kind, sheets, odd)
 
 
 def _check_size(path: Path, label: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）", Code.FILE_UNREADABLE) from exc
+        raise FormError(f"“{label}”：无法读取文件（{os_reason(exc)}）", Code.FILE_UNREADABLE) from exc
     if size > MAX_FILE_BYTES:
         raise FormError(f"“{label}”：文件太大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
                         "不像是填好的报表", Code.FILE_TOO_BIG)
@@ -127,7 +138,7 @@ def _sniff(path: Path, label: str) -> filetypes.FileType:
     try:
         return filetypes.sniff(path)
     except OSError as exc:
-        raise FormError(f"“{label}”：无法读取文件（{exc.strerror or exc}）", Code.FILE_UNREADABLE) from exc
+        raise FormError(f"“{label}”：无法读取文件（{os_reason(exc)}）", Code.FILE_UNREADABLE) from exc
 
 
 def _open_zip(path: Path, label: str) -> zipfile.ZipFile:

@@ -10,13 +10,17 @@ first. Every failure is a :class:`~wjexcel.errors.FormError` with a Chinese mess
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
 import time
 import warnings
+import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +33,8 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from wjexcel import filetypes
 from wjexcel.errors import EnvironmentProblem, FormError
 from wjexcel.problems import Code
+from wjexcel.values import decode_excel_escapes
 from wjexcel.collect.preflight import preflight
-
-try:
-    import resource
-except ImportError:  # Windows: the child process still isolates a crash, without a memory cap
-    resource = None
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,10 @@ DEFAULT_MAX_ROWS = 500
 """Rows read per sheet unless the caller passes the form's own range."""
 DEFAULT_MAX_COLS = 60
 """Columns read per sheet unless the caller passes the form's own range."""
-READ_SECONDS = 60.0
-"""Time budget for reading one file (either engine)."""
+READ_SECONDS = 30.0
+"""Time budget for checking and reading one file (preflight scan and either engine together)."""
 CALAMINE_MEMORY_BYTES = 1536 * 1024 * 1024
-"""Address-space cap of the calamine child (POSIX); the densest legal .xls needs ~0.6 GB."""
+"""Memory cap of the calamine child (:mod:`~wjexcel.collect.memcap`); the densest legal .xls needs ~0.6 GB."""
 
 VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
 _RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
@@ -152,25 +152,42 @@ def read_workbook(
     """
     path = Path(path)
     label = display_name or path.name
-    checked = preflight(path, display_name=label, bounds=(max_rows, max_cols))
+    deadline = time.monotonic() + READ_SECONDS
+    checked = preflight(path, display_name=label, bounds=(max_rows, max_cols), deadline=deadline)
     kind = checked.filetype.kind
     if kind in (filetypes.XLSX, filetypes.XLSM):
-        book = _read_openpyxl(path, label, max_rows, max_cols, checked.sheets)
+        source = _normalized_package(path) if checked.odd_names else path
+        book = _read_openpyxl(source, label, max_rows, max_cols, checked.sheets, deadline)
     else:
-        book = _read_in_child(path, label, max_rows, max_cols)
+        book = _read_in_child(path, label, max_rows, max_cols, deadline)
     book.display_name, book.kind = label, kind
     return book
 
 
-def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
-    deadline = time.monotonic() + READ_SECONDS
+def _normalized_package(path: Path) -> io.BytesIO:
+    """An in-memory copy of a package whose parts are named ``xl\\workbook.xml`` or
+    ``/xl/workbook.xml``, renamed as openpyxl looks them up (Excel reads both). The file
+    itself is never changed; its sizes were checked by the preflight."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dest:
+        seen = set()
+        for info in src.infolist():
+            name = filetypes.part_name(info.filename)
+            if name and name not in seen and not info.is_dir():
+                seen.add(name)
+                dest.writestr(name, src.read(info))
+    out.seek(0)
+    return out
+
+
+def _read_openpyxl(source, label, max_rows, max_cols, scans, deadline) -> WorkbookData:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             bounds = (max_rows, max_cols)
-            sheets, names, props, formula_cells = _openpyxl_pass(path, False, bounds, deadline, scans, label)
+            sheets, names, props, formula_cells = _openpyxl_pass(source, False, bounds, deadline, scans, label)
             if formula_cells:
-                cached = _openpyxl_pass(path, True, bounds, deadline, scans, label)[0]
+                cached = _openpyxl_pass(source, True, bounds, deadline, scans, label)[0]
                 for sheet, cached_sheet in zip(sheets, cached):
                     for key in formula_cells.get(sheet.name, ()):
                         hit = cached_sheet.cells.get(key)
@@ -190,9 +207,12 @@ def _read_openpyxl(path, label, max_rows, max_cols, scans) -> WorkbookData:
     return WorkbookData(label, "", sheets, props, names)
 
 
-def _openpyxl_pass(path, data_only, bounds, deadline, scans, label):
-    """One read-only pass; returns sheets, defined names, properties, formula cells."""
-    with open(path, "rb") as fh:
+def _openpyxl_pass(source, data_only, bounds, deadline, scans, label):
+    """One read-only pass over a path or an in-memory package; returns sheets, defined names,
+    properties, formula cells."""
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    with (open(source, "rb") if isinstance(source, Path) else nullcontext(source)) as fh:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
         try:
             sheets, formula_cells = [], {}
@@ -235,11 +255,26 @@ def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
                 sheet.cells[key] = CellData(None, formula, number_format=cell.number_format)
             else:
                 kind = cell.data_type
-                sheet.cells[key] = CellData(value, None, kind == "s", kind == "e", cell.number_format)
+                sheet.cells[key] = CellData(_as_excel_holds(value), None, kind == "s", kind == "e",
+                                            cell.number_format)
     return sheet, formulas
 
 
-def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
+def _as_excel_holds(value):
+    """A value read by openpyxl as Excel itself would hold it: text with its ``_xHHHH_``
+    escapes decoded, and an integer written with hundreds of digits (Excel keeps doubles)
+    as infinity rather than a Python int no float can hold."""
+    if isinstance(value, str):
+        return decode_excel_escapes(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return value
+
+
+def _read_in_child(path, label, max_rows, max_cols, deadline) -> WorkbookData:
     """Run calamine in a child process with a memory cap and a time limit.
 
     The child is a fresh interpreter (not multiprocessing, which would re-run the
@@ -250,7 +285,8 @@ def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
     command = [sys.executable, "-c", "from wjexcel.collect.reader import _child_main; _child_main()",
                str(path), str(max_rows), str(max_cols)]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=READ_SECONDS, env=env, stdin=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, timeout=max(1.0, deadline - time.monotonic()), env=env,
+                              stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{_RESAVE}", Code.FILE_TIMEOUT) from exc
     try:
@@ -264,14 +300,17 @@ def _read_in_child(path, label, max_rows, max_cols) -> WorkbookData:
         return _book_from_json(answer["book"])
     if answer["status"] == "password":
         raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送", Code.FILE_ENCRYPTED)
+    if answer["status"] == "memory":
+        raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}", Code.FILE_UNSAFE)
     log.debug("calamine could not read %s: %s", label, answer.get("detail"))
     raise FormError(f"“{label}”：文件内容有错误，无法读取，{_RESAVE}", Code.FILE_CORRUPT)
 
 
 def _child_main() -> None:
     """Entry point of the calamine child: cap memory, read, print JSON."""
-    if resource is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (CALAMINE_MEMORY_BYTES, CALAMINE_MEMORY_BYTES))
+    from wjexcel.collect.memcap import cap_memory
+
+    cap_memory(CALAMINE_MEMORY_BYTES)
     import python_calamine
 
     path, max_rows, max_cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -279,6 +318,8 @@ def _child_main() -> None:
         answer = {"status": "ok", "book": _book_to_json(_read_calamine(path, max_rows, max_cols))}
     except python_calamine.PasswordError:
         answer = {"status": "password"}
+    except MemoryError:
+        answer = {"status": "memory"}
     except Exception as exc:
         answer = {"status": "error", "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
     sys.stdout.write(json.dumps(answer, ensure_ascii=True))

@@ -11,13 +11,16 @@ An old ``.xls`` is turned into ``.xlsx`` by LibreOffice when the PC has it, with
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
 from wjexcel.atomic import replace_file
 from wjexcel.collect.formread import RETURN_SHEET
-from wjexcel.errors import WjexcelError
+from wjexcel.errors import OutputLockedError, WjexcelError
 from wjexcel.problems import ERROR
+
+log = logging.getLogger(__name__)
 
 CONVERT_SECONDS = 60.0
 """The longest a LibreOffice conversion of one .xls may hold collect up."""
@@ -28,9 +31,11 @@ _BODY_FONT = "宋体"
 
 def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
                       convert_seconds: float = CONVERT_SECONDS) -> Path:
-    """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``."""
-    from openpyxl import Workbook, load_workbook
+    """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``.
 
+    When the reporter's workbook cannot be written back with its cells marked (damaged in a
+    way the reader tolerates but a writer does not), the copy lists the problems on its own.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
         source = Path(tmp) / f"form.{'xls' if kind == 'xls' else 'xlsx'}"
@@ -39,14 +44,28 @@ def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
         if kind == "xls":
             source, unmarked = _xls_to_xlsx(source, Path(tmp), convert_seconds)
         if source is not None:
-            wb = load_workbook(source, keep_vba=False, keep_links=False)
-            _mark_cells(wb, verdict.problems)
-        else:
-            wb = Workbook()
-            wb.remove(wb.active)
-        _add_summary_sheet(wb, verdict, unmarked)
-        replace_file(target, wb.save, lambda p: load_workbook(p, read_only=True).close())
-    return target
+            try:
+                return _write(target, verdict, source, "")
+            except OutputLockedError:
+                raise
+            except Exception:  # openpyxl cannot write back what it read from this workbook
+                log.debug("marked return copy failed for %s", verdict.file, exc_info=True)
+                unmarked = "（原文件内容有异常，无法生成带标记的副本；请对照下列意见修改原表。）"
+        return _write(target, verdict, None, unmarked)
+
+
+def _write(target: Path, verdict, source: Path | None, unmarked: str) -> Path:
+    """The copy: the reporter's workbook ``source`` with its cells marked, or only the list."""
+    from openpyxl import Workbook, load_workbook
+
+    if source is not None:
+        wb = load_workbook(source, keep_vba=False, keep_links=False)
+        _mark_cells(wb, verdict.problems)
+    else:
+        wb = Workbook()
+        wb.remove(wb.active)
+    _add_summary_sheet(wb, verdict, unmarked)
+    return replace_file(target, wb.save, lambda p: load_workbook(p, read_only=True).close())
 
 
 def _xls_to_xlsx(src: Path, tmp: Path, seconds: float) -> tuple[Path | None, str]:

@@ -25,6 +25,7 @@ from wjexcel.forms.template import load_template
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
 from wjexcel.plan.workbook import workspace_plan
+from wjexcel.workspace.lock import holding_lock
 
 @dataclass
 class GenerateResult:
@@ -75,6 +76,7 @@ def new_form_id(period: Period) -> str:
     return f"{period.code}-{secrets.token_hex(5).upper()}"
 
 
+@holding_lock("生成填报表")
 def generate_forms(ws, period: Period | str, *, force: bool = False, progress=None,
                    plan: Plan | None = None, now: datetime | None = None,
                    workers: int | None = None) -> GenerateResult:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
 
@@ -57,19 +58,37 @@ def canonical(value) -> str:
 
 
 def ref_to_rowcol(ref: str) -> tuple[int, int]:
-    """``"F12"`` -> ``(12, 6)``."""
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
+    """``"F12"`` -> ``(12, 6)``.
+
+    Raises:
+        ValueError: ``ref`` is not an A1 reference.
+    """
+    try:
+        letters, row = coordinate_from_string(ref)
+        return row, column_index_from_string(letters)
+    except (CellCoordinatesException, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a cell reference: {ref!r}") from exc
 
 
 def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
-    """Every signed cell as ``(sheet, row, col)``, in a fixed order."""
+    """Every signed cell as ``(sheet, row, col)``, in a fixed order.
+
+    Raises:
+        ValueError: ``signed`` is not what :func:`sign` was given (a damaged or forged form).
+    """
+    if not isinstance(signed, Mapping):
+        raise ValueError("signed cells")
     for sheet in sorted(signed):
         spec = signed[sheet]
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("range"), str):
+            raise ValueError(f"signed range of {sheet!r}")
+        skip = spec.get("skip", ())
+        if not isinstance(skip, (list, tuple)) or not all(isinstance(s, str) for s in skip):
+            raise ValueError(f"unsigned cells of {sheet!r}")
         first, _, last = spec["range"].partition(":")
         r1, c1 = ref_to_rowcol(first)
         r2, c2 = ref_to_rowcol(last or first)
-        skip = set(spec.get("skip", ()))
+        skip = set(skip)
         for row in range(r1, r2 + 1):
             for col in range(c1, c2 + 1):
                 if f"{get_column_letter(col)}{row}" not in skip:
@@ -83,7 +102,10 @@ def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
         if key in (SIGNATURE_KEY, SIGNATURE_ALG_KEY):
             continue
         parts.append(["meta", key, canonical(meta[key])])
-    signed = json.loads(canonical(meta.get("signed")) or "{}")
+    try:
+        signed = json.loads(canonical(meta.get("signed")) or "{}")
+    except RecursionError as exc:
+        raise ValueError("signed cells nested too deeply") from exc
     for sheet, row, col in signed_cells(signed):
         parts.append([sheet, row, col, canonical(cell_value(sheet, row, col))])
     return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -19,6 +19,7 @@ from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import write_report
 from wjexcel.collect.status import reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
+from wjexcel.workspace.lock import holding_lock
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -67,6 +68,7 @@ def default_output(ws, plan, period: Period, today: datetime) -> Path:
     return ws.reports / f"{name}_{period.code}_汇总_{today:%Y%m%d}.xlsx"
 
 
+@holding_lock("汇总")
 def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
                 progress=None, plan=None, now: datetime | None = None) -> ConsolidateResult:
     """Write the 汇总 workbook for ``period`` from the ledger's accepted submissions.

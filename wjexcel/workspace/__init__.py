@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from wjexcel.errors import WorkspaceError
+from wjexcel.errors import WorkspaceError, os_reason
 from wjexcel.filenames import printable_name
 
 PLAN_FILE = "计划.xlsx"
@@ -106,6 +106,13 @@ class Workspace:
         return printable_name(text)
 
 
+    def lock(self, action: str):
+        """Hold the workspace for one writer while a ``with`` block runs; a second clerk is
+        refused with who holds it and since when (see :mod:`wjexcel.workspace.lock`)."""
+        from wjexcel.workspace.lock import workspace_lock
+
+        return workspace_lock(self.state, action)
+
     # --- contents --------------------------------------------------------------------------
     def signing_key(self) -> bytes:
         """The workspace's HMAC key (created by init; never written into any form)."""
@@ -138,7 +145,7 @@ def create_workspace(path: str | os.PathLike) -> Workspace:
         if not marker.exists():
             _write_new(marker, json.dumps({"format": FORMAT_VERSION}, ensure_ascii=False))
     except OSError as exc:
-        raise WorkspaceError(f"无法在“{root}”创建工作区：{exc.strerror or exc}") from exc
+        raise WorkspaceError(f"无法在“{root}”创建工作区：{os_reason(exc)}") from exc
     return Workspace(root)
 
 

@@ -14,6 +14,7 @@ written by a newer wjexcel is refused rather than damaged.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from wjexcel.errors import WorkspaceError
 from wjexcel.problems import Problem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.workspace.archive import Archive
+
+log = logging.getLogger(__name__)
 
 SCHEMA_V0 = """
 CREATE TABLE forms (
@@ -106,8 +109,19 @@ CREATE TABLE return_copies (
     written_at TEXT NOT NULL
 );
 """,
+    2: """
+ALTER TABLE submissions ADD COLUMN members_pending INTEGER NOT NULL DEFAULT 0;
+""",
 }
-"""Version n's changes over version n-1; a new ledger is version 0 plus every step."""
+"""Version n's changes over version n-1; a new ledger is version 0 plus every step.
+
+Step 2: ``members_pending`` marks an archive whose walk a collect run had to stop
+(time or inflate budget spent); the next run opens it again for the members not yet judged.
+"""
+
+JOURNAL_MODE = "DELETE"
+"""SQLite's rollback journal: WAL needs shared memory, which a network share does not give
+two PCs, so a workspace on a shared folder could be damaged under WAL."""
 
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -146,6 +160,7 @@ class Submission:
     signature: str
     duplicate_of: int | None
     note: str = ""
+    members_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,7 @@ class Ledger:
         try:
             try:
                 _refuse_newer(conn)
-                conn.execute("PRAGMA journal_mode=WAL")
+                _use_journal(conn)
                 conn.execute("PRAGMA foreign_keys=ON")
                 _upgrade(ws, conn)
             except sqlite3.DatabaseError as exc:
@@ -282,16 +297,17 @@ class Ledger:
                        verdict: str, reporter=None, reporter_kind=None, period=None, form_id=None,
                        filled_on: date | None = None, filled_by: str = "", phone: str = "",
                        signature: str = "", duplicate_of: int | None = None, note: str = "",
-                       container_id: int | None = None, problems=(), values=(), details=()) -> int:
+                       container_id: int | None = None, members_pending: bool = False,
+                       problems=(), values=(), details=()) -> int:
         """Record one file with why it got its verdict, its problems, values and detail rows; return its id."""
         cur = self.conn.execute(
             "INSERT INTO submissions (sha256, file, original_name, file_mtime, received_at, verdict,"
             " reporter, reporter_kind, period, form_id, filled_on, filled_by, phone, signature,"
-            " duplicate_of, note, container_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " duplicate_of, note, container_id, members_pending) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sha256, file, original_name, file_mtime.isoformat(timespec="seconds") if file_mtime else None,
              datetime.now().isoformat(timespec="microseconds"), verdict, reporter, reporter_kind, period,
              form_id, filled_on.isoformat() if filled_on else None, filled_by or "", phone or "",
-             signature or "", duplicate_of, note or "", container_id),
+             signature or "", duplicate_of, note or "", container_id, int(members_pending)),
         )
         sid = cur.lastrowid
         self.conn.executemany(
@@ -311,6 +327,11 @@ class Ledger:
 
     def set_verdict(self, submission_id: int, verdict: str) -> None:
         self.conn.execute("UPDATE submissions SET verdict=? WHERE id=?", (verdict, submission_id))
+
+    def set_members_pending(self, submission_id: int, pending: bool) -> None:
+        """An archive's walk was cut short (some members wait for the next run), or is now complete."""
+        with self.conn:
+            self.conn.execute("UPDATE submissions SET members_pending=? WHERE id=?", (int(pending), submission_id))
 
     def members_of(self, container_id: int) -> list[Submission]:
         """The files recorded from inside an archive, in the order they were judged."""
@@ -466,12 +487,31 @@ class Ledger:
             row["reporter_kind"], row["period"], row["form_id"], row["verdict"],
             _dt(row["received_at"]), _dt(row["file_mtime"]), _d(row["filled_on"]),
             row["filled_by"] or "", row["phone"] or "", row["signature"] or "", row["duplicate_of"],
-            row["note"] or "",
+            row["note"] or "", bool(row["members_pending"]),
         )
 
 
+def _use_journal(conn: sqlite3.Connection) -> None:
+    """Switch to :data:`JOURNAL_MODE`. A ledger an older wjexcel left in WAL mode can only be
+    switched while no other program has it open; until then it is used as it is."""
+    try:
+        conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
+    except sqlite3.OperationalError as exc:
+        log.debug("ledger journal mode left as it is for now: %s", exc)
+
+
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
 def _unreadable(ws, exc) -> WorkspaceError:
-    return WorkspaceError(f"工作区台账（{ws.relative(ws.ledger_path)}）无法打开：{exc}。请从备份恢复该文件。")
+    """Why the ledger cannot be opened, in Chinese (SQLite's English text goes to the debug log)."""
+    log.warning("ledger %s cannot be opened: %s", ws.ledger_path, exc)
+    where = ws.relative(ws.ledger_path)
+    if getattr(exc, "sqlite_errorcode", None) in _SQLITE_BUSY:
+        return WorkspaceError(f"工作区台账（{where}）正被其他程序占用（可能是另一位同事正在使用这个工作区），"
+                              "请稍后再试。")
+    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。请从备份恢复该文件"
+                          "（升级时留下的 ledger.v*-backup.sqlite 也是备份）。")
 
 
 def _refuse_newer(conn: sqlite3.Connection) -> None:
