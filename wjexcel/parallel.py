@@ -44,6 +44,51 @@ def _call(job: Callable, item):
     return job(_state["context"], item)
 
 
+class Workers:
+    """Worker processes that keep their context (``setup(*setup_args)``) between jobs.
+
+    ``submit(job, item)`` returns a future, or None when there are no workers (none were
+    wanted, they could not start, or one died): the caller then does that job itself.
+    """
+
+    def __init__(self, count: int, setup: Callable, setup_args: tuple = ()):
+        self.pool = None
+        self.count = count if count > 1 else 1
+        if count > 1:
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args))
+            except (OSError, NotImplementedError, ImportError, ValueError):
+                self.pool = None
+
+    def submit(self, job: Callable, item):
+        if self.pool is None:
+            return None
+        try:
+            return self.pool.submit(_call, job, item)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self.close()
+            return None
+
+    @staticmethod
+    def result(future):
+        """The job's result, or None when its worker could not give one (do it here instead)."""
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, EOFError):
+            return None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (), *,
             workers: int | None = None, progress: Callable[[int], None] | None = None) -> Iterator:
     """``job(context, item)`` for every item, results in the items' order.

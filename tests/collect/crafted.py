@@ -40,12 +40,15 @@ def plain_xlsx(dest: Path, cells: dict | None = None) -> Path:
 
 def prints_when_opened(dest: Path, scratch: Path) -> Path:
     """A workbook whose styles name a cell style that is not there: openpyxl prints
-    ``0 is out of range`` to stdout while loading it (then fails)."""
+    ``0 is out of range`` to stdout while loading it (then fails). Its cell has no address,
+    as some programs write them, so the careful reader (openpyxl) is the one that reads it."""
     plain = plain_xlsx(scratch / "plain_for_print.xlsx", {"A1": 1})
 
     def edit(name, data):
         if name == "xl/styles.xml":
             return re.sub(rb"<cellStyleXfs.*?</cellStyleXfs>", b"", data, flags=re.S)
+        if name.startswith("xl/worksheets/"):
+            return data.replace(b'<c r="A1"', b"<c")
         return data
 
     return repack(plain, dest, edit=edit)

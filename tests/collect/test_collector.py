@@ -448,3 +448,22 @@ def test_an_xls_return_copy_never_holds_collect_for_long(ws, tmp_path, soffice_c
     write_return_copy(target, verdict, xls.read_bytes(), "xls", convert_seconds=0.01)
     note = load_workbook(target)["退回意见"]["A3"].value
     assert "0 秒内没有完成" in note and "请对照下列意见修改原表" in note
+
+
+@pytest.mark.soffice
+def test_worker_processes_give_the_same_verdicts_and_ledger(ws, messy_inbox, tmp_path):
+    """Files read ahead in two worker processes are judged and recorded exactly as one process does."""
+    twin = Workspace(shutil.copytree(ws.root, tmp_path / "twin"))
+    alone, shared = collect(ws, workers=1), collect(twin, workers=2)
+
+    def summary(result):
+        return [(v.file, v.status, v.reporter, v.period, v.form_id, [(p.code, p.sheet, p.cell) for p in v.problems],
+                 v.note, v.return_copy) for v in result.verdicts]
+
+    assert summary(shared) == summary(alone)
+    assert {v.status for v in alone.verdicts} >= {"accepted", "rejected", "duplicate", "ignored"}
+    for one, other in ((ws, twin),):
+        with Ledger.open(one) as a, Ledger.open(other) as b:
+            assert [(x.reporter, x.indicator, x.value, x.remark) for x in a.accepted_values(PERIOD)] == \
+                   [(x.reporter, x.indicator, x.value, x.remark) for x in b.accepted_values(PERIOD)]
+    assert summary(collect(twin, workers=2)) == summary(collect(ws, workers=1))  # and again: nothing new

@@ -179,3 +179,147 @@ def test_libreoffice_xls_ods_and_resaved_xlsx(form, tmp_path, soffice_convert):
     # LibreOffice calculates: the re-saved formula has its cached result.
     cell = read_workbook(resaved).sheet("填报").get("E3")
     assert cell.formula == "=C3*2" and cell.value == 24 and not cell.formula_without_result
+
+
+# --- the fast path reads what the careful path reads ---------------------------------------------
+def _same(value):
+    """A value as both readers may give it: 12 or 12.0, a date as midnight."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _cells(book):
+    return {
+        s.name: (s.visibility, s.max_row, s.max_col, s.beyond_cells,
+                 {k: (_same(c.value), c.formula, c.is_text, c.is_error, c.number_format) for k, c in s.cells.items()})
+        for s in book.sheets
+    }
+
+
+def _assert_agree(path, **bounds):
+    fast = read_workbook(path, **bounds)
+    careful = read_workbook(path, careful=True, **bounds)
+    assert _cells(fast) == _cells(careful), path.name
+    assert fast.custom_properties == careful.custom_properties
+    assert fast.defined_names == careful.defined_names
+
+
+@pytest.fixture
+def shared_formula(tmp_path):
+    """Excel's fill-down: one formula shared by B1:B3, the later cells naming only its index."""
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    for row in (1, 2, 3):
+        wb.active.cell(row, 1, row)
+        wb.active.cell(row, 2, 0)
+    wb.save(plain)
+    path = tmp_path / "下拉公式.xlsx"
+    cells = [b'<c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2</f><v>2</v></c>',
+             b'<c r="B2"><f t="shared" si="0"/><v>4</v></c>', b'<c r="B3"><f t="shared" si="0"/><v>6</v></c>']
+
+    def edit(name, data):
+        if name.startswith("xl/worksheets/"):
+            for row, cell in enumerate(cells, start=1):
+                data = data.replace(f'<c r="B{row}" t="n"><v>0</v></c>'.encode(), cell)
+        return data
+
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, edit(info.filename, zin.read(info)))
+    return path
+
+
+def test_the_fast_path_reads_what_the_careful_path_reads(form, shared_formula):
+    _assert_agree(form, max_rows=20, max_cols=10)
+    _assert_agree(shared_formula)
+    sheet = read_workbook(shared_formula).sheets[0]
+    assert [sheet.get(f"B{r}").formula for r in (1, 2, 3)] == ["=A1*2", "=A2*2", "=A3*2"]
+    assert [sheet.get(f"B{r}").value for r in (1, 2, 3)] == [2, 4, 6]
+
+
+def test_a_filled_form_reads_the_same_both_ways(tmp_path):
+    """A real form filled the way reporters fill it: a % typed as a percentage, a formula, a date."""
+    from wjexcel.cycle import init_workspace
+    from wjexcel.demo.fill import fill_form
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "ws")
+    form = next(f for f in generate_forms(ws, "2022Q3").forms if f.reporter == "七都镇")
+    filled = fill_form(form.path, tmp_path / "七都镇.xlsx", {"1-1": "=2+3", "7-2": "1,200"},
+                       remarks={"7-2": "=HYPERLINK(\"x\")"}, signer={"填报日期": dt.date(2022, 10, 8)})
+    wb = openpyxl.load_workbook(filled)
+    main = wb["指标填报"]
+    cell = next(c for row in main.iter_rows() for c in row if c.protection.locked is False)
+    cell.value, cell.number_format = 0.034, "0.0%"
+    wb.save(filled)
+    _assert_agree(filled, max_rows=304, max_cols=40)
+
+
+@pytest.mark.soffice
+def test_libreoffice_resaved_forms_read_the_same_both_ways(form, shared_formula, tmp_path, soffice_convert):
+    for path in soffice_convert([form, shared_formula], "xlsx", tmp_path / "resaved"):
+        _assert_agree(path, max_rows=20, max_cols=10)
+
+
+# --- what sends a file the careful way, and what cannot fool the fast one ---------------------------
+def _edit_sheet(src, dest, edit):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return dest
+
+
+def test_an_address_hidden_in_another_attribute_is_not_taken(form, tmp_path):
+    """calamine places a cell by its own r attribute; the scan must not read r from inside a quoted value."""
+    forged = _edit_sheet(form, tmp_path / "伪地址.xlsx", lambda xml: xml.replace(
+        b'<c r="Z90"', b"""<c foo=' r="A1"' r="Z90\""""))
+    sheet = read_workbook(forged, max_rows=20, max_cols=10).sheet("填报")
+    assert sheet.beyond_cells == ("Z90",) and (1, 1) in sheet.cells and sheet.get("A1").value == "指标"
+    _assert_agree(forged, max_rows=20, max_cols=10)
+
+
+@pytest.mark.parametrize("prefix", [b"x", "表".encode()])
+def test_cells_with_a_namespace_prefix_read_the_same(form, tmp_path, prefix):
+    """calamine finds cells by their local name whatever the prefix, any XML name (Chinese too)."""
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    def prefixed(xml):
+        xml = xml.replace(b"<c ", b"<" + prefix + b":c ").replace(b"</c>", b"</" + prefix + b":c>")
+        return xml.replace(b"<worksheet ", b"<worksheet xmlns:" + prefix + b'="' + main + b'" ', 1)
+
+    path = _edit_sheet(form, tmp_path / "前缀.xlsx", prefixed)
+    assert read_workbook(path, max_rows=20, max_cols=10).sheet("填报").get("C3").value == 12
+    _assert_agree(path, max_rows=20, max_cols=10)
+
+
+@pytest.mark.parametrize("edit, why", [
+    (lambda xml: xml.replace(b'<c r="C3"', b"<c", 1), "a cell without its address"),
+    (lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'),
+     "an empty cell that makes the grid huge"),
+    (lambda xml: xml.replace(b"<worksheet ", '<worksheet xmlns:表="http://schemas.openxmlformats.org/spreadsheetml/'
+                             '2006/main" '.encode(), 1).replace(b"</sheetData>", '<row r="1048576"><表:c r="XFD1048576" '
+                                                                 's="0"/></row></sheetData>'.encode()),
+     "the same cell behind a Chinese namespace prefix"),
+])
+def test_unusual_sheets_are_read_the_careful_way(form, tmp_path, edit, why, caplog):
+    path = _edit_sheet(form, tmp_path / "特殊.xlsx", edit)
+    with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
+        book = read_workbook(path, max_rows=20, max_cols=10)
+    assert any("careful way" in r.getMessage() for r in caplog.records), why
+    assert book.sheet("填报").get("D3").value == "1,200"
+
+
+def test_a_huge_shared_string_count_is_read_the_careful_way(form, tmp_path, caplog):
+    path = tmp_path / "字符串数.xlsx"
+    with zipfile.ZipFile(form) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        # calamine would reserve room for ten billion strings before reading the first
+        zout.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://'
+                      b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="9999999999">'
+                      b"<si><t>x</t></si></sst>")
+    with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
+        read_workbook(path, max_rows=20, max_cols=10)
+    assert any("shared strings" in r.getMessage() for r in caplog.records)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import tempfile
 import time
 import zipfile
 import zlib
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from wjexcel import filetypes
+from wjexcel import filetypes, parallel
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
@@ -205,7 +204,8 @@ class _Limits:
         return DEFERRED_TIME_NOTE.format(limit=f"{seconds / 60:g} 分钟" if seconds >= 60 else f"{seconds:g} 秒")
 
 
-def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS) -> CollectResult:
+def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
+            workers: int | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -216,6 +216,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             label naming it (a member of an archive too).
         time_budget: Seconds this run may spend (``None``: no limit); files it cannot start
             in time are reported as left for the next run.
+        workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
+            the number of files); the ledger is written by this process alone, in walk order.
     """
     from wjexcel.plan.workbook import workspace_plan
 
@@ -227,8 +229,12 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
                 raise WjexcelError(f"找不到“{root}”：请检查路径。")
         entries = walk(ws, roots)
         verdicts: list[FileVerdict] = []
-        with Ledger.open(ws) as ledger:
-            judge = _Collector(ws, ledger, plan, ws.signing_key(), _Limits(time_budget), progress)
+        key = ws.signing_key()
+        with (Ledger.open(ws) as ledger, ledger.batch(),
+              parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers, _reader_context,
+                               (plan, key)) as pool):
+            judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)
+            judge.ahead = _ReadAhead(pool, entries, ledger)
             for i, entry in enumerate(entries):
                 judge.position = (i, len(entries))
                 judge.say(entry.display)
@@ -237,6 +243,84 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
                 progress(len(entries), len(entries), "")
             _refresh_statuses(ledger, verdicts)
     return CollectResult(verdicts)
+
+
+# --- reading ahead in worker processes ------------------------------------------------------------
+AHEAD = 8
+"""Files read ahead of the one being recorded, per worker process."""
+
+
+def _reader_context(plan, key: bytes):
+    return plan, key
+
+
+def _read_job(context, job: tuple):
+    """In a worker: the judged reading of one file of 收回, or None when it is not a form to read."""
+    from wjexcel.collect.formread import read_form
+
+    plan, key = context
+    path, display, sha = job
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha or not filetypes.sniff(data).readable:
+        return None  # changed since it was looked at, or not a workbook: the collector decides
+    try:
+        return sha, read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data), None
+    except FormError as exc:
+        return sha, None, (str(exc), exc.code)
+    except Exception:  # noqa: BLE001 - the collector reads it again and records what goes wrong
+        log.debug("worker could not read %s", display, exc_info=True)
+        return None
+
+
+class _ReadAhead:
+    """Reads the next files of 收回 in worker processes while this one records.
+
+    Only files that will be read are sent: a plain file, not too big, whose bytes the ledger
+    has not seen. The collector takes a reading only for exactly the bytes it archives.
+    """
+
+    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
+        self.workers, self.entries, self.ledger = workers, entries, ledger
+        self.next = 0
+        self.pending: dict[str, object] = {}
+        self.window = AHEAD * workers.count
+
+    def take(self, display: str, sha: str):
+        """(reading, error) read ahead for this file, or None: read it here."""
+        if self.workers.pool is None:
+            return None
+        self._fill()
+        future = self.pending.pop(display, None)
+        if future is None:
+            return None
+        done = self.workers.result(future)
+        if done is None or done[0] != sha:
+            return None
+        return done[1], done[2]
+
+    def _fill(self) -> None:
+        while self.next < len(self.entries) and len(self.pending) < self.window:
+            entry = self.entries[self.next]
+            self.next += 1
+            if entry.skip:
+                continue
+            try:
+                if entry.path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                data = entry.path.read_bytes()
+            except OSError:
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if not filetypes.sniff(data).readable or self.ledger.find(entry.display, sha) is not None \
+                    or self.ledger.first_with_hash(sha) is not None:
+                continue
+            future = self.workers.submit(_read_job, (str(entry.path), entry.display, sha))
+            if future is None:
+                return
+            self.pending[entry.display] = future
 
 
 def _deferred(display: str, note: str) -> FileVerdict:
@@ -252,6 +336,7 @@ class _Collector:
         self.ws, self.ledger, self.plan, self.key = ws, ledger, plan, key
         self.limits, self.progress = limits, progress
         self.position = (0, 0)
+        self.ahead: _ReadAhead | None = None
 
     def say(self, label: str) -> None:
         """Tell the progress display which file is being read now."""
@@ -371,11 +456,16 @@ class _Collector:
         """Read and judge one would-be form: (judgement, reading or None)."""
         from wjexcel.collect.formread import read_form
 
-        with tempfile.TemporaryDirectory(prefix="wjx_") as tmp:
-            path = Path(tmp) / ("in" + PurePosixPath(inc.display).suffix.lower()[:8])
-            path.write_bytes(inc.data)
+        done = self.ahead.take(inc.display, hashlib.sha256(inc.data).hexdigest()) \
+            if self.ahead is not None and inc.depth == 0 else None
+        if done is not None:
+            reading, error = done
+            if error is not None:
+                return V.judge_unreadable(FormError(*error), inc.display), None
+        else:
             try:
-                reading = read_form(path, self.plan, key=self.key, display_name=inc.display)
+                reading = read_form(PurePosixPath(inc.display).name, self.plan, key=self.key,
+                                    display_name=inc.display, data=inc.data)
             except FormError as exc:
                 return V.judge_unreadable(exc, inc.display), None
         ident = reading.identity

@@ -70,7 +70,8 @@ class FormReading:
         return next((v for v in self.values if v.indicator == code), None)
 
 
-def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str | None = None) -> FormReading:
+def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str | None = None,
+              data: bytes | None = None) -> FormReading:
     """Read and check one returned form.
 
     Args:
@@ -80,12 +81,13 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
             has none, is read against the built-in plan).
         key: The workspace signing key; ``None`` leaves the signature unchecked.
         display_name: How messages name the file (default: its name).
+        data: The file's bytes when already read (``path`` then only names it).
 
     Raises:
         FormError: The file cannot be read as a workbook at all (Chinese message, with a code).
     """
     label = display_name or Path(path).name
-    book = read_workbook(path, display_name=label, max_rows=L.MAX_FORM_ROW, max_cols=L.MAX_FORM_COL)
+    book = read_workbook(path, display_name=label, max_rows=L.MAX_FORM_ROW, max_cols=L.MAX_FORM_COL, data=data)
     reading = FormReading(label, book.kind, problems=ProblemList(file=label))
     problems = reading.problems
     meta = _read_meta(book)

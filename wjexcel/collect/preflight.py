@@ -104,10 +104,7 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
     """
     path = Path(path)
     label = display_name or path.name
-    _check_size(path, label)
-    kind = _sniff(path, label)
-    if not kind.readable:
-        raise FormError(f"“{label}”：{kind.message}", kind.code)
+    kind = check_file(path, label)
     if kind.kind not in (filetypes.XLSX, filetypes.XLSM, filetypes.ODS):
         return PreflightResult(kind)
     deadline = deadline or time.monotonic() + SCAN_SECONDS
@@ -122,6 +119,27 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
                 if scan is not None:
                     sheets[name] = scan
     return PreflightResult(kind, sheets, odd)
+
+
+def check_file(path: Path, label: str) -> filetypes.FileType:
+    """The file's type, once its size is known to be sane and its content to be a readable
+    spreadsheet; a FormError otherwise."""
+    _check_size(path, label)
+    kind = _sniff(path, label)
+    if not kind.readable:
+        raise FormError(f"“{label}”：{kind.message}", kind.code)
+    return kind
+
+
+def check_bytes(data: bytes, label: str) -> filetypes.FileType:
+    """:func:`check_file` for a file already read."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FormError(f"“{label}”：文件太大（{len(data) // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
+                        "不像是填好的报表", Code.FILE_TOO_BIG)
+    kind = filetypes.sniff(data)
+    if not kind.readable:
+        raise FormError(f"“{label}”：{kind.message}", kind.code)
+    return kind
 
 
 def _check_size(path: Path, label: str) -> None:

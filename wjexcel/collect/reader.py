@@ -17,24 +17,25 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 import zipfile
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from wjexcel import filetypes
-from wjexcel.errors import EnvironmentProblem, FormError
+from wjexcel.errors import EnvironmentProblem, FormError, os_reason
 from wjexcel.problems import Code
 from wjexcel.values import decode_excel_escapes
-from wjexcel.collect.preflight import preflight
+from wjexcel.collect.book import (HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData,  # noqa: F401
+                                  a1, parse_a1)
+from wjexcel.collect import fastread
+from wjexcel.collect.preflight import check_bytes, check_file, preflight
 
 log = logging.getLogger(__name__)
 
@@ -50,101 +51,20 @@ READ_SECONDS = 30.0
 CALAMINE_MEMORY_BYTES = 1536 * 1024 * 1024
 """Memory cap of the calamine child (:mod:`~wjexcel.collect.memcap`); the densest legal .xls needs ~0.6 GB."""
 
-VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
 _RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
 
 
-@dataclass(frozen=True)
-class CellData:
-    """One non-empty cell.
-
-    Attributes:
-        value: The typed value, or a formula's cached result (``None`` if it has none).
-        formula: Formula text (``=C3*2``) when the engine reports formulas, else ``None``.
-        is_text: The cell holds text (``'1,200'`` typed into a text cell), not a number.
-        is_error: The value is an Excel error such as ``#N/A``.
-        number_format: The cell's number format where the engine reports it.
-    """
-
-    value: Any
-    formula: str | None = None
-    is_text: bool = False
-    is_error: bool = False
-    number_format: str | None = None
-
-    @property
-    def formula_without_result(self) -> bool:
-        """A formula saved by a program that did not calculate it (公式没有计算结果)."""
-        return self.formula is not None and self.value is None
-
-
-@dataclass
-class SheetData:
-    """The cells of one sheet within the bounds, and where content really ends.
-
-    Attributes:
-        cells: ``{(row, col): CellData}``, 1-based, only cells inside the bounds.
-        max_row, max_col: Last row/column holding content anywhere in the sheet.
-        beyond_bounds: Some content lies outside the bounds that were read.
-        beyond_cells: A1 references of the first such cells.
-        formulas_known: The engine reports formulas (False for .xls/.ods).
-    """
-
-    name: str
-    visibility: str
-    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
-    max_row: int = 0
-    max_col: int = 0
-    beyond_bounds: bool = False
-    beyond_cells: tuple[str, ...] = ()
-    formulas_known: bool = True
-
-    def get(self, ref: str) -> CellData | None:
-        """The cell at an A1 reference, or None when empty or outside the bounds."""
-        return self.cells.get(parse_a1(ref))
-
-
-@dataclass
-class WorkbookData:
-    """What a returned file holds.
-
-    Attributes:
-        custom_properties: Custom document properties; ``None`` where the engine
-            cannot read them (.xls/.ods), ``{}`` where there are none.
-        defined_names: ``{name: reference}``; sheet-scoped names as ``Sheet!name``;
-            ``None`` where the engine cannot read them.
-    """
-
-    display_name: str
-    kind: str
-    sheets: list[SheetData]
-    custom_properties: dict[str, Any] | None = None
-    defined_names: dict[str, str] | None = None
-
-    @property
-    def sheet_names(self) -> list[str]:
-        return [s.name for s in self.sheets]
-
-    def sheet(self, name: str) -> SheetData | None:
-        """The sheet called ``name``, or None."""
-        return next((s for s in self.sheets if s.name == name), None)
-
-
-def a1(row: int, col: int) -> str:
-    """``(3, 5)`` -> ``'E3'``."""
-    return f"{get_column_letter(col)}{row}"
-
-
-def parse_a1(ref: str) -> tuple[int, int]:
-    """``'E3'`` -> ``(3, 5)``; ``$`` signs are allowed."""
-    letters, row = coordinate_from_string(ref.replace("$", "").upper())
-    return row, column_index_from_string(letters)
-
-
 def read_workbook(
-    path, *, display_name: str | None = None, max_rows: int = DEFAULT_MAX_ROWS, max_cols: int = DEFAULT_MAX_COLS
+    path, *, display_name: str | None = None, max_rows: int = DEFAULT_MAX_ROWS, max_cols: int = DEFAULT_MAX_COLS,
+    careful: bool = False, data: bytes | None = None,
 ) -> WorkbookData:
     """Read every worksheet of a returned file within ``max_rows`` x ``max_cols``.
+
+    An ordinary .xlsx is read on the fast path (:mod:`wjexcel.collect.fastread`); anything
+    else, or anything unusual in one, the careful way: the full preflight scan, then
+    openpyxl (xlsx) or calamine in a child process (.xls, .ods). ``careful`` reads an
+    ordinary .xlsx the careful way too (the tests compare both). ``data``: the file's bytes,
+    already read (``path`` then only names it).
 
     Raises:
         FormError: The file is unsafe, not a workbook, damaged, encrypted or too slow
@@ -153,6 +73,28 @@ def read_workbook(
     path = Path(path)
     label = display_name or path.name
     deadline = time.monotonic() + READ_SECONDS
+    filetype = check_file(path, label) if data is None else check_bytes(data, label)
+    if filetype.kind in (filetypes.XLSX, filetypes.XLSM) and not careful:
+        try:
+            data = path.read_bytes() if data is None else data
+        except OSError as exc:
+            raise FormError(f"“{label}”：无法读取文件（{os_reason(exc)}）", Code.FILE_UNREADABLE) from exc
+        try:
+            book = fastread.read(data, label, (max_rows, max_cols), deadline)
+        except fastread.NotFast as exc:
+            log.debug("%s is read the careful way: %s", label, exc)
+        else:
+            book.display_name, book.kind = label, filetype.kind
+            return book
+    if data is not None:
+        with tempfile.TemporaryDirectory(prefix="wjx_") as tmp:
+            copy = Path(tmp) / ("in" + path.suffix.lower()[:8])
+            copy.write_bytes(data)
+            return _read_carefully(copy, label, max_rows, max_cols, deadline)
+    return _read_carefully(path, label, max_rows, max_cols, deadline)
+
+
+def _read_carefully(path: Path, label: str, max_rows: int, max_cols: int, deadline: float) -> WorkbookData:
     checked = preflight(path, display_name=label, bounds=(max_rows, max_cols), deadline=deadline)
     kind = checked.filetype.kind
     if kind in (filetypes.XLSX, filetypes.XLSM):

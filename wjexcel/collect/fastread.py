@@ -1,0 +1,424 @@
+"""Read an ordinary .xlsx fast: every part inflated once, one scan of the cells, calamine for values (it decodes Excel's ``_xHHHH_`` escapes itself).
+
+This is how nearly every returned form is read. The file is inflated part by part within
+the sizes its zip declares (which zip enforces); the scan finds every cell element of
+every worksheet, so it knows, before calamine runs, how large a grid calamine will
+allocate (calamine aborts the whole process when an allocation fails). Only files where
+that is provably small take this path; anything unusual — a part over
+:data:`MAX_PART_BYTES`, a text encoding other than UTF-8, a cell without its address, a
+grid over :data:`MAX_GRID_CELLS`, a shared-string count over :data:`MAX_STRINGS` — raises
+:class:`NotFast`, and :mod:`wjexcel.collect.reader` reads the file the careful way.
+
+The scan also gives what calamine does not: each cell's type (text, error), its formula
+text and its number format; where content lies outside the form's bounds; a DTD or
+entity declaration anywhere (refused as unsafe, as the careful path does).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import html
+import io
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
+
+from wjexcel.collect import preflight as P
+from openpyxl.utils.cell import column_index_from_string
+
+from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData, a1
+from wjexcel.errors import FormError
+from wjexcel.problems import Code
+
+MAX_PART_BYTES = 16 * 1024 * 1024
+"""Largest XML part read on this path (a filled form's largest is well under 1 MB)."""
+MAX_GRID_CELLS = 2_000_000
+"""Largest rows x columns span of a worksheet's cells: what calamine and Python allocate for it."""
+MAX_STRINGS = 1_000_000
+"""Largest shared-string count a workbook may declare (calamine reserves room for that many)."""
+
+_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_WORKSHEET_REL = "/worksheet"
+
+# Cells as calamine finds them: by local name, whatever the namespace prefix. Attributes are
+# matched whole, quotes respected, so an "r" inside another attribute's value is never taken.
+# Nearly every file writes cells without a prefix; the patterns for those are much faster.
+_ANY_PREFIX = rb"""(?:[^\s<>/:=!?"']+:)?"""  # any XML name, Chinese too
+_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+_NOT_R = rb"""(?:\s+(?!r\s*=)[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+_R = rb"""\s+r\s*=\s*(?:"([A-Z]{1,3})([0-9]{1,7})"|'([A-Z]{1,3})([0-9]{1,7})')"""
+_PREFIXED = re.compile(rb":c[\s/>]")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    start: re.Pattern
+    ref: re.Pattern
+    body: re.Pattern
+
+
+def _patterns(prefix: bytes) -> _Patterns:
+    return _Patterns(re.compile(rb"<" + prefix + rb"c[\s/>]"), re.compile(rb"<" + prefix + rb"c" + _NOT_R + _R),
+                     re.compile(rb"<" + prefix + rb"c(" + _ATTRS + rb")\s*>(.*?)</" + prefix + rb"c\s*>", re.S))
+
+
+_PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+_VALUE = re.compile(rb"<" + _ANY_PREFIX + rb"v(?:\s[^>]*)?>([^<]*)<")
+_FORMULA = re.compile(rb"<" + _ANY_PREFIX + rb"f(?=[\s/>])([^>]*)>(?:([^<]*)<)?")
+_INLINE = re.compile(rb"<" + _ANY_PREFIX + rb"is[\s/>]")
+_DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
+_SST_START = re.compile(rb"<" + _ANY_PREFIX + rb"sst[\s>][^>]*>")
+_SST_COUNT = re.compile(rb"""\buniqueCount\s*=\s*["']\s*(\d+)""")
+_TEXT_TYPES = (b"s", b"str", b"inlineStr")
+
+
+class NotFast(Exception):
+    """This file is read the careful way (the reason, for the debug log)."""
+
+
+@dataclass
+class _CellScan:
+    """The scan of one worksheet part."""
+
+    cells: dict[tuple[int, int], tuple[bytes, bytes, str | None, str | None]] = field(default_factory=dict)
+    """(row, col) -> (t, s, formula, error text) of each cell with content inside the bounds."""
+    max_row: int = 0
+    max_col: int = 0
+    beyond: list[str] = field(default_factory=list)
+    beyond_count: int = 0
+    shared: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """A shared formula's text and first cell, by its index."""
+
+
+def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> WorkbookData:
+    """Read the workbook in ``data`` (an xlsx/xlsm package already sniffed as one).
+
+    Raises:
+        FormError: the file is unsafe or damaged (the same messages as the careful path).
+        NotFast: the file must be read the careful way.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
+    with zf:
+        P.check_zip(zf, label)
+        parts = _inflate(zf, label, deadline)
+    workbook_part = "xl/workbook.xml"
+    sheets, names, styles = _structure(parts.get("_rels/.rels", b""), parts.get(workbook_part, b""),
+                                       parts.get("xl/_rels/workbook.xml.rels", b""))
+    if any(part not in parts for _, _, part in sheets):
+        raise NotFast("a sheet part is missing")
+    for name, body in parts.items():  # calamine reserves room for the count its string table declares
+        if name.lower() == "xl/sharedstrings.xml":
+            root = _SST_START.search(body, 0, 65536)
+            count = _SST_COUNT.search(root.group(0)) if root else None
+            if root is None or (count and int(count.group(1)) > MAX_STRINGS):
+                raise NotFast("shared strings")
+    formats = _number_formats(parts.get(styles, b""))
+    for body in parts.values():  # every part that holds cells, whichever part calamine takes for a sheet
+        if b"sheetData" in body:
+            _check_grid(body)
+    scans = {}
+    for _, _, part in sheets:
+        if time.monotonic() > deadline:
+            raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
+        scans[part] = _scan(parts.get(part, b""), label, bounds)
+    return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
+
+
+# --- the package ---------------------------------------------------------------------------------
+def _inflate(zf: zipfile.ZipFile, label: str, deadline: float) -> dict[str, bytes]:
+    """Every XML part, inflated within its declared size; NotFast on anything unusual."""
+    parts = {}
+    for info in zf.infolist():
+        name = info.filename
+        if name != name.replace("\\", "/").lstrip("/"):
+            raise NotFast("part names")
+        if info.is_dir() or not name.lower().endswith((".xml", ".rels")):
+            continue
+        if info.file_size > MAX_PART_BYTES:
+            raise NotFast("a large part")
+        if time.monotonic() > deadline:
+            raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
+        try:
+            body = zf.read(info)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
+            raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        head = body[:256]
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            raise NotFast("not UTF-8")
+        declared = _DECLARED_ENCODING.search(head)
+        if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            raise NotFast("not UTF-8")
+        if _DTD.search(body):
+            raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝",
+                            Code.FILE_UNSAFE)
+        if name in parts:
+            raise NotFast("a part twice")
+        parts[name] = body
+    return parts
+
+
+def _xml(body: bytes):
+    try:
+        return DefusedET.fromstring(body)
+    except (DefusedET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise NotFast("unreadable XML") from exc
+
+
+def _relations(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
+    """``{Id: (type, target part)}`` of a part's relationships."""
+    folder, _, base = part.rpartition("/")
+    rels = parts.get(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels")
+    if rels is None:
+        return {}
+    out = {}
+    for node in _xml(rels):
+        if node.tag != f"{{{_PKG_REL_NS}}}Relationship" or node.get("TargetMode") == "External":
+            continue
+        target = node.get("Target") or ""
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath(folder, target))
+        parts_of = []
+        for piece in path.split("/"):
+            if piece == "..":
+                if parts_of:
+                    parts_of.pop()
+            elif piece and piece != ".":
+                parts_of.append(piece)
+        out[node.get("Id") or ""] = (node.get("Type") or "", "/".join(parts_of))
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _structure(root_rels: bytes, workbook: bytes, workbook_rels: bytes):
+    """(sheets, defined names, styles part) of a package's workbook; forms from one generate
+    share these parts byte for byte, so each is parsed once."""
+    parts = {"_rels/.rels": root_rels, "xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": workbook_rels}
+    part = _office_document(parts)
+    sheets, names = _workbook(parts, part)
+    return tuple(sheets), names, _styles_part(parts, part)
+
+
+def _office_document(parts: dict[str, bytes]) -> str:
+    found = [t for kind, t in _relations(parts, "").values() if kind.endswith("/officeDocument")]
+    if len(found) != 1 or found[0] != "xl/workbook.xml" or not parts.get(found[0]):
+        raise NotFast("workbook part")
+    return found[0]
+
+
+def _workbook(parts: dict[str, bytes], part: str):
+    """(sheets as (name, visibility, part), defined names) in workbook order; worksheets only."""
+    root = _xml(parts[part])
+    rels = _relations(parts, part)
+    ns = root.tag.rpartition("}")[0] + "}" if root.tag.startswith("{") else ""
+    sheets, names = [], {}
+    titles = []
+    for node in root.iter(f"{ns}sheet"):
+        kind, target = rels.get(node.get(f"{{{_REL_NS}}}id") or "", ("", ""))
+        titles.append(node.get("name") or "")
+        if not kind.endswith(_WORKSHEET_REL):
+            continue
+        sheets.append((node.get("name") or "", node.get("state") or VISIBLE, target))
+    if len(set(titles)) != len(titles) or len({t for _, _, t in sheets}) != len(sheets):
+        raise NotFast("sheet names")
+    for node in root.iter(f"{ns}definedName"):
+        name, local = node.get("name") or "", node.get("localSheetId")
+        if name.startswith("_xlnm."):  # print areas and titles: page setup, not names
+            continue
+        if local is not None and local.isdigit() and int(local) < len(titles):
+            name = f"{titles[int(local)]}!{name}"
+        names[name] = node.text or ""
+    return sheets, names
+
+
+def _styles_part(parts: dict[str, bytes], workbook_part: str) -> str:
+    for kind, target in _relations(parts, workbook_part).values():
+        if kind.endswith("/styles"):
+            return target
+    return ""
+
+
+@functools.lru_cache(maxsize=16)
+def _number_formats(styles: bytes) -> tuple[str, ...]:
+    """The number format of each cell style (``cellXfs``), by index."""
+    if not styles:
+        return ()
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    root = _xml(styles)
+    ns = root.tag.rpartition("}")[0] + "}" if root.tag.startswith("{") else ""
+    custom = {}
+    for node in root.iter(f"{ns}numFmt"):
+        if (node.get("numFmtId") or "").isdigit():
+            custom[int(node.get("numFmtId"))] = node.get("formatCode") or "General"
+    formats = []
+    xfs = root.find(f"{ns}cellXfs")
+    for xf in xfs if xfs is not None else ():
+        raw = xf.get("numFmtId") or "0"
+        number = int(raw) if raw.isdigit() else 0
+        formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
+    return tuple(formats)
+
+
+# --- the scan ----------------------------------------------------------------------------------------
+def _check_grid(body: bytes) -> None:
+    """NotFast unless every cell element of a part has a plain address and, together, they
+    span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet)."""
+    cells = _ANY_CELLS if _PREFIXED.search(body) else _PLAIN_CELLS
+    refs = cells.ref.findall(body)
+    if len(refs) != len(cells.start.findall(body)):
+        raise NotFast("a cell without a plain address")  # the careful path names a damaged one
+    if refs:
+        rows = [int(b or d) for _, b, _, d in refs]
+        cols = [_column(x) for x in {a or c for a, _, c, _ in refs}]
+        if (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_GRID_CELLS:
+            raise NotFast("a large grid")
+
+
+def _scan(body: bytes, label: str, bounds: tuple[int, int]) -> _CellScan:
+    """The type, formula and style of each cell with content, and where content lies."""
+    scan = _CellScan()
+    cells = _ANY_CELLS if _PREFIXED.search(body) else _PLAIN_CELLS
+    max_rows, max_cols = bounds
+    for head, inner in cells.body.findall(body):
+        formula = _FORMULA.search(inner) if b"f" in inner else None
+        value = _VALUE.search(inner)
+        if not (formula or (value and value.group(1).strip()) or _INLINE.search(inner)):
+            continue
+        attrs = {name: first or second for name, first, second in _ATTR.findall(head)}
+        match = _REF.fullmatch(attrs.get(b"r") or b"")
+        if match is None:
+            raise NotFast("a cell without a plain address")
+        row, col = int(match.group(2)), _column(match.group(1))
+        if row > P.MAX_SHEET_ROW or col > P.MAX_SHEET_COL:
+            raise FormError(
+                f"“{label}”：{a1(min(row, 1_048_576), min(col, 16_384))} 单元格有内容，远远超出表格范围（最多 "
+                f"{P.MAX_SHEET_ROW} 行、{a1(1, P.MAX_SHEET_COL)[:-1]} 列）。请删除该处内容后另存再发送",
+                Code.FILE_UNSAFE)
+        if row > scan.max_row:
+            scan.max_row = row
+        if col > scan.max_col:
+            scan.max_col = col
+        if row > max_rows or col > max_cols:
+            scan.beyond_count += 1
+            if len(scan.beyond) < P.MAX_BEYOND_SAMPLES:
+                scan.beyond.append(a1(row, col))
+            continue
+        kind = attrs.get(b"t") or b"n"
+        text = _formula_text(formula, row, col, scan) if formula is not None else None
+        error = html.unescape(value.group(1).decode("utf-8", "replace")) if kind == b"e" and value else None
+        scan.cells[(row, col)] = (kind, attrs.get(b"s") or b"", text, error)
+    return scan
+
+
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    """``b"AB"`` -> 28 (remembered: a form uses a handful of columns)."""
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = _COLUMNS[letters] = column_index_from_string(letters.decode("ascii"))
+    return number
+
+
+def _formula_text(match, row: int, col: int, scan: _CellScan) -> str:
+    """A cell's formula as openpyxl gives it (``=`` and the text); a shared formula's other
+    cells get the first cell's formula moved to theirs."""
+    attrs, text = match.group(1), match.group(2)
+    text = html.unescape(text.decode("utf-8", "replace")) if text else ""
+    shared = re.search(rb"""\bt\s*=\s*["']shared["']""", attrs)
+    index = re.search(rb"""\bsi\s*=\s*["'](\d+)["']""", attrs)
+    if shared and index:
+        key = int(index.group(1))
+        if text:
+            scan.shared[key] = (text, a1(row, col))
+        elif key in scan.shared:
+            from openpyxl.formula.translate import Translator
+
+            origin_text, origin = scan.shared[key]
+            try:
+                return Translator(f"={origin_text}", origin).translate_formula(a1(row, col))
+            except Exception:  # noqa: BLE001 - a formula Translator cannot move is shown as it is
+                return f"={origin_text}"
+    return f"={text}"
+
+
+# --- values ---------------------------------------------------------------------------------------
+def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> WorkbookData:
+    import python_calamine
+
+    max_rows, max_cols = bounds
+    try:
+        with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
+            found = {meta.name: index for index, meta in enumerate(wb.sheets_metadata)
+                     if meta.typ == python_calamine.SheetTypeEnum.WorkSheet}
+            result = []
+            for name, visibility, part in sheets:
+                if name not in found:
+                    raise NotFast("calamine sees other sheets")
+                scan = scans[part]
+                sheet = SheetData(name, visibility, max_row=scan.max_row, max_col=scan.max_col,
+                                  beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond))
+                values = wb.get_sheet_by_index(found[name])
+                start = values.start
+                if start is not None:
+                    row0, col0 = start[0] + 1, start[1] + 1
+                    for i, row in enumerate(values.to_python()):
+                        r = row0 + i
+                        if r > max_rows:
+                            break
+                        for j, value in enumerate(row):
+                            if value != "" and col0 + j <= max_cols:
+                                sheet.cells[(r, col0 + j)] = _cell(value, scan.cells.get((r, col0 + j)), formats)
+                for key, scanned in scan.cells.items():
+                    if key not in sheet.cells and (scanned[2] is not None or scanned[3] is not None):
+                        sheet.cells[key] = _cell(None, scanned, formats)  # a formula without its result, an error
+                result.append(sheet)
+    except (python_calamine.CalamineError, ValueError, TypeError, OverflowError) as exc:
+        if isinstance(exc, NotFast):
+            raise
+        raise NotFast(f"calamine: {type(exc).__name__}") from exc
+    props = _custom_properties(parts)
+    return WorkbookData(label, "", result, props, names)
+
+
+def _cell(value, scanned, formats) -> CellData:
+    kind, style, formula, error = scanned if scanned is not None else (b"n", b"", None, None)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)  # "5" in the file: openpyxl and Excel show 5, not 5.0
+    elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        value = _dt.datetime(value.year, value.month, value.day)
+    if value == "" and formula is None and kind not in _TEXT_TYPES:
+        value = None
+    number_format = None
+    if style.isdigit() and int(style) < len(formats):
+        number_format = formats[int(style)]
+    elif formats:
+        number_format = formats[0]
+    return CellData(error if kind == b"e" and error is not None else value, formula,
+                    kind in _TEXT_TYPES, kind == b"e", number_format)
+
+
+def _custom_properties(parts: dict[str, bytes]) -> dict:
+    body = parts.get("docProps/custom.xml")
+    if not body:
+        return {}
+    out = {}
+    for node in _xml(body):
+        name = node.get("name")
+        if name and len(node):
+            out[name] = node[0].text
+    return out
