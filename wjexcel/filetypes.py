@@ -7,6 +7,7 @@ and returns a :class:`FileType` whose Chinese message tells a clerk what to ask 
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -160,6 +161,14 @@ def _ooxml_main_type(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
     types = _small_part(zf, parts, "[content_types].xml", _SMALL_PART_BYTES)
     if not types:
         return None
+    rels = _small_part(zf, parts, "_rels/.rels", _SMALL_PART_BYTES)
+    return _main_type(types, rels, frozenset(parts))
+
+
+@functools.lru_cache(maxsize=32)
+def _main_type(types: bytes, rels: bytes, parts: frozenset[str]) -> str | None:
+    """:func:`_ooxml_main_type` of the package's two small parts (forms from one generate share
+    them byte for byte, so each pair is parsed once)."""
     try:
         tree = DefusedET.fromstring(types)
     except (DefusedET.ParseError, DefusedXmlException, ValueError):
@@ -171,7 +180,7 @@ def _ooxml_main_type(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
             overrides[part_name(node.get("PartName")).lower()] = node.get("ContentType")
         elif tag == "Default" and node.get("Extension") and node.get("ContentType"):
             defaults[node.get("Extension").lower()] = node.get("ContentType")
-    target = _office_document_target(zf, parts)
+    target = _office_document_target(rels)
     if target is not None and target.lower() in parts:
         key = target.lower()
         return overrides.get(key) or defaults.get(key.rpartition(".")[2])
@@ -179,8 +188,7 @@ def _ooxml_main_type(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
     return declared[0] if declared else None
 
 
-def _office_document_target(zf: zipfile.ZipFile, parts: dict[str, str]) -> str | None:
-    rels = _small_part(zf, parts, "_rels/.rels", _SMALL_PART_BYTES)
+def _office_document_target(rels: bytes) -> str | None:
     if not rels:
         return None
     try:

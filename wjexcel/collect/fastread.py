@@ -71,6 +71,10 @@ def _patterns(prefix: bytes) -> _Patterns:
 
 
 _PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
+_ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?>'
+                           rb"(.*?)</c>", re.S)
+_EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
+_FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _VALUE = re.compile(rb"<" + _ANY_PREFIX + rb"v(?:\s[^>]*)?>([^<]*)<")
@@ -127,14 +131,13 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
             if root is None or (count and int(count.group(1)) > MAX_STRINGS):
                 raise NotFast("shared strings")
     formats = _number_formats(parts.get(styles, b""))
-    for body in parts.values():  # every part that holds cells, whichever part calamine takes for a sheet
-        if b"sheetData" in body:
-            _check_grid(body)
+    counts = {name: _check_grid(body) for name, body in parts.items()
+              if b"sheetData" in body}  # every part with cells, whichever part calamine takes for a sheet
     scans = {}
     for _, _, part in sheets:
         if time.monotonic() > deadline:
             raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
-        scans[part] = _scan(parts.get(part, b""), label, bounds)
+        scans[part] = _scan(parts[part], label, bounds, counts.get(part, 0))
     return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
 
 
@@ -273,35 +276,69 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
 
 
 # --- the scan ----------------------------------------------------------------------------------------
-def _check_grid(body: bytes) -> None:
+def _check_grid(body: bytes) -> int:
     """NotFast unless every cell element of a part has a plain address and, together, they
-    span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet)."""
-    cells = _ANY_CELLS if _PREFIXED.search(body) else _PLAIN_CELLS
-    refs = cells.ref.findall(body)
-    if len(refs) != len(cells.start.findall(body)):
-        raise NotFast("a cell without a plain address")  # the careful path names a damaged one
-    if refs:
-        rows = [int(b or d) for _, b, _, d in refs]
-        cols = [_column(x) for x in {a or c for a, _, c, _ in refs}]
-        if (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_GRID_CELLS:
+    span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet). Returns
+    how many cell elements there are."""
+    prefixed = _PREFIXED.search(body)
+    cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
+    count = len(cells.start.findall(body))
+    plain = [] if prefixed else _FIRST_R.findall(body)  # r written first, in double quotes: nearly always
+    if len(plain) == count:
+        letters, rows = {a for a, _ in plain}, {b for _, b in plain}
+    else:
+        refs = cells.ref.findall(body)
+        if len(refs) != count:
+            raise NotFast("a cell without a plain address")  # the careful path names a damaged one
+        letters, rows = {a or c for a, _, c, _ in refs}, {b or d for _, b, _, d in refs}
+    if count:
+        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
+        if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
             raise NotFast("a large grid")
+    return count
 
 
-def _scan(body: bytes, label: str, bounds: tuple[int, int]) -> _CellScan:
-    """The type, formula and style of each cell with content, and where content lies."""
-    scan = _CellScan()
+def _cells_with_bodies(body: bytes, count: int):
+    """(column letters, row digits, style, type, body) of each cell that is not empty-tagged.
+
+    Excel, WPS, LibreOffice and openpyxl all write ``<c r=".." s=".." t="..">``; one plain
+    pattern finds those, and when it finds them all (every cell element is either one of
+    them or self-closing) no cell needs its attributes parsed one by one."""
+    if not _PREFIXED.search(body):
+        ordered = _ORDERED_CELL.findall(body)
+        if len(ordered) == count - len(_EMPTY_CELL.findall(body)):
+            return ordered
     cells = _ANY_CELLS if _PREFIXED.search(body) else _PLAIN_CELLS
-    max_rows, max_cols = bounds
+    out = []
     for head, inner in cells.body.findall(body):
-        formula = _FORMULA.search(inner) if b"f" in inner else None
-        value = _VALUE.search(inner)
-        if not (formula or (value and value.group(1).strip()) or _INLINE.search(inner)):
-            continue
         attrs = {name: first or second for name, first, second in _ATTR.findall(head)}
         match = _REF.fullmatch(attrs.get(b"r") or b"")
         if match is None:
             raise NotFast("a cell without a plain address")
-        row, col = int(match.group(2)), _column(match.group(1))
+        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner))
+    return out
+
+
+def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _CellScan:
+    """The type, formula and style of each cell with content, and where content lies."""
+    scan = _CellScan()
+    max_rows, max_cols = bounds
+    cells = scan.cells
+    for letters, digits, style, kind, inner in _cells_with_bodies(body, count):
+        if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
+            if not inner[3:-4].strip():  # a plain number: the commonest cell, no regex needed
+                continue
+            row, col = int(digits), _column(letters)
+            if row <= max_rows and col <= max_cols and row <= scan.max_row and col <= scan.max_col:
+                cells[(row, col)] = (b"n", style, None, None)
+                continue
+            formula = value = None
+        else:
+            formula = _FORMULA.search(inner) if b"f" in inner else None
+            value = _VALUE.search(inner)
+            if not (formula or (value and value.group(1).strip()) or _INLINE.search(inner)):
+                continue
+            row, col = int(digits), _column(letters)
         if row > P.MAX_SHEET_ROW or col > P.MAX_SHEET_COL:
             raise FormError(
                 f"“{label}”：{a1(min(row, 1_048_576), min(col, 16_384))} 单元格有内容，远远超出表格范围（最多 "
@@ -316,10 +353,10 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int]) -> _CellScan:
             if len(scan.beyond) < P.MAX_BEYOND_SAMPLES:
                 scan.beyond.append(a1(row, col))
             continue
-        kind = attrs.get(b"t") or b"n"
+        kind = kind or b"n"
         text = _formula_text(formula, row, col, scan) if formula is not None else None
         error = html.unescape(value.group(1).decode("utf-8", "replace")) if kind == b"e" and value else None
-        scan.cells[(row, col)] = (kind, attrs.get(b"s") or b"", text, error)
+        cells[(row, col)] = (kind, style, text, error)
     return scan
 
 
@@ -374,18 +411,19 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
                                   beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond))
                 values = wb.get_sheet_by_index(found[name])
                 start = values.start
+                cells, scanned = sheet.cells, scan.cells
                 if start is not None:
                     row0, col0 = start[0] + 1, start[1] + 1
-                    for i, row in enumerate(values.to_python()):
-                        r = row0 + i
+                    width = max(0, min(values.width, max_cols - col0 + 1))
+                    for r, row in enumerate(values.to_python(), start=row0):
                         if r > max_rows:
                             break
-                        for j, value in enumerate(row):
-                            if value != "" and col0 + j <= max_cols:
-                                sheet.cells[(r, col0 + j)] = _cell(value, scan.cells.get((r, col0 + j)), formats)
-                for key, scanned in scan.cells.items():
-                    if key not in sheet.cells and (scanned[2] is not None or scanned[3] is not None):
-                        sheet.cells[key] = _cell(None, scanned, formats)  # a formula without its result, an error
+                        for c, value in zip(range(col0, col0 + width), row):
+                            if value != "":
+                                cells[(r, c)] = _cell(value, scanned.get((r, c)), formats)
+                for key, info in scanned.items():
+                    if key not in cells and (info[2] is not None or info[3] is not None):
+                        cells[key] = _cell(None, info, formats)  # a formula without its result, an error
                 result.append(sheet)
     except (python_calamine.CalamineError, ValueError, TypeError, OverflowError) as exc:
         if isinstance(exc, NotFast):
@@ -395,21 +433,27 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
     return WorkbookData(label, "", result, props, names)
 
 
-def _cell(value, scanned, formats) -> CellData:
-    kind, style, formula, error = scanned if scanned is not None else (b"n", b"", None, None)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        value = int(value)  # "5" in the file: openpyxl and Excel show 5, not 5.0
+_PLAIN = (b"n", b"", None, None)
+
+
+def _cell(value, scanned, formats: tuple[str, ...]) -> CellData:
+    kind, style, formula, error = scanned or _PLAIN
+    if value.__class__ is float:
+        if value.is_integer() and -1e15 < value < 1e15:
+            value = int(value)  # "5" in the file: openpyxl and Excel show 5, not 5.0
     elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         value = _dt.datetime(value.year, value.month, value.day)
-    if value == "" and formula is None and kind not in _TEXT_TYPES:
+    elif value == "" and formula is None and kind not in _TEXT_TYPES:
         value = None
-    number_format = None
-    if style.isdigit() and int(style) < len(formats):
-        number_format = formats[int(style)]
-    elif formats:
-        number_format = formats[0]
     return CellData(error if kind == b"e" and error is not None else value, formula,
-                    kind in _TEXT_TYPES, kind == b"e", number_format)
+                    kind in _TEXT_TYPES, kind == b"e", _format_of(style, formats))
+
+
+def _format_of(style: bytes, formats: tuple[str, ...]) -> str | None:
+    """The number format of style index ``style`` (the first style's when it names none)."""
+    if style.isdigit() and int(style) < len(formats):
+        return formats[int(style)]
+    return formats[0] if formats else None
 
 
 def _custom_properties(parts: dict[str, bytes]) -> dict:

@@ -155,13 +155,12 @@ def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
     if key is None:
         return UNCHECKED
 
+    sheets = {s.name: s for s in book.sheets}
+
     def cell_value(sheet_name: str, row: int, col: int):
         if row > L.MAX_FORM_ROW or col > L.MAX_FORM_COL:
             raise ValueError("outside a form")  # a forged range: the signature cannot hold
-        sheet = book.sheet(sheet_name)
-        if sheet is None:
-            raise KeyError(sheet_name)
-        cell = sheet.cells.get((row, col))
+        cell = sheets[sheet_name].cells.get((row, col))  # KeyError: the sheet is gone
         return None if cell is None else cell.value
 
     return VALID if signing.verify(key, meta, cell_value) else INVALID
