@@ -48,13 +48,13 @@ class TownScore:
 def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownScore]:
     """Score and rank the 区镇 of ``figures``; ``previous`` gives the rank change."""
     plan = figures.plan
-    towns = [t.name for t in plan.districts]
-    summed = [f for f in figures.judged
-              if f.indicator.kind != RATIO and not f.indicator.parent and f.indicator.district_reported
-              and sum(v for r, v in f.by_reporter.items() if r in towns) > 0]
+    towns = {t.name for t in plan.districts}
+    totals = {f.code: sum(v for r, v in f.by_reporter.items() if r in towns) for f in figures.judged
+              if f.indicator.kind != RATIO and not f.indicator.parent and f.indicator.district_reported}
+    summed = [f for f in figures.judged if totals.get(f.code, 0) > 0]
     shares = {}
     for town in towns:
-        each = [f.by_reporter.get(town, 0.0) / sum(v for r, v in f.by_reporter.items() if r in towns) for f in summed]
+        each = [f.by_reporter.get(town, 0.0) / totals[f.code] for f in summed]
         shares[town] = sum(each) / len(each) if each else 0.0
     top = max(shares.values(), default=0.0)
     scored = []
