@@ -181,6 +181,15 @@ def build(root: Path, towns: int) -> tuple[Path, int]:
 
 
 # --- the report ------------------------------------------------------------------------------------
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    from wjexcel.textmeasure import text_units
+
+    space = " " * max(0, width - int(text_units(text)))
+    return space + text if right else text + space
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--towns", type=int, default=300, help="extra towns typed into 计划.xlsx (default 300)")
@@ -237,11 +246,13 @@ def main() -> None:
 
         print(f"\n本机 {os.cpu_count()} 核，Python {sys.version.split()[0]}，期间 {PERIOD}，"
               f"每项取 {repeat} 次的中位数")
-        print(f"{'步骤':<24}{'文件':>6}{'秒':>9}{'毫秒/文件':>11}{'峰值内存MB':>12}  说明")
+        print(pad("步骤", 26) + pad("文件", 6, right=True) + pad("秒", 9, right=True) + pad("毫秒/文件", 11, right=True)
+              + pad("峰值内存MB", 12, right=True) + "  说明")
         for label, count, seconds, peak, note in rows:
             per = f"{seconds / count * 1000:.0f}" if count else "-"
             mem = f"{peak:.0f}" if peak else "-"
-            print(f"{label:<24}{count or '-':>6}{seconds:>9.2f}{per:>11}{mem:>12}  {note}")
+            print(pad(label, 26) + pad(str(count or "-"), 6, right=True) + pad(f"{seconds:.2f}", 9, right=True)
+                  + pad(per, 11, right=True) + pad(mem, 12, right=True) + f"  {note}")
         if col_peak and small_peak:
             print(f"\ncollect 峰值内存：{files} 个文件是 {small_files} 个文件的 {col_peak / small_peak:.2f} 倍")
     finally:
