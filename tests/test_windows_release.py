@@ -159,9 +159,9 @@ def wine(tmp_path_factory) -> dict:
     subprocess.run(["wineserver", "-k"], env=env, capture_output=True, timeout=TIMEOUT)
 
 
-def run_wine(wine: dict, args: list[str], cwd: Path, typed: str = "") -> tuple[int, str]:
+def run_wine(wine: dict, args: list[str], cwd: Path, typed: str = "", **env: str) -> tuple[int, str]:
     """Run a Windows program; ``typed`` is what the keyboard sends. Returns (exit code, output)."""
-    done = subprocess.run(["wine", *args], cwd=cwd, env=wine, input=typed.encode("ascii"),
+    done = subprocess.run(["wine", *args], cwd=cwd, env={**wine, **env}, input=typed.encode("ascii"),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
     return done.returncode, done.stdout.decode("utf-8", errors="replace")
 
@@ -242,12 +242,16 @@ def test_a_launcher_with_a_typed_period_then_with_enter_alone(workspace, wine):
 @pytest.mark.wine
 def test_returned_forms_are_collected(workspace, wine, release):
     root, _ = workspace
-    forms = sorted((root / "分发" / "2022Q3").rglob("*.xlsx"))[:2]
-    assert forms
+    forms = sorted(p for p in (root / "分发" / "2022Q3").glob("2022Q3_*.xlsx"))
+    assert len(forms) >= 18
     for form in forms:
         shutil.copy(form, root / "收回" / form.name)
-    code, out = run_wine(wine, ["cmd", "/c", "wjexcel.bat", "collect", "-w", windows_path(root)], release)
+    # Read by two worker processes, started as Windows starts them (a fresh python.exe each).
+    code, out = run_wine(wine, ["cmd", "/c", "wjexcel.bat", "collect", "-w", windows_path(root)], release,
+                         WJEXCEL_WORKERS="2")
     assert code in (0, 1), out
+    log = (root / ".wjexcel" / "logs" / "debug.log").read_text(encoding="utf-8")
+    assert "2 worker processes" in log and "working alone" not in log and "doing its job here" not in log
     code, out = run_wine(wine, ["cmd", "/c", "wjexcel.bat", "status", "-p", "2022Q3", "--json",
                                 "-w", windows_path(root)], release)
     assert code == 0, out

@@ -5,11 +5,15 @@ processes share them. Few files are done in this process: starting workers costs
 than it saves. Where worker processes cannot start (a locked-down PC, an embedded
 interpreter without ``multiprocessing`` support) or one dies, the rest is done here.
 
-``WJEXCEL_WORKERS`` sets the number of processes (``1``: never start workers).
+``WJEXCEL_WORKERS`` sets the number of processes (``1``: never start workers; ``2`` or more:
+use them however few the items). ``WJEXCEL_WORKER_START=spawn`` starts workers the way Windows
+does (a fresh interpreter each) on any system, so the tests exercise that way here too.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,18 +26,23 @@ MAX_WORKERS = 4
 """Each worker holds its own copy of the plan and template; more rarely pays on a clerk's PC."""
 
 _state: dict = {}
+log = logging.getLogger(__name__)
 
 
 def workers_for(count: int, *, min_items: int = MIN_ITEMS) -> int:
     """How many processes to use for ``count`` items."""
     setting = os.environ.get("WJEXCEL_WORKERS", "").strip()
     if setting.isdigit() and int(setting) >= 1:
-        cap = int(setting)
-    else:
-        cap = min(os.cpu_count() or 1, MAX_WORKERS)
+        return min(int(setting), max(count, 1))
+    cap = min(os.cpu_count() or 1, MAX_WORKERS)
     if count < min_items or cap <= 1:
         return 1
     return min(cap, max(1, count // (min_items // 2)))
+
+
+def _context():
+    method = os.environ.get("WJEXCEL_WORKER_START", "").strip()
+    return multiprocessing.get_context(method) if method else None
 
 
 def _init(setup: Callable, args: tuple) -> None:
@@ -56,8 +65,11 @@ class Workers:
         self.count = count if count > 1 else 1
         if count > 1:
             try:
-                self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args))
-            except (OSError, NotImplementedError, ImportError, ValueError):
+                self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args),
+                                                mp_context=_context())
+                log.debug("%d worker processes", count)
+            except (OSError, NotImplementedError, ImportError, ValueError) as exc:
+                log.debug("no worker processes, working alone: %s", exc)
                 self.pool = None
 
     def submit(self, job: Callable, item):
@@ -65,7 +77,8 @@ class Workers:
             return None
         try:
             return self.pool.submit(_call, job, item)
-        except (BrokenProcessPool, RuntimeError, OSError):
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            log.debug("worker processes stopped, working alone: %s", exc)
             self.close()
             return None
 
@@ -74,7 +87,8 @@ class Workers:
         """The job's result, or None when its worker could not give one (do it here instead)."""
         try:
             return future.result()
-        except (BrokenProcessPool, OSError, EOFError):
+        except (BrokenProcessPool, OSError, EOFError) as exc:
+            log.debug("a worker process failed, doing its job here: %s", exc)
             return None
 
     def close(self) -> None:
@@ -101,8 +115,9 @@ def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (),
     done = 0
     if count > 1:
         try:
-            with ProcessPoolExecutor(max_workers=count, initializer=_init,
-                                     initargs=(setup, setup_args)) as pool:
+            with ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args),
+                                     mp_context=_context()) as pool:
+                log.debug("%d worker processes", count)
                 chunk = max(1, min(16, len(items) // (count * 8)))
                 for result in pool.map(_call, [job] * len(items), items, chunksize=chunk):
                     done += 1
@@ -110,8 +125,9 @@ def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (),
                         progress(done)
                     yield result
             return
-        except (BrokenProcessPool, OSError, NotImplementedError, ImportError):
-            pass  # workers could not start or died: finish here, redoing what they had not returned
+        except (BrokenProcessPool, OSError, NotImplementedError, ImportError) as exc:
+            # workers could not start or died: finish here, redoing what they had not returned
+            log.debug("worker processes stopped, working alone: %s", exc)
     context = setup(*setup_args)
     for item in items[done:]:
         result = job(context, item)

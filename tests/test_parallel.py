@@ -1,0 +1,51 @@
+"""Worker processes started the way Windows starts them (a fresh interpreter each), through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from wjexcel.cycle import init_workspace
+from wjexcel.demo.fill import fill_form
+from wjexcel.parallel import workers_for
+from wjexcel.plan.workbook import workspace_plan
+
+
+def _cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "wjexcel", *map(str, args)], env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
+
+
+def test_spawned_workers_generate_and_collect_through_the_cli(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    env = {**os.environ, "WJEXCEL_WORKERS": "2", "WJEXCEL_WORKER_START": "spawn", "PYTHONIOENCODING": "utf-8"}
+    done = _cli("generate", "-w", ws.root, "-p", "2022Q3", "--yes", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    forms = sorted((ws.outbox / "2022Q3").glob("2022Q3_*.xlsx"))
+    assert len(forms) >= 18 and "已生成 2022Q3 填报表" in done.stdout
+    plan = workspace_plan(ws)
+    names = {i.code: i.name for i in plan.indicators}
+    for form in forms[:6]:
+        fill_form(form, ws.inbox / form.name, {i.code: 5 for i in plan.indicators}, names=names,
+                  signer={"填报人": "张三", "联系电话": "0512-63001234", "填报日期": "2022-10-08", "审核人": "李四"})
+    shutil.copy(ws.inbox / forms[0].name, ws.inbox / "重复发来的.xlsx")
+    done = _cli("collect", "-w", ws.root, "--json", env=env)
+    verdicts = json.loads(done.stdout)
+    assert [v["status"] for v in verdicts].count("accepted") == 6, verdicts
+    assert [v["status"] for v in verdicts].count("duplicate") == 1
+    log = (ws.state / "logs" / "debug.log").read_text(encoding="utf-8")
+    assert log.count("2 worker processes") == 2  # generate and collect each started two
+    assert "working alone" not in log and "doing its job here" not in log
+
+
+def test_how_many_workers(monkeypatch):
+    monkeypatch.delenv("WJEXCEL_WORKERS", raising=False)
+    assert workers_for(10) == 1  # a district's twenty files: starting workers costs more than it saves
+    assert workers_for(1000) == min(os.cpu_count() or 1, 4)
+    monkeypatch.setenv("WJEXCEL_WORKERS", "1")
+    assert workers_for(1000) == 1
+    monkeypatch.setenv("WJEXCEL_WORKERS", "3")
+    assert workers_for(2) == 2 and workers_for(10) == 3
