@@ -467,3 +467,39 @@ def test_worker_processes_give_the_same_verdicts_and_ledger(ws, messy_inbox, tmp
             assert [(x.reporter, x.indicator, x.value, x.remark) for x in a.accepted_values(PERIOD)] == \
                    [(x.reporter, x.indicator, x.value, x.remark) for x in b.accepted_values(PERIOD)]
     assert summary(collect(twin, workers=2)) == summary(collect(ws, workers=1))  # and again: nothing new
+
+
+from wjexcel.collect import collector as _collector  # noqa: E402
+
+_REAL_READ_JOB = _collector._read_job
+
+
+def _job_that_kills_its_worker(context, job):
+    """A stand-in for a reader crash (calamine aborting): the worker reading 七都镇 dies."""
+    import os
+
+    if "七都镇" in job[0]:
+        os._exit(3)
+    return _REAL_READ_JOB(context, job)
+
+
+def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, caplog):
+    for reporter in ("七都镇", "桃源镇", "震泽镇", "平望镇"):
+        fill(ws, reporter, ws.inbox / f"{reporter}.xlsx", good_values(ws, reporter))
+    monkeypatch.setattr(_collector, "_read_job", _job_that_kills_its_worker)
+    from wjexcel.collect import fastread
+
+    fast = fastread.read
+
+    def never_again(data, label, *args):  # the way that crashed is not taken again, in this process
+        assert "七都镇" not in label
+        return fast(data, label, *args)
+
+    monkeypatch.setattr(fastread, "read", never_again)
+    with caplog.at_level("DEBUG"):
+        result = collect(ws, workers=2)
+    assert {v.file.split("/")[-1]: v.status for v in result.verdicts} == {
+        f"{r}.xlsx": "accepted" for r in ("七都镇", "桃源镇", "震泽镇", "平望镇")}
+    assert any("worker process failed" in r.getMessage() for r in caplog.records)
+    with Ledger.open(ws) as ledger:
+        assert {x.reporter for x in ledger.accepted_values(PERIOD)} == {"七都镇", "桃源镇", "震泽镇", "平望镇"}

@@ -323,3 +323,59 @@ def test_a_huge_shared_string_count_is_read_the_careful_way(form, tmp_path, capl
     with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
         read_workbook(path, max_rows=20, max_cols=10)
     assert any("shared strings" in r.getMessage() for r in caplog.records)
+
+
+# --- what calamine would allocate is bounded from every part's bytes ---------------------------------
+def _with_parts(src, dest, edit=None, extra=()):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, edit(info.filename, data) if edit else data)
+        for name, data in extra:
+            zout.writestr(name, data)
+    return dest
+
+
+SST = ('<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+       ' count="1" {attrs}><si><t>x</t></si></sst>')
+
+
+@pytest.mark.parametrize("attrs", [
+    'uniqueCount="18446744073709551615"',                       # calamine panics on this
+    'a=">" uniqueCount="4000000000"',                           # a ">" inside another attribute
+    'uniqueCount="&#52;000000000"',                             # an escaped digit
+])
+def test_a_string_count_anywhere_in_the_tag_sends_the_file_the_careful_way(form, tmp_path, caplog, attrs):
+    body = SST.format(attrs=attrs).replace("<sst ", "<!-- <sst uniqueCount=\"1\"> --><sst ")
+    path = _with_parts(form, tmp_path / "串.xlsx", extra=[("xl/sharedStrings.xml", body.encode())])
+    with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
+        book = read_workbook(path, max_rows=20, max_cols=10)
+    assert any("shared strings" in r.getMessage() for r in caplog.records)
+    assert book.sheet("填报").get("C3").value == 12
+
+
+def test_a_sheet_behind_an_escaped_relation_is_not_read_unchecked(form, tmp_path, caplog):
+    """calamine takes a target as written: "sheet1.xm&#108;" is a part of its own, which the scan must see."""
+    far = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+           b'<c r="XFD1048576"><v>999</v></c></row></sheetData></worksheet>')
+
+    def edit(name, data):
+        return data.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.xm&#108;") if name.endswith(".rels") else data
+
+    path = _with_parts(form, tmp_path / "转义.xlsx", edit, [("xl/worksheets/sheet1.xm&#108;", far)])
+    with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
+        book = read_workbook(path, max_rows=20, max_cols=10)  # by openpyxl, which unescapes the target
+    assert any("careful way" in r.getMessage() for r in caplog.records)
+    assert book.sheet("填报").get("C3").value == 12
+
+
+def test_a_cell_with_two_addresses_is_not_measured_by_the_first(form, tmp_path, caplog):
+    """calamine places a cell by its last r; a scan measuring the first would let the grid grow unseen."""
+    path = _edit_sheet(form, tmp_path / "双地址.xlsx", lambda xml: xml.replace(b'<c r="C3"', b'<c r="C3" r="ALL9999"'))
+    with caplog.at_level("DEBUG", logger="wjexcel.collect.reader"):
+        try:
+            read_workbook(path, max_rows=20, max_cols=10)
+        except FormError:
+            pass  # the careful reader may call it damaged: either way calamine never sees it
+    assert any("careful way: cell addresses" in r.getMessage() for r in caplog.records)

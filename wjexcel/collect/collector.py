@@ -255,51 +255,55 @@ def _reader_context(plan, key: bytes):
 
 
 def _read_job(context, job: tuple):
-    """In a worker: the judged reading of one file of 收回, or None when it is not a form to read."""
+    """In a worker: (reading, None) of one file of 收回, or (None, (message, code)) when it is not readable."""
     from wjexcel.collect.formread import read_form
 
     plan, key = context
-    path, display, sha = job
+    display, data = job
     try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != sha or not filetypes.sniff(data).readable:
-        return None  # changed since it was looked at, or not a workbook: the collector decides
-    try:
-        return sha, read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data), None
+        return read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data), None
     except FormError as exc:
-        return sha, None, (str(exc), exc.code)
-    except Exception:  # noqa: BLE001 - the collector reads it again and records what goes wrong
-        log.debug("worker could not read %s", display, exc_info=True)
-        return None
+        return None, (str(exc), exc.code)
+
+
+WORKER_DIED = "worker died"
 
 
 class _ReadAhead:
     """Reads the next files of 收回 in worker processes while this one records.
 
-    Only files that will be read are sent: a plain file, not too big, whose bytes the ledger
-    has not seen. The collector takes a reading only for exactly the bytes it archives.
+    Only files that will be read are sent: a plain file, not too big, whose bytes neither the
+    ledger nor this run has seen. The collector then records exactly the bytes that were read.
     """
 
     def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
         self.workers, self.entries, self.ledger = workers, entries, ledger
         self.next = 0
-        self.pending: dict[str, object] = {}
+        self.pending: dict[str, tuple[bytes, object]] = {}
+        self.sent: set[str] = set()
         self.window = AHEAD * workers.count
 
-    def take(self, display: str, sha: str):
-        """(reading, error) read ahead for this file, or None: read it here."""
-        if self.workers.pool is None:
+    def claim(self, display: str) -> bytes | None:
+        """The bytes sent to be read for this file (so it is not read from disk again), or None."""
+        if self.workers.pool is not None:
+            self._fill()
+        held = self.pending.get(display)
+        return held[0] if held else None
+
+    def take(self, display: str):
+        """(reading, error) read ahead for this file; :data:`WORKER_DIED` when its worker
+        died on it (read it the careful way); None when it was not sent."""
+        held = self.pending.pop(display, None)
+        if held is None:
             return None
-        self._fill()
-        future = self.pending.pop(display, None)
-        if future is None:
-            return None
-        done = self.workers.result(future)
-        if done is None or done[0] != sha:
-            return None
-        return done[1], done[2]
+        done = self.workers.result(held[1])
+        return WORKER_DIED if done is None else done
+
+    def forget(self, display: str) -> None:
+        """This file is done with (deferred, a duplicate, ignored): drop what was read for it."""
+        held = self.pending.pop(display, None)
+        if held is not None:
+            held[1].cancel()
 
     def _fill(self) -> None:
         while self.next < len(self.entries) and len(self.pending) < self.window:
@@ -314,13 +318,14 @@ class _ReadAhead:
             except OSError:
                 continue
             sha = hashlib.sha256(data).hexdigest()
-            if not filetypes.sniff(data).readable or self.ledger.find(entry.display, sha) is not None \
-                    or self.ledger.first_with_hash(sha) is not None:
+            if sha in self.sent or not filetypes.sniff(data).readable or self.ledger.find(entry.display, sha) \
+                    or self.ledger.first_with_hash(sha):
                 continue
-            future = self.workers.submit(_read_job, (str(entry.path), entry.display, sha))
+            future = self.workers.submit(_read_job, (entry.display, data))
             if future is None:
                 return
-            self.pending[entry.display] = future
+            self.sent.add(sha)
+            self.pending[entry.display] = (data, future)
 
 
 def _deferred(display: str, note: str) -> FileVerdict:
@@ -353,14 +358,20 @@ class _Collector:
             mtime = datetime.fromtimestamp(info.st_mtime)
             if info.st_size > MAX_FILE_BYTES:
                 return [self._too_big(entry.display, entry.path, info.st_size, mtime)]
-            data = entry.path.read_bytes()
+            data = self.ahead.claim(entry.display) if self.ahead is not None else None
+            if data is None:
+                data = entry.path.read_bytes()
         except OSError as exc:
             return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
         except Exception:  # archiving a huge file failed in the ledger: this file only, tried again next run
             log.exception("collect failed on %s", entry.display)
             return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
                 Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
-        return self.incoming(Incoming(entry.display, data, mtime))
+        try:
+            return self.incoming(Incoming(entry.display, data, mtime))
+        finally:
+            if self.ahead is not None:
+                self.ahead.forget(entry.display)
 
     def incoming(self, inc: Incoming) -> list[FileVerdict]:
         try:
@@ -456,18 +467,16 @@ class _Collector:
         """Read and judge one would-be form: (judgement, reading or None)."""
         from wjexcel.collect.formread import read_form
 
-        done = self.ahead.take(inc.display, hashlib.sha256(inc.data).hexdigest()) \
-            if self.ahead is not None and inc.depth == 0 else None
-        if done is not None:
-            reading, error = done
-            if error is not None:
-                return V.judge_unreadable(FormError(*error), inc.display), None
-        else:
+        done = self.ahead.take(inc.display) if self.ahead is not None and inc.depth == 0 else None
+        if done is None or done == WORKER_DIED:  # a file that killed a worker is read the careful way
             try:
-                reading = read_form(PurePosixPath(inc.display).name, self.plan, key=self.key,
-                                    display_name=inc.display, data=inc.data)
+                done = read_form(PurePosixPath(inc.display).name, self.plan, key=self.key,
+                                 display_name=inc.display, data=inc.data, careful=done == WORKER_DIED), None
             except FormError as exc:
-                return V.judge_unreadable(exc, inc.display), None
+                done = None, (str(exc), exc.code)
+        reading, error = done
+        if error is not None:
+            return V.judge_unreadable(FormError(*error), inc.display), None
         ident = reading.identity
         sent = self.ledger.generated_form(ident.form_id) is not None if ident is not None else None
         return V.judge_reading(reading, sent=sent), reading

@@ -28,13 +28,11 @@ from pathlib import PurePosixPath
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
-
-from wjexcel.collect import preflight as P
 from openpyxl.utils.cell import column_index_from_string
 
+from wjexcel.collect import preflight as P
 from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData, a1
-from wjexcel.errors import FormError
-from wjexcel.problems import Code
+from wjexcel.filetypes import part_name
 
 MAX_PART_BYTES = 16 * 1024 * 1024
 """Largest XML part read on this path (a filled form's largest is well under 1 MB)."""
@@ -43,7 +41,6 @@ MAX_GRID_CELLS = 2_000_000
 MAX_STRINGS = 1_000_000
 """Largest shared-string count a workbook may declare (calamine reserves room for that many)."""
 
-_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _WORKSHEET_REL = "/worksheet"
@@ -75,6 +72,7 @@ _ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})
                            rb"(.*?)</c>", re.S)
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _VALUE = re.compile(rb"<" + _ANY_PREFIX + rb"v(?:\s[^>]*)?>([^<]*)<")
@@ -82,8 +80,7 @@ _FORMULA = re.compile(rb"<" + _ANY_PREFIX + rb"f(?=[\s/>])([^>]*)>(?:([^<]*)<)?"
 _INLINE = re.compile(rb"<" + _ANY_PREFIX + rb"is[\s/>]")
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
-_SST_START = re.compile(rb"<" + _ANY_PREFIX + rb"sst[\s>][^>]*>")
-_SST_COUNT = re.compile(rb"""\buniqueCount\s*=\s*["']\s*(\d+)""")
+_SST_COUNT = re.compile(rb"""uniqueCount\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _TEXT_TYPES = (b"s", b"str", b"inlineStr")
 
 
@@ -109,13 +106,13 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
     """Read the workbook in ``data`` (an xlsx/xlsm package already sniffed as one).
 
     Raises:
-        FormError: the file is unsafe or damaged (the same messages as the careful path).
+        wjexcel.errors.FormError: the file is unsafe or damaged (the same messages as the careful path).
         NotFast: the file must be read the careful way.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        raise P.damaged(label) from exc
     with zf:
         P.check_zip(zf, label)
         parts = _inflate(zf, label, deadline)
@@ -124,52 +121,57 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
     if any(part not in parts for _, _, part in sheets):
         raise NotFast("a sheet part is missing")
-    for name, body in parts.items():  # calamine reserves room for the count its string table declares
-        if name.lower() == "xl/sharedstrings.xml":
-            root = _SST_START.search(body, 0, 65536)
-            count = _SST_COUNT.search(root.group(0)) if root else None
-            if root is None or (count and int(count.group(1)) > MAX_STRINGS):
-                raise NotFast("shared strings")
+    # What calamine will allocate is bounded here from the bytes of every part, whichever part it
+    # takes for a sheet or a string table (this scan does not trust its own reading of the relations).
+    for body in parts.values():
+        if b"uniqueCount" in body:  # calamine reserves room for the count a string table declares
+            for quoted, single in _SST_COUNT.findall(body):
+                value = quoted or single
+                if not value.isdigit() or int(value) > MAX_STRINGS:
+                    raise NotFast("shared strings")
+    counts = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
     formats = _number_formats(parts.get(styles, b""))
-    counts = {name: _check_grid(body) for name, body in parts.items()
-              if b"sheetData" in body}  # every part with cells, whichever part calamine takes for a sheet
     scans = {}
     for _, _, part in sheets:
         if time.monotonic() > deadline:
-            raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
+            raise P.too_slow(label)
         scans[part] = _scan(parts[part], label, bounds, counts.get(part, 0))
     return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
 
 
 # --- the package ---------------------------------------------------------------------------------
 def _inflate(zf: zipfile.ZipFile, label: str, deadline: float) -> dict[str, bytes]:
-    """Every XML part, inflated within its declared size; NotFast on anything unusual."""
+    """Every part, inflated within its declared size; NotFast on anything unusual.
+
+    Every part, not only those named ``.xml``: calamine follows a relation's target as it is
+    written, so any part may be the one it reads.
+    """
     parts = {}
     for info in zf.infolist():
         name = info.filename
-        if name != name.replace("\\", "/").lstrip("/"):
+        if name != part_name(name) or name in parts:
             raise NotFast("part names")
-        if info.is_dir() or not name.lower().endswith((".xml", ".rels")):
+        if info.is_dir():
             continue
         if info.file_size > MAX_PART_BYTES:
             raise NotFast("a large part")
         if time.monotonic() > deadline:
-            raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
+            raise P.too_slow(label)
         try:
             body = zf.read(info)
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
-            raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
-        head = body[:256]
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-            raise NotFast("not UTF-8")
-        declared = _DECLARED_ENCODING.search(head)
-        if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-            raise NotFast("not UTF-8")
-        if _DTD.search(body):
-            raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝",
-                            Code.FILE_UNSAFE)
-        if name in parts:
-            raise NotFast("a part twice")
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
+            raise P.damaged(label) from exc
+        if name.lower().endswith((".xml", ".rels")) or b"sheetData" in body or b"uniqueCount" in body:
+            head = body[:256]
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+                raise NotFast("not UTF-8")
+            declared = _DECLARED_ENCODING.search(head)
+            if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+                raise NotFast("not UTF-8")
+            if _DTD.search(body):
+                raise P.unsafe_xml(label)
+            if name.lower().endswith(".rels") and b"&" in body:
+                raise NotFast("an escaped relation")  # calamine takes a target as written, unescaped
         parts[name] = body
     return parts
 
@@ -283,6 +285,8 @@ def _check_grid(body: bytes) -> int:
     prefixed = _PREFIXED.search(body)
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     count = len(cells.start.findall(body))
+    if len(_ANY_R.findall(body)) != count:
+        raise NotFast("cell addresses")  # one r each: calamine places a cell by its last r, this scan by its first
     plain = [] if prefixed else _FIRST_R.findall(body)  # r written first, in double quotes: nearly always
     if len(plain) == count:
         letters, rows = {a for a, _ in plain}, {b for _, b in plain}
@@ -304,11 +308,12 @@ def _cells_with_bodies(body: bytes, count: int):
     Excel, WPS, LibreOffice and openpyxl all write ``<c r=".." s=".." t="..">``; one plain
     pattern finds those, and when it finds them all (every cell element is either one of
     them or self-closing) no cell needs its attributes parsed one by one."""
-    if not _PREFIXED.search(body):
+    prefixed = _PREFIXED.search(body)
+    if not prefixed:
         ordered = _ORDERED_CELL.findall(body)
         if len(ordered) == count - len(_EMPTY_CELL.findall(body)):
             return ordered
-    cells = _ANY_CELLS if _PREFIXED.search(body) else _PLAIN_CELLS
+    cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     out = []
     for head, inner in cells.body.findall(body):
         attrs = {name: first or second for name, first, second in _ATTR.findall(head)}
@@ -340,10 +345,7 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _Cell
                 continue
             row, col = int(digits), _column(letters)
         if row > P.MAX_SHEET_ROW or col > P.MAX_SHEET_COL:
-            raise FormError(
-                f"“{label}”：{a1(min(row, 1_048_576), min(col, 16_384))} 单元格有内容，远远超出表格范围（最多 "
-                f"{P.MAX_SHEET_ROW} 行、{a1(1, P.MAX_SHEET_COL)[:-1]} 列）。请删除该处内容后另存再发送",
-                Code.FILE_UNSAFE)
+            raise P.far_cell(label, row, col)
         if row > scan.max_row:
             scan.max_row = row
         if col > scan.max_col:
@@ -425,9 +427,11 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
                     if key not in cells and (info[2] is not None or info[3] is not None):
                         cells[key] = _cell(None, info, formats)  # a formula without its result, an error
                 result.append(sheet)
-    except (python_calamine.CalamineError, ValueError, TypeError, OverflowError) as exc:
-        if isinstance(exc, NotFast):
-            raise
+    except NotFast:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine panics (pyo3's PanicException is a BaseException)
         raise NotFast(f"calamine: {type(exc).__name__}") from exc
     props = _custom_properties(parts)
     return WorkbookData(label, "", result, props, names)

@@ -9,6 +9,7 @@ Chinese message naming the file.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import xml.sax
@@ -24,6 +25,8 @@ from wjexcel import filetypes
 from wjexcel.errors import FormError, os_reason
 from wjexcel.filenames import zip_member_name
 from wjexcel.problems import Code
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest file accepted at all; a filled form is well under 1 MB."""
@@ -58,7 +61,7 @@ SPREADSHEETML = frozenset({
 })
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _CHUNK = 64 * 1024
-_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
+RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
 
 
 @dataclass(frozen=True)
@@ -163,27 +166,31 @@ def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        raise damaged(label) from exc
 
 
 def check_zip(zf: zipfile.ZipFile, label: str, code: str = Code.FILE_UNSAFE) -> int:
     """Apply the member-count, size, ratio and path rules to an open zip; return its
     declared inflated size. ``code`` is that of the FormError raised (a workbook's parts,
-    or an archive's members)."""
+    or an archive's members): a clerk who sent a workbook is not told about an archive,
+    nor given the name of a part inside it."""
+    workbook = code == Code.FILE_UNSAFE
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise FormError(f"“{label}”：压缩包内文件过多（{len(infos)} 个，上限 {MAX_ZIP_MEMBERS}），已拒绝", code)
+        inside = "表格文件内部的文件" if workbook else "压缩包内文件"
+        raise FormError(f"“{label}”：{inside}过多（{len(infos)} 个，上限 {MAX_ZIP_MEMBERS}），已拒绝", code)
     total = 0
     for info in infos:
         name = zip_member_name(info)
         _check_member_name(info.filename, name, label, code)
+        part = "表格文件内部有一部分" if workbook else f"其中“{name}”"
         if info.file_size > MAX_MEMBER_BYTES:
             raise FormError(
-                f"“{label}”：其中“{name}”解压后有 {info.file_size // (1024 * 1024)} MB，"
+                f"“{label}”：{part}解压后有 {info.file_size // (1024 * 1024)} MB，"
                 f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB，可能是恶意文件，已拒绝", code)
         if info.file_size > RATIO_GRACE_BYTES and info.compress_size < info.file_size * MIN_INFLATE_RATIO:
             raise FormError(
-                f"“{label}”：其中“{name}”压缩比异常（解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），"
+                f"“{label}”：{part}压缩比异常（解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），"
                 "可能是“压缩炸弹”，已拒绝", code)
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
@@ -193,11 +200,35 @@ def check_zip(zf: zipfile.ZipFile, label: str, code: str = Code.FILE_UNSAFE) -> 
     return total
 
 
+def damaged(label: str) -> FormError:
+    """The error for a file whose zip or parts cannot be read."""
+    return FormError(f"“{label}”：文件已损坏或不完整，{RESAVE}", Code.FILE_CORRUPT)
+
+
+def too_slow(label: str) -> FormError:
+    """The error for a file whose checks ran out of their time."""
+    return FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{RESAVE}", Code.FILE_TIMEOUT)
+
+
+def unsafe_xml(label: str) -> FormError:
+    """The error for a DTD or entity declaration in a part."""
+    return FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝",
+                     Code.FILE_UNSAFE)
+
+
+def far_cell(label: str, row: int, col: int) -> FormError:
+    """The error for content far outside any form, naming the cell."""
+    where = f"{get_column_letter(min(max(col, 1), 18278))}{row}"
+    return FormError(f"“{label}”：{where} 单元格有内容，远远超出表格范围（最多 {MAX_SHEET_ROW} 行、"
+                     f"{MAX_SHEET_COL} 列）。请删除该处内容后另存再发送", Code.FILE_UNSAFE)
+
+
 def _check_member_name(raw: str, name: str, label: str, code: str) -> None:
     posix = raw.replace("\\", "/")
     parts = PurePosixPath(posix).parts
     if posix.startswith("/") or re.match(r"[A-Za-z]:", posix) or ".." in parts or "\x00" in raw:
-        raise FormError(f"“{label}”：压缩包中有可疑的路径“{name}”（指向压缩包以外），已拒绝", code)
+        where = "表格文件" if code == Code.FILE_UNSAFE else "压缩包"
+        raise FormError(f"“{label}”：{where}中有可疑的路径“{name}”（指向{where}以外），已拒绝", code)
 
 
 class _CellScanner(xml.sax.handler.ContentHandler):
@@ -258,7 +289,7 @@ class _CellScanner(xml.sax.handler.ContentHandler):
 
     def _record(self, row, col):
         if row > MAX_SHEET_ROW or col > MAX_SHEET_COL:
-            raise _AbsurdCell(f"{get_column_letter(min(col, 18278))}{row}")
+            raise _AbsurdCell(row, col)
         self.max_row = max(self.max_row, row)
         self.max_col = max(self.max_col, col)
         if self.bounds and (row > self.bounds[0] or col > self.bounds[1]):
@@ -282,25 +313,22 @@ def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
             while chunk := stream.read(_CHUNK):
                 read += len(chunk)
                 if read > info.file_size or time.monotonic() > deadline:
-                    raise FormError(f"“{label}”：文件内容过大或过于复杂，检查超时，{_RESAVE}", Code.FILE_TIMEOUT)
+                    raise too_slow(label)
                 parser.feed(chunk)
             parser.close()
     except DefusedXmlException as exc:
-        raise FormError(f"“{label}”：文件中含有不安全的 XML 内容（实体或 DTD 声明），可能是恶意文件，已拒绝",
-                        Code.FILE_UNSAFE) from exc
+        raise unsafe_xml(label) from exc
     except _AbsurdCell as exc:
-        raise FormError(
-            f"“{label}”：{exc} 单元格有内容，远远超出表格范围（最多 {MAX_SHEET_ROW} 行、"
-            f"{get_column_letter(MAX_SHEET_COL)} 列）。请删除该处内容后另存再发送", Code.FILE_UNSAFE
-        ) from exc
+        raise far_cell(label, *exc.args) from exc
     except xml.sax.SAXParseException as exc:
         if handler.cells_seen or info.filename.startswith("xl/worksheets/"):
-            raise FormError(f"“{label}”：工作表数据已损坏（{info.filename}），{_RESAVE}", Code.FILE_CORRUPT) from exc
+            log.debug("%s: %s is not well-formed XML", label, info.filename)
+            raise FormError(f"“{label}”：工作表数据已损坏，{RESAVE}", Code.FILE_CORRUPT) from exc
         return None  # a part no reader needs; the reader reports it if it does
     except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
-        raise FormError(f"“{label}”：文件已损坏或不完整，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        raise damaged(label) from exc
     if handler.bad_ref:
-        raise FormError(f"“{label}”：工作表中有无效的单元格地址“{handler.bad_ref[:20]}”，{_RESAVE}", Code.FILE_CORRUPT)
+        raise FormError(f"“{label}”：工作表中有无效的单元格地址“{handler.bad_ref[:20]}”，{RESAVE}", Code.FILE_CORRUPT)
     if not handler.cells_seen:
         return None
     return SheetScan(info.filename, handler.max_row, handler.max_col, tuple(handler.beyond), handler.beyond_count)

@@ -35,7 +35,7 @@ from wjexcel.values import decode_excel_escapes
 from wjexcel.collect.book import (HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData,  # noqa: F401
                                   a1, parse_a1)
 from wjexcel.collect import fastread
-from wjexcel.collect.preflight import check_bytes, check_file, preflight
+from wjexcel.collect.preflight import RESAVE, check_bytes, check_file, preflight
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ READ_SECONDS = 30.0
 CALAMINE_MEMORY_BYTES = 1536 * 1024 * 1024
 """Memory cap of the calamine child (:mod:`~wjexcel.collect.memcap`); the densest legal .xls needs ~0.6 GB."""
 
-_RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
 
 
 def read_workbook(
@@ -142,10 +141,10 @@ def _read_openpyxl(source, label, max_rows, max_cols, scans, deadline) -> Workbo
     except DefusedXmlException as exc:
         raise FormError(f"“{label}”：文件中含有不安全的 XML 内容，可能是恶意文件，已拒绝", Code.FILE_UNSAFE) from exc
     except MemoryError as exc:
-        raise FormError(f"“{label}”：文件内容过大，无法读取，{_RESAVE}", Code.FILE_UNSAFE) from exc
+        raise FormError(f"“{label}”：文件内容过大，无法读取，{RESAVE}", Code.FILE_UNSAFE) from exc
     except Exception as exc:  # openpyxl raises anything on a damaged file
         log.debug("openpyxl could not read %s", label, exc_info=True)
-        raise FormError(f"“{label}”：文件内容有错误，无法读取，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        raise FormError(f"“{label}”：文件内容有错误，无法读取，{RESAVE}", Code.FILE_CORRUPT) from exc
     return WorkbookData(label, "", sheets, props, names)
 
 
@@ -181,7 +180,7 @@ def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
     formulas = []
     for row in ws.iter_rows(min_row=1, max_row=max_rows, min_col=1, max_col=max_cols):
         if time.monotonic() > deadline:
-            raise FormError(f"“{label}”：读取超时（工作表“{ws.title}”内容过多），{_RESAVE}", Code.FILE_TIMEOUT)
+            raise FormError(f"“{label}”：读取超时（工作表“{ws.title}”内容过多），{RESAVE}", Code.FILE_TIMEOUT)
         for cell in row:
             value = getattr(cell, "value", None)
             if value is None:
@@ -230,22 +229,22 @@ def _read_in_child(path, label, max_rows, max_cols, deadline) -> WorkbookData:
         done = subprocess.run(command, capture_output=True, timeout=max(1.0, deadline - time.monotonic()), env=env,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{_RESAVE}", Code.FILE_TIMEOUT) from exc
+        raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{RESAVE}", Code.FILE_TIMEOUT) from exc
     try:
         answer = json.loads(done.stdout)
     except ValueError as exc:
         if done.returncode < 0 or b"memory" in done.stderr.lower():
-            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}", Code.FILE_UNSAFE) from exc
+            raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{RESAVE}", Code.FILE_UNSAFE) from exc
         log.debug("calamine child for %s exited %s: %s", label, done.returncode, done.stderr[-2000:])
-        raise FormError(f"“{label}”：读取时出现异常，文件可能已损坏，{_RESAVE}", Code.FILE_CORRUPT) from exc
+        raise FormError(f"“{label}”：读取时出现异常，文件可能已损坏，{RESAVE}", Code.FILE_CORRUPT) from exc
     if answer["status"] == "ok":
         return _book_from_json(answer["book"])
     if answer["status"] == "password":
         raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送", Code.FILE_ENCRYPTED)
     if answer["status"] == "memory":
-        raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{_RESAVE}", Code.FILE_UNSAFE)
+        raise FormError(f"“{label}”：文件内容异常，读取时占用内存过多，已停止。{RESAVE}", Code.FILE_UNSAFE)
     log.debug("calamine could not read %s: %s", label, answer.get("detail"))
-    raise FormError(f"“{label}”：文件内容有错误，无法读取，{_RESAVE}", Code.FILE_CORRUPT)
+    raise FormError(f"“{label}”：文件内容有错误，无法读取，{RESAVE}", Code.FILE_CORRUPT)
 
 
 def _child_main() -> None:

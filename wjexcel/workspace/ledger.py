@@ -259,8 +259,10 @@ class Ledger:
         """Commit the units recorded inside together, at most ``seconds`` apart.
 
         Committing costs the disk a flush; many small files in one run need not pay it
-        each. A run that stops half-way loses at most its last ``seconds`` of records,
-        which the next run reads again from 收回 (nothing there is ever moved).
+        each. A unit is committed at the first unit that ends ``seconds`` after the last
+        commit, so a run that stops half-way loses the records since then (``seconds`` and
+        the reading of one file at most); the next run reads those files again from 收回,
+        where nothing is ever moved.
         """
         if self.conn.in_transaction:
             self.conn.commit()
