@@ -370,3 +370,19 @@ def test_json_object_has_exactly_the_contract_keys():
         "same_period_last_year": {"period": "2021Q3", "value": 1150},
         "lagging_periods": 2,  # 2022Q2: X = 1300, X - 20 = 1280 > 1250, so 严重滞后 there too
         "plan_period": {"target": 1600, "value": 1300, "completion": pytest.approx(1300 / 1600)}}
+
+
+def test_an_item_without_responsible_units_still_gets_its_supervision_text():
+    from dataclasses import replace
+
+    from wjexcel.report.supervision import notice_text, unit_items
+
+    result = figures("2022Q3", [rv("人才办", "3-1", 90, "2022Q3"), rv("区科技局", "1-1", 8, "2022Q3"),
+                                rv(KAIFA, "1-1", 2, "2022Q3")])
+    items = result.supervision()
+    orphan = replace(items[0], units=())
+    grouped = unit_items([orphan, *items[1:]])
+    assert grouped[""] == [orphan]
+    assert all(item in sum(grouped.values(), []) for item in items[1:])
+    text = notice_text(result, "", grouped[""])
+    assert text.startswith("【督办】截至") and orphan.name in text

@@ -21,11 +21,13 @@ HEADS = ["序号", "指标", "分解对象", "状态", "期望值", "实际值",
 
 
 def unit_items(items: list[SupervisionItem]) -> dict[str, list[SupervisionItem]]:
-    """Each responsible unit and the items it answers for, units in order of first mention."""
-    import pandas as pd
-
-    frame = pd.DataFrame({"item": range(len(items)), "unit": [list(i.units) for i in items]}).explode("unit")
-    return {unit: [items[i] for i in group["item"]] for unit, group in frame.groupby("unit", sort=False)}
+    """Each responsible unit and the items it answers for, units in order of first mention; items
+    without a unit are gathered under ``""`` (their text is addressed to no one in particular)."""
+    out: dict[str, list[SupervisionItem]] = {}
+    for item in items:
+        for unit in item.units or ("",):
+            out.setdefault(unit, []).append(item)
+    return out
 
 
 def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> str:
