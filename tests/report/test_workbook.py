@@ -148,6 +148,20 @@ def test_formulas_and_number_formats(written):
     assert ws.cell(rows["7-2"], COL["lagging"]).value == 2
 
 
+def test_whole_numbers_show_without_a_trailing_point(written):
+    """``#,##0.##`` shows 380 as “380.”: no number cell of the report uses it, and whole numbers get ``#,##0``."""
+    path, figures = written
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    assert not c.number_format.endswith(".##"), (ws.title, c.coordinate, c.number_format)
+    supervision = wb["督办清单"]
+    values = [(r[1].value, r[5]) for r in supervision.iter_rows(min_row=4) if r[1].value == "产学研合作项目"]
+    assert values and all(cell.number_format == "#,##0" for _, cell in values)
+
+
 def test_status_column_has_the_five_conditional_formats_and_completion_data_bars(written):
     path, figures = written
     ws = openpyxl.load_workbook(path)["任务分解表"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from wjexcel.collect.status import MISSING as NOT_REPORTED
 from wjexcel.collect.status import RETURNED
 from wjexcel.report.briefing import pct
-from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, status_formats, text, title_block
+from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, put, setup_print, status_formats, text,
+                                  title_block)
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures
 from wjexcel.report.plan_period import goal_label, headline, judgement
@@ -64,8 +65,10 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
         for i, item in enumerate(behind[:MOST_BEHIND], row + 1):
             put(sheet, i, 0, item.name, st.text(wrap=True))
             put(sheet, i, 1, item.status, st.cell(align="center"))
+            percent = item.figure.indicator.is_percent
             for c, value in enumerate((item.assessment.expected, item.value, item.gap), 2):
-                put(sheet, i, c, None if value is None else round(value, 2), st.number("#,##0.##"))
+                value = None if value is None else round(value, 2)
+                put(sheet, i, c, value, st.number(number_format([value], percent)))
             put(sheet, i, 5, item.lagging_periods, st.number("0"))
             sheet.set_row(i, fit_height(item.name, WIDTHS[0]))
         status_formats(book, sheet, f"B{row + 2}:B{row + 1 + min(len(behind), MOST_BEHIND)}")
@@ -87,7 +90,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
     for i, f in enumerate(goals, row + 1):
         put(sheet, i, 0, f.indicator.name, st.text(wrap=True))
         put(sheet, i, 1, goal_label(f), st.cell(align="center"))
-        put(sheet, i, 2, f.plan_to_date, st.number("#,##0.##"))
+        put(sheet, i, 2, f.plan_to_date, st.number(number_format([f.plan_to_date], f.indicator.is_percent)))
         put(sheet, i, 3, f.plan_completion, st.number("0.0%"))
         put(sheet, i, 4, float(figures.plan_share), st.number("0.0%"))
         put(sheet, i, 5, judgement(f, figures)[0], st.cell(align="center"))

@@ -9,7 +9,7 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 from __future__ import annotations
 
 from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, Target, format_number
-from wjexcel.report.cells import Styles, table, wrapped_rows
+from wjexcel.report.cells import Styles, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import BEHIND, ON_SCHEDULE, Figures, IndicatorFigure
 
@@ -53,16 +53,17 @@ def judgement(f: IndicatorFigure, figures: Figures) -> tuple[str, str]:
 def write_plan_period(book, st: Styles, data: ReportData) -> None:
     """One row per headline goal: the plan-period target, the plan-to-date figure, completion, judgement."""
     figures = data.figures
-    rows = []
+    rows, to_date = [], []
     for n, f in enumerate(headline(figures), 1):
         goal = f.indicator.plan_period_target()
         shown = goal.label() if goal is not None else "—"
         verdict, why = judgement(f, figures)
         rows.append([n, f.indicator.name, f.indicator.unit, shown, f.plan_to_date, f.plan_completion,
                      float(figures.plan_share), verdict, why])
+        to_date.append(number_format([f.plan_to_date], f.indicator.is_percent))
     title = f"计划期考核：{figures.plan.name}行动目标完成情况（截至{figures.period.end_label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows, [5, (24, 36), 9, 12, 12, 10, 10, 10, (20, 40)],
-                               data, formats={4: "#,##0.##", 5: "0.0%", 6: "0.0%"}, wrap=(1,))
+                               data, formats={4: to_date, 5: "0.0%", 6: "0.0%"}, wrap=(1,))
     for verdict, fill in ((DONE_AT_END, "#C6EFCE"), (AHEAD, "#DDEBF7"), (BEHIND_PLAN, "#FFEB9C"),
                           (NOT_DONE_AT_END, "#FFC7CE")):
         sheet.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{verdict}"',

@@ -9,7 +9,7 @@ for escalation (升级督办).
 from __future__ import annotations
 
 from wjexcel.plan.model import format_number
-from wjexcel.report.cells import Styles, status_formats, table, wrapped_rows
+from wjexcel.report.cells import Styles, number_format, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import Figures, SupervisionItem
 from wjexcel.values import shorten
@@ -62,10 +62,11 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
         rows.append([n, item.name, item.reporter or "全区", item.status, item.assessment.expected, item.value,
                      item.gap, item.lagging_periods, "是" if item.escalate else "", "、".join(item.units),
                      item.lead_unit, remarks])
+    actual = [number_format([item.value], item.figure.indicator.is_percent) for item in items]
     title = f"督办清单（{figures.period.label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows,
                                [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
-                               formats={4: "#,##0.00", 5: "#,##0.##", 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
+                               formats={4: "#,##0.00", 5: actual, 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
     status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
     sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
                                                   "format": book.add_format({"bg_color": "#FFC7CE", "bold": True})})
