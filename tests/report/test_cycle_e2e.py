@@ -145,7 +145,7 @@ def test_the_breakdown_shows_the_comparisons(cycle):
     talent = next(r for r in rows if r[2] == "新增区级以上创新创业领军人才项目")
     assert "人才办：三季度省级评审推迟" in talent[col["情况说明"]]
     notes = " ".join(str(r[0]) for r in rows if r and r[0])
-    assert "137（上年实际，2021）" in notes  # the 说明 prints the baseline used
+    assert "137（上年实际，2021年度）" in notes  # the 说明 prints the baseline used, its period by name
 
 
 def test_the_trend_sheet_runs_over_every_period(cycle):

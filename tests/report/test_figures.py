@@ -164,14 +164,16 @@ def test_the_issue_example_141_centres_after_135_is_forty_percent():
     assert f.to_json()["baseline"] == 135 and f.to_json()["baseline_source"] == "actual"
 
 
-@pytest.mark.parametrize("closing, period", [("2021", "2021"), ("2021Q4", "2021Q4"), ("2021-12", "2021-12")])
-def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(closing, period):
+@pytest.mark.parametrize("closing, period, label", [("2021", "2021", "2021年度"), ("2021Q4", "2021Q4", "2021年第四季度"),
+                                                   ("2021-12", "2021-12", "2021年12月")])
+def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(closing, period, label):
     other = [rv("区科技局", "2-1", 7.5, closing)]
     if closing != "2021":  # a later choice is only taken when the earlier ones are missing
         other.append(rv("区科技局", "2-1", 9, "2021Q3"))
     f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.85, "2022Q3")], other=other)
     # B = 7.5 actual; X = 7.5 + 0.5*0.75 = 7.875; D = 0.5; X - 0.05 = 7.825 <= 7.85 -> 滞后
     assert (f.baseline.value, f.baseline.source, f.baseline.period) == (7.5, ACTUAL, period)
+    assert f.baseline.label() == f"7.5（上年实际，{label}）"
     assert f.assessment.expected == pytest.approx(7.875) and f.status == LAGGING
     assert figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.8, "2022Q3")], other=other).status == SEVERE
 

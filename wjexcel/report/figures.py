@@ -54,10 +54,11 @@ class Baseline:
 
     value: float
     source: str
-    period: str = ""  # the closing period an actual value was found in
+    period: str = ""  # the code of the closing period an actual value was found in
 
     def label(self) -> str:
-        where = f"，{self.period}" if self.period else ""
+        """``137（上年实际，2021年度）``: the value and where it came from, as the 说明 prints it."""
+        where = f"，{Period.parse(self.period).label}" if self.period else ""
         return f"{format_number(self.value)}（{BASELINE_LABELS[self.source]}{where}）"
 
 
