@@ -169,7 +169,8 @@ def test_the_plan_period_sheet(cycle):
     talent = goals["新增区级以上创新创业领军人才项目"]
     assert talent[3:8] == ["380", 215, pytest.approx(215 / 380), pytest.approx(7 / 12), "慢于序时"]
     assert goals["引进扶持重大创新创业团队"][7] == "快于序时"  # 2 of 3 at 7/12 of the plan
-    assert goals["全社会研发投入占地区生产总值比重"][3] == "3.75" and goals["全社会研发投入占地区生产总值比重"][7] == "进行中"
+    assert goals["全社会研发投入占地区生产总值比重"][3] == "3.75" and goals["全社会研发投入占地区生产总值比重"][7] == "本期不报"
+    assert goals["全社会研发投入占地区生产总值比重"][8] == "年报指标，按填报频次本期不报"  # 6-1 in a quarter
     assert goals["有效高新技术企业"][3] == "1600"
 
 

@@ -8,10 +8,10 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 
 from __future__ import annotations
 
-from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, Target, format_number
+from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL, format_number
 from wjexcel.report.cells import Styles, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import BEHIND, ON_SCHEDULE, Figures, IndicatorFigure
+from wjexcel.report.figures import BEHIND, EPS, NOT_DUE, ON_SCHEDULE, Figures, IndicatorFigure
 
 SHEET = "计划期考核"
 DONE_AT_END, NOT_DONE_AT_END, AHEAD, BEHIND_PLAN, IN_PROGRESS = "完成", "未完成", "快于序时", "慢于序时", "进行中"
@@ -36,12 +36,14 @@ def judgement(f: IndicatorFigure, figures: Figures) -> tuple[str, str]:
     if goal is None:
         return "", "计划未设目标"
     if plan_ended(figures):
-        reached = f.plan_to_date is not None and Target(goal.value, goal.op).met_by(f.plan_to_date)
+        reached = goal.met_by(f.plan_to_date)
         return (DONE_AT_END if reached else NOT_DONE_AT_END), "计划期已结束，按计划期目标考核"
+    if not f.due:
+        return NOT_DUE, f"{FREQUENCIES[ind.frequency]}指标，按填报频次本期不报"
     if f.plan_to_date is None:
         return IN_PROGRESS, "尚无数据"
     if ind.kind in (INCREMENT, PLAN_TOTAL):
-        ahead = f.plan_to_date >= goal.value * share - 1e-9
+        ahead = f.plan_to_date >= goal.value * share - EPS
         return (AHEAD if ahead else BEHIND_PLAN), f"计划累计 ÷ 计划期目标与计划期已过比例 {share:.0%} 相比"
     if f.status in ON_SCHEDULE:
         return AHEAD, f"按本期状态（{f.status}）判断"
