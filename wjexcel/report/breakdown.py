@@ -141,9 +141,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         sheet.write_string(row, COLUMN[key], text(ind.name), cell)
     sheet.write_string(row, COLUMN["单位"], text(ind.unit), st.cell(align="center"))
     sheet.write_string(row, COLUMN["类型"], ind.kind_label, st.cell(align="center"))
-    target = ind.final_target() if ind.kind == PLAN_TOTAL else ind.target_for(figures.period.year)
-    _number(sheet, st, row, "本年目标", target.value if target else None,
-            number_format(values, ind.is_percent, target.op if target else ">="))
+    _number(sheet, st, row, "本年目标", a.target, number_format(values, ind.is_percent, a.op))
     _number(sheet, st, row, "基期值", a.baseline.value if a.baseline else None, num)
     _number(sheet, st, row, "本期完成值", f.value, num)
     sheet.write_number(row, COLUMN["序时进度"], f.elapsed, st.number("0.00%"))
