@@ -6,7 +6,7 @@ from __future__ import annotations
 from wjexcel.report.briefing import briefing_paragraphs
 from wjexcel.collect.status import REPORTED
 from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
-from wjexcel.report.cells import Styles, put, setup_print, text, title_block
+from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
 from wjexcel.textmeasure import fit_height
 
@@ -35,9 +35,9 @@ def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
         "data_labels": {"value": True, "num_format": "0%"},
         "fill": {"color": "#5B9BD5"},
     })
-    chart.set_title({"name": "各指标完成率", "name_font": {"name": "宋体", "size": 12}})
+    chart.set_title({"name": "各指标完成率", "name_font": {"name": HEAD_FONT, "size": 12}})
     chart.set_x_axis({"num_format": "0%", "min": 0})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": HEAD_FONT, "size": 9}})
     chart.set_legend({"none": True})
     height = 60 + 26 * n
     chart.set_size({"width": CHART_WIDTH, "height": height})
@@ -64,9 +64,9 @@ def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
         c.add_series({"name": name, "categories": ["图表", row + 1, 0, last, 0],
                       "values": ["图表", row + 1, col, last, col],
                       "data_labels": {"value": True, "num_format": fmt}, "fill": {"color": colour}})
-        c.set_title({"name": name, "name_font": {"name": "宋体", "size": 12}})
+        c.set_title({"name": name, "name_font": {"name": HEAD_FONT, "size": 12}})
         c.set_x_axis({"num_format": fmt, "min": 0})
-        c.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
+        c.set_y_axis({"reverse": True, "num_font": {"name": HEAD_FONT, "size": 9}})
         c.set_legend({"none": True})
         c.set_size({"width": width, "height": 80 + 30 * len(ranking)})
         sheet.insert_chart(last + 2, 0, c, {"x_offset": index * (width + CHART_GAP), "object_position": 3})
