@@ -438,6 +438,15 @@ def test_charts_do_not_overlap_and_show_every_town(written):
     town_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "区镇")
     assert brk == town_header - 1  # the town table and its charts start a new page
     assert all(a[0][2] >= brk for a in anchors[1:]) and anchors[0][1][2] < brk
+    # the town charts show the ranking's own scores, so 图表 and 区镇进度 agree
+    from wjexcel.report.ranking import rank_towns
+
+    ranking = rank_towns(figures)
+    assert [ws.cell(town_header, c).value for c in (1, 2, 3)] == ["区镇", "分解目标得分", "综合得分"]
+    shown = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value)
+             for r in range(town_header + 1, town_header + 1 + len(ranking))}
+    assert shown == {t.reporter: (t.split_score, t.score) for t in ranking}
+    assert any(t.split_score is not None and t.split_score < 100 for t in ranking)
     towns = [ws.cell(r, 1).value for r in range(town_header + 1, ws.max_row + 1) if ws.cell(r, 1).value]
     assert sorted(towns) == sorted(d.name for d in figures.plan.districts)
     with zipfile.ZipFile(path) as z:
