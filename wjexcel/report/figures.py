@@ -151,10 +151,6 @@ class SplitFigure:
     lagging_periods: int = 0
 
     @property
-    def whole_plan(self) -> bool:
-        return "-" in self.span
-
-    @property
     def status(self) -> str:
         return self.assessment.status
 
