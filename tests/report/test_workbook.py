@@ -225,8 +225,9 @@ def test_cached_values_without_recalculation(written):
     assert list(frame["状态"]) == [f.status for f in figures.indicators]
     brief = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("进展简报").to_python()
     text = "".join(str(c) for row in brief for c in row)
-    assert ("截至2022年三季度末（序时进度75%），全区本期评价的15项指标中，达到序时进度3项、占比20.0%；"
-            "其中已完成1项、序时推进2项、严重滞后3项、未报送9项。") in text
+    assert ("截至2022年三季度末（序时进度 75%），全区本期评价的 15 项指标中，达到序时进度 3 项、占比 20.0%"
+            "（已完成 1 项、序时推进 2 项），滞后 0 项，严重滞后 3 项，未报送 9 项；"
+            "另有 1 项按填报频次本期不报。") in text
     assert "有效高新技术企业1432家，完成年度目标的102.3%" in text and "受疫情影响进度放缓" in text
 
 
@@ -496,3 +497,15 @@ def test_replacing_an_unlocked_report(tmp_path):
     out = write_report(report_data(), target)
     assert out.path == target and out.locked is None
     assert openpyxl.load_workbook(target).sheetnames == list(SHEETS)
+
+
+def test_the_overview_says_who_reported_as_the_status_command_does(written):
+    from wjexcel.collect.status import status_summary
+    from wjexcel.report.briefing import status_tally
+
+    path, figures = written
+    overview = [str(c) for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("概览").to_python()
+                for c in row if c != ""]
+    reporting = report_data().reporting
+    assert status_summary(reporting) in overview and "已退回待改 1 家（平望镇）" in status_summary(reporting)
+    assert status_tally(figures) in overview

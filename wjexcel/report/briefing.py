@@ -7,7 +7,7 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 from __future__ import annotations
 
 from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures, IndicatorFigure
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure
 from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 
@@ -33,6 +33,21 @@ def _groups(plan) -> list[str]:
 
 def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def status_tally(figures: Figures) -> str:
+    """The status counts in one sentence, as 概览, 进展简报 and the summary after 汇总 all say it:
+    ``本期评价的 15 项指标中，达到序时进度 9 项、占比 60.0%（已完成 2 项、序时推进 7 项），滞后 3 项，
+    严重滞后 1 项，未报送 2 项；另有 1 项按填报频次本期不报。``"""
+    counts = figures.count_by_status()
+    judged = len(figures.judged)
+    on_schedule = counts[DONE] + counts[ON_TRACK]
+    skipped = len(figures.indicators) - judged
+    share = on_schedule / judged if judged else 0.0
+    return (f"本期评价的 {judged} 项指标中，达到序时进度 {on_schedule} 项、占比 {pct(share)}"
+            f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
+            f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
+            + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
 
 
 def with_unit(value: float | None, unit: str) -> str:
@@ -127,13 +142,7 @@ def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
 def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
                         ranking: list[TownScore] = ()) -> list[str]:
     """Drafted 进展简报 paragraphs for leadership, to be edited by the clerk."""
-    period = figures.period
-    counts = figures.count_by_status()
-    judged = len(figures.judged)
-    on_schedule = counts[DONE] + counts[ON_TRACK]
-    parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s])
-    paras = [f"截至{period.end_label}（序时进度{pct(figures.elapsed, 0)}），全区本期评价的{judged}项指标中，"
-             f"达到序时进度{on_schedule}项、占比{pct(on_schedule / judged if judged else 0.0)}；其中{parts}。"]
+    paras = [f"截至{figures.period.end_label}（序时进度 {pct(figures.elapsed, 0)}），全区{status_tally(figures)}"]
     good = [f for f in figures.judged if f.status in (DONE, ON_TRACK) and f.value is not None]
     if good:
         paras.append("其中" + "；".join(_achievement(f) for f in good) + "。")
