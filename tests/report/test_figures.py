@@ -388,3 +388,17 @@ def test_an_item_without_responsible_units_still_gets_its_supervision_text():
     assert all(item in sum(grouped.values(), []) for item in items[1:])
     text = notice_text(result, "", grouped[""])
     assert text.startswith("【督办】截至") and orphan.name in text
+
+
+def test_a_strict_goal_is_worded_alike_in_the_overview_and_the_plan_period_sheet():
+    from types import SimpleNamespace
+
+    from wjexcel.plan.model import Target
+    from wjexcel.report.plan_period import goal_label
+
+    plan = builtin_plan()
+    ind = plan.indicator("4-2")
+    ind.targets[max(ind.targets)] = Target(1600, ">")
+    assert ind.plan_period_target().label() == "＞1600"
+    assert goal_label(SimpleNamespace(indicator=ind)) == "＞1600家"
+    assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"))) == "380个"

@@ -8,7 +8,7 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 
 from __future__ import annotations
 
-from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL, format_number
+from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL
 from wjexcel.report.cells import Styles, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import BEHIND, EPS, NOT_DUE, ON_SCHEDULE, Figures, IndicatorFigure
@@ -79,9 +79,6 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
 
 
 def goal_label(f: IndicatorFigure) -> str:
-    """``380个`` / ``3.75%以上``: how 概览 names a goal."""
+    """``380个`` / ``＞1200家``: how 概览 names a goal (worded as 计划期考核's :meth:`Target.label`)."""
     goal = f.indicator.plan_period_target()
-    if goal is None:
-        return "—"
-    number = format_number(goal.value)
-    return f"{'超' if goal.op == '>' else ''}{number}{f.indicator.unit}"
+    return "—" if goal is None else f"{goal.label()}{f.indicator.unit}"
