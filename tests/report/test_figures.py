@@ -402,3 +402,11 @@ def test_a_strict_goal_is_worded_alike_in_the_overview_and_the_plan_period_sheet
     assert ind.plan_period_target().label() == "＞1600"
     assert goal_label(SimpleNamespace(indicator=ind)) == "＞1600家"
     assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"))) == "380个"
+
+
+def test_number_text_in_sentences():
+    from wjexcel.report.figures import number_text
+
+    assert number_text(1432.0, "家") == "1432家" and number_text(None, "家") == "—"
+    assert number_text(5.833333) == "5.8333" and number_text(5.833333, "个", 2) == "5.83个"
+    assert number_text(2.999999, digits=2) == "3"

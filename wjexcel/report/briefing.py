@@ -7,7 +7,7 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 from __future__ import annotations
 
 from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure, number_text
 from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 
@@ -48,12 +48,6 @@ def status_tally(figures: Figures) -> str:
             f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
             f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
             + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
-
-
-def with_unit(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{format_number(round(value, 4))}{unit}"
 
 
 def rule_lines(figures: Figures) -> list[str]:
@@ -115,7 +109,7 @@ def _quote(text: str) -> str:
 
 def _achievement(f: IndicatorFigure) -> str:
     a, ind = f.assessment, f.indicator
-    text = f"{ind.name}{with_unit(f.value, ind.unit)}"
+    text = f"{ind.name}{number_text(f.value, ind.unit)}"
     if a.completion is None:
         return text
     goal = "计划期目标" if ind.kind == PLAN_TOTAL else "年度目标"
@@ -124,7 +118,7 @@ def _achievement(f: IndicatorFigure) -> str:
 
 def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
     a = f.assessment
-    text = f"{f.indicator.name}（{with_unit(f.value, f.indicator.unit)}，"
+    text = f"{f.indicator.name}（{number_text(f.value, f.indicator.unit)}，"
     if f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
         text += f"本年净增完成{pct(a.progress)}"
     else:
@@ -157,7 +151,7 @@ def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
         for s in f.splits:
             if s.assessment.status in (LAGGING, SEVERE):
                 towns.append(f"{s.name}（{f.indicator.name}分解目标{format_number(s.assessment.target)}"
-                             f"{f.indicator.unit}，累计{with_unit(s.value, f.indicator.unit)}，"
+                             f"{f.indicator.unit}，累计{number_text(s.value, f.indicator.unit)}，"
                              f"{s.assessment.status}）")
     if towns:
         paras.append("进度落后的区镇：" + "；".join(towns) + "。")

@@ -8,10 +8,9 @@ for escalation (升级督办).
 
 from __future__ import annotations
 
-from wjexcel.plan.model import format_number
 from wjexcel.report.cells import Styles, number_format, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import Figures, SupervisionItem
+from wjexcel.report.figures import Figures, SupervisionItem, number_text
 from wjexcel.values import shorten
 
 SHEET = "督办清单"
@@ -39,17 +38,13 @@ def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> st
         unit_word = item.figure.indicator.unit
         who = f"（{item.reporter}分解目标）" if item.reporter else ""
         run = f"，已连续 {item.lagging_periods} 期滞后" if item.lagging_periods >= 2 else ""
-        lines.append(f"{n}. {item.name}{who}：应完成 {_num(item.assessment.expected)}{unit_word}，实际 "
-                     f"{_num(item.value)}{unit_word}，差 {_num(item.gap)}{unit_word}，{item.status}{run}")
+        expected, value, gap = (number_text(v, unit_word, 2) for v in (item.assessment.expected, item.value, item.gap))
+        lines.append(f"{n}. {item.name}{who}：应完成 {expected}，实际 {value}，差 {gap}，{item.status}{run}")
     escalate = any(item.escalate for item in items)
     head = f"【{'升级督办' if escalate else '督办'}】{unit}：" if unit else "【督办】"
     return (f"{head}截至{period.end_label}，{title}中你单位负责的以下指标进度滞后于序时进度：" + "；".join(lines)
             + f"。请分析原因，于收到后五个工作日内将整改措施和完成时限报{items[0].lead_unit or plan.lead_unit}。"
             + ("其中连续两期以上滞后的，请单位主要负责同志牵头研究。" if escalate else ""))
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else format_number(round(value, 2))
 
 
 def write_supervision(book, st: Styles, data: ReportData) -> None:
