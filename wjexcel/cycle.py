@@ -13,12 +13,16 @@ from wjexcel.plan.workbook import workspace_plan
 
 @dataclass
 class RunResult:
-    """What one click did: the collect verdicts, who is missing, and the report."""
+    """What one click did: the collect verdicts and the report (with who is missing)."""
 
     period: Period
     collected: object  # CollectResult
-    statuses: list
     consolidated: object  # ConsolidateResult
+
+    @property
+    def statuses(self) -> list:
+        """Who has reported (the ReporterStatus list the report was written with)."""
+        return self.consolidated.reporting
 
     @property
     def report_path(self) -> Path:
@@ -51,16 +55,14 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     """
     from wjexcel.collect.collector import collect
     from wjexcel.report.consolidate import consolidate
-    from wjexcel.collect.status import reporting_status
 
     period = Period.parse(str(period))
     plan = workspace_plan(ws)
     plan.check_year(period.year)
     with ws.lock("一键汇总"):
         collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
-        statuses = reporting_status(ws, period, plan)
-        result = consolidate(ws, period.code, progress=stage(progress, "汇总"))
-    return RunResult(period, collected, statuses, result)
+        result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
+    return RunResult(period, collected, result)
 
 
 def init_workspace(path, plan=None):

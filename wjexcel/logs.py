@@ -25,7 +25,7 @@ from pathlib import Path
 
 LOGGER = "wjexcel"
 LOG_FOLDER = "logs"
-"""Inside the workspace's state folder, beside the Excel buttons' error records."""
+"""Inside the workspace's state folder; the Excel buttons record their errors in the same log."""
 LOG_FILE = "debug.log"
 MAX_LOG_BYTES = 1024 * 1024
 """One log file's size before it is rotated (one older file is kept): the log stays bounded."""
@@ -53,7 +53,12 @@ def configure(debug: bool = False) -> None:
         screen.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         screen._wjexcel = True
         root.addHandler(screen)
-    use_folder(Path(tempfile.gettempdir()) / "wjexcel")
+    use_folder(temp_folder())
+
+
+def temp_folder() -> Path:
+    """Where the log goes before a workspace is known (or when it has none)."""
+    return Path(tempfile.gettempdir()) / "wjexcel"
 
 
 def use_folder(folder: Path) -> None:

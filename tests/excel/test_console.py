@@ -384,6 +384,7 @@ def test_errors_become_chinese_messages_with_a_log(folder):
         log = eb.write_error_log(exc, folder)
         message = eb.error_message(exc, log)
     assert log.parent == folder / ".wjexcel" / "logs"
+    assert log.name == "debug.log"  # the same log as the command line's (wjexcel.logs)
     assert "KeyError" in log.read_text(encoding="utf-8")
     assert "意外错误" in message and str(log) in message
     assert "Traceback" not in message

@@ -92,7 +92,8 @@ def test_summary_text_and_locked_fallback(workspace):
         (first.output.parent / f"~${first.output.name}").unlink()
     assert second.locked == first.output and second.output != first.output and first.output.exists()
     text = second.summary_text()
-    assert "2022年第三季度汇总完成：15项指标中" in text and "（另有1项本期不报）" in text and str(second.output) in text
+    assert "2022年第三季度汇总完成：本期评价的 15 项指标中" in text and "；另有 1 项按填报频次本期不报。" in text
+    assert str(second.output) in text
     assert "另存为" in text and "已退回待改 1 家（平望镇）" in text
 
 

@@ -145,7 +145,7 @@ def test_the_breakdown_shows_the_comparisons(cycle):
     talent = next(r for r in rows if r[2] == "新增区级以上创新创业领军人才项目")
     assert "人才办：三季度省级评审推迟" in talent[col["情况说明"]]
     notes = " ".join(str(r[0]) for r in rows if r and r[0])
-    assert "137（上年实际，2021）" in notes  # the 说明 prints the baseline used
+    assert "137（上年实际，2021年度）" in notes  # the 说明 prints the baseline used, its period by name
 
 
 def test_the_trend_sheet_runs_over_every_period(cycle):
@@ -169,7 +169,8 @@ def test_the_plan_period_sheet(cycle):
     talent = goals["新增区级以上创新创业领军人才项目"]
     assert talent[3:8] == ["380", 215, pytest.approx(215 / 380), pytest.approx(7 / 12), "慢于序时"]
     assert goals["引进扶持重大创新创业团队"][7] == "快于序时"  # 2 of 3 at 7/12 of the plan
-    assert goals["全社会研发投入占地区生产总值比重"][3] == "3.75" and goals["全社会研发投入占地区生产总值比重"][7] == "进行中"
+    assert goals["全社会研发投入占地区生产总值比重"][3] == "3.75" and goals["全社会研发投入占地区生产总值比重"][7] == "本期不报"
+    assert goals["全社会研发投入占地区生产总值比重"][8] == "年报指标，按填报频次本期不报"  # 6-1 in a quarter
     assert goals["有效高新技术企业"][3] == "1600"
 
 

@@ -164,14 +164,16 @@ def test_the_issue_example_141_centres_after_135_is_forty_percent():
     assert f.to_json()["baseline"] == 135 and f.to_json()["baseline_source"] == "actual"
 
 
-@pytest.mark.parametrize("closing, period", [("2021", "2021"), ("2021Q4", "2021Q4"), ("2021-12", "2021-12")])
-def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(closing, period):
+@pytest.mark.parametrize("closing, period, label", [("2021", "2021", "2021年度"), ("2021Q4", "2021Q4", "2021年第四季度"),
+                                                   ("2021-12", "2021-12", "2021年12月")])
+def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(closing, period, label):
     other = [rv("区科技局", "2-1", 7.5, closing)]
     if closing != "2021":  # a later choice is only taken when the earlier ones are missing
         other.append(rv("区科技局", "2-1", 9, "2021Q3"))
     f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.85, "2022Q3")], other=other)
     # B = 7.5 actual; X = 7.5 + 0.5*0.75 = 7.875; D = 0.5; X - 0.05 = 7.825 <= 7.85 -> 滞后
     assert (f.baseline.value, f.baseline.source, f.baseline.period) == (7.5, ACTUAL, period)
+    assert f.baseline.label() == f"7.5（上年实际，{label}）"
     assert f.assessment.expected == pytest.approx(7.875) and f.status == LAGGING
     assert figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.8, "2022Q3")], other=other).status == SEVERE
 
@@ -370,3 +372,41 @@ def test_json_object_has_exactly_the_contract_keys():
         "same_period_last_year": {"period": "2021Q3", "value": 1150},
         "lagging_periods": 2,  # 2022Q2: X = 1300, X - 20 = 1280 > 1250, so 严重滞后 there too
         "plan_period": {"target": 1600, "value": 1300, "completion": pytest.approx(1300 / 1600)}}
+
+
+def test_an_item_without_responsible_units_still_gets_its_supervision_text():
+    from dataclasses import replace
+
+    from wjexcel.report.supervision import notice_text, unit_items
+
+    result = figures("2022Q3", [rv("人才办", "3-1", 90, "2022Q3"), rv("区科技局", "1-1", 8, "2022Q3"),
+                                rv(KAIFA, "1-1", 2, "2022Q3")])
+    items = result.supervision()
+    orphan = replace(items[0], units=())
+    grouped = unit_items([orphan, *items[1:]])
+    assert grouped[""] == [orphan]
+    assert all(item in sum(grouped.values(), []) for item in items[1:])
+    text = notice_text(result, "", grouped[""])
+    assert text.startswith("【督办】截至") and orphan.name in text
+
+
+def test_a_strict_goal_is_worded_alike_in_the_overview_and_the_plan_period_sheet():
+    from types import SimpleNamespace
+
+    from wjexcel.plan.model import Target
+    from wjexcel.report.plan_period import goal_label
+
+    plan = builtin_plan()
+    ind = plan.indicator("4-2")
+    ind.targets[max(ind.targets)] = Target(1600, ">")
+    assert ind.plan_period_target().label() == "＞1600"
+    assert goal_label(SimpleNamespace(indicator=ind)) == "＞1600家"
+    assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"))) == "380个"
+
+
+def test_number_text_in_sentences():
+    from wjexcel.report.figures import number_text
+
+    assert number_text(1432.0, "家") == "1432家" and number_text(None, "家") == "—"
+    assert number_text(5.833333) == "5.8333" and number_text(5.833333, "个", 2) == "5.83个"
+    assert number_text(2.999999, digits=2) == "3"

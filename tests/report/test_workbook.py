@@ -148,6 +148,20 @@ def test_formulas_and_number_formats(written):
     assert ws.cell(rows["7-2"], COL["lagging"]).value == 2
 
 
+def test_whole_numbers_show_without_a_trailing_point(written):
+    """``#,##0.##`` shows 380 as “380.”: no number cell of the report uses it, and whole numbers get ``#,##0``."""
+    path, figures = written
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    assert not c.number_format.endswith(".##"), (ws.title, c.coordinate, c.number_format)
+    supervision = wb["督办清单"]
+    values = [(r[1].value, r[5]) for r in supervision.iter_rows(min_row=4) if r[1].value == "产学研合作项目"]
+    assert values and all(cell.number_format == "#,##0" for _, cell in values)
+
+
 def test_status_column_has_the_five_conditional_formats_and_completion_data_bars(written):
     path, figures = written
     ws = openpyxl.load_workbook(path)["任务分解表"]
@@ -211,8 +225,9 @@ def test_cached_values_without_recalculation(written):
     assert list(frame["状态"]) == [f.status for f in figures.indicators]
     brief = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("进展简报").to_python()
     text = "".join(str(c) for row in brief for c in row)
-    assert ("截至2022年三季度末（序时进度75%），全区本期评价的15项指标中，达到序时进度3项、占比20.0%；"
-            "其中已完成1项、序时推进2项、严重滞后3项、未报送9项。") in text
+    assert ("截至2022年三季度末（序时进度 75%），全区本期评价的 15 项指标中，达到序时进度 3 项、占比 20.0%"
+            "（已完成 1 项、序时推进 2 项），滞后 0 项，严重滞后 3 项，未报送 9 项；"
+            "另有 1 项按填报频次本期不报。") in text
     assert "有效高新技术企业1432家，完成年度目标的102.3%" in text and "受疫情影响进度放缓" in text
 
 
@@ -424,6 +439,15 @@ def test_charts_do_not_overlap_and_show_every_town(written):
     town_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "区镇")
     assert brk == town_header - 1  # the town table and its charts start a new page
     assert all(a[0][2] >= brk for a in anchors[1:]) and anchors[0][1][2] < brk
+    # the town charts show the ranking's own scores, so 图表 and 区镇进度 agree
+    from wjexcel.report.ranking import rank_towns
+
+    ranking = rank_towns(figures)
+    assert [ws.cell(town_header, c).value for c in (1, 2, 3)] == ["区镇", "分解目标得分", "综合得分"]
+    shown = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value)
+             for r in range(town_header + 1, town_header + 1 + len(ranking))}
+    assert shown == {t.reporter: (t.split_score, t.score) for t in ranking}
+    assert any(t.split_score is not None and t.split_score < 100 for t in ranking)
     towns = [ws.cell(r, 1).value for r in range(town_header + 1, ws.max_row + 1) if ws.cell(r, 1).value]
     assert sorted(towns) == sorted(d.name for d in figures.plan.districts)
     with zipfile.ZipFile(path) as z:
@@ -473,3 +497,15 @@ def test_replacing_an_unlocked_report(tmp_path):
     out = write_report(report_data(), target)
     assert out.path == target and out.locked is None
     assert openpyxl.load_workbook(target).sheetnames == list(SHEETS)
+
+
+def test_the_overview_says_who_reported_as_the_status_command_does(written):
+    from wjexcel.collect.status import status_summary
+    from wjexcel.report.briefing import status_tally
+
+    path, figures = written
+    overview = [str(c) for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("概览").to_python()
+                for c in row if c != ""]
+    reporting = report_data().reporting
+    assert status_summary(reporting) in overview and "已退回待改 1 家（平望镇）" in status_summary(reporting)
+    assert status_tally(figures) in overview

@@ -13,13 +13,14 @@ the Chinese lines written to the 运行结果 area. ``xlwings`` is imported insi
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-import traceback
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from wjexcel.errors import UsageError, WjexcelError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -209,21 +210,19 @@ def error_message(exc: BaseException, log_path: Path | None = None) -> str:
 
 
 def write_error_log(exc: BaseException, folder: Path) -> Path | None:
-    """Save the traceback under the workspace's state folder (or the temp folder)."""
+    """Record the traceback in the debug log of :mod:`wjexcel.logs`: the workspace's when ``folder``
+    is one, else the one in the temporary folder. Returns the log file, or None when none could be written."""
+    from wjexcel import logs
     from wjexcel.workspace import STATE
 
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = "".join(traceback.format_exception(exc))
     state = Path(folder) / STATE
-    bases = [state / "logs"] if state.is_dir() else []
-    for base in (*bases, Path(tempfile.gettempdir())):
-        try:
-            base.mkdir(parents=True, exist_ok=True)
-            path = base / f"excel-button-{stamp}.log"
-            path.write_text(text, encoding="utf-8")
+    bases = [state / logs.LOG_FOLDER] if state.is_dir() else []
+    for base in (*bases, logs.temp_folder()):
+        logs.use_folder(base)
+        log.error("an Excel button failed", exc_info=exc)
+        path = logs.log_path()
+        if path is not None and path.is_file():
             return path
-        except OSError:
-            continue
     return None
 
 

@@ -19,7 +19,8 @@ from wjexcel.report.briefing import rule_lines
 from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, print_across, setup_print, status_formats, text,
                                   title_block, wrapped_rows)
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure
+from wjexcel.report.figures import (DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, Figures,
+                                    IndicatorFigure)
 from wjexcel.textmeasure import balanced, fit_height, wrap_width
 from wjexcel.values import shorten
 
@@ -54,9 +55,8 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
              "进度": 8, "序时进度": 7, "期望值": 9, "状态": 9, "连续滞后期数": 7, "上期值": 9, "本期新增": 8,
              "上年同期": 9, "同比增减": 8, "同比增速": 8, "计划累计": 9, "责任单位": 22, "核对提示": 16,
              "情况说明": 24}
-    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 24, 30),
-              "续指标": wrap_width([f.indicator.name for f in inds], 24, 30),
-              "数据来源": wrap_width([_source(f) for f in inds], 12, 26)}
+    name_width = wrap_width([f.indicator.name for f in inds], 24, 30)
+    fitted = {"指标": name_width, "续指标": name_width, "数据来源": wrap_width([_source(f) for f in inds], 12, 26)}
     widths = [fixed.get(h) or fitted[h] for h in HEADS]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
@@ -109,9 +109,9 @@ def _task_label(plan, task: int, width: int) -> str:
 def _source(f) -> str:
     """The 数据来源 text: whose figure the 全区 value is."""
     unit = f.indicator.source_unit
-    if f.basis == "source":
+    if f.basis == SOURCE:
         return f"{unit}（来源单位）"
-    if f.basis == "districts":
+    if f.basis == DISTRICTS:
         return f"区镇合计（{unit}未报）"
     return f"{unit}（未报）"
 
@@ -141,9 +141,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         sheet.write_string(row, COLUMN[key], text(ind.name), cell)
     sheet.write_string(row, COLUMN["单位"], text(ind.unit), st.cell(align="center"))
     sheet.write_string(row, COLUMN["类型"], ind.kind_label, st.cell(align="center"))
-    target = ind.final_target() if ind.kind == PLAN_TOTAL else ind.target_for(figures.period.year)
-    _number(sheet, st, row, "本年目标", target.value if target else None,
-            number_format(values, ind.is_percent, target.op if target else ">="))
+    _number(sheet, st, row, "本年目标", a.target, number_format(values, ind.is_percent, a.op))
     _number(sheet, st, row, "基期值", a.baseline.value if a.baseline else None, num)
     _number(sheet, st, row, "本期完成值", f.value, num)
     sheet.write_number(row, COLUMN["序时进度"], f.elapsed, st.number("0.00%"))

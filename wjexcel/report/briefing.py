@@ -7,7 +7,7 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 from __future__ import annotations
 
 from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures, IndicatorFigure
+from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure, number_text
 from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.values import clean_text, shorten
 
@@ -35,10 +35,19 @@ def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def with_unit(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{format_number(round(value, 4))}{unit}"
+def status_tally(figures: Figures) -> str:
+    """The status counts in one sentence, as 概览, 进展简报 and the summary after 汇总 all say it:
+    ``本期评价的 15 项指标中，达到序时进度 9 项、占比 60.0%（已完成 2 项、序时推进 7 项），滞后 3 项，
+    严重滞后 1 项，未报送 2 项；另有 1 项按填报频次本期不报。``"""
+    counts = figures.count_by_status()
+    judged = len(figures.judged)
+    on_schedule = counts[DONE] + counts[ON_TRACK]
+    skipped = len(figures.indicators) - judged
+    share = on_schedule / judged if judged else 0.0
+    return (f"本期评价的 {judged} 项指标中，达到序时进度 {on_schedule} 项、占比 {pct(share)}"
+            f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
+            f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
+            + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
 
 
 def rule_lines(figures: Figures) -> list[str]:
@@ -100,7 +109,7 @@ def _quote(text: str) -> str:
 
 def _achievement(f: IndicatorFigure) -> str:
     a, ind = f.assessment, f.indicator
-    text = f"{ind.name}{with_unit(f.value, ind.unit)}"
+    text = f"{ind.name}{number_text(f.value, ind.unit)}"
     if a.completion is None:
         return text
     goal = "计划期目标" if ind.kind == PLAN_TOTAL else "年度目标"
@@ -109,7 +118,7 @@ def _achievement(f: IndicatorFigure) -> str:
 
 def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
     a = f.assessment
-    text = f"{f.indicator.name}（{with_unit(f.value, f.indicator.unit)}，"
+    text = f"{f.indicator.name}（{number_text(f.value, f.indicator.unit)}，"
     if f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
         text += f"本年净增完成{pct(a.progress)}"
     else:
@@ -127,13 +136,7 @@ def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
 def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
                         ranking: list[TownScore] = ()) -> list[str]:
     """Drafted 进展简报 paragraphs for leadership, to be edited by the clerk."""
-    period = figures.period
-    counts = figures.count_by_status()
-    judged = len(figures.judged)
-    on_schedule = counts[DONE] + counts[ON_TRACK]
-    parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s])
-    paras = [f"截至{period.end_label}（序时进度{pct(figures.elapsed, 0)}），全区本期评价的{judged}项指标中，"
-             f"达到序时进度{on_schedule}项、占比{pct(on_schedule / judged if judged else 0.0)}；其中{parts}。"]
+    paras = [f"截至{figures.period.end_label}（序时进度 {pct(figures.elapsed, 0)}），全区{status_tally(figures)}"]
     good = [f for f in figures.judged if f.status in (DONE, ON_TRACK) and f.value is not None]
     if good:
         paras.append("其中" + "；".join(_achievement(f) for f in good) + "。")
@@ -148,7 +151,7 @@ def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
         for s in f.splits:
             if s.assessment.status in (LAGGING, SEVERE):
                 towns.append(f"{s.name}（{f.indicator.name}分解目标{format_number(s.assessment.target)}"
-                             f"{f.indicator.unit}，累计{with_unit(s.value, f.indicator.unit)}，"
+                             f"{f.indicator.unit}，累计{number_text(s.value, f.indicator.unit)}，"
                              f"{s.assessment.status}）")
     if towns:
         paras.append("进度落后的区镇：" + "；".join(towns) + "。")

@@ -169,11 +169,12 @@ def column_widths(heads: list[str], rows: list[list], widths: list) -> list[floa
 
 
 def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list,
-          data: ReportData, formats: dict[int, str] | None = None, wrap: tuple[int, ...] = ()):
+          data: ReportData, formats: dict[int, str | list[str]] | None = None, wrap: tuple[int, ...] = ()):
     """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row).
 
     ``widths`` holds a width per column, or ``(low, high)`` to fit the column's text on one
-    line within those bounds. Only the ``wrap`` columns wrap (each row is made tall enough);
+    line within those bounds. ``formats`` gives a column's number format, or a list of one per
+    row. Only the ``wrap`` columns wrap (each row is made tall enough);
     any other text, file paths above all, stays on one line. Numbers are right-aligned and
     text left-aligned, each with a small indent so neighbouring cells never run together.
     """
@@ -189,7 +190,10 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
     for r, values in enumerate(rows, 3):
         for c, value in enumerate(values):
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            fmt = st.number(formats.get(c, "General")) if number else st.text(wrap=c in wrap)
+            num_format = formats.get(c, "General")
+            if isinstance(num_format, list):
+                num_format = num_format[r - 3]
+            fmt = st.number(num_format) if number else st.text(wrap=c in wrap)
             put(sheet, r, c, value, fmt)
         heights = [fit_height(str(values[c]), widths[c]) for c in wrap if values[c] not in (None, "")]
         if max(heights, default=0) > fit_height("", 1):

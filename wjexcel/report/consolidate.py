@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from wjexcel.report.figures import STATUSES, Figures, History
+from wjexcel.report.briefing import status_tally
+from wjexcel.report.figures import Figures, History
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
@@ -42,16 +43,12 @@ class ConsolidateResult:
 
     def summary_text(self) -> str:
         """A few Chinese lines for the terminal or a message box."""
-        counts = self.figures.count_by_status()
-        parts = "、".join(f"{s}{counts[s]}项" for s in STATUSES if counts[s]) or "无"
-        judged = len(self.figures.judged)
-        skipped = len(self.figures.indicators) - judged
-        lines = [f"{self.period.label}汇总完成：{judged}项指标中，{parts}"
-                 + (f"（另有{skipped}项本期不报）" if skipped else "") + "。"]
+        lines = [f"{self.period.label}汇总完成：{status_tally(self.figures)}"]
         behind = self.figures.supervision()
         if behind:
             escalate = sum(1 for item in behind if item.escalate)
-            lines.append(f"督办清单：{len(behind)}项" + (f"，其中连续两期以上滞后、需升级督办{escalate}项" if escalate else "")
+            lines.append(f"督办清单：{len(behind)} 项"
+                         + (f"，其中连续两期以上滞后、需升级督办 {escalate} 项" if escalate else "")
                          + "（见汇总表“督办清单”）。")
         if self.reporting:
             lines.append("报送情况：" + status_summary(self.reporting))

@@ -48,16 +48,22 @@ ACTUAL, TARGET, PLAN_BASE = "actual", "target", "plan"
 BASELINE_LABELS = {ACTUAL: "上年实际", TARGET: "上年目标", PLAN_BASE: "计划基期值"}
 
 
+def number_text(value: float | None, unit: str = "", digits: int = 4) -> str:
+    """A figure in a sentence: ``1432家``, rounded to ``digits`` decimals; ``—`` when there is none."""
+    return "—" if value is None else f"{format_number(round(value, digits))}{unit}"
+
+
 @dataclass(frozen=True)
 class Baseline:
     """``B`` of the rule and where it came from (``actual`` / ``target`` / ``plan``)."""
 
     value: float
     source: str
-    period: str = ""  # the closing period an actual value was found in
+    period: str = ""  # the code of the closing period an actual value was found in
 
     def label(self) -> str:
-        where = f"，{self.period}" if self.period else ""
+        """``137（上年实际，2021年度）``: the value and where it came from, as the 说明 prints it."""
+        where = f"，{Period.parse(self.period).label}" if self.period else ""
         return f"{format_number(self.value)}（{BASELINE_LABELS[self.source]}{where}）"
 
 
@@ -148,10 +154,6 @@ class SplitFigure:
     assessment: Assessment
     is_group: bool = False
     lagging_periods: int = 0
-
-    @property
-    def whole_plan(self) -> bool:
-        return "-" in self.span
 
     @property
     def status(self) -> str:
@@ -458,8 +460,8 @@ class History:
         for f in figures:
             parent = by_code.get(f.indicator.parent or "")
             if parent and f.value is not None and parent.value is not None and f.value > parent.value + EPS:
-                f.notes.append(f"“其中”项 {_fmt(f.value)} 大于上级指标“{parent.indicator.name}”的 "
-                               f"{_fmt(parent.value)}，请核实")
+                f.notes.append(f"“其中”项 {number_text(f.value)} 大于上级指标“{parent.indicator.name}”的 "
+                               f"{number_text(parent.value)}，请核实")
         seen = sorted({rv.reporter for rv in self.values.get(period.code, [])})
         return Figures(plan, period, figures, seen)
 
@@ -507,11 +509,12 @@ class History:
         fig.cross_gap = gap
         fig.cross_flag = abs(gap) > limit if complete else gap > limit
         if fig.cross_flag and complete:
-            fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {_fmt(fig.districts_sum)} 与{ind.source_unit} "
-                             f"{_fmt(fig.source_value)} 相差 {_fmt(gap)}，超过容差 {plan.tolerance:.0%}")
+            fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {number_text(fig.districts_sum)} 与"
+                             f"{ind.source_unit} {number_text(fig.source_value)} 相差 {number_text(gap)}，超过容差 "
+                             f"{plan.tolerance:.0%}")
         elif fig.cross_flag:
-            fig.notes.append(f"交叉核对：{ind.name}，已报送的{towns}个区镇合计 {_fmt(fig.districts_sum)} 已超过"
-                             f"{ind.source_unit} {_fmt(fig.source_value)}（多 {_fmt(gap)}），超过容差 "
+            fig.notes.append(f"交叉核对：{ind.name}，已报送的{towns}个区镇合计 {number_text(fig.districts_sum)} 已超过"
+                             f"{ind.source_unit} {number_text(fig.source_value)}（多 {number_text(gap)}），超过容差 "
                              f"{plan.tolerance:.0%}，其余 {expected_towns - towns} 个区镇尚未报送")
 
     def _plan_period(self, period: Period, ind: Indicator, fig: IndicatorFigure) -> None:
@@ -584,7 +587,3 @@ class History:
         if ind.kind != INCREMENT:
             return 0.0
         return sum(self.year_end(ind, y, name)[0] or 0.0 for y in self.plan.years if y < period.year)
-
-
-def _fmt(value: float | None) -> str:
-    return format_number(value) if value is not None else "—"

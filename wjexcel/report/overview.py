@@ -6,12 +6,12 @@ x%"), then what is behind, the plan's headline goals, and who has not reported.
 
 from __future__ import annotations
 
-from wjexcel.collect.status import MISSING as NOT_REPORTED
-from wjexcel.collect.status import RETURNED
-from wjexcel.report.briefing import pct
-from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, status_formats, text, title_block
+from wjexcel.collect.status import status_summary
+from wjexcel.report.briefing import status_tally
+from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, put, setup_print, status_formats, text,
+                                  title_block)
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, Figures
+from wjexcel.report.figures import STATUSES
 from wjexcel.report.plan_period import goal_label, headline, judgement
 from wjexcel.textmeasure import fit_height
 
@@ -19,19 +19,6 @@ SHEET = "概览"
 WIDTHS = [30, 11, 11, 11, 11, 12]
 MOST_BEHIND = 10
 """Lagging items listed on the page; the rest are in 督办清单."""
-
-
-def summary_sentence(figures: Figures) -> str:
-    """``本期评价的 15 项指标中，达到序时进度 9 项、占比 60.0%（…）…``"""
-    counts = figures.count_by_status()
-    judged = len(figures.judged)
-    on_schedule = counts[DONE] + counts[ON_TRACK]
-    skipped = len(figures.indicators) - judged
-    share = on_schedule / judged if judged else 0.0
-    return (f"本期评价的 {judged} 项指标中，达到序时进度 {on_schedule} 项、占比 {pct(share)}"
-            f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
-            f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
-            + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
 
 
 def write_overview(book, st: Styles, data: ReportData) -> None:
@@ -45,7 +32,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
                 f"截至{figures.period.end_label}，序时进度 {figures.elapsed:.0%}；"
                 f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}", n, wrap_at=total)
     row = _heading(sheet, st, 3, "一、总体情况")
-    row = _paragraph(sheet, st, row, summary_sentence(figures), n, total)
+    row = _paragraph(sheet, st, row, status_tally(figures), n, total)
     sheet.write_row(row, 0, ["状态", "项数", "占比"], st.header())
     counts = figures.count_by_status()
     judged = len(figures.judged) or 1
@@ -64,8 +51,10 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
         for i, item in enumerate(behind[:MOST_BEHIND], row + 1):
             put(sheet, i, 0, item.name, st.text(wrap=True))
             put(sheet, i, 1, item.status, st.cell(align="center"))
+            percent = item.figure.indicator.is_percent
             for c, value in enumerate((item.assessment.expected, item.value, item.gap), 2):
-                put(sheet, i, c, None if value is None else round(value, 2), st.number("#,##0.##"))
+                value = None if value is None else round(value, 2)
+                put(sheet, i, c, value, st.number(number_format([value], percent)))
             put(sheet, i, 5, item.lagging_periods, st.number("0"))
             sheet.set_row(i, fit_height(item.name, WIDTHS[0]))
         status_formats(book, sheet, f"B{row + 2}:B{row + 1 + min(len(behind), MOST_BEHIND)}")
@@ -87,7 +76,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
     for i, f in enumerate(goals, row + 1):
         put(sheet, i, 0, f.indicator.name, st.text(wrap=True))
         put(sheet, i, 1, goal_label(f), st.cell(align="center"))
-        put(sheet, i, 2, f.plan_to_date, st.number("#,##0.##"))
+        put(sheet, i, 2, f.plan_to_date, st.number(number_format([f.plan_to_date], f.indicator.is_percent)))
         put(sheet, i, 3, f.plan_completion, st.number("0.0%"))
         put(sheet, i, 4, float(figures.plan_share), st.number("0.0%"))
         put(sheet, i, 5, judgement(f, figures)[0], st.cell(align="center"))
@@ -95,13 +84,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
     row += len(goals) + 2
 
     row = _heading(sheet, st, row, "四、报送情况")
-    missing = [r.reporter for r in data.reporting if r.status == NOT_REPORTED]
-    returned = [r.reporter for r in data.reporting if r.status == RETURNED]
-    reported = len(data.reporting) - len(missing) - len(returned)
-    line = f"应报 {len(data.reporting)} 家，已报送 {reported} 家"
-    line += f"；未报送 {len(missing)} 家：{'、'.join(missing)}" if missing else "，无未报送单位"
-    line += f"；已退回待改 {len(returned)} 家：{'、'.join(returned)}" if returned else ""
-    _paragraph(sheet, st, row, line + "。", n, total)
+    _paragraph(sheet, st, row, status_summary(data.reporting), n, total)
     setup_print(sheet, figures, (0, 0), landscape=False)
     sheet.fit_to_pages(1, 1)
     sheet.center_horizontally()

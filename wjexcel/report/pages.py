@@ -6,7 +6,7 @@ from __future__ import annotations
 from wjexcel.report.briefing import briefing_paragraphs
 from wjexcel.collect.status import REPORTED
 from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
-from wjexcel.report.cells import Styles, put, setup_print, text, title_block
+from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
 from wjexcel.textmeasure import fit_height
 
@@ -21,7 +21,7 @@ BRIEF_SIZE = 14
 
 def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
     """图表: completion by indicator (from 任务分解表) on the first page; on the second, the towns'
-    split-target completion and ranking score, side by side, each showing every town."""
+    split-target score and overall score from the ranking (区镇进度), side by side, each showing every town."""
     figures = data.figures
     sheet = book.add_worksheet("图表")
     title_block(sheet, st, f"完成情况图表（{figures.period.label}）", "完成率取自“任务分解表”，随表中数值变化。", 12)
@@ -35,38 +35,33 @@ def write_charts(book, st: Styles, data: ReportData, ranking) -> None:
         "data_labels": {"value": True, "num_format": "0%"},
         "fill": {"color": "#5B9BD5"},
     })
-    chart.set_title({"name": "各指标完成率", "name_font": {"name": "宋体", "size": 12}})
+    chart.set_title({"name": "各指标完成率", "name_font": {"name": HEAD_FONT, "size": 12}})
     chart.set_x_axis({"num_format": "0%", "min": 0})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": HEAD_FONT, "size": 9}})
     chart.set_legend({"none": True})
     height = 60 + 26 * n
     chart.set_size({"width": CHART_WIDTH, "height": height})
     sheet.insert_chart(2, 0, chart, {"object_position": 3})
     row = 3 + -(-height // ROW_PX)
     sheet.set_h_pagebreaks([row])  # the town charts never straddle a page break
-    sheet.write_row(row, 0, ["区镇", "分解目标完成率", "综合得分"], st.header())
-    split_by_town = {}
-    for f in figures.indicators:
-        for s in f.splits:
-            for m in s.members:
-                split_by_town.setdefault(m, s.assessment.completion)
+    sheet.write_row(row, 0, ["区镇", "分解目标得分", "综合得分"], st.header())
     for i, t in enumerate(ranking, row + 1):
         put(sheet, i, 0, t.reporter, st.text())
-        put(sheet, i, 1, split_by_town.get(t.reporter), st.number("0.0%"))
+        put(sheet, i, 1, t.split_score, st.number("0.0"))
         put(sheet, i, 2, t.score, st.number("0.0"))
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 2, 16)
     last = row + len(ranking)
     width = (CHART_WIDTH - CHART_GAP) // 2
-    for index, (col, name, fmt, colour) in enumerate(((1, "各区镇分解目标完成率", "0%", "#ED7D31"),
+    for index, (col, name, fmt, colour) in enumerate(((1, "各区镇分解目标得分", "0", "#ED7D31"),
                                                      (2, "各区镇综合得分", "0", "#70AD47"))):
         c = book.add_chart({"type": "bar"})
         c.add_series({"name": name, "categories": ["图表", row + 1, 0, last, 0],
                       "values": ["图表", row + 1, col, last, col],
                       "data_labels": {"value": True, "num_format": fmt}, "fill": {"color": colour}})
-        c.set_title({"name": name, "name_font": {"name": "宋体", "size": 12}})
+        c.set_title({"name": name, "name_font": {"name": HEAD_FONT, "size": 12}})
         c.set_x_axis({"num_format": fmt, "min": 0})
-        c.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
+        c.set_y_axis({"reverse": True, "num_font": {"name": HEAD_FONT, "size": 9}})
         c.set_legend({"none": True})
         c.set_size({"width": width, "height": 80 + 30 * len(ranking)})
         sheet.insert_chart(last + 2, 0, c, {"x_offset": index * (width + CHART_GAP), "object_position": 3})

@@ -8,10 +8,10 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 
 from __future__ import annotations
 
-from wjexcel.plan.model import INCREMENT, PLAN_TOTAL, Target, format_number
-from wjexcel.report.cells import Styles, table, wrapped_rows
+from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL
+from wjexcel.report.cells import Styles, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import BEHIND, ON_SCHEDULE, Figures, IndicatorFigure
+from wjexcel.report.figures import BEHIND, EPS, NOT_DUE, ON_SCHEDULE, Figures, IndicatorFigure
 
 SHEET = "计划期考核"
 DONE_AT_END, NOT_DONE_AT_END, AHEAD, BEHIND_PLAN, IN_PROGRESS = "完成", "未完成", "快于序时", "慢于序时", "进行中"
@@ -36,12 +36,14 @@ def judgement(f: IndicatorFigure, figures: Figures) -> tuple[str, str]:
     if goal is None:
         return "", "计划未设目标"
     if plan_ended(figures):
-        reached = f.plan_to_date is not None and Target(goal.value, goal.op).met_by(f.plan_to_date)
+        reached = goal.met_by(f.plan_to_date)
         return (DONE_AT_END if reached else NOT_DONE_AT_END), "计划期已结束，按计划期目标考核"
+    if not f.due:
+        return NOT_DUE, f"{FREQUENCIES[ind.frequency]}指标，按填报频次本期不报"
     if f.plan_to_date is None:
         return IN_PROGRESS, "尚无数据"
     if ind.kind in (INCREMENT, PLAN_TOTAL):
-        ahead = f.plan_to_date >= goal.value * share - 1e-9
+        ahead = f.plan_to_date >= goal.value * share - EPS
         return (AHEAD if ahead else BEHIND_PLAN), f"计划累计 ÷ 计划期目标与计划期已过比例 {share:.0%} 相比"
     if f.status in ON_SCHEDULE:
         return AHEAD, f"按本期状态（{f.status}）判断"
@@ -53,16 +55,17 @@ def judgement(f: IndicatorFigure, figures: Figures) -> tuple[str, str]:
 def write_plan_period(book, st: Styles, data: ReportData) -> None:
     """One row per headline goal: the plan-period target, the plan-to-date figure, completion, judgement."""
     figures = data.figures
-    rows = []
+    rows, to_date = [], []
     for n, f in enumerate(headline(figures), 1):
         goal = f.indicator.plan_period_target()
         shown = goal.label() if goal is not None else "—"
         verdict, why = judgement(f, figures)
         rows.append([n, f.indicator.name, f.indicator.unit, shown, f.plan_to_date, f.plan_completion,
                      float(figures.plan_share), verdict, why])
+        to_date.append(number_format([f.plan_to_date], f.indicator.is_percent))
     title = f"计划期考核：{figures.plan.name}行动目标完成情况（截至{figures.period.end_label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows, [5, (24, 36), 9, 12, 12, 10, 10, 10, (20, 40)],
-                               data, formats={4: "#,##0.##", 5: "0.0%", 6: "0.0%"}, wrap=(1,))
+                               data, formats={4: to_date, 5: "0.0%", 6: "0.0%"}, wrap=(1,))
     for verdict, fill in ((DONE_AT_END, "#C6EFCE"), (AHEAD, "#DDEBF7"), (BEHIND_PLAN, "#FFEB9C"),
                           (NOT_DONE_AT_END, "#FFC7CE")):
         sheet.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{verdict}"',
@@ -76,9 +79,6 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
 
 
 def goal_label(f: IndicatorFigure) -> str:
-    """``380个`` / ``3.75%以上``: how 概览 names a goal."""
+    """``380个`` / ``＞1200家``: how 概览 names a goal (worded as 计划期考核's :meth:`Target.label`)."""
     goal = f.indicator.plan_period_target()
-    if goal is None:
-        return "—"
-    number = format_number(goal.value)
-    return f"{'超' if goal.op == '>' else ''}{number}{f.indicator.unit}"
+    return "—" if goal is None else f"{goal.label()}{f.indicator.unit}"

@@ -8,10 +8,9 @@ for escalation (升级督办).
 
 from __future__ import annotations
 
-from wjexcel.plan.model import format_number
-from wjexcel.report.cells import Styles, status_formats, table, wrapped_rows
+from wjexcel.report.cells import Styles, number_format, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import Figures, SupervisionItem
+from wjexcel.report.figures import Figures, SupervisionItem, number_text
 from wjexcel.values import shorten
 
 SHEET = "督办清单"
@@ -21,11 +20,13 @@ HEADS = ["序号", "指标", "分解对象", "状态", "期望值", "实际值",
 
 
 def unit_items(items: list[SupervisionItem]) -> dict[str, list[SupervisionItem]]:
-    """Each responsible unit and the items it answers for, units in order of first mention."""
-    import pandas as pd
-
-    frame = pd.DataFrame({"item": range(len(items)), "unit": [list(i.units) for i in items]}).explode("unit")
-    return {unit: [items[i] for i in group["item"]] for unit, group in frame.groupby("unit", sort=False)}
+    """Each responsible unit and the items it answers for, units in order of first mention; items
+    without a unit are gathered under ``""`` (their text is addressed to no one in particular)."""
+    out: dict[str, list[SupervisionItem]] = {}
+    for item in items:
+        for unit in item.units or ("",):
+            out.setdefault(unit, []).append(item)
+    return out
 
 
 def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> str:
@@ -37,17 +38,13 @@ def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> st
         unit_word = item.figure.indicator.unit
         who = f"（{item.reporter}分解目标）" if item.reporter else ""
         run = f"，已连续 {item.lagging_periods} 期滞后" if item.lagging_periods >= 2 else ""
-        lines.append(f"{n}. {item.name}{who}：应完成 {_num(item.assessment.expected)}{unit_word}，实际 "
-                     f"{_num(item.value)}{unit_word}，差 {_num(item.gap)}{unit_word}，{item.status}{run}")
+        expected, value, gap = (number_text(v, unit_word, 2) for v in (item.assessment.expected, item.value, item.gap))
+        lines.append(f"{n}. {item.name}{who}：应完成 {expected}，实际 {value}，差 {gap}，{item.status}{run}")
     escalate = any(item.escalate for item in items)
     head = f"【{'升级督办' if escalate else '督办'}】{unit}：" if unit else "【督办】"
     return (f"{head}截至{period.end_label}，{title}中你单位负责的以下指标进度滞后于序时进度：" + "；".join(lines)
             + f"。请分析原因，于收到后五个工作日内将整改措施和完成时限报{items[0].lead_unit or plan.lead_unit}。"
             + ("其中连续两期以上滞后的，请单位主要负责同志牵头研究。" if escalate else ""))
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else format_number(round(value, 2))
 
 
 def write_supervision(book, st: Styles, data: ReportData) -> None:
@@ -60,10 +57,11 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
         rows.append([n, item.name, item.reporter or "全区", item.status, item.assessment.expected, item.value,
                      item.gap, item.lagging_periods, "是" if item.escalate else "", "、".join(item.units),
                      item.lead_unit, remarks])
+    actual = [number_format([item.value], item.figure.indicator.is_percent) for item in items]
     title = f"督办清单（{figures.period.label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows,
                                [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
-                               formats={4: "#,##0.00", 5: "#,##0.##", 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
+                               formats={4: "#,##0.00", 5: actual, 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
     status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
     sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
                                                   "format": book.add_format({"bg_color": "#FFC7CE", "bold": True})})

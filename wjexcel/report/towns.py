@@ -6,7 +6,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.report.briefing import ranking_rule
-from wjexcel.report.cells import Styles, column_widths, number_format, put, status_formats, table, wrapped_rows
+from wjexcel.report.cells import (HEAD_FONT, Styles, column_widths, number_format, put, status_formats, table,
+                                  wrapped_rows)
 from wjexcel.report.data import ReportData
 
 
@@ -49,7 +50,7 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         c = base + 4 * j + 3
         status_formats(book, sheet, f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last, c)}")
     row = last + 2
-    sheet.write_string(row, 0, "区镇按成效排名", st(bold=True, font_name="宋体", font_size=12))
+    sheet.write_string(row, 0, "区镇按成效排名", st(bold=True, font_name=HEAD_FONT, font_size=12))
     sheet.merge_range(row, 7, row, 9, "填报情况（单独列示，不计入得分）", st(bold=True, align="center"))
     rank_heads = ["区镇", "排名", "排名变化", "综合得分", "分解目标得分", "贡献得分", "", "填报指标数", "应填指标数",
                   "填报率"]
