@@ -182,7 +182,7 @@ class _StyleReader:
             bg_color=self.color(fill.bgColor) if pattern > 1 else None, borders=tuple(borders),
             horizontal=_HORIZONTAL.get(align.horizontal), vertical=_VERTICAL.get(align.vertical),
             wrap=bool(align.wrap_text), indent=int(align.indent or 0), shrink=bool(align.shrink_to_fit),
-            rotation=int(align.text_rotation or 0), num_format=cell.number_format or "General",
+            rotation=_rotation(int(align.text_rotation or 0)), num_format=cell.number_format or "General",
             locked=cell.protection.locked is not False)
 
     def color(self, color) -> str | None:
@@ -197,6 +197,11 @@ class _StyleReader:
         if kind == "theme" and isinstance(color.theme, int) and color.theme < len(self._theme):
             return _tinted(self._theme[color.theme], float(color.tint or 0))
         return None
+
+
+def _rotation(r: int) -> int:
+    """openpyxl's text rotation (0-90 up, 91-180 down by r - 90, 255 stacked) as XlsxWriter's (-90..90, 270)."""
+    return r if r <= 90 else (90 - r if r <= 180 else 270)
 
 
 def _theme_colors(theme: bytes | None) -> list[str]:

@@ -1,0 +1,41 @@
+"""A form's sheets as data, and writing them: nothing Excel would refuse is dropped silently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from wjexcel.forms.grid import PLAIN, Sheet
+from wjexcel.forms.template import _rotation
+from wjexcel.forms.xlsxout import Properties, to_xlsx
+
+
+def _written(sheet: Sheet):
+    return load_workbook(io.BytesIO(to_xlsx([sheet], Properties(), active=sheet.name)))[sheet.name]
+
+
+def test_a_header_excel_would_refuse_raises_instead_of_vanishing():
+    sheet = Sheet("表")
+    sheet.put(1, 1, "x")
+    sheet.setup.header = "&C" + "很长的页眉" * 60  # over Excel's 255 characters: XlsxWriter only warns
+    with pytest.raises(ValueError, match="255"):
+        to_xlsx([sheet], Properties(), active="表")
+
+
+def test_a_single_cell_merge_is_not_merged_and_its_cell_is_written():
+    sheet = Sheet("表")
+    sheet.put(2, 2, "单独")
+    sheet.merge(2, 2, 2, 2)
+    ws = _written(sheet)
+    assert ws["B2"].value == "单独" and not ws.merged_cells.ranges
+
+
+@pytest.mark.parametrize("stored, xlsxwriter, back", [(0, 0, 0), (45, 45, 45), (90, 90, 90), (135, -45, 135),
+                                                     (180, -90, 180), (255, 270, 255)])
+def test_text_rotation_goes_from_openpyxl_to_xlsxwriter_and_back(stored, xlsxwriter, back):
+    assert _rotation(stored) == xlsxwriter
+    sheet = Sheet("表")
+    sheet.put(1, 1, "竖排", PLAIN.but(rotation=_rotation(stored)))
+    assert _written(sheet)["A1"].alignment.text_rotation == back
