@@ -39,3 +39,15 @@ def test_text_rotation_goes_from_openpyxl_to_xlsxwriter_and_back(stored, xlsxwri
     sheet = Sheet("表")
     sheet.put(1, 1, "竖排", PLAIN.but(rotation=_rotation(stored)))
     assert _written(sheet)["A1"].alignment.text_rotation == back
+
+
+def test_clearing_data_rows_drops_a_template_merge_reaching_into_them():
+    sheet = Sheet("表")
+    sheet.merge(2, 1, 3, 2)  # above the data rows: kept
+    sheet.merge(4, 1, 6, 2)  # from the template's last row into the data rows: gone
+    sheet.clear_rows(5)
+    sheet.put(5, 1, "填入")
+    sheet.settle()
+    assert sheet.merges == [(2, 1, 3, 2)]
+    assert sheet.value(5, 1) == "填入"
+

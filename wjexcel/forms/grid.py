@@ -204,7 +204,7 @@ class Sheet:
         """Delete every cell, merge, height from row ``first`` down."""
         self.cells = {k: v for k, v in self.cells.items() if k[0] < first}
         self.blanks = [(rng, style) for rng, style in self.blanks if rng[2] < first]
-        self.merges = [m for m in self.merges if m[0] < first]
+        self.merges = [m for m in self.merges if m[2] < first]  # a merge reaching into them goes too
         self.heights = {r: h for r, h in self.heights.items() if r < first}
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
