@@ -7,9 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wjexcel.forms.grid import PLAIN, Sheet
+from wjexcel.forms.grid import DEFAULT_ROW_HEIGHT, PLAIN, Sheet
 from wjexcel.forms.template import _rotation
 from wjexcel.forms.xlsxout import Properties, to_xlsx
+from wjexcel.textmeasure import row_height
 
 
 def _written(sheet: Sheet):
@@ -51,3 +52,12 @@ def test_clearing_data_rows_drops_a_template_merge_reaching_into_them():
     assert sheet.merges == [(2, 1, 3, 2)]
     assert sheet.value(5, 1) == "填入"
 
+
+def test_a_text_merged_down_empty_rows_gets_room_for_every_line():
+    sheet = Sheet("表")
+    sheet.put(2, 1, "第一行\n第二行\n第三行", PLAIN.but(wrap=True))
+    sheet.merge(2, 1, 4, 3)
+    sheet.fit_rows(1, 5)
+    # rows 3 and 4 hold nothing: Excel shows them at its default height unless told otherwise
+    assert sum(sheet.heights.get(r, DEFAULT_ROW_HEIGHT) for r in (2, 3, 4)) >= row_height(3)
+    assert 1 not in sheet.heights and 5 not in sheet.heights

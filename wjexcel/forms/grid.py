@@ -7,6 +7,7 @@ here, then written in one pass by :mod:`wjexcel.forms.xlsxout`. Rows and columns
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from openpyxl.utils import get_column_letter
@@ -253,14 +254,17 @@ class Sheet:
                 tall.append((span[0], min(span[2], last), height))
             else:
                 needed[row] = max(needed[row], height)
+        def shown(r: int) -> float:  # what the row will be: an empty one keeps its height, or Excel's default
+            return max(needed[r], self.heights.get(r, DEFAULT_ROW_HEIGHT))
+
         for top, bottom, height in tall:
-            missing = height - sum(needed[r] or row_height(1) for r in range(top, bottom + 1))
+            missing = height - sum(shown(r) for r in range(top, bottom + 1))
             if missing > 0:
                 for r in range(top, bottom + 1):
-                    needed[r] = max(needed[r], row_height(1)) + missing / (bottom - top + 1)
+                    needed[r] = shown(r) + missing / (bottom - top + 1)
         for row, height in needed.items():
             if height > self.heights.get(row, 0):
-                self.heights[row] = round(height, 1)
+                self.heights[row] = math.ceil(round(height * 10, 6)) / 10  # to 0.1 pt, up: no text loses room
 
     def fit_short(self, last_row: int, last_col: int, *, spill: float = 1.3) -> None:
         """Print a sheet that only just spills onto a second page on one page.
