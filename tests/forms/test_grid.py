@@ -7,10 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wjexcel.forms.grid import DEFAULT_ROW_HEIGHT, PLAIN, Sheet
+from wjexcel.forms.grid import DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT, PLAIN, Sheet
 from wjexcel.forms.template import _rotation
 from wjexcel.forms.xlsxout import Properties, to_xlsx
-from wjexcel.textmeasure import row_height
+from wjexcel.textmeasure import column_points, row_height
 
 
 def _written(sheet: Sheet):
@@ -61,3 +61,14 @@ def test_a_text_merged_down_empty_rows_gets_room_for_every_line():
     # rows 3 and 4 hold nothing: Excel shows them at its default height unless told otherwise
     assert sum(sheet.heights.get(r, DEFAULT_ROW_HEIGHT) for r in (2, 3, 4)) >= row_height(3)
     assert 1 not in sheet.heights and 5 not in sheet.heights
+
+
+def test_column_points_are_the_pixels_each_writer_stores():
+    sheet = Sheet("表")
+    sheet.widths = {1: 10.0, 2: 40.0}
+    sheet.put(1, 1, "x")
+    ws = _written(sheet)
+    assert ws.column_dimensions["A"].width == 10 and ws.column_dimensions["B"].width == 40  # as the template's
+    assert column_points(10) == 70 * 0.75 and column_points(40) == 280 * 0.75
+    assert column_points(10, padded=True) == (70 + 5) * 0.75  # XlsxWriter's set_column stores 5 pixels more
+    assert column_points(DEFAULT_COLUMN_WIDTH, padded=True) == 64 * 0.75  # Excel's default column

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field, replace
 
 from openpyxl.utils import get_column_letter
 
-from wjexcel.textmeasure import row_height, wrapped_lines
+from wjexcel.textmeasure import A4_INCHES, column_points, row_height, wrapped_lines
 
 DEFAULT_COLUMN_WIDTH = 8.43
 DEFAULT_ROW_HEIGHT = 15.0
-A4_LANDSCAPE = (11.69, 8.27)  # inches
 
 _BORDER_SIDES = ("left", "right", "top", "bottom")
 
@@ -273,18 +272,15 @@ class Sheet:
         cleanly; shrinking by up to a quarter keeps it whole. Longer sheets keep breaking.
         """
         left, right, top, bottom = self.setup.margins
-        width = sum(_column_points(self.width(col)) for col in range(1, last_col + 1))
+        # a column without a width shows Excel's default: 8.43 characters and the padding (64 pixels)
+        width = sum(column_points(self.widths[col]) if self.widths.get(col) else
+                    column_points(DEFAULT_COLUMN_WIDTH, padded=True) for col in range(1, last_col + 1))
         height = sum(self.heights.get(row, DEFAULT_ROW_HEIGHT) for row in range(1, last_row + 1))
-        page_width = (A4_LANDSCAPE[0] - left - right) * 72
-        page_height = (A4_LANDSCAPE[1] - top - bottom) * 72
+        page_width = (A4_INCHES[1] - left - right) * 72  # landscape
+        page_height = (A4_INCHES[0] - top - bottom) * 72
         scale = min(1.0, page_width / width)
         if height * scale <= page_height * spill:
             self.setup.fit_height = 1
-
-
-def _column_points(width: float) -> float:
-    # Excel: a column of width w is 7w + 5 pixels (Calibri 11), at 96 pixels per inch.
-    return (7 * width + 5) * 0.75
 
 
 def ref(row: int, col: int) -> str:

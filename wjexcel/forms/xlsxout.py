@@ -18,9 +18,9 @@ from datetime import date, datetime
 import xlsxwriter
 
 from wjexcel.forms.grid import PLAIN, CellStyle, Sheet, ref
+from wjexcel.textmeasure import PIXELS_PER_UNIT
 
 A4 = 9
-_PIXELS_PER_UNIT = 7
 _POINTS_PER_PIXEL = 0.75
 
 
@@ -95,7 +95,7 @@ def _workbook(sheets: list[Sheet], properties: Properties, active: str) -> bytes
 def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
     for col, width in sorted(sheet.widths.items()):
         # In pixels, so the stored width is the template's exactly (XlsxWriter adds padding to widths).
-        ws.set_column_pixels(col - 1, col - 1, round(width * _PIXELS_PER_UNIT))
+        ws.set_column_pixels(col - 1, col - 1, round(width * PIXELS_PER_UNIT))
     for row, height in sorted(sheet.heights.items()):
         # Excel keeps heights in whole pixels (0.75 pt); round up, so no text loses room.
         ws.set_row(row - 1, math.ceil(height / _POINTS_PER_PIXEL - 1e-9) * _POINTS_PER_PIXEL)
