@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from openpyxl.utils import get_column_letter
-
 from wjexcel.textmeasure import A4_INCHES, column_points, row_height, wrapped_lines
 
 DEFAULT_COLUMN_WIDTH = 8.43
@@ -281,8 +279,3 @@ class Sheet:
         scale = min(1.0, page_width / width)
         if height * scale <= page_height * spill:
             self.setup.fit_height = 1
-
-
-def ref(row: int, col: int) -> str:
-    """``(12, 6)`` -> ``"F12"``."""
-    return f"{get_column_letter(col)}{row}"

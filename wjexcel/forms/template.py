@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles.colors import COLOR_INDEX
 
+from wjexcel.cellref import parse_a1
 from wjexcel.errors import WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms.grid import CellStyle, Cell, PageSetup, Sheet
-from wjexcel.forms.signing import ref_to_rowcol
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -80,7 +80,7 @@ def load_template(path: str | Path | None = None) -> Template:
         raise WjexcelError(f"填报表模板的名称“wjx_check”应指向“{L.MAIN_SHEET}”工作表上的单元格。")
     sheets = {ws.title: _read_sheet(ws, reader)
               for ws in wb.worksheets if ws.title in (L.GUIDE_SHEET, L.MAIN_SHEET, L.DETAIL_TEMPLATE_SHEET)}
-    return Template(path, template_version(wb, path), styles, sheets, ref_to_rowcol(check_ref))
+    return Template(path, template_version(wb, path), styles, sheets, parse_a1(check_ref))
 
 
 def template_version(wb=None, path: Path | None = None) -> str:

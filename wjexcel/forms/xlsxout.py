@@ -17,7 +17,8 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from wjexcel.forms.grid import PLAIN, CellStyle, Sheet, ref
+from wjexcel.cellref import a1
+from wjexcel.forms.grid import PLAIN, CellStyle, Sheet
 from wjexcel.textmeasure import PIXELS_PER_UNIT
 
 A4 = 9
@@ -182,4 +183,4 @@ def _page_setup(ws, sheet: Sheet) -> None:
 
 def _a1(rng: tuple[int, int, int, int]) -> str:
     r1, c1, r2, c2 = rng
-    return ref(r1, c1) if (r1, c1) == (r2, c2) else f"{ref(r1, c1)}:{ref(r2, c2)}"
+    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
