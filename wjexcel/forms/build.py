@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import wjexcel
-from wjexcel.atomic import replace_file
+from wjexcel.atomic import verify_zip, write_bytes
 from wjexcel.cellref import a1
-from wjexcel.errors import WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms import sheets
 from wjexcel.forms import signing
@@ -163,8 +161,10 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         title=f"{period.label}{plan.title_of_form}（{reporter.name}）", author="wjexcel", subject=plan.name,
         custom={"wjexcel_form_id": form_id, "wjexcel_reporter": reporter.name,
                 "wjexcel_period": period.code, "wjexcel_plan_id": plan.plan_id})
-    write_form(Path(path), to_xlsx(book, properties, active=L.MAIN_SHEET))
-    return FormInfo(reporter.name, reporter.kind, period.code, Path(path), form_id, generated,
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, to_xlsx(book, properties, active=L.MAIN_SHEET), lambda tmp: verify_zip(tmp, path.name))
+    return FormInfo(reporter.name, reporter.kind, period.code, path, form_id, generated,
                     [i.code for i in indicators], [d.name for d in details], plan.plan_id,
                     str(plan.version), tpl.version)
 
@@ -305,23 +305,3 @@ def _meta_sheet(meta: dict[str, str]) -> Sheet:
         sheet.put(row, 1, key)
         sheet.put(row, 2, "" if value is None else str(value))  # always text, never a formula
     return sheet
-
-
-def write_form(path: Path, data: bytes) -> None:
-    """Write a generated workbook through a verified temporary file, so a failed write never
-    destroys a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, lambda tmp: tmp.write_bytes(data), _verify_zip)
-
-
-def save_workbook(wb, path: Path) -> None:
-    """Save an openpyxl workbook through a verified temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, wb.save, _verify_zip)
-
-
-def _verify_zip(path: Path) -> None:
-    with zipfile.ZipFile(path) as zf:
-        bad = zf.testzip()
-    if bad is not None:
-        raise WjexcelError(f"{path.name} 写入后校验失败（{bad}），请重试。")
