@@ -34,7 +34,6 @@ from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, YEAR_COUNTS, Indicator, Plan, Reporter, format_number
 
 
-
 @dataclass
 class FormInfo:
     """One generated form."""
@@ -50,9 +49,6 @@ class FormInfo:
     plan_id: str
     plan_version: str
     template_version: str
-
-
-
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -152,7 +148,7 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         "wjexcel_version": wjexcel.__version__,
         "layout": json.dumps(layout, ensure_ascii=False, sort_keys=True),
         "signed": json.dumps(signed, ensure_ascii=False, sort_keys=True),
-        **FormFacts.for_form(plan, reporter, period).to_meta(),
+        **FormFacts.for_form(plan, reporter, period.year, indicators, details).to_meta(),
     }
     meta[L.SIGNATURE_ALG_KEY] = signing.ALGORITHM
     meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: by_name[s].value(r, c))

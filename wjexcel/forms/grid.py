@@ -15,8 +15,6 @@ from wjexcel.textmeasure import A4_INCHES, column_points, row_height, wrapped_li
 DEFAULT_COLUMN_WIDTH = 8.43
 DEFAULT_ROW_HEIGHT = 15.0
 
-_BORDER_SIDES = ("left", "right", "top", "bottom")
-
 
 @dataclass(frozen=True)
 class CellStyle:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +65,9 @@ def load_template(path: str | Path | None = None) -> Template:
     """Read the template; a Chinese error naming what is missing."""
     path = Path(path) if path else L.template_path()
     try:
-        wb = load_workbook(path)
-    except (OSError, ValueError, KeyError) as exc:
+        data = path.read_bytes()
+        wb = load_workbook(io.BytesIO(data))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise WjexcelError(f"填报表模板 {path} 无法打开（{exc}），请运行 python scripts/make_template.py 重新生成。") from exc
     missing = [name for name in (L.GUIDE_SHEET, L.MAIN_SHEET, L.DETAIL_TEMPLATE_SHEET) if name not in wb.sheetnames]
     if missing:
@@ -80,18 +83,16 @@ def load_template(path: str | Path | None = None) -> Template:
         raise WjexcelError(f"填报表模板的名称“wjx_check”应指向“{L.MAIN_SHEET}”工作表上的单元格。")
     sheets = {ws.title: _read_sheet(ws, reader)
               for ws in wb.worksheets if ws.title in (L.GUIDE_SHEET, L.MAIN_SHEET, L.DETAIL_TEMPLATE_SHEET)}
-    return Template(path, template_version(wb, path), styles, sheets, parse_a1(check_ref))
+    return Template(path, template_version(wb, data), styles, sheets, parse_a1(check_ref))
 
 
-def template_version(wb=None, path: Path | None = None) -> str:
-    """The template's declared version plus a digest of its bytes (``2-3f2a9c10``)."""
-    path = path or L.template_path()
-    wb = wb if wb is not None else load_workbook(path)
+def template_version(wb, data: bytes) -> str:
+    """The declared version of the template ``wb`` read from ``data``, plus a digest of ``data`` (``2-3f2a9c10``)."""
     declared = "0"
     name = wb.defined_names.get(L.TEMPLATE_VERSION_NAME)
     if name is not None:
         declared = name.attr_text.strip('"') or "0"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    digest = hashlib.sha256(data).hexdigest()[:8]
     return f"{declared}-{digest}"
 
 
