@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "wjexcel"
 
 SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "office", "atomic", "textmeasure", "logs",
-          "workspace", "filetypes", "filenames", "records", "parallel"}
+          "workspace", "filetypes", "filenames", "records", "parallel", "cellref"}
 STAGES = ["plan", "forms", "collect", "report"]
 TOP = {"excel", "demo", "cycle", "cli", "__main__", "excel_buttons"}
 

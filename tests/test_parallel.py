@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 
+import pytest
+
 from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
-from wjexcel.parallel import workers_for
+from wjexcel.parallel import MAX_SETTING, Workers, results, workers_for
 from wjexcel.plan.workbook import workspace_plan
 
 
@@ -49,3 +52,43 @@ def test_how_many_workers(monkeypatch):
     assert workers_for(1000) == 1
     monkeypatch.setenv("WJEXCEL_WORKERS", "3")
     assert workers_for(2) == 2 and workers_for(10) == 3
+    monkeypatch.setenv("WJEXCEL_WORKERS", "64")
+    assert workers_for(1000) == MAX_SETTING == 61  # Windows waits on at most 61 worker processes
+
+
+def _context(path):
+    return path
+
+
+def _append_then_fail(path, item):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"{item}\n")
+    if item == 2:
+        raise OSError(28, "No space left on device")
+    return item
+
+
+def _die_in_a_worker(path, item):
+    if item == 3 and multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return item * 10
+
+
+def test_a_jobs_own_error_is_raised_once_not_redone_here(tmp_path):
+    ran = tmp_path / "ran.txt"
+    with pytest.raises(OSError, match="No space left"):
+        results(_append_then_fail, range(6), _context, (str(ran),), workers=2)
+    assert ran.read_text(encoding="utf-8").split().count("2") == 1
+    ran.unlink()
+    with Workers(2, _context, (str(ran),)) as pool:
+        future = pool.submit(_append_then_fail, 2)
+        with pytest.raises(OSError, match="No space left"):
+            Workers.result(future)
+    assert ran.read_text(encoding="utf-8").split() == ["2"]
+
+
+def test_a_worker_dying_still_gives_every_result_in_order(tmp_path):
+    calls = []
+    done = results(_die_in_a_worker, range(8), _context, ("",), workers=2, progress=calls.append)
+    assert done == [i * 10 for i in range(8)]
+    assert calls == list(range(1, 9))

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
-from wjexcel.errors import OutputLockedError
+from wjexcel.errors import OutputLockedError, WjexcelError
 
 
 def _umask_mode() -> int:
@@ -89,6 +90,21 @@ def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path],
     return target
 
 
-def write_bytes(target, data: bytes) -> Path:
+def write_bytes(target, data: bytes, verify: Callable[[Path], None] | None = None) -> Path:
     """:func:`replace_file` for bytes already in memory."""
-    return replace_file(target, lambda tmp: tmp.write_bytes(data))
+    return replace_file(target, lambda tmp: tmp.write_bytes(data), verify)
+
+
+def verify_zip(path: Path, name: str = "") -> None:
+    """Raise unless the zip (a workbook is one) at ``path`` reads back whole; ``name``: the file the clerk knows.
+
+    Raises:
+        WjexcelError: a member is damaged, or it is not a zip at all.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, EOFError) as exc:
+        bad = str(exc)
+    if bad is not None:
+        raise WjexcelError(f"“{name or Path(path).name}”写入后校验失败（{bad}），请重试。")

@@ -25,19 +25,25 @@ MIN_ITEMS = 40
 MAX_WORKERS = 4
 """Each worker holds its own copy of the plan and template; more rarely pays on a clerk's PC."""
 
+MAX_SETTING = 61
+"""The most ``WJEXCEL_WORKERS`` may ask for: Windows cannot wait on more worker processes."""
+
+_CANNOT_SUBMIT = (BrokenProcessPool, RuntimeError, OSError, NotImplementedError, ImportError)
+"""What submitting raises when workers cannot start (they start on the first submit) or have stopped."""
+
 _state: dict = {}
 log = logging.getLogger(__name__)
 
 
-def workers_for(count: int, *, min_items: int = MIN_ITEMS) -> int:
+def workers_for(count: int) -> int:
     """How many processes to use for ``count`` items."""
     setting = os.environ.get("WJEXCEL_WORKERS", "").strip()
     if setting.isdigit() and int(setting) >= 1:
-        return min(int(setting), max(count, 1))
+        return min(int(setting), MAX_SETTING, max(count, 1))
     cap = min(os.cpu_count() or 1, MAX_WORKERS)
-    if count < min_items or cap <= 1:
+    if count < MIN_ITEMS or cap <= 1:
         return 1
-    return min(cap, max(1, count // (min_items // 2)))
+    return min(cap, max(1, count // (MIN_ITEMS // 2)))
 
 
 def _context():
@@ -77,17 +83,32 @@ class Workers:
             return None
         try:
             return self.pool.submit(_call, job, item)
-        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+        except _CANNOT_SUBMIT as exc:
+            log.debug("worker processes stopped, working alone: %s", exc)
+            self.close()
+            return None
+
+    def map(self, job: Callable, items: list) -> Iterator | None:
+        """``job``'s results for the items in their order, or None when there are no workers.
+
+        Iterating raises what a job raised, and ``BrokenProcessPool`` when a worker died.
+        """
+        if self.pool is None:
+            return None
+        chunk = max(1, min(16, len(items) // (self.count * 8)))
+        try:
+            return self.pool.map(_call, [job] * len(items), items, chunksize=chunk)
+        except _CANNOT_SUBMIT as exc:
             log.debug("worker processes stopped, working alone: %s", exc)
             self.close()
             return None
 
     @staticmethod
     def result(future):
-        """The job's result, or None when its worker could not give one (do it here instead)."""
+        """The job's result, or None when its worker died (do it here instead); what the job raised is raised."""
         try:
             return future.result()
-        except (BrokenProcessPool, OSError, EOFError) as exc:
+        except BrokenProcessPool as exc:
             log.debug("a worker process failed, doing its job here: %s", exc)
             return None
 
@@ -113,21 +134,18 @@ def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (),
     """
     count = workers if workers is not None else workers_for(len(items))
     done = 0
-    if count > 1:
-        try:
-            with ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args),
-                                     mp_context=_context()) as pool:
-                log.debug("%d worker processes", count)
-                chunk = max(1, min(16, len(items) // (count * 8)))
-                for result in pool.map(_call, [job] * len(items), items, chunksize=chunk):
+    with Workers(count, setup, setup_args) as pool:
+        mapped = pool.map(job, items)
+        if mapped is not None:
+            try:
+                for result in mapped:
                     done += 1
                     if progress:
                         progress(done)
                     yield result
-            return
-        except (BrokenProcessPool, OSError, NotImplementedError, ImportError) as exc:
-            # workers could not start or died: finish here, redoing what they had not returned
-            log.debug("worker processes stopped, working alone: %s", exc)
+                return
+            except BrokenProcessPool as exc:  # a worker died: finish here, redoing what the workers had not returned
+                log.debug("worker processes stopped, working alone: %s", exc)
     context = setup(*setup_args)
     for item in items[done:]:
         result = job(context, item)

@@ -27,6 +27,12 @@ LINE_SPACING = 1.5
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409
 """Excel's highest row, in points."""
+A4_INCHES = (8.27, 11.69)
+"""A4 paper, width and height when upright."""
+PIXELS_PER_UNIT = 7
+"""Pixels per column width unit (the width of "0" in Calibri 11, Excel's default font)."""
+XLSXWRITER_PADDING = 5
+"""Pixels XlsxWriter's ``set_column`` adds to a width (``set_column_pixels`` adds none)."""
 
 # (units per CJK character, extra room) of a column set to width w, whose text room is
 # w + extra units: Excel with 仿宋/宋体 11 pt; LibreOffice with its fallback fonts (measured
@@ -62,6 +68,17 @@ def row_height(lines: int, size: float = 11) -> float:
 def fit_height(value, width: float, size: float = 11) -> float:
     """The row height that shows ``value`` whole in a wrapped cell ``width`` units wide."""
     return row_height(wrapped_lines(value, width, size), size)
+
+
+def column_points(width: float, *, padded: bool = False) -> float:
+    """A column's shown and printed width in points (96 pixels to the inch).
+
+    A width stored as ``width`` is ``round(7 * width)`` pixels wide, as forms write theirs
+    (``set_column_pixels``); ``padded``: ``width`` was given to XlsxWriter's ``set_column``,
+    which stores it 5 pixels wider.
+    """
+    pixels = round(width * PIXELS_PER_UNIT) + (XLSXWRITER_PADDING if padded else 0)
+    return pixels * 0.75
 
 
 def fit_width(values, low: float, high: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from wjexcel.cellref import a1, parse_a1  # noqa: F401 - readers take them from here
 
 VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
 
@@ -87,14 +87,3 @@ class WorkbookData:
     def sheet(self, name: str) -> SheetData | None:
         """The sheet called ``name``, or None."""
         return next((s for s in self.sheets if s.name == name), None)
-
-
-def a1(row: int, col: int) -> str:
-    """``(3, 5)`` -> ``'E3'``."""
-    return f"{get_column_letter(col)}{row}"
-
-
-def parse_a1(ref: str) -> tuple[int, int]:
-    """``'E3'`` -> ``(3, 5)``; ``$`` signs are allowed."""
-    letters, row = coordinate_from_string(ref.replace("$", "").upper())
-    return row, column_index_from_string(letters)

@@ -29,7 +29,8 @@ from wjexcel.plan.model import Plan
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
-from wjexcel.collect.reader import WorkbookData, a1, read_workbook
+from wjexcel.cellref import a1
+from wjexcel.collect.reader import WorkbookData, read_workbook
 
 VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
 RETURN_SHEET = "退回意见"

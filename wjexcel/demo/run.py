@@ -47,7 +47,7 @@ FIGURES_2022Q2 = {
     "1-1": 7.5, "2-1": 7, "3-1": 60, "3-2": 24, "3-3": 2, "3-4": 1, "4-1": 1180, "4-2": 1330,
     "5-1": 139, "5-2": 17, "5-3": 83, "5-4": 66, "5-5": 33, "7-1": 55, "7-2": 70,
 }
-# The earlier rounds: every unit reports, on time, cleanly. (period, figures, 填报日期, ratio shift)
+# The earlier rounds: every unit reports, on time, cleanly. (period, figures, 填报日期)
 EARLIER_ROUNDS = [
     ("2021Q3", FIGURES_2021Q3, date(2021, 10, 9)),
     ("2021", FIGURES_2021, date(2022, 1, 12)),

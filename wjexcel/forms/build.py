@@ -15,25 +15,23 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import wjexcel
-from wjexcel.atomic import replace_file
-from wjexcel.errors import WjexcelError
+from wjexcel.atomic import verify_zip, write_bytes
+from wjexcel.cellref import a1
 from wjexcel.forms import layout as L
 from wjexcel.forms import sheets
 from wjexcel.forms import signing
 from wjexcel.forms import validation as V
 from wjexcel.forms.facts import FormFacts
-from wjexcel.forms.grid import Sheet, ref
+from wjexcel.forms.grid import Sheet
 from wjexcel.forms.template import Template, fill_sheet, load_template
 from wjexcel.forms.xlsxout import Properties, to_xlsx
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, YEAR_COUNTS, Indicator, Plan, Reporter, format_number
-
 
 
 @dataclass
@@ -51,9 +49,6 @@ class FormInfo:
     plan_id: str
     plan_version: str
     template_version: str
-
-
-
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -138,12 +133,12 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
     by_name = {sheet.name: sheet for sheet in book}
 
     last_row, last_col = guide.used
-    signed = {L.GUIDE_SHEET: {"range": f"A1:{ref(last_row, last_col)}", "skip": []},
-              L.MAIN_SHEET: {"range": f"A1:{ref(layout['main']['last_row'], L.LAST_COL)}",
+    signed = {L.GUIDE_SHEET: {"range": f"A1:{a1(last_row, last_col)}", "skip": []},
+              L.MAIN_SHEET: {"range": f"A1:{a1(layout['main']['last_row'], L.LAST_COL)}",
                              "skip": sorted(skip)}}
     for info in layout["details"].values():
         signed[info["sheet"]] = {
-            "range": f"A1:{ref(info['header_row'], info['first_col'] + len(info['columns']) - 1)}", "skip": []}
+            "range": f"A1:{a1(info['header_row'], info['first_col'] + len(info['columns']) - 1)}", "skip": []}
     layout["sheets"] = [sheet.name for sheet in book]
     meta = {
         L.META_MARKER: L.FORMAT_VERSION,
@@ -153,7 +148,7 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         "wjexcel_version": wjexcel.__version__,
         "layout": json.dumps(layout, ensure_ascii=False, sort_keys=True),
         "signed": json.dumps(signed, ensure_ascii=False, sort_keys=True),
-        **FormFacts.for_form(plan, reporter, period).to_meta(),
+        **FormFacts.for_form(plan, reporter, period.year, indicators, details).to_meta(),
     }
     meta[L.SIGNATURE_ALG_KEY] = signing.ALGORITHM
     meta[L.SIGNATURE_KEY] = signing.sign(key, meta, lambda s, r, c: by_name[s].value(r, c))
@@ -162,8 +157,10 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
         title=f"{period.label}{plan.title_of_form}（{reporter.name}）", author="wjexcel", subject=plan.name,
         custom={"wjexcel_form_id": form_id, "wjexcel_reporter": reporter.name,
                 "wjexcel_period": period.code, "wjexcel_plan_id": plan.plan_id})
-    write_form(Path(path), to_xlsx(book, properties, active=L.MAIN_SHEET))
-    return FormInfo(reporter.name, reporter.kind, period.code, Path(path), form_id, generated,
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, to_xlsx(book, properties, active=L.MAIN_SHEET), lambda tmp: verify_zip(tmp, path.name))
+    return FormInfo(reporter.name, reporter.kind, period.code, path, form_id, generated,
                     [i.code for i in indicators], [d.name for d in details], plan.plan_id,
                     str(plan.version), tpl.version)
 
@@ -242,18 +239,18 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
             sheet.put(row, col, value, styles[style])
         sheet.put(row, L.COL_VALUE, None, styles["wjx_input"].but(locked=False))
         sheet.put(row, L.COL_REMARK, None, styles["wjx_remark"].but(locked=False))
-        value_ref = ref(row, L.COL_VALUE)
+        value_ref = a1(row, L.COL_VALUE)
         if divisor:
             sheet.put_formula(row, L.COL_RATE, f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")',
                               styles["wjx_rate"])
-            skip.add(ref(row, L.COL_RATE))
+            skip.add(a1(row, L.COL_RATE))
         else:
             sheet.put(row, L.COL_RATE, "—", styles["wjx_rate"])
         kind = "pct" if ind.is_percent else ("whole" if ind.unit.strip() in L.COUNT_UNITS else "dec")
         value_dvs.setdefault(kind, V.value_validation(ind))
         value_ranges.setdefault(kind, []).append((row, L.COL_VALUE, row, L.COL_VALUE))
         remark_ranges.append((row, L.COL_REMARK, row, L.COL_REMARK))
-        skip.update({value_ref, ref(row, L.COL_REMARK)})
+        skip.update({value_ref, a1(row, L.COL_REMARK)})
         row += 1
     last_data = row - 1
     sheets.merge_tasks(sheet, indicators, rows)
@@ -268,7 +265,7 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
             style = style.but(num_format="yyyy-mm-dd")
         sheet.put(row, L.SIGN_LABEL_COL + 1, None, style)
         sheet.validate([(row, L.SIGN_LABEL_COL + 1, row, L.SIGN_LABEL_COL + 1)], sign_dvs[key])
-        sign_cells[key] = ref(row, L.SIGN_LABEL_COL + 1)
+        sign_cells[key] = a1(row, L.SIGN_LABEL_COL + 1)
         skip.add(sign_cells[key])
         row += 1
     note_row = row
@@ -282,7 +279,7 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
     check = tpl.check
     sheet.put_formula(*check, V.check_formula(indicators, rows, last_data, sign_cells), styles["wjx_check"],
                       shows=V.blank_check_text(len(indicators)))
-    skip.add(ref(*check))
+    skip.add(a1(*check))
     V.conditional_formats(sheet, indicators, rows, last_data)
 
     sheets.fit_main_rows(sheet, check, len(indicators), last_data, note_row)
@@ -304,23 +301,3 @@ def _meta_sheet(meta: dict[str, str]) -> Sheet:
         sheet.put(row, 1, key)
         sheet.put(row, 2, "" if value is None else str(value))  # always text, never a formula
     return sheet
-
-
-def write_form(path: Path, data: bytes) -> None:
-    """Write a generated workbook through a verified temporary file, so a failed write never
-    destroys a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, lambda tmp: tmp.write_bytes(data), _verify_zip)
-
-
-def save_workbook(wb, path: Path) -> None:
-    """Save an openpyxl workbook through a verified temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, wb.save, _verify_zip)
-
-
-def _verify_zip(path: Path) -> None:
-    with zipfile.ZipFile(path) as zf:
-        bad = zf.testzip()
-    if bad is not None:
-        raise WjexcelError(f"{path.name} 写入后校验失败（{bad}），请重试。")

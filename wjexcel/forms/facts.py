@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from wjexcel.plan.model import DetailColumn, DetailList, Plan, Reporter, is_percent_unit
+from wjexcel.plan.model import DetailColumn, DetailList, Indicator, Plan, Reporter, is_percent_unit
 
 INDICATOR_PREFIX = "indicator:"
 LIST_PREFIX = "list:"
@@ -45,18 +45,14 @@ class FormFacts:
     @classmethod
     def from_plan(cls, plan: Plan, reporter: Reporter | None, year: int | None) -> "FormFacts":
         """The facts as the plan gives them (every indicator; every list)."""
-        indicators = {
-            i.code: IndicatorFacts(i.code, i.name, i.unit, i.parent, plan.reference_target(i, reporter, year))
-            for i in plan.indicators}
-        return cls(indicators, {d.code: d for d in plan.detail_lists})
+        return cls.for_form(plan, reporter, year, plan.indicators, plan.detail_lists)
 
     @classmethod
-    def for_form(cls, plan: Plan, reporter: Reporter, period) -> "FormFacts":
-        """The facts of one reporter's form for ``period``: its indicators and its lists."""
-        full = cls.from_plan(plan, reporter, period.year)
-        codes = [i.code for i in plan.indicators_for(reporter, period)]
-        return cls({c: full.indicators[c] for c in codes},
-                   {d.code: d for d in plan.detail_lists_for(reporter, period)})
+    def for_form(cls, plan: Plan, reporter: Reporter | None, year: int | None, indicators: list[Indicator],
+                 lists: list[DetailList]) -> "FormFacts":
+        """The facts of one form holding ``indicators`` and ``lists``, targets those of ``year``."""
+        return cls({i.code: IndicatorFacts(i.code, i.name, i.unit, i.parent, plan.reference_target(i, reporter, year))
+                    for i in indicators}, {d.code: d for d in lists})
 
     def to_meta(self) -> dict[str, str]:
         """Metadata rows: ``indicator:<code>`` and ``list:<code>`` → compact JSON."""

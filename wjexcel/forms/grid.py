@@ -7,17 +7,13 @@ here, then written in one pass by :mod:`wjexcel.forms.xlsxout`. Rows and columns
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
-from openpyxl.utils import get_column_letter
-
-from wjexcel.textmeasure import row_height, wrapped_lines
+from wjexcel.textmeasure import A4_INCHES, column_points, row_height, wrapped_lines
 
 DEFAULT_COLUMN_WIDTH = 8.43
 DEFAULT_ROW_HEIGHT = 15.0
-A4_LANDSCAPE = (11.69, 8.27)  # inches
-
-_BORDER_SIDES = ("left", "right", "top", "bottom")
 
 
 @dataclass(frozen=True)
@@ -204,7 +200,7 @@ class Sheet:
         """Delete every cell, merge, height from row ``first`` down."""
         self.cells = {k: v for k, v in self.cells.items() if k[0] < first}
         self.blanks = [(rng, style) for rng, style in self.blanks if rng[2] < first]
-        self.merges = [m for m in self.merges if m[0] < first]
+        self.merges = [m for m in self.merges if m[2] < first]  # a merge reaching into them goes too
         self.heights = {r: h for r, h in self.heights.items() if r < first}
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
@@ -253,14 +249,17 @@ class Sheet:
                 tall.append((span[0], min(span[2], last), height))
             else:
                 needed[row] = max(needed[row], height)
+        def shown(r: int) -> float:  # what the row will be: an empty one keeps its height, or Excel's default
+            return max(needed[r], self.heights.get(r, DEFAULT_ROW_HEIGHT))
+
         for top, bottom, height in tall:
-            missing = height - sum(needed[r] or row_height(1) for r in range(top, bottom + 1))
+            missing = height - sum(shown(r) for r in range(top, bottom + 1))
             if missing > 0:
                 for r in range(top, bottom + 1):
-                    needed[r] = max(needed[r], row_height(1)) + missing / (bottom - top + 1)
+                    needed[r] = shown(r) + missing / (bottom - top + 1)
         for row, height in needed.items():
             if height > self.heights.get(row, 0):
-                self.heights[row] = round(height, 1)
+                self.heights[row] = math.ceil(round(height * 10, 6)) / 10  # to 0.1 pt, up: no text loses room
 
     def fit_short(self, last_row: int, last_col: int, *, spill: float = 1.3) -> None:
         """Print a sheet that only just spills onto a second page on one page.
@@ -269,20 +268,12 @@ class Sheet:
         cleanly; shrinking by up to a quarter keeps it whole. Longer sheets keep breaking.
         """
         left, right, top, bottom = self.setup.margins
-        width = sum(_column_points(self.width(col)) for col in range(1, last_col + 1))
+        # a column without a width shows Excel's default: 8.43 characters and the padding (64 pixels)
+        width = sum(column_points(self.widths[col]) if self.widths.get(col) else
+                    column_points(DEFAULT_COLUMN_WIDTH, padded=True) for col in range(1, last_col + 1))
         height = sum(self.heights.get(row, DEFAULT_ROW_HEIGHT) for row in range(1, last_row + 1))
-        page_width = (A4_LANDSCAPE[0] - left - right) * 72
-        page_height = (A4_LANDSCAPE[1] - top - bottom) * 72
+        page_width = (A4_INCHES[1] - left - right) * 72  # landscape
+        page_height = (A4_INCHES[0] - top - bottom) * 72
         scale = min(1.0, page_width / width)
         if height * scale <= page_height * spill:
             self.setup.fit_height = 1
-
-
-def _column_points(width: float) -> float:
-    # Excel: a column of width w is 7w + 5 pixels (Calibri 11), at 96 pixels per inch.
-    return (7 * width + 5) * 0.75
-
-
-def ref(row: int, col: int) -> str:
-    """``(12, 6)`` -> ``"F12"``."""
-    return f"{get_column_letter(col)}{row}"

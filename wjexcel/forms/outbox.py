@@ -17,10 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from wjexcel import parallel
-from wjexcel.atomic import is_locked, replace_file
-from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
+from wjexcel.atomic import is_locked, replace_file, verify_zip
+from wjexcel.errors import FormsExistError, OutputLockedError
 from wjexcel.forms import layout as L
-from wjexcel.forms.build import FormInfo, build_form, save_workbook
+from wjexcel.forms.build import FormInfo, build_form
 from wjexcel.forms.template import load_template
 from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
@@ -183,7 +183,7 @@ def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: P
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
     path = folder / f"{L.MANIFEST_PREFIX}_{period.code}.xlsx"
-    save_workbook(wb, path)
+    replace_file(path, wb.save, lambda tmp: verify_zip(tmp, path.name))
     return path
 
 
@@ -199,10 +199,5 @@ def _write_zip(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) 
                 info.compress_type = zipfile.ZIP_STORED  # a workbook is compressed already
                 zf.writestr(info, f.path.read_bytes())
 
-    def verify(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp) as zf:
-            if zf.testzip() is not None:
-                raise WjexcelError(f"打包文件 {path.name} 写入后校验失败，请重新生成。")
-
-    replace_file(path, build, verify)
+    replace_file(path, build, lambda tmp: verify_zip(tmp, path.name))
     return path

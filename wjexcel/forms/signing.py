@@ -26,9 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import CellCoordinatesException
-
+from wjexcel.cellref import a1, parse_a1
 from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
 
 ALGORITHM = "HMAC-SHA256/1"
@@ -57,17 +55,8 @@ def canonical(value) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def ref_to_rowcol(ref: str) -> tuple[int, int]:
-    """``"F12"`` -> ``(12, 6)``.
-
-    Raises:
-        ValueError: ``ref`` is not an A1 reference.
-    """
-    try:
-        letters, row = coordinate_from_string(ref)
-        return row, column_index_from_string(letters)
-    except (CellCoordinatesException, TypeError, AttributeError) as exc:
-        raise ValueError(f"not a cell reference: {ref!r}") from exc
+ref_to_rowcol = parse_a1
+"""``"F12"`` -> ``(12, 6)``; raises ValueError for anything else (the name readers of signed ranges use)."""
 
 
 def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
@@ -91,7 +80,7 @@ def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
         skip = set(skip)
         for row in range(r1, r2 + 1):
             for col in range(c1, c2 + 1):
-                if f"{get_column_letter(col)}{row}" not in skip:
+                if a1(row, col) not in skip:
                     yield sheet, row, col
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +21,10 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles.colors import COLOR_INDEX
 
+from wjexcel.cellref import parse_a1
 from wjexcel.errors import WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms.grid import CellStyle, Cell, PageSetup, Sheet
-from wjexcel.forms.signing import ref_to_rowcol
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -63,8 +65,9 @@ def load_template(path: str | Path | None = None) -> Template:
     """Read the template; a Chinese error naming what is missing."""
     path = Path(path) if path else L.template_path()
     try:
-        wb = load_workbook(path)
-    except (OSError, ValueError, KeyError) as exc:
+        data = path.read_bytes()
+        wb = load_workbook(io.BytesIO(data))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise WjexcelError(f"填报表模板 {path} 无法打开（{exc}），请运行 python scripts/make_template.py 重新生成。") from exc
     missing = [name for name in (L.GUIDE_SHEET, L.MAIN_SHEET, L.DETAIL_TEMPLATE_SHEET) if name not in wb.sheetnames]
     if missing:
@@ -80,18 +83,16 @@ def load_template(path: str | Path | None = None) -> Template:
         raise WjexcelError(f"填报表模板的名称“wjx_check”应指向“{L.MAIN_SHEET}”工作表上的单元格。")
     sheets = {ws.title: _read_sheet(ws, reader)
               for ws in wb.worksheets if ws.title in (L.GUIDE_SHEET, L.MAIN_SHEET, L.DETAIL_TEMPLATE_SHEET)}
-    return Template(path, template_version(wb, path), styles, sheets, ref_to_rowcol(check_ref))
+    return Template(path, template_version(wb, data), styles, sheets, parse_a1(check_ref))
 
 
-def template_version(wb=None, path: Path | None = None) -> str:
-    """The template's declared version plus a digest of its bytes (``2-3f2a9c10``)."""
-    path = path or L.template_path()
-    wb = wb if wb is not None else load_workbook(path)
+def template_version(wb, data: bytes) -> str:
+    """The declared version of the template ``wb`` read from ``data``, plus a digest of ``data`` (``2-3f2a9c10``)."""
     declared = "0"
     name = wb.defined_names.get(L.TEMPLATE_VERSION_NAME)
     if name is not None:
         declared = name.attr_text.strip('"') or "0"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    digest = hashlib.sha256(data).hexdigest()[:8]
     return f"{declared}-{digest}"
 
 
@@ -182,7 +183,7 @@ class _StyleReader:
             bg_color=self.color(fill.bgColor) if pattern > 1 else None, borders=tuple(borders),
             horizontal=_HORIZONTAL.get(align.horizontal), vertical=_VERTICAL.get(align.vertical),
             wrap=bool(align.wrap_text), indent=int(align.indent or 0), shrink=bool(align.shrink_to_fit),
-            rotation=int(align.text_rotation or 0), num_format=cell.number_format or "General",
+            rotation=_rotation(int(align.text_rotation or 0)), num_format=cell.number_format or "General",
             locked=cell.protection.locked is not False)
 
     def color(self, color) -> str | None:
@@ -197,6 +198,11 @@ class _StyleReader:
         if kind == "theme" and isinstance(color.theme, int) and color.theme < len(self._theme):
             return _tinted(self._theme[color.theme], float(color.tint or 0))
         return None
+
+
+def _rotation(r: int) -> int:
+    """openpyxl's text rotation (0-90 up, 91-180 down by r - 90, 255 stacked) as XlsxWriter's (-90..90, 270)."""
+    return r if r <= 90 else (90 - r if r <= 180 else 270)
 
 
 def _theme_colors(theme: bytes | None) -> list[str]:

@@ -3,22 +3,25 @@
 XlsxWriter writes what it is told and nothing else: no cell is read back, and every
 text goes in as text (never turned into a formula, a number or a link). Excel's limits
 that XlsxWriter enforces by refusing (a validation prompt over 255 characters, a header
-over 255) raise here instead of silently dropping the setting.
+over 255), whether by its return value or only by a warning, raise here instead of silently
+dropping the setting.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import xlsxwriter
 
-from wjexcel.forms.grid import PLAIN, CellStyle, Sheet, ref
+from wjexcel.cellref import a1
+from wjexcel.forms.grid import PLAIN, CellStyle, Sheet
+from wjexcel.textmeasure import PIXELS_PER_UNIT
 
 A4 = 9
-_PIXELS_PER_UNIT = 7
 _POINTS_PER_PIXEL = 0.75
 
 
@@ -65,6 +68,15 @@ def _checked(result, what: str) -> None:
 
 def to_xlsx(sheets: list[Sheet], properties: Properties, active: str) -> bytes:
     """The workbook holding ``sheets`` in order, ``active`` selected when opened."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # XlsxWriter refuses some settings with only a warning
+        try:
+            return _workbook(sheets, properties, active)
+        except Warning as exc:
+            raise ValueError(f"XlsxWriter refused: {exc}") from exc
+
+
+def _workbook(sheets: list[Sheet], properties: Properties, active: str) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -84,7 +96,7 @@ def to_xlsx(sheets: list[Sheet], properties: Properties, active: str) -> bytes:
 def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
     for col, width in sorted(sheet.widths.items()):
         # In pixels, so the stored width is the template's exactly (XlsxWriter adds padding to widths).
-        ws.set_column_pixels(col - 1, col - 1, round(width * _PIXELS_PER_UNIT))
+        ws.set_column_pixels(col - 1, col - 1, round(width * PIXELS_PER_UNIT))
     for row, height in sorted(sheet.heights.items()):
         # Excel keeps heights in whole pixels (0.75 pt); round up, so no text loses room.
         ws.set_row(row - 1, math.ceil(height / _POINTS_PER_PIXEL - 1e-9) * _POINTS_PER_PIXEL)
@@ -95,8 +107,11 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
                 ws.write_blank(row, col, None, fmt)
     covered = set()
     for r1, c1, r2, c2 in sheet.merges:
+        if (r1, c1) == (r2, c2):
+            continue  # a single cell is not merged: its cell is written as it is
         top = sheet.cells.get((r1, c1))
-        ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", formats(top.style if top else PLAIN))
+        _checked(ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", formats(top.style if top else PLAIN)),
+                 f"a merge on {sheet.name}")
         covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
     for (row, col), cell in sheet.cells.items():
         if (row, col) not in covered:
@@ -168,4 +183,4 @@ def _page_setup(ws, sheet: Sheet) -> None:
 
 def _a1(rng: tuple[int, int, int, int]) -> str:
     r1, c1, r2, c2 = rng
-    return ref(r1, c1) if (r1, c1) == (r2, c2) else f"{ref(r1, c1)}:{ref(r2, c2)}"
+    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"

@@ -12,7 +12,7 @@ import xlsxwriter
 
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, Figures
-from wjexcel.textmeasure import fit_height, fit_width
+from wjexcel.textmeasure import A4_INCHES, column_points, fit_height, fit_width
 from wjexcel.values import clean_text
 
 
@@ -94,7 +94,6 @@ MARGIN_INCHES = 0.4
 PRINT_SLACK = 0.92
 """Share of the printable width a scaled page may fill: LibreOffice's substitute fonts print
 columns a little wider than Excel's measure."""
-A4_INCHES = (8.27, 11.69)
 
 
 def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape: bool = True,
@@ -112,18 +111,14 @@ def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape
     sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R{figures.period.label}")
 
 
-def column_points(width: float) -> float:
-    """A column's printed width in points (Excel: 7w + 5 pixels, 96 pixels to the inch)."""
-    return (7 * width + 5) * 0.75
-
-
 def print_across(sheet, widths: list[float], breaks: list[int]) -> int:
     """Print a wide sheet on landscape A4 several pages across: a page break before each column in
     ``breaks``, one scale that fits the widest page. Returns the scale (percent)."""
     edges = [0, *breaks, len(widths)]
     pages = [widths[a:b] for a, b in zip(edges, edges[1:])]
     room = (A4_INCHES[1] - 2 * MARGIN_INCHES) * 72 * PRINT_SLACK
-    scale = max(10, min(100, int(100 * room / max(sum(column_points(w) for w in page) for page in pages))))
+    widest = max(sum(column_points(w, padded=True) for w in page) for page in pages)  # set_column adds padding
+    scale = max(10, min(100, int(100 * room / widest)))
     sheet.set_print_scale(scale)
     sheet.set_v_pagebreaks(breaks)
     return scale

@@ -1,0 +1,74 @@
+"""A form's sheets as data, and writing them: nothing Excel would refuse is dropped silently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from wjexcel.forms.grid import DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT, PLAIN, Sheet
+from wjexcel.forms.template import _rotation
+from wjexcel.forms.xlsxout import Properties, to_xlsx
+from wjexcel.textmeasure import column_points, row_height
+
+
+def _written(sheet: Sheet):
+    return load_workbook(io.BytesIO(to_xlsx([sheet], Properties(), active=sheet.name)))[sheet.name]
+
+
+def test_a_header_excel_would_refuse_raises_instead_of_vanishing():
+    sheet = Sheet("表")
+    sheet.put(1, 1, "x")
+    sheet.setup.header = "&C" + "很长的页眉" * 60  # over Excel's 255 characters: XlsxWriter only warns
+    with pytest.raises(ValueError, match="255"):
+        to_xlsx([sheet], Properties(), active="表")
+
+
+def test_a_single_cell_merge_is_not_merged_and_its_cell_is_written():
+    sheet = Sheet("表")
+    sheet.put(2, 2, "单独")
+    sheet.merge(2, 2, 2, 2)
+    ws = _written(sheet)
+    assert ws["B2"].value == "单独" and not ws.merged_cells.ranges
+
+
+@pytest.mark.parametrize("stored, xlsxwriter, back", [(0, 0, 0), (45, 45, 45), (90, 90, 90), (135, -45, 135),
+                                                     (180, -90, 180), (255, 270, 255)])
+def test_text_rotation_goes_from_openpyxl_to_xlsxwriter_and_back(stored, xlsxwriter, back):
+    assert _rotation(stored) == xlsxwriter
+    sheet = Sheet("表")
+    sheet.put(1, 1, "竖排", PLAIN.but(rotation=_rotation(stored)))
+    assert _written(sheet)["A1"].alignment.text_rotation == back
+
+
+def test_clearing_data_rows_drops_a_template_merge_reaching_into_them():
+    sheet = Sheet("表")
+    sheet.merge(2, 1, 3, 2)  # above the data rows: kept
+    sheet.merge(4, 1, 6, 2)  # from the template's last row into the data rows: gone
+    sheet.clear_rows(5)
+    sheet.put(5, 1, "填入")
+    sheet.settle()
+    assert sheet.merges == [(2, 1, 3, 2)]
+    assert sheet.value(5, 1) == "填入"
+
+
+def test_a_text_merged_down_empty_rows_gets_room_for_every_line():
+    sheet = Sheet("表")
+    sheet.put(2, 1, "第一行\n第二行\n第三行", PLAIN.but(wrap=True))
+    sheet.merge(2, 1, 4, 3)
+    sheet.fit_rows(1, 5)
+    # rows 3 and 4 hold nothing: Excel shows them at its default height unless told otherwise
+    assert sum(sheet.heights.get(r, DEFAULT_ROW_HEIGHT) for r in (2, 3, 4)) >= row_height(3)
+    assert 1 not in sheet.heights and 5 not in sheet.heights
+
+
+def test_column_points_are_the_pixels_each_writer_stores():
+    sheet = Sheet("表")
+    sheet.widths = {1: 10.0, 2: 40.0}
+    sheet.put(1, 1, "x")
+    ws = _written(sheet)
+    assert ws.column_dimensions["A"].width == 10 and ws.column_dimensions["B"].width == 40  # as the template's
+    assert column_points(10) == 70 * 0.75 and column_points(40) == 280 * 0.75
+    assert column_points(10, padded=True) == (70 + 5) * 0.75  # XlsxWriter's set_column stores 5 pixels more
+    assert column_points(DEFAULT_COLUMN_WIDTH, padded=True) == 64 * 0.75  # Excel's default column
