@@ -35,7 +35,7 @@ from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData, a1
 from wjexcel.filetypes import part_name
 
 MAX_PART_BYTES = 16 * 1024 * 1024
-"""Largest XML part read on this path (a filled form's largest is well under 1 MB)."""
+"""Largest part read on this path (a filled form's largest is well under 1 MB)."""
 MAX_GRID_CELLS = 2_000_000
 """Largest rows x columns span of a worksheet's cells: what calamine and Python allocate for it."""
 MAX_STRINGS = 1_000_000

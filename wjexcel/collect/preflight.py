@@ -19,9 +19,10 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import column_index_from_string
 
 from wjexcel import filetypes
+from wjexcel.cellref import a1
 from wjexcel.errors import FormError, os_reason
 from wjexcel.filenames import zip_member_name
 from wjexcel.problems import Code
@@ -218,7 +219,7 @@ def unsafe_xml(label: str) -> FormError:
 
 def far_cell(label: str, row: int, col: int) -> FormError:
     """The error for content far outside any form, naming the cell."""
-    where = f"{get_column_letter(min(max(col, 1), 18278))}{row}"
+    where = a1(row, min(max(col, 1), 18278))
     return FormError(f"“{label}”：{where} 单元格有内容，远远超出表格范围（最多 {MAX_SHEET_ROW} 行、"
                      f"{MAX_SHEET_COL} 列）。请删除该处内容后另存再发送", Code.FILE_UNSAFE)
 
@@ -295,7 +296,7 @@ class _CellScanner(xml.sax.handler.ContentHandler):
         if self.bounds and (row > self.bounds[0] or col > self.bounds[1]):
             self.beyond_count += 1
             if len(self.beyond) < MAX_BEYOND_SAMPLES:
-                self.beyond.append(f"{get_column_letter(col)}{row}")
+                self.beyond.append(a1(row, col))
 
 
 class _AbsurdCell(Exception):
