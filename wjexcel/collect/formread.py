@@ -105,10 +105,10 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
     reading.signature_status = _signature_status(book, meta, key)
     if reading.signature_status == INVALID:
         problems.error("签名核验未通过：表格在填写区域以外被改动（如目标、指标名称、单位名称），"
-                       "或被改成了其他单位的表。请使用下发的原表重新填写。", L.META_SHEET,
+                       "或被改成了其他单位的表。请使用下发的原表重新填写。",
                        code=Code.SIGNATURE_INVALID)
     elif reading.signature_status == MISSING:
-        problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。", L.META_SHEET,
+        problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。",
                        code=Code.SIGNATURE_MISSING)
     year = _year(reading.identity.period)
     try:
@@ -116,7 +116,7 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
         facts = FormFacts.from_meta(meta)
     except (ValueError, TypeError, RecursionError):
         problems.error("表单标识已损坏（行位置或指标信息不完整），无法读取。请使用下发的原表重新填写。",
-                       L.META_SHEET, code=Code.LAYOUT_DAMAGED)
+                       code=Code.LAYOUT_DAMAGED)
         return reading
     reporter = None
     if plan is not None:
@@ -173,12 +173,12 @@ def _check_identity(reading: FormReading, plan: Plan) -> None:
     ident, problems = reading.identity, reading.problems
     if ident.plan_id != plan.plan_id:
         problems.error(f"这张表属于另一个计划（{reading.meta.get('plan_name') or ident.plan_id}），"
-                       f"不是“{plan.name}”的填报表。", L.META_SHEET, code=Code.OTHER_PLAN)
+                       f"不是“{plan.name}”的填报表。", code=Code.OTHER_PLAN)
     elif ident.plan_version != str(plan.version):
         problems.warning(f"这张表按计划第 {ident.plan_version} 版生成，当前计划是第 {plan.version} 版；"
-                         "已按表中的指标读取，请留意目标是否有变化。", L.META_SHEET, code=Code.PLAN_VERSION)
+                         "已按表中的指标读取，请留意目标是否有变化。", code=Code.PLAN_VERSION)
     if not any(r.name == ident.reporter for r in plan.reporters):
-        problems.error(f"表中的填报单位“{ident.reporter}”不在计划的填报单位名单中。", L.META_SHEET,
+        problems.error(f"表中的填报单位“{ident.reporter}”不在计划的填报单位名单中。",
                        code=Code.UNKNOWN_REPORTER)
 
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from wjexcel.errors import FormError, WjexcelError
 from wjexcel.filetypes import FileType
-from wjexcel.forms.layout import MAIN_SHEET, META_SHEET
+from wjexcel.forms.layout import MAIN_SHEET
 from wjexcel.periods import Period
 from wjexcel.problems import ERROR, WARNING, Code, Problem
 from wjexcel.workspace.ledger import ACCEPTED, IGNORED, REJECTED
@@ -67,12 +67,12 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None) -> J
     if ident is not None and sent is False:
         if reading.signature_ok:
             problems.append(Problem("该表不在本工作区的分发记录中（可能由其他电脑上的工作区生成），签名有效，已接收",
-                                    META_SHEET, severity=WARNING, file=reading.file, code=Code.NOT_SENT_HERE))
+                                    severity=WARNING, file=reading.file, code=Code.NOT_SENT_HERE))
         elif any(p.code == Code.SIGNATURE_INVALID for p in problems):
             problems = [p for p in problems if p.code != Code.SIGNATURE_INVALID]
             problems.insert(0, Problem(
                 "这张表不是本工作区发出的（表单编号不在分发记录中，签名也与本工作区不符），可能是其他科室或"
-                "其他电脑生成的表。请让该单位使用本次下发的填报表重新填写", META_SHEET, file=reading.file,
+                "其他电脑生成的表。请让该单位使用本次下发的填报表重新填写", file=reading.file,
                 code=Code.FOREIGN_WORKSPACE))
     block = reading.signature_block
     if ident is not None and block is not None and block.filled_on is not None:
