@@ -23,7 +23,7 @@ from wjexcel.plan.builtin import builtin_plan
 
 SHEET_NAMES = ["说明", "设置", "任务", "指标", "填报单位", "分解目标", "产业链", "明细表", "明细列", "下拉选项"]
 INDICATOR_HEADER = ["编码", "任务序号", "指标名称", "单位", "类型", "上级指标", "数据来源单位", "区镇填报",
-                    "基期值", "2021年目标", "2022年目标", "2023年目标", "说明", "填报频次", "行动目标"]
+                    "基期值", "2021年目标", "2022年目标", "2023年目标", "说明", "填报频次", "行动目标", "方向", "可为负数"]
 # In the exported built-in plan, indicator n (in plan order) sits on row n + 2 of 指标:
 # 3-1 row 4, 3-2 row 5, 3-3 row 6, 4-2 row 9, 5-1 row 10, 5-2 row 11, 7-1 row 16.
 
@@ -133,7 +133,7 @@ def test_dropdowns(plan_file):
 
     ind = validations("指标")
     kind = ind["E2:E2000"]
-    assert kind.type == "list" and kind.formula1 == '"增量,年度数,存量,比率,计划总量"'
+    assert kind.type == "list" and kind.formula1 == '"增量,年度数,存量,比率,计划总量,节点任务"'
     assert ind["G2:G2000"].formula1 == "'填报单位'!$A$2:$A$2000"
     assert ind["B2:B2000"].formula1 == "'任务'!$A$2:$A$2000"
     assert ind["D2:D2000"].formula1 == "'下拉选项'!$A$2:$A$2000"
@@ -197,10 +197,19 @@ def test_parse_target_percent():
     assert parse_target("≥3.6", "%") == (Target(3.6), None)
 
 
-@pytest.mark.parametrize("typed", ["一千二百", "约1200", "1200-1300", "待定", "12万"])
+@pytest.mark.parametrize("typed", ["一千二百", "待定", "12万", "基本消除", "显著提升"])
 def test_parse_target_rejects(typed):
     target, message = parse_target(typed, "家")
-    assert target is None and message.startswith(f"目标“{typed}”不是数字")
+    assert target is None and message.startswith(f"目标“{typed}”无法识别")
+    assert "节点任务" in message  # says what to write instead
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("约1200", Target(1200, ">=", "约1200")),
+    ("1200-1300", Target(1200, ">=", "1200-1300")),  # a range: its lower bound for 越大越好
+])
+def test_parse_target_loose_words_keep_their_label(typed, expected):
+    assert parse_target(typed, "家") == (expected, None)
 
 
 def test_percent_formatted_ratio_target_is_read_as_percent(plan_file):
@@ -215,7 +224,7 @@ def test_target_in_words_is_a_located_error(plan_file):
     edit(plan_file, lambda wb: wb["指标"].cell(9, 11, "一千四百"))  # 4-2, 2022年目标
     problems = check_plan_file(plan_file)
     assert located(problems) == {("指标", "K9"): located(problems)[("指标", "K9")]}
-    assert located(problems)[("指标", "K9")].startswith("目标“一千四百”不是数字")
+    assert located(problems)[("指标", "K9")].startswith("目标“一千四百”无法识别")
     assert problems.errors[0].located() == "计划.xlsx › 指标 › K9：" + problems.errors[0].message
     with pytest.raises(PlanError) as info:
         load_plan(plan_file)
@@ -309,7 +318,7 @@ def test_four_problems_reported_at_once(plan_file):
         ind["A11"] = "5-1"  # 5-2 renamed to a code that exists: duplicate
         ind["G10"] = "科技局"  # 5-1's source unit: not a department of 填报单位
         ind["K5"] = 200  # 3-2 (其中) 2022: larger than 3-1's 130
-        ind["L16"] = None  # 7-1 2023: missing year
+        ind["L16"] = "200以内"  # 7-1 2023: a cap's wording in a 越大越好 row
     edit(plan_file, change)
     problems = check_plan_file(plan_file)
     found = located(problems)
@@ -317,7 +326,7 @@ def test_four_problems_reported_at_once(plan_file):
     assert found[("指标", "A11")] == "指标编码“5-1”重复（与第 10 行重复）"
     assert found[("指标", "G10")] == "数据来源单位“科技局”不在“填报单位”表的部门中"
     assert found[("指标", "K5")].startswith("2022年目标 200 大于上级指标“3-1”的目标 130")
-    assert found[("指标", "L16")] == "缺少2023年目标（增量类指标每年都要有目标）"
+    assert found[("指标", "L16")].startswith("目标“200以内”是越小越好的写法，但这一行的方向是越大越好")
     with pytest.raises(PlanError) as info:
         load_plan(plan_file)
     assert "4 处错误" in str(info.value) and len(info.value.issues) == 4
@@ -354,7 +363,7 @@ def test_more_problems_each_located(plan_file):
         ("任务", "C3"): "责任单位“人才局”不在“填报单位”表的部门中",
         ("任务", "A9"): "任务序号“1”重复（与第 2 行重复）",
         ("指标", "B2"): "任务序号“9”在“任务”表中不存在",
-        ("指标", "E3"): "类型“累计”应为增量、年度数、存量、比率、计划总量之一",
+        ("指标", "E3"): "类型“累计”应为增量、年度数、存量、比率、计划总量、节点任务之一",
         ("指标", "F7"): "上级指标“3-9”在“指标”表中不存在",
         ("指标", "G15"): "数据来源单位“吴江开发区”是区镇，不是部门",
         ("指标", "H4"): "“可能”应填“是”或“否”",

@@ -12,8 +12,10 @@ from wjexcel.plan.model import (
     CHECK_MODES,
     COLUMN_TYPES,
     DEPARTMENT,
+    DIRECTIONS,
     FREQUENCIES,
     INDICATOR_KINDS,
+    MILESTONE,
     Indicator,
     PLAN_TOTAL,
     Plan,
@@ -151,6 +153,14 @@ class _Checker:
                 self.error(f"任务序号“{ind.task or ''}”在“任务”表中不存在", INDICATORS, i, "task")
             if ind.kind not in INDICATOR_KINDS:
                 self.error(f"类型“{ind.kind}”应为{'、'.join(INDICATOR_KINDS.values())}之一", INDICATORS, i, "kind")
+            if ind.direction not in DIRECTIONS:
+                self.error(f"方向“{ind.direction}”应为{'、'.join(DIRECTIONS.values())}之一，或留空（越大越好）",
+                           INDICATORS, i, "direction")
+            elif ind.is_down and ind.kind == PLAN_TOTAL:
+                self.error("计划总量类指标不能是越小越好：控制上限请用增量类（每年的上限）或存量、比率类",
+                           INDICATORS, i, "direction")
+            elif ind.is_down and ind.kind == MILESTONE:
+                self.error("节点任务没有方向，请把“方向”留空", INDICATORS, i, "direction")
             if ind.frequency is not None and ind.frequency not in FREQUENCIES:
                 self.error(f"填报频次“{ind.frequency}”应为{'、'.join(FREQUENCIES.values())}之一，或留空（每期都填）",
                            INDICATORS, i, "frequency")
@@ -176,7 +186,8 @@ class _Checker:
             node = by_code.get(node.parent) if node.parent else None
         for year, target in sorted(ind.targets.items()):
             top = parent.targets.get(year)
-            if top is not None and target.value > top.value:
+            if (top is not None and target.value is not None and top.value is not None and not ind.is_down
+                    and target.value > top.value):
                 self.error(f"{year}年目标 {format_number(target.value)} 大于上级指标“{parent.code}”的"
                            f"目标 {format_number(top.value)}（“其中”项不能大于总数）",
                            INDICATORS, i, f"target:{year}")
@@ -185,18 +196,31 @@ class _Checker:
         years = self.plan.years
         if not years or ind.kind not in INDICATOR_KINDS:
             return
-        needed = years[-1:] if ind.kind == PLAN_TOTAL else years
-        for year in needed:
-            if year not in ind.targets:
-                why = ("计划总量类指标要填最后一年的目标" if ind.kind == PLAN_TOTAL
-                       else f"{INDICATOR_KINDS[ind.kind]}类指标每年都要有目标")
-                self.error(f"缺少{year}年目标（{why}）", INDICATORS, i, f"target:{year}")
         for year in ind.targets:
             if year not in years:
                 self.error(f"{year}年目标不在计划年度 {self.plan.span_label} 内", INDICATORS, i, "code")
+        if ind.kind == MILESTONE:
+            due = [y for y, t in ind.targets.items() if t.due]
+            if not due:
+                self.error("节点任务要在应完成那一年的目标列填“完成”“建成”“印发”等或完成时间（如“2023年6月底”）",
+                           INDICATORS, i, f"target:{years[-1]}")
+            for y in sorted(due)[1:]:
+                self.error(f"节点任务只填一个完成年份，{y}年目标请留空", INDICATORS, i, f"target:{y}")
+            return
+        if ind.kind == PLAN_TOTAL and years[-1] not in ind.targets:
+            self.error(f"缺少{years[-1]}年目标（计划总量类指标要填最后一年的目标）", INDICATORS, i,
+                       f"target:{years[-1]}")
+        if not ind.targets and ind.kind != PLAN_TOTAL:
+            self.error("没有填任何一年的目标", INDICATORS, i, f"target:{years[0]}")
         for year, target in ind.targets.items():
-            if target.value < 0:
-                self.error(f"{year}年目标不能为负数", INDICATORS, i, f"target:{year}")
+            if target.is_relative:
+                if ind.kind == PLAN_TOTAL:
+                    self.error(f"{year}年目标“{target.words}”是相对上年的目标，计划总量类指标不能这样写",
+                               INDICATORS, i, f"target:{year}")
+                continue
+            if target.value < 0 and not ind.negative_allowed:
+                self.error(f"{year}年目标不能为负数（增速、下降率等可为负数的指标，请在“可为负数”填“是”）",
+                           INDICATORS, i, f"target:{year}")
             elif ind.is_percent and target.value > 100:
                 self.warning(f"{year}年目标 {format_number(target.value)}% 超过 100%，请确认", INDICATORS, i,
                              f"target:{year}")
@@ -221,9 +245,25 @@ class _Checker:
                 self._span(g.span, spans, key)
                 whole_plan += g.value if g.span == self.plan.span_label else 0
             total = self._plan_total(ind)
-            if whole_plan and total is not None and whole_plan > total + 1e-9:
+            if whole_plan and total is not None and whole_plan > total + 1e-9 and not ind.is_down:
                 self.warning(f"指标“{ind.code}”的分解目标合计 {format_number(whole_plan)} 大于计划期目标 "
                              f"{format_number(total)}", SPLITS, first_key, "value")
+            if not ind.is_down and ind.kind not in (RATIO, MILESTONE):
+                self._year_splits(ind)
+
+    def _year_splits(self, ind: Indicator):
+        """Towns' split targets of one year must not add up to more than the district's target."""
+        for year in self.plan.years:
+            span = str(year)
+            target = ind.target_for(year)
+            parts = [(name, spans[span]) for name, spans in ind.reporter_targets.items() if span in spans]
+            parts += [(g.group, g.value) for g in ind.group_targets if g.span == span]
+            if not parts or target is None or target.value is None:
+                continue
+            total = sum(v for _, v in parts)
+            if total > target.value + 1e-9:
+                self.warning(f"指标“{ind.code}”{year}年的分解目标合计 {format_number(total)} 大于全区目标 "
+                             f"{format_number(target.value)}", SPLITS, (ind.code, parts[0][0], span), "value")
 
     def _span(self, span: str, spans: set[str], key):
         if span not in spans:

@@ -80,6 +80,8 @@ INDICATOR_COLUMNS = [
     # added after wjexcel 0.1, so optional and last: older plan workbooks still load
     Column("frequency", "填报频次", 10, required=False),
     Column("headline", "行动目标", 10, required=False),
+    Column("direction", "方向", 10, required=False),
+    Column("negative", "可为负数", 10, required=False),
 ]
 _BEFORE_TARGETS = 9  # the columns before the yearly targets
 REPORTER_COLUMNS = [

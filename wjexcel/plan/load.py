@@ -13,6 +13,9 @@ from wjexcel.plan.model import (
     ALL_DISTRICTS,
     CHECK_MODES,
     COLUMN_TYPES,
+    DIRECTIONS,
+    MILESTONE,
+    UP,
     FREQUENCIES,
     INDICATOR_KINDS,
     REPORTER_KINDS,
@@ -22,7 +25,6 @@ from wjexcel.plan.model import (
     Indicator,
     Plan,
     Reporter,
-    Target,
     Task,
     format_number,
     is_percent_unit,
@@ -52,41 +54,11 @@ from wjexcel.plan.layout import (
     norm,
 )
 from wjexcel.plan.read import PercentCell, PlanLocations, Row, Sheet, Table, percent_points
+from wjexcel.plan.targets import parse_target
 from wjexcel.problems import Code, ProblemList
 from wjexcel.values import is_blank, parse_number
 
 SPLIT_RE = re.compile(r"[、,，;；\n]+")  # between the names of a multi-name cell
-
-
-def parse_target(raw, unit: str = "") -> tuple[Target | None, str | None]:
-    """Read a target cell: ``1400``, ``达1400``, ``1400以上``, ``≥3.6``, ``超1200``, ``>1200``.
-
-    Returns ``(target, None)``, ``(None, None)`` for a blank cell, or ``(None, message)``.
-    """
-    if is_blank(raw):
-        return None, None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        parsed = parse_number(raw, percent_unit=is_percent_unit(unit))
-        return (Target(float(parsed.value)), None) if parsed.ok else (None, _not_a_number(raw))
-    text = norm(raw)
-    op = ">="
-    for prefix, prefix_op in ((">=", ">="), ("≥", ">="), ("≧", ">="), ("达到", ">="), ("达", ">="),
-                              ("不低于", ">="), ("不少于", ">="), (">", ">"), ("超过", ">"), ("超", ">")):
-        if text.startswith(prefix):
-            text, op = text[len(prefix):], prefix_op
-            break
-    for suffix in ("及以上", "以上"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-            break
-    parsed = parse_number(text, percent_unit=is_percent_unit(unit), unit=unit or None)
-    if not parsed.ok or parsed.value is None:
-        return None, _not_a_number(raw)
-    return Target(float(parsed.value), op), None
-
-
-def _not_a_number(raw) -> str:
-    return f"目标“{str(raw).strip()}”不是数字，请填阿拉伯数字，如 1200；必须超过的目标写“超1200”"
 
 
 def load_book(book: dict[str, Sheet], problems: ProblemList) -> tuple[Plan | None, PlanLocations]:
@@ -275,10 +247,13 @@ class _Loader:
         out = []
         for row in table.rows():
             unit = row.text("unit")
+            kind = _code(INDICATOR_KINDS, row.text("kind"))
+            direction = _code(DIRECTIONS, row.text("direction")) or UP
             targets = {}
             for year in sorted(y for y in table.years if y in years):
                 raw = row.values[table.years[year]] if table.years[year] < len(row.values) else None
-                target, error = parse_target(percent_points(raw, unit), unit)
+                target, error = parse_target(percent_points(raw, unit), unit, direction,
+                                             milestone=kind == MILESTONE, year=year)
                 if error:
                     self.problems.error(error, INDICATORS, row.cell(f"target:{year}"), code=Code.PLAN_TARGET)
                 elif target is not None:
@@ -287,7 +262,8 @@ class _Loader:
             self.where.rows[(INDICATORS, len(out))] = row.number
             out.append(Indicator(
                 code=row.text("code"), task=int(task) if task is not None else 0, name=row.text("name"),
-                unit=unit, kind=_code(INDICATOR_KINDS, row.text("kind")), targets=targets,
+                unit=unit, kind=kind, targets=targets, direction=direction,
+                negative_allowed=bool(self.flag(row, "negative", False)),
                 parent=row.text("parent") or None, source_unit=row.text("source"),
                 district_reported=self.flag(row, "district", True),
                 baseline=self.number(row, "baseline", unit=unit), note=row.text("note"),

@@ -20,10 +20,28 @@ ANNUAL = "annual"
 STOCK = "stock"
 RATIO = "ratio"
 PLAN_TOTAL = "plan_total"
-INDICATOR_KINDS = {INCREMENT: "增量", ANNUAL: "年度数", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量"}
+MILESTONE = "milestone"
+INDICATOR_KINDS = {INCREMENT: "增量", ANNUAL: "年度数", STOCK: "存量", RATIO: "比率", PLAN_TOTAL: "计划总量",
+                   MILESTONE: "节点任务"}
 """How values add up: increment (new this year; years add up), annual (restarts every year,
 never added across years), stock (a level at a date), ratio (never added), plan_total (over
-the whole plan)."""
+the whole plan); a milestone (节点任务) has no figure, only a state reported against a due date."""
+LEVELS = (STOCK, RATIO)
+"""Kinds that stand at a level: judged from the baseline ``B`` towards the target."""
+
+UP, DOWN = "up", "down"
+DIRECTIONS = {UP: "越大越好", DOWN: "越小越好"}
+"""Whether more is better (a goal) or less is better (a cap, 控制目标)."""
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "未启动", "推进中", "已完成"
+MILESTONE_STATES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+"""What the responsible unit reports for a 节点任务; stored in the ledger as its index (0, 1, 2)."""
+MILESTONE_WORDS = ("完成", "建成", "印发", "出台", "上线", "投用", "制定", "编制", "启用", "实施", "开工", "竣工",
+                   "发布", "成立", "落地", "运行", "通过")
+"""Deliverable words a milestone's due-year target cell may hold."""
+
+UP_OPS, DOWN_OPS = (">=", ">"), ("<=", "<")
+OP_SIGNS = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
 YEAR_COUNTS = (INCREMENT, ANNUAL)
 """Kinds counted from 1 January: judged against the year's target times 序时进度."""
 
@@ -51,20 +69,68 @@ CHINESE_COUNTS = dict(enumerate("一两三四五六七八九十", start=1))
 
 @dataclass(frozen=True)
 class Target:
-    """A yearly target: ``value`` reached under ``op`` (``>=`` 达, ``>`` 超)."""
+    """A yearly target: ``value`` under ``op`` (``>=`` 达, ``>`` 超, ``<=`` 以内, ``<`` 低于).
 
-    value: float
+    ``words`` keeps the cell as the clerk typed it (``85%左右``, ``较上年下降5%``) where that is
+    more than a bare number. A relative target (``较上年下降5%``) has ``change`` (−0.05) and no
+    value until it is resolved against its baseline (:meth:`resolved`). A milestone's target
+    has ``due`` (``2023-06``: due at the end of that month) and no value.
+    """
+
+    value: float | None
     op: str = ">="
+    words: str = ""
+    change: float | None = None
+    due: str = ""
+
+    @property
+    def is_relative(self) -> bool:
+        return self.change is not None
+
+    @property
+    def is_cap(self) -> bool:
+        return self.op in DOWN_OPS
+
+    def resolved(self, base: float) -> "Target":
+        """The relative target worked out from ``base`` (last year's figure): ``base·(1+change)``."""
+        return Target(base * (1 + self.change), self.op, self.words, self.change, self.due)
 
     def met_by(self, value: float | None) -> bool:
-        if value is None:
+        if value is None or self.value is None:
             return False
-        return value > self.value if self.op == ">" else value >= self.value - 1e-9
+        if self.op == ">":
+            return value > self.value + 1e-9
+        if self.op == "<":
+            return value < self.value - 1e-9
+        if self.op == "<=":
+            return value <= self.value + 1e-9
+        return value >= self.value - 1e-9
 
     def label(self) -> str:
-        """How a form or report shows it: ``1400`` or ``＞1200``."""
+        """How a form or report shows it: ``1400``, ``＞1200``, ``≤32``; the words as typed where
+        there are any (``85%左右``); a milestone's due (``2023年6月底``)."""
+        if self.due:
+            return self.words or due_label(self.due)
+        if self.words:
+            return self.words
         shown = format_number(self.value)
-        return shown if self.op == ">=" else f"＞{shown}"
+        return shown if self.op == ">=" else f"{OP_SIGNS[self.op]}{shown}"
+
+    def to_json(self) -> dict:
+        out = {"value": plain_number(self.value), "op": self.op}
+        if self.words or self.due:
+            out["label"] = self.label()
+        if self.change is not None:
+            out["relative"] = {"to": "previous_year", "change": self.change}
+        if self.due:
+            out["due"] = self.due
+        return out
+
+
+def due_label(due: str) -> str:
+    """``2023-06`` → ``2023年6月底``; ``2023-12`` → ``2023年底``."""
+    year, month = due.split("-")
+    return f"{year}年底" if month == "12" else f"{year}年{int(month)}月底"
 
 
 @dataclass(frozen=True)
@@ -133,10 +199,29 @@ class Indicator:
     note: str = ""
     frequency: str | None = None
     headline: bool | None = None  # a headline goal of the plan (行动目标); None: every top-level indicator
+    direction: str = UP
+    negative_allowed: bool = False
 
     @property
     def kind_label(self) -> str:
         return INDICATOR_KINDS[self.kind]
+
+    @property
+    def is_down(self) -> bool:
+        """越小越好: a cap (控制目标) or a level that must fall."""
+        return self.direction == DOWN
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.kind == MILESTONE
+
+    @property
+    def direction_label(self) -> str:
+        return DIRECTIONS[self.direction]
+
+    def due_target(self) -> Target | None:
+        """A milestone's due: the one year whose target names the deliverable."""
+        return next((t for _, t in sorted(self.targets.items()) if t.due), None)
 
     @property
     def is_headline(self) -> bool:
@@ -146,7 +231,7 @@ class Indicator:
         """Whether this indicator is on the forms and judged in ``period``: only where its own
         period ends (a 年报 indicator: the year, its Q4, its December; a 季报 one: quarters,
         years and the months 3, 6, 9, 12; a 月报 one or one without a frequency: always)."""
-        if self.frequency in (None, MONTHLY):
+        if self.frequency in (None, MONTHLY) or self.kind == MILESTONE:
             return True
         if period.kind == "year":
             return True
@@ -157,10 +242,12 @@ class Indicator:
     def plan_period_target(self) -> Target | None:
         """The target over the whole plan: the yearly targets added up for an increment; the last
         year's for an annual count, a stock or a ratio; the plan total's own."""
-        if not self.targets:
+        if not self.targets or self.kind == MILESTONE:
             return None
         if self.kind == INCREMENT:
             last = self.targets[max(self.targets)]
+            if any(t.value is None for t in self.targets.values()):
+                return None  # a relative year: the sum is known only as the years close
             return Target(sum(t.value for t in self.targets.values()), last.op)
         return self.targets[max(self.targets)]
 
@@ -364,8 +451,9 @@ class Plan:
                     "frequency": i.frequency,
                     "headline": i.is_headline,
                     "parent": i.parent,
-                    "targets": {str(y): {"value": plain_number(t.value), "op": t.op}
-                                for y, t in sorted(i.targets.items())},
+                    "direction": i.direction,
+                    "negative_allowed": i.negative_allowed,
+                    "targets": {str(y): t.to_json() for y, t in sorted(i.targets.items())},
                     "reporter_targets": {r: {s: plain_number(v) for s, v in spans.items()}
                                          for r, spans in i.reporter_targets.items()},
                     "group_targets": [
