@@ -48,10 +48,16 @@ def test_source_unit_value_wins_and_towns_are_a_cross_check():
     assert f.status == DONE and f.assessment.completion == pytest.approx(1432 / 1400)
 
 
+def blank_towns(code, period="2022", *but):
+    """Accepted forms of every town except ``but`` with the indicator left blank."""
+    return [rv(t, code, None, period) for t in ALL_TOWNS if t not in but]
+
+
 def test_without_the_source_the_towns_are_summed_and_departments_never_added():
     # 2022 stock: T=1400, B=2021 target 1200, e=1 -> X=1400; D = T-B = 200; X - 0.1*200 = 1380
-    f = figure("4-2", "2022", [rv(KAIFA, "4-2", 700), rv(QIDU, "4-2", 650), rv("税务局", "4-2", 5000)])
-    assert (f.value, f.basis) == (1350, DISTRICTS)
+    f = figure("4-2", "2022", [rv(KAIFA, "4-2", 700), rv(QIDU, "4-2", 650), rv("税务局", "4-2", 5000),
+                               *blank_towns("4-2", "2022", KAIFA, QIDU)])
+    assert (f.value, f.basis) == (1350, DISTRICTS) and f.partial is None
     assert f.assessment.expected == 1400 and f.assessment.band == 200
     assert f.status == SEVERE
 
@@ -65,8 +71,29 @@ def test_ratio_is_never_summed():
 
 
 def test_blank_source_value_falls_back_to_the_towns():
-    f = figure("2-1", "2022", [rv("区科技局", "2-1", None), rv(KAIFA, "2-1", 5), rv(FENHU, "2-1", 3)])
+    f = figure("2-1", "2022", [rv("区科技局", "2-1", None), rv(KAIFA, "2-1", 5), rv(FENHU, "2-1", 3),
+                               *blank_towns("2-1", "2022", KAIFA, FENHU)])
     assert (f.value, f.basis) == (8, DISTRICTS) and f.status == DONE
+
+
+def test_a_sum_of_some_towns_is_not_the_district_figure():
+    # 2 of 8 towns sent 2-1 (T = 8 in 2022) and together already exceed it: still no figure.
+    f = figure("2-1", "2022Q3", [rv(KAIFA, "2-1", 5, "2022Q3"), rv(FENHU, "2-1", 4, "2022Q3")])
+    assert f.value is None and f.status == MISSING and f.basis == "none"
+    assert f.to_json()["partial"] == {"value": 9, "reported": 2, "expected": 8}
+    assert f.lagging_periods == 0
+    # One town short, with a big lag: still 未报送, and never in the 督办 list.
+    seven = [rv(t, "2-1", 0, "2022Q3") for t in ALL_TOWNS[:-1]]
+    result = figures("2022Q3", seven)
+    g = result.by_code("2-1")
+    assert g.value is None and g.status == MISSING and g.partial.reported == 7
+    assert not [s for s in result.supervision() if s.figure.code == "2-1"]
+    # The last town's blank cell completes the set: the sum is the district's figure (0 → 严重滞后).
+    full = figures("2022Q3", seven + [rv(ALL_TOWNS[-1], "2-1", None, "2022Q3")]).by_code("2-1")
+    assert full.value == 0 and full.partial is None and full.status == SEVERE
+    # Nobody gave a value at all: no figure and nothing partial either.
+    none = figure("2-1", "2022Q3", blank_towns("2-1", "2022Q3"))
+    assert none.value is None and none.partial is None and none.status == MISSING
 
 
 ALL_TOWNS = [r.name for r in builtin_plan().districts]
@@ -318,8 +345,10 @@ def test_sub_item_larger_than_parent_is_noted():
 # --- split targets --------------------------------------------------------------------------
 
 def test_split_targets_of_towns_and_of_the_four_towns_group():
-    earlier = [rv(KAIFA, "1-1", 3, "2021"), rv(QIDU, "1-1", 0.5, "2021"), rv(TAOYUAN, "1-1", 0.5, "2021")]
-    values = [rv("区科技局", "1-1", 9), rv(KAIFA, "1-1", 4), rv(QIDU, "1-1", 0.3), rv(ZHENZE, "1-1", 0.2)]
+    earlier = [rv(KAIFA, "1-1", 3, "2021"), rv(QIDU, "1-1", 0.5, "2021"), rv(TAOYUAN, "1-1", 0.5, "2021"),
+               *blank_towns("1-1", "2021", KAIFA, QIDU, TAOYUAN)]
+    values = [rv("区科技局", "1-1", 9), rv(KAIFA, "1-1", 4), rv(QIDU, "1-1", 0.3), rv(ZHENZE, "1-1", 0.2),
+              rv(TAOYUAN, "1-1", None), rv(PINGWANG, "1-1", None)]
     f = figure("1-1", "2022", values, other=earlier)
     # district: source 9 of T=10, e=1: X=10, X-1 = 9 -> 滞后; plan to date 9 + (3+0.5+0.5) = 13 of 30
     assert f.status == LAGGING and f.plan_to_date == 13 and f.plan_period_target == 30

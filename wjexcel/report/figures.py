@@ -1,27 +1,15 @@
-"""District-wide figures and 红黄绿灯 statuses, exactly by the rules of PRODUCT.md, across periods.
+"""District-wide figures and 红黄绿灯 statuses across periods, by the rule of :mod:`wjexcel.report.rule`.
 
 Pure: accepted values in (what the ledger hands over, for every period), dataclasses out;
 no files, no database. :class:`History` consolidates any period of the plan by the same
 rules, so the figures of a period can look back: the baseline ``B`` (last year's closing
-figure), the previous period (环比), the same period a year earlier (同比), how many
-periods in a row an indicator has lagged, the plan-to-date figure. The rule texts printed
-in the report live in :mod:`wjexcel.report.briefing`.
+figure), the year's target where the plan gives words instead of a number (较上年下降5%, a
+blank year between the 基期值 and a later target), the previous period (环比), the same period
+a year earlier (同比), how many periods in a row an indicator has lagged, the plan-to-date
+figure. The rule texts printed in the report live in :mod:`wjexcel.report.briefing`.
 
-The rule, with ``T`` the year's target, ``e`` the 序时进度, ``s`` the share of the plan elapsed:
-
-============  ======================  ==============================  ===========
-kind          expected value ``X``     band ``D`` (“100%”)             on time by
-============  ======================  ==============================  ===========
-increment     ``T·e``                 ``T``                           ``e``
-annual        ``T·e``                 ``T``                           ``e``
-stock         ``B + (T−B)·e`` or T    ``T − B`` where positive, or T  ``e``
-ratio         ``B + (T−B)·e`` or T    ``X``                           ``e``
-plan_total    ``T·s``                 ``T``                           ``s``
-============  ======================  ==============================  ===========
-
-no value → 未报送; meets ``T`` → 已完成; on time < 1 and value ≥ X → 序时推进;
-value ≥ X − tol·D → 滞后; else 严重滞后. Where an indicator is not reported in a period
-(its 填报频次), its status is 本期不报 and it counts in no tally.
+A towns' sum is the district's figure only when every town sent the indicator has an accepted
+form for the period; until then the figure is None (未报送) and ``partial`` says how far it got.
 """
 
 from __future__ import annotations
@@ -30,22 +18,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from wjexcel.periods import Period, year_ends
-from wjexcel.plan.model import (DISTRICT, INCREMENT, PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS, Indicator, Plan,
-                                Target, format_number, plain_number)
+from wjexcel.plan.model import (DISTRICT, INCREMENT, LEVELS, MILESTONE, PLAN_TOTAL, RATIO, Indicator, Plan,
+                                Target, YEAR_COUNTS, format_number, plain_number)
 from wjexcel.records import ReportedValue
+from wjexcel.report.rule import (ACTUAL, BEHIND, DONE, EPS, LAGGING, LINEAR, MISSING, NOT_ASSESSED, NOT_DUE,
+                                 ON_SCHEDULE, ON_TRACK, PLAN_BASE, RELATIVE, SEVERE, STATUSES, TARGET, UNTALLIED,
+                                 Assessment, Baseline, MilestoneAssessment, Status, assess, assess_milestone,
+                                 milestone_state)
 
-DONE, ON_TRACK, LAGGING, SEVERE, MISSING = "已完成", "序时推进", "滞后", "严重滞后", "未报送"
-NOT_DUE = "本期不报"
-STATUSES = (DONE, ON_TRACK, LAGGING, SEVERE, MISSING)
-"""The statuses that are tallied (本期不报 is not)."""
-BEHIND = (LAGGING, SEVERE)
-ON_SCHEDULE = (DONE, ON_TRACK)
-EPS = 1e-9
-"""Slack on every ``>=`` comparison, the same in Python and in the Excel formulas."""
+__all__ = ["ACTUAL", "BEHIND", "DONE", "EPS", "LAGGING", "MISSING", "NOT_ASSESSED", "NOT_DUE", "ON_SCHEDULE",
+           "ON_TRACK", "PLAN_BASE", "SEVERE", "STATUSES", "TARGET", "Assessment", "Baseline", "Status"]
 
 SOURCE, DISTRICTS, NONE = "source", "districts", "none"
-ACTUAL, TARGET, PLAN_BASE = "actual", "target", "plan"
-BASELINE_LABELS = {ACTUAL: "上年实际", TARGET: "上年目标", PLAN_BASE: "计划基期值"}
 
 
 def number_text(value: float | None, unit: str = "", digits: int = 4) -> str:
@@ -54,72 +38,25 @@ def number_text(value: float | None, unit: str = "", digits: int = 4) -> str:
 
 
 @dataclass(frozen=True)
-class Baseline:
-    """``B`` of the rule and where it came from (``actual`` / ``target`` / ``plan``)."""
+class YearTarget:
+    """The target a year is judged against, and how it was found when the plan gave no number:
+    ``relative`` (较上年下降5% worked out from ``base``), ``linear`` (按规划目标线性分解), or ""."""
 
-    value: float
-    source: str
-    period: str = ""  # the code of the closing period an actual value was found in
-
-    def label(self) -> str:
-        """``137（上年实际，2021年度）``: the value and where it came from, as the 说明 prints it."""
-        where = f"，{Period.parse(self.period).label}" if self.period else ""
-        return f"{format_number(self.value)}（{BASELINE_LABELS[self.source]}{where}）"
+    target: Target | None
+    how: str = ""
+    base: Baseline | None = None
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """A value judged against a target: ``X``, ``D``, completion, progress and status."""
+class Partial:
+    """A towns' sum that is not yet the district's figure: ``reported`` of ``expected`` towns."""
 
-    target: float | None
-    op: str
-    expected: float | None
-    band: float | None
-    completion: float | None
-    progress: float | None
-    status: str
-    baseline: Baseline | None = None
+    value: float | None
+    reported: int
+    expected: int
 
-    def gap(self, value: float | None) -> float | None:
-        """``X`` − value: how far behind (negative when ahead)."""
-        if self.expected is None:
-            return None
-        return self.expected - (value or 0.0)
-
-
-def assess(kind: str, value: float | None, target: Target | None, elapsed: float, share: float,
-           tolerance: float, baseline: Baseline | None = None) -> Assessment:
-    """The PRODUCT.md status rule for one value of an indicator (or a split) of ``kind``."""
-    if target is None:
-        return Assessment(None, ">=", None, None, None, None, MISSING if value is None else ON_TRACK, baseline)
-    t = target.value
-    b = baseline.value if baseline is not None and kind in (STOCK, RATIO) else None
-    if kind in YEAR_COUNTS:
-        expected, band, due = t * elapsed, t, elapsed
-    elif kind == PLAN_TOTAL:
-        expected, band, due = t * share, t, share
-    else:
-        expected = t if b is None else b + (t - b) * elapsed
-        band = expected if kind == RATIO else (t - b if b is not None and t - b > 0 else t)
-        due = elapsed
-    if value is None:
-        return Assessment(t, target.op, expected, band, None, None, MISSING, baseline)
-    if target.met_by(value):
-        status = DONE
-    elif due < 1 and value >= expected - EPS:
-        status = ON_TRACK
-    elif value >= expected - tolerance * band - EPS:
-        status = LAGGING
-    else:
-        status = SEVERE
-    completion = value / t if t else None
-    if kind == STOCK and b is not None and t > b:
-        progress = (value - b) / (t - b)
-    elif kind == RATIO:
-        progress = value / expected if expected else None
-    else:
-        progress = completion
-    return Assessment(t, target.op, expected, band, completion, progress, status, baseline)
+    def to_json(self) -> dict:
+        return {"value": plain_number(self.value), "reported": self.reported, "expected": self.expected}
 
 
 def plan_share_fraction(period: Period, years: list[int]) -> Fraction:
@@ -185,14 +122,28 @@ class IndicatorFigure:
     missing_years: list[int] = field(default_factory=list)
     splits: list[SplitFigure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    year_target: YearTarget | None = None
+    partial: Partial | None = None
+    milestone: MilestoneAssessment | None = None
 
     @property
     def code(self) -> str:
         return self.indicator.code
 
     @property
-    def status(self) -> str:
-        return self.assessment.status if self.due else NOT_DUE
+    def status(self) -> Status:
+        if not self.due:
+            return NOT_DUE
+        return self.milestone.status if self.milestone is not None else self.assessment.status
+
+    @property
+    def judged(self) -> bool:
+        """Counted in the period's tallies (not 本期不报, not 本年不考核)."""
+        return self.status not in UNTALLIED
+
+    @property
+    def is_down(self) -> bool:
+        return self.indicator.is_down
 
     @property
     def baseline(self) -> Baseline | None:
@@ -225,9 +176,17 @@ class IndicatorFigure:
 
     @property
     def plan_completion(self) -> float | None:
-        if self.plan_to_date is None or not self.plan_period_target:
+        if self.plan_to_date is None or not self.plan_period_target or self.is_down:
             return None
         return self.plan_to_date / self.plan_period_target
+
+    @property
+    def plan_met(self) -> bool | None:
+        """Whether the plan-to-date figure meets the plan-period target (a cap: stays within it)."""
+        target = self.indicator.plan_period_target()
+        if self.plan_to_date is None or self.plan_period_target is None or target is None:
+            return None
+        return Target(self.plan_period_target, target.op).met_by(self.plan_to_date)
 
     def to_json(self) -> dict:
         """One ``consolidate --json`` indicator object, exactly as PRODUCT.md fixes it."""
@@ -247,13 +206,18 @@ class IndicatorFigure:
             "baseline": plain_number(b.value) if b else None,
             "baseline_source": b.source if b else None,
             "progress": a.progress,
-            "status": self.status,
+            "status": self.status.value,
             "by_reporter": {r: plain_number(v) for r, v in self.by_reporter.items()},
             "previous": self.previous.to_json() if self.previous else None,
             "same_period_last_year": self.same_period_last_year.to_json() if self.same_period_last_year else None,
             "lagging_periods": self.lagging_periods,
             "plan_period": {"target": plain_number(self.plan_period_target),
                             "value": plain_number(self.plan_to_date), "completion": self.plan_completion},
+            **({"partial": self.partial.to_json()} if self.partial else {}),
+            **({"milestone": self.milestone.to_json()} if self.milestone else {}),
+            **({"target_label": self.year_target.target.label()}
+               if self.year_target and self.year_target.target and self.year_target.target.words else {}),
+            **({"target_basis": self.year_target.how} if self.year_target and self.year_target.how else {}),
         }
 
 
@@ -307,7 +271,7 @@ class SupervisionItem:
         return remarks
 
     def to_json(self) -> dict:
-        return {"code": self.figure.code, "name": self.name, "reporter": self.reporter, "status": self.status,
+        return {"code": self.figure.code, "name": self.name, "reporter": self.reporter, "status": self.status.value,
                 "units": list(self.units), "gap": self.gap, "lagging_periods": self.lagging_periods}
 
 
@@ -333,14 +297,20 @@ class Figures:
 
     @property
     def judged(self) -> list[IndicatorFigure]:
-        """The indicators reported in this period (本期不报 ones left out of every tally)."""
-        return [f for f in self.indicators if f.due]
+        """The indicators judged in this period (本期不报 and 本年不考核 ones left out of every tally)."""
+        return [f for f in self.indicators if f.judged]
+
+    @property
+    def partial(self) -> list[IndicatorFigure]:
+        """Indicators whose towns' sum is still incomplete (暂缺)."""
+        return [f for f in self.judged if f.partial is not None]
 
     def count_by_status(self) -> dict[str, int]:
         return {s: sum(1 for f in self.judged if f.status == s) for s in STATUSES}
 
     def supervision(self) -> list[SupervisionItem]:
-        """The 督办 list: every indicator and every split target that is 滞后 or 严重滞后."""
+        """The 督办 list: every indicator and every split target that is 滞后 or 严重滞后 (never one
+        whose figure is incomplete: that is 未报送)."""
         out = []
         for f in self.judged:
             task = self.plan.task(f.indicator.task)
@@ -370,19 +340,45 @@ def _is_district(plan: Plan, rv: ReportedValue) -> bool:
         return rv.reporter_kind == DISTRICT
 
 
-def district_value(plan: Plan, ind: Indicator, reported: dict[str, ReportedValue]
-                   ) -> tuple[float | None, str, float | None, float | None]:
-    """(value, basis, source value, districts' sum) by the PRODUCT.md rule."""
+@dataclass(frozen=True)
+class DistrictValue:
+    """An indicator's district-wide figure for a period and what it was made of."""
+
+    value: float | None
+    basis: str  # source / districts / none
+    source_value: float | None
+    towns_sum: float | None
+    partial: Partial | None = None
+
+
+def expected_towns(plan: Plan, ind: Indicator) -> list[str]:
+    """The towns whose forms carry the indicator (its source unit aside)."""
+    if not ind.district_reported:
+        return []
+    return [d.name for d in plan.districts if d.name != ind.source_unit]
+
+
+def district_value(plan: Plan, ind: Indicator, reported: dict[str, ReportedValue]) -> DistrictValue:
+    """The district's figure: the source unit's where it gave one; else, except for a ratio, the
+    towns' sum once every town sent the indicator has an accepted form (a blank cell counts as
+    none of it); before that no figure, and ``partial`` says how far the sum got."""
     src = reported.get(ind.source_unit) if ind.source_unit else None
     source_value = src.value if src is not None else None
-    towns = [rv.value for rv in reported.values()
-             if rv.value is not None and _is_district(plan, rv) and rv.reporter != ind.source_unit]
-    towns_sum = sum(towns) if towns else None
+    towns = [rv for rv in reported.values() if _is_district(plan, rv) and rv.reporter != ind.source_unit]
+    given = [rv.value for rv in towns if rv.value is not None]
+    towns_sum = sum(given) if given else None
     if source_value is not None:
-        return source_value, SOURCE, source_value, towns_sum
-    if ind.kind == RATIO or towns_sum is None:
-        return None, NONE, None, towns_sum
-    return towns_sum, DISTRICTS, None, towns_sum
+        return DistrictValue(source_value, SOURCE, source_value, towns_sum)
+    if ind.kind == RATIO or ind.kind == MILESTONE:
+        return DistrictValue(None, NONE, None, towns_sum)
+    expected = expected_towns(plan, ind)
+    sent = {rv.reporter for rv in towns}
+    if expected and not set(expected) <= sent:
+        partial = Partial(towns_sum, len(sent & set(expected)), len(expected)) if sent else None
+        return DistrictValue(None, NONE, None, towns_sum, partial)
+    if towns_sum is None:
+        return DistrictValue(None, NONE, None, None)
+    return DistrictValue(towns_sum, DISTRICTS, None, towns_sum)
 
 
 def compute_figures(plan: Plan, period: Period | str, values: dict[str, list[ReportedValue]]) -> Figures:
@@ -404,6 +400,7 @@ class History:
     def __init__(self, plan: Plan, values: dict[str, list[ReportedValue]]):
         self.plan = plan
         self.values = values
+        self._targets: dict[tuple[str, int], YearTarget] = {}
         self._index = {code: _index(v) for code, v in values.items()}
         self._figures: dict[Period, Figures] = {}
 
@@ -411,7 +408,7 @@ class History:
         return self._index.get(period.code, {}).get(code, {})
 
     def value(self, period: Period, ind: Indicator) -> float | None:
-        return district_value(self.plan, ind, self.reported(period, ind.code))[0]
+        return district_value(self.plan, ind, self.reported(period, ind.code)).value
 
     def periods_with_data(self) -> list[Period]:
         return sorted(Period.parse(code) for code, v in self.values.items() if v)
@@ -425,25 +422,57 @@ class History:
                 rv = reported.get(reporter)
                 value = rv.value if rv is not None else None
             else:
-                value = district_value(self.plan, ind, reported)[0]
+                value = district_value(self.plan, ind, reported).value
             if value is not None:
                 return value, p
         return None, None
 
-    def baseline(self, ind: Indicator, year: int) -> Baseline | None:
-        """``B`` for a stock or ratio: last year's actual closing figure, else last year's target,
-        else (in the plan's first year) the plan's 基期值."""
-        if ind.kind not in (STOCK, RATIO):
-            return None
+    def reference(self, ind: Indicator, year: int) -> Baseline | None:
+        """Last year's figure for any kind: the actual closing figure, else last year's target (as
+        judged), else (in the plan's first year) the plan's 基期值."""
         value, where = self.year_end(ind, year - 1)
         if value is not None:
             return Baseline(value, ACTUAL, where.code)
-        last = ind.target_for(year - 1)
-        if last is not None:
+        last = self.year_target(ind, year - 1).target if year - 1 in self.plan.years else None
+        if last is not None and last.value is not None:
             return Baseline(last.value, TARGET)
         if self.plan.years and year == self.plan.years[0] and ind.baseline is not None:
             return Baseline(ind.baseline, PLAN_BASE)
         return None
+
+    def baseline(self, ind: Indicator, year: int) -> Baseline | None:
+        """``B`` for a stock or ratio (see :meth:`reference`); None for the other kinds."""
+        return self.reference(ind, year) if ind.kind in LEVELS else None
+
+    def year_target(self, ind: Indicator, year: int) -> YearTarget:
+        """The target ``year`` is judged against. A plan total's is its final one; a relative target
+        (较上年下降5%) is worked out from last year's figure; a blank year of a stock or ratio lies on
+        the straight line from the 基期值 to the next target; otherwise there is none (本年不考核)."""
+        key = (ind.code, year)
+        if key in self._targets:
+            return self._targets[key]
+        self._targets[key] = YearTarget(None)  # a cycle (a relative target on itself) finds no target
+        if ind.kind == PLAN_TOTAL:
+            found = YearTarget(ind.final_target())
+        else:
+            found = self._year_target(ind, year)
+        self._targets[key] = found
+        return found
+
+    def _year_target(self, ind: Indicator, year: int) -> YearTarget:
+        given = ind.target_for(year)
+        if given is not None and given.is_relative:
+            base = self.reference(ind, year)
+            return YearTarget(given.resolved(base.value) if base else None, RELATIVE, base)
+        if given is not None:
+            return YearTarget(given)
+        later = sorted(y for y, t in ind.targets.items() if y > year and t.value is not None)
+        if ind.kind in LEVELS and later and ind.baseline is not None and self.plan.years:
+            start, end = self.plan.years[0] - 1, later[0]
+            goal = ind.targets[end]
+            value = ind.baseline + (goal.value - ind.baseline) * (year - start) / (end - start)
+            return YearTarget(Target(value, goal.op), LINEAR)
+        return YearTarget(None)
 
     def in_plan(self, period: Period) -> bool:
         return period.year in self.plan.years
@@ -470,18 +499,27 @@ class History:
         e = period.elapsed
         share = float(plan_share_fraction(period, plan.years))
         reported = self.reported(period, ind.code)
-        value, basis, source_value, towns_sum = district_value(plan, ind, reported)
-        target = ind.final_target() if ind.kind == PLAN_TOTAL else ind.target_for(period.year)
-        assessment = assess(ind.kind, value, target, e, share, plan.tolerance, self.baseline(ind, period.year))
+        dv = district_value(plan, ind, reported)
+        year_target = self.year_target(ind, period.year)
+        target = year_target.target
+        assessment = assess(ind.kind, dv.value, target, e, share, plan.tolerance,
+                            self.baseline(ind, period.year), ind.is_down)
         fig = IndicatorFigure(
-            indicator=ind, value=value, basis=basis, source_value=source_value, districts_sum=towns_sum,
+            indicator=ind, value=dv.value, basis=dv.basis, source_value=dv.source_value, districts_sum=dv.towns_sum,
             cross_gap=None, cross_flag=False,
             by_reporter={r: rv.value for r, rv in reported.items() if rv.value is not None},
             remarks={r: rv.remark.strip() for r, rv in reported.items() if rv.remark and rv.remark.strip()},
-            elapsed=e, assessment=assessment, period=period, due=ind.reported_in(period))
+            elapsed=e, assessment=assessment, period=period, due=ind.reported_in(period),
+            year_target=year_target, partial=dv.partial)
+        if ind.kind == MILESTONE:
+            fig.milestone = self._milestone(period, ind, reported)
+            fig.by_reporter = {}
+            return fig
         self._cross_check(ind, fig, reported)
-        if target is None:
-            fig.notes.append(f"{period.year}年未设目标，不作评价")
+        if target is None and year_target.how == RELATIVE:
+            fig.notes.append(f"{period.year}年目标“{ind.target_for(period.year).words}”缺少上年数据，无法算出，本年不考核")
+        elif target is None:
+            fig.notes.append(f"{period.year}年未设目标，本年不考核")
         previous, last_year = period.previous(), period.a_year_earlier()
         if self.in_plan(previous):
             fig.previous = PeriodValue(previous, self.value(previous, ind))
@@ -494,6 +532,32 @@ class History:
         fig.splits = self._splits(period, ind, reported, share)
         return fig
 
+    def _milestone(self, period: Period, ind: Indicator, reported: dict[str, ReportedValue]
+                   ) -> MilestoneAssessment | None:
+        """A 节点任务's status from the states its reporters gave. A reporter who once reported
+        已完成 stays 已完成 in later periods it has not reported yet."""
+        due = ind.due_target()
+        if due is None:
+            return None
+        expected = expected_towns(self.plan, ind) or ([ind.source_unit] if ind.source_unit else [])
+        states: dict[str, str | None] = {}
+        for name in expected:
+            rv = reported.get(name)
+            state = milestone_state(rv.value) if rv is not None else None
+            if state is None and self._completed_before(period, ind, name):
+                state = milestone_state(2)
+            states[name] = state
+        return assess_milestone(due.due, period, states, expected)
+
+    def _completed_before(self, period: Period, ind: Indicator, name: str) -> bool:
+        for code, values in self.values.items():
+            other = Period.parse(code)
+            if other < period and other.end_date <= period.end_date:
+                rv = self._index.get(code, {}).get(ind.code, {}).get(name)
+                if rv is not None and milestone_state(rv.value) == milestone_state(2):
+                    return True
+        return False
+
     def _cross_check(self, ind: Indicator, fig: IndicatorFigure, reported) -> None:
         plan = self.plan
         towns = sum(1 for r, rv in reported.items()
@@ -503,11 +567,14 @@ class History:
         if ind.kind == RATIO or fig.source_value is None or fig.districts_sum is None:
             return
         gap = fig.districts_sum - fig.source_value
-        # A complete set of towns contradicts the source either way; values are never
-        # negative, so a partial set already contradicts it when its sum is too large.
+        # A complete set of towns contradicts the source either way; where values cannot be
+        # negative, a partial set already contradicts it when its sum is too large.
         limit = plan.tolerance * abs(fig.source_value) + EPS
         fig.cross_gap = gap
-        fig.cross_flag = abs(gap) > limit if complete else gap > limit
+        if complete:
+            fig.cross_flag = abs(gap) > limit
+        else:
+            fig.cross_flag = gap > limit and not ind.negative_allowed
         if fig.cross_flag and complete:
             fig.notes.append(f"交叉核对：{ind.name}，{towns}个区镇合计 {number_text(fig.districts_sum)} 与"
                              f"{ind.source_unit} {number_text(fig.source_value)} 相差 {number_text(gap)}，超过容差 "
@@ -520,8 +587,7 @@ class History:
     def _plan_period(self, period: Period, ind: Indicator, fig: IndicatorFigure) -> None:
         """The plan-period target, and the plan-to-date figure: for an increment this year's value plus
         each finished plan year's closing figure (found as for B); otherwise this period's value."""
-        total = ind.plan_period_target()
-        fig.plan_period_target = total.value if total is not None else None
+        fig.plan_period_target = self.plan_target(ind)
         if fig.value is None:
             return
         if ind.kind != INCREMENT:
@@ -539,6 +605,23 @@ class History:
             years = "、".join(f"{y}年" for y in fig.missing_years)
             fig.notes.append(f"计划累计缺少{years}年末数据，未计入")
 
+    def plan_target(self, ind: Indicator) -> float | None:
+        """The plan-period target: the yearly targets (caps) added up for an increment, the final
+        year's for the others (relative and straight-line years worked out as judged)."""
+        years = self.plan.years
+        if not years or ind.kind == MILESTONE:
+            return None
+        if ind.kind == PLAN_TOTAL:
+            final = ind.final_target()
+            return final.value if final is not None else None
+        if ind.kind == INCREMENT:
+            found = [self.year_target(ind, y) for y in years if ind.target_for(y) is not None]
+            if not found or any(t.target is None for t in found):
+                return None
+            return sum(t.target.value for t in found)
+        last = self.year_target(ind, years[-1]).target
+        return last.value if last is not None else None
+
     def _splits(self, period: Period, ind: Indicator, reported: dict[str, ReportedValue],
                 share: float) -> list[SplitFigure]:
         """Own targets of reporters and groups. A whole-plan span is judged like a plan total, with
@@ -552,9 +635,14 @@ class History:
             rv = reported.get(name)
             return rv.value if rv is not None else None
 
+        op = "<=" if ind.is_down else ">="
+
         def judge(name, members, span, target_value, value, is_group):
-            kind = PLAN_TOTAL if "-" in span else ind.kind
-            a = assess(kind, value, Target(float(target_value)), e, share, plan.tolerance)
+            kind, elapsed = ind.kind, e
+            if "-" in span:  # a whole-plan span: a plan total, or for a cap a cap on the plan's sum
+                kind, elapsed = (INCREMENT, share) if ind.is_down else (PLAN_TOTAL, e)
+            a = assess(kind, value, Target(float(target_value), op), elapsed, share, plan.tolerance,
+                       down=ind.is_down)
             split = SplitFigure(name, members, span, value, a, is_group)
             if a.status in BEHIND:
                 before = period.previous()
@@ -576,7 +664,8 @@ class History:
                 continue
             members = tuple(r.name for r in plan.group_members(g.group))
             now = [current(m) for m in members if current(m) is not None]
-            value = sum(now) if now else None
+            complete = all(m in reported for m in members)  # a group's sum waits for every member
+            value = sum(now) if now and complete else None
             if "-" in g.span and value is not None:
                 value += sum(self._earlier_sum(period, ind, m) for m in members)
             judge(g.group, members, g.span, g.value, value, True)
