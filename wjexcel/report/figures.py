@@ -362,6 +362,8 @@ def district_value(plan: Plan, ind: Indicator, reported: dict[str, ReportedValue
     """The district's figure: the source unit's where it gave one; else, except for a ratio, the
     towns' sum once every town sent the indicator has an accepted form (a blank cell counts as
     none of it); before that no figure, and ``partial`` says how far the sum got."""
+    if ind.kind == MILESTONE:  # a state, not a figure
+        return DistrictValue(None, NONE, None, None)
     src = reported.get(ind.source_unit) if ind.source_unit else None
     source_value = src.value if src is not None else None
     towns = [rv for rv in reported.values() if _is_district(plan, rv) and rv.reporter != ind.source_unit]
@@ -369,7 +371,7 @@ def district_value(plan: Plan, ind: Indicator, reported: dict[str, ReportedValue
     towns_sum = sum(given) if given else None
     if source_value is not None:
         return DistrictValue(source_value, SOURCE, source_value, towns_sum)
-    if ind.kind == RATIO or ind.kind == MILESTONE:
+    if ind.kind == RATIO:
         return DistrictValue(None, NONE, None, towns_sum)
     expected = expected_towns(plan, ind)
     sent = {rv.reporter for rv in towns}
