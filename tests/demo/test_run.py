@@ -85,7 +85,11 @@ def test_consolidate_json_agrees_with_the_run(demo):
     assert by_code["6-1"]["value"] is None and by_code["6-1"]["status"] == "本期不报"  # a 年报 statistic
     assert by_code["6-1"]["baseline"] == 3.62 and by_code["6-1"]["baseline_source"] == "actual"  # 2021 year-end
     assert by_code["3-4"]["status"] == "未报送"
-    assert by_code["5-2"]["value"] == 15  # 发改委 missing: the towns' sum
+    # 发改委 (the source) has not reported and one town's form was returned: the towns' sum so far is
+    # not the district's figure (未报送, partial), and nothing of it reaches 督办清单.
+    assert by_code["5-2"]["value"] is None and by_code["5-2"]["status"] == "未报送"
+    assert by_code["5-2"]["partial"]["expected"] == 8 and by_code["5-2"]["partial"]["reported"] < 8
+    assert "5-2" not in {s["code"] for s in data["supervision"]}
     for item in data["indicators"]:
         assert item["status"] in STATUSES | {"本期不报"}
         assert item["previous"]["period"] == "2022Q2" and item["same_period_last_year"]["period"] == "2021Q3"

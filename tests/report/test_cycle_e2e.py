@@ -11,7 +11,8 @@ plan share s = (1 + 0.75) / 3 = 7/12 in 2022Q3, tolerance 10%:
 - 4-1 评价入库 (annual, T=1500): 1200 ≥ X = 1125 → 序时推进; plan-period target 1800 (the last year's).
 - 6-1 研发投入 (ratio, 年报): 本期不报; B = 3.62 (2021 actual), X = 3.62 + 0.06 × 0.75 = 3.665.
 - 1-1 科创载体 (increment, T=10): 区科技局 8 ≥ 7.5 → 序时推进; plan 8 + 6.6 = 14.6 of 30. Splits:
-  开发区 4 + 3 = 7 ≥ 10 × 7/12 → 序时推进; 四个镇 0.3 + 0.5 = 0.8 < 4 × 7/12 − 0.4 → 严重滞后, and so in Q2
+  开发区 4 + 3 = 7 ≥ 10 × 7/12 → 序时推进; 四个镇 (七都镇 with 0, the other three each period) 0.3 + 0.5 = 0.8
+  < 4 × 7/12 − 0.4 → 严重滞后, and so in Q2
   (0.7 < 1.6) and Q1 (0.6 < 1.2667): 3 periods.
 - 3-3 重大团队 (plan_total, T=3): 2 ≥ X = 1.75 → 序时推进.
 Tally (15 judged, 6-1 not): 序时推进 3, 滞后 1, 严重滞后 1, 未报送 10.
@@ -47,6 +48,9 @@ TYPED = {  # period -> reporter -> indicator -> what is typed
     "2022Q3": {"人才办": {"3-1": 90, "3-3": 2}, "工信局": {"5-1": 141}, "区科技局": {"4-1": 1200, "1-1": 8},
                KAIFA: {"1-1": 4}, QIDU: {"1-1": 0.3}},
 }
+OTHER_FOUR = ("桃源镇", "震泽镇", "平望镇")  # the rest of 四个镇: a group's sum waits for all its members
+for _typed in TYPED.values():
+    _typed.update({town: {"1-1": 0} for town in OTHER_FOUR})
 REMARK = {("2022Q3", "人才办", "3-1"): "三季度省级评审推迟，部分项目四季度认定"}
 
 
@@ -105,7 +109,7 @@ def test_the_json_of_every_indicator_worked_out_by_hand(cycle):
     carrier = by["1-1"]
     assert (carrier["status"], carrier["value"], carrier["previous"]["value"]) == ("序时推进", 8, 5)
     assert carrier["plan_period"] == {"target": 30, "value": 14.6, "completion": pytest.approx(14.6 / 30)}
-    assert carrier["by_reporter"] == {"区科技局": 8, KAIFA: 4, QIDU: 0.3}
+    assert carrier["by_reporter"] == {"区科技局": 8, KAIFA: 4, QIDU: 0.3, **{town: 0 for town in OTHER_FOUR}}
     teams = by["3-3"]
     assert (teams["status"], teams["expected"], teams["plan_period"]["target"]) == ("序时推进", pytest.approx(1.75), 3)
     tally = {}

@@ -7,7 +7,8 @@ Expected statuses are worked out by hand from PRODUCT.md (tolerance 10%):
 - 6-1 研发投入占比 (ratio, 年报, T=3.68, B=3.6), 3.67: year X=3.68, D=X, ≥ 3.312 → 滞后; in Q3 and
   September it is not on the forms and its status is 本期不报. The towns' ratios are never summed.
 - 3-3 重大团队 (plan_total, T=3), 2: year 2022 share 2/3, X=2 → 序时推进; Q3 share 1.75/3, X=1.75 → 序时推进.
-- 2-1 研发机构 (stock, T=8): 区科技局 leaves it blank, towns 5+4=9 → 已完成 (the towns' sum).
+- 2-1 研发机构 (stock, T=8): 区科技局 leaves it blank, 2 of the 8 towns report 5+4=9: not the district's
+  figure until every town has reported → 未报送, with partial {9, 2 of 8} (never 已完成 on a part).
 - 5-2 工程研究中心: nobody reports → 未报送.
 """
 
@@ -27,10 +28,10 @@ from wjexcel.plan.workbook import workspace_plan
 
 PERIODS = ["2022", "2022Q3", "2022-09"]
 EXPECTED = {
-    "2022": {"4-2": "滞后", "7-2": "严重滞后", "6-1": "滞后", "3-3": "序时推进", "2-1": "已完成", "5-2": "未报送"},
-    "2022Q3": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "已完成",
+    "2022": {"4-2": "滞后", "7-2": "严重滞后", "6-1": "滞后", "3-3": "序时推进", "2-1": "未报送", "5-2": "未报送"},
+    "2022Q3": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "未报送",
                "5-2": "未报送"},
-    "2022-09": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "已完成",
+    "2022-09": {"4-2": "序时推进", "7-2": "滞后", "6-1": "本期不报", "3-3": "序时推进", "2-1": "未报送",
                 "5-2": "未报送"},
 }
 TYPED = {
@@ -71,7 +72,8 @@ def test_json_and_workbook_follow_the_rules(workspace, period):
     for code, status in EXPECTED[period].items():
         assert by_code[code]["status"] == status, (period, code, by_code[code])
     assert by_code["4-2"]["completion"] == pytest.approx(1380 / 1400)
-    assert by_code["2-1"]["value"] == 9
+    assert by_code["2-1"]["value"] is None  # 2 of 8 towns: not a district figure
+    assert by_code["2-1"]["partial"] == {"value": 9, "reported": 2, "expected": 8}
     if period == "2022":
         assert by_code["6-1"]["value"] == 3.67 and by_code["6-1"]["by_reporter"]["吴江开发区"] == 4.2
         assert by_code["6-1"]["by_reporter"]["七都镇"] == 3.1
