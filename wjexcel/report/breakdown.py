@@ -20,7 +20,7 @@ from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, print_across
                                   title_block, wrapped_rows)
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import (DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, Figures,
-                                    IndicatorFigure)
+                                    IndicatorFigure, number_text)
 from wjexcel.textmeasure import balanced, fit_height, wrap_width
 from wjexcel.values import shorten
 
@@ -143,12 +143,30 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     sheet.write_string(row, COLUMN["类型"], ind.kind_label, st.cell(align="center"))
     _number(sheet, st, row, "本年目标", a.target, number_format(values, ind.is_percent, a.op))
     _number(sheet, st, row, "基期值", a.baseline.value if a.baseline else None, num)
-    _number(sheet, st, row, "本期完成值", f.value, num)
+    if f.partial is None and f.milestone is None:
+        _number(sheet, st, row, "本期完成值", f.value, num)
     sheet.write_number(row, COLUMN["序时进度"], f.elapsed, st.number("0.00%"))
-    if not f.due or a.target is None:
-        for head in ("完成率", "进度", "期望值"):
+    if not f.due or a.target is None or f.milestone is not None or f.partial is not None:
+        # Not judged on a figure (本期不报, 本年不考核, a 节点任务's state, a towns' sum still 暂缺): plain text.
+        for head in ("完成率", "进度"):
             sheet.write_blank(row, COLUMN[head], None, cell)
-        sheet.write_string(row, COLUMN["状态"], f.status, st.cell(align="center"))
+        _number(sheet, st, row, "期望值", a.expected if f.due and f.milestone is None else None,
+                "0.00" if ind.is_percent else "#,##0.00")
+        if f.partial is not None:
+            sheet.write_string(row, COLUMN["本期完成值"], text(partial_text(f)), st.cell(align="center"))
+        elif f.milestone is not None:
+            sheet.write_string(row, COLUMN["本期完成值"], text(milestone_text(f)), st.cell(align="center"))
+        sheet.write_string(row, COLUMN["状态"], f.status.value, st.cell(align="center"))
+    elif ind.is_down:
+        v, t, b = _cell(row, "本期完成值"), _cell(row, "本年目标"), _cell(row, "基期值")
+        e, x = _cell(row, "序时进度"), _cell(row, "期望值")
+        sheet.write_blank(row, COLUMN["完成率"], None, cell)  # a cap has no 完成率: 进度 is what was used
+        sheet.write_formula(row, COLUMN["进度"], f'=IF(ISNUMBER({v}),IFERROR({_progress_formula(f, v, t, b, x)},""),"")',
+                            st.number("0.00%"), "" if a.progress is None else a.progress)
+        sheet.write_formula(row, COLUMN["期望值"], "=" + _expected_formula(f, t, b, e),
+                            st.number("0.00" if ind.is_percent else "#,##0.00"), a.expected)
+        sheet.write_formula(row, COLUMN["状态"], cap_status_formula(f, v, t, e, x, _band_formula(f, t, b, x), a.op),
+                            st.cell(align="center"), a.status.value)
     else:
         v, t, b = _cell(row, "本期完成值"), _cell(row, "本年目标"), _cell(row, "基期值")
         e, x = _cell(row, "序时进度"), _cell(row, "期望值")
@@ -160,7 +178,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
                             st.number("0.00" if ind.is_percent else "#,##0.00"), a.expected)
         due = SHARE_CELL if ind.kind == PLAN_TOTAL else e
         sheet.write_formula(row, COLUMN["状态"], status_formula(v, t, due, x, _band_formula(f, t, b, x), a.op),
-                            st.cell(align="center"), a.status)
+                            st.cell(align="center"), a.status.value)
     _number(sheet, st, row, "连续滞后期数", f.lagging_periods or None, "0")
     _number(sheet, st, row, "上期值", f.previous.value if f.previous else None, num)
     _number(sheet, st, row, "本期新增", f.change, num)
@@ -196,22 +214,55 @@ def _expected_formula(f: IndicatorFigure, t: str, b: str, e: str) -> str:
 def _band_formula(f: IndicatorFigure, t: str, b: str, x: str) -> str:
     """D: what 100% means for the kind (the lagging band is tolerance × D)."""
     kind = f.indicator.kind
-    if kind == RATIO:
-        return x
     if kind == STOCK and f.baseline is not None:
+        if f.indicator.is_down:
+            return f"IF({b}-{t}>0,{b}-{t},{t})"
         return f"IF({t}-{b}>0,{t}-{b},{t})"
-    return t
+    band = x if kind == RATIO else t
+    return f"ABS({band})" if f.indicator.negative_allowed else band
 
 
 def _progress_formula(f: IndicatorFigure, v: str, t: str, b: str, x: str) -> str:
     """进度: 净增完成率 (v−B)/(T−B) for a stock with a baseline below its target; v/X for a ratio; else v/T."""
     kind = f.indicator.kind
+    if f.indicator.is_down:  # the share of the cap used, or of the required fall achieved
+        if kind in YEAR_COUNTS:
+            return f"{v}/{t}"
+        return f"({b}-{v})/({b}-{t})"
     if kind == STOCK and f.baseline is not None and f.assessment.target is not None \
             and f.assessment.target > f.baseline.value:
         return f"({v}-{b})/({t}-{b})"
     if kind == RATIO:
         return f"{v}/{x}"
     return f"{v}/{t}"
+
+
+def cap_status_formula(f: IndicatorFigure, v: str, t: str, e: str, x: str, band: str, op: str) -> str:
+    """The 越小越好 rule as one formula: a year's cap broken is 严重滞后 at once and met only at
+    year-end; a falling level is 已完成 once within its target."""
+    met = f"{v}<{t}-{SLACK}" if op == "<" else f"{v}<={t}+{SLACK}"
+    within = (f'IF({v}<={x}+{SLACK},"{ON_TRACK}",'
+              f'IF({v}<={x}+{TOLERANCE_CELL}*({band})+{SLACK},"{LAGGING}","{SEVERE}"))')
+    if f.indicator.kind in YEAR_COUNTS:
+        body = f'IF(NOT({met}),"{SEVERE}",IF({e}>=1,"{DONE}",{within}))'
+    else:
+        body = f'IF({met},"{DONE}",{within})'
+    return f'=IF(NOT(ISNUMBER({v})),"{MISSING}",{body})'
+
+
+def partial_text(f: IndicatorFigure) -> str:
+    """暂缺（已报 5/8 个区镇，合计 12家）: a towns' sum that is not yet the district's figure."""
+    p = f.partial
+    total = f"，合计 {number_text(p.value, f.indicator.unit)}" if p.value is not None else ""
+    return f"暂缺（已报 {p.reported}/{p.expected} 个区镇{total}）"
+
+
+def milestone_text(f: IndicatorFigure) -> str:
+    """A 节点任务's states: 推进中（2022年底前完成）, or each reporter's where several report."""
+    m = f.milestone
+    states = sorted(set(m.states.values()))
+    shown = states[0] if len(states) == 1 else "、".join(f"{r}{s}" for r, s in m.states.items()) or "未报"
+    return f"{shown}（{m.due_label}前完成）"
 
 
 def status_formula(v: str, t: str, due: str, x: str, band: str, op: str) -> str:

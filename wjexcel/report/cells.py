@@ -131,7 +131,8 @@ def number_format(values, percent_unit: bool, op: str = ">=") -> str:
         fmt = "#,##0"
     else:
         fmt = "#,##0.00"
-    return f'"＞"{fmt}' if op == ">" else fmt
+    prefix = {">": "＞", "<=": "≤", "<": "＜"}.get(op)
+    return f'"{prefix}"{fmt}' if prefix else fmt
 
 
 def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_at: float | None = None) -> None:

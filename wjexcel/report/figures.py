@@ -396,6 +396,24 @@ def compute_figures(plan: Plan, period: Period | str, values: dict[str, list[Rep
     return History(plan, values).figures(period)
 
 
+OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
+
+
+def target_notes(ind: Indicator, year: int, found: YearTarget) -> list[str]:
+    """How a year's target was judged where the plan gave words, not a bare number."""
+    target = found.target
+    if target is None:
+        return []
+    shown = number_text(target.value, ind.unit, 2)
+    if found.how == RELATIVE:
+        return [f"{year}年目标“{target.words}”：按{found.base.label()}算得 {shown}"]
+    if found.how == LINEAR:
+        return [f"{year}年未设目标，按规划目标线性分解为 {shown}（基期值 {number_text(ind.baseline, ind.unit)}）"]
+    if target.words:
+        return [f"{year}年目标“{target.words}”按{OP_WORDS[target.op]}{shown}评价"]
+    return []
+
+
 class History:
     """Every period's accepted values, consolidated on demand by one set of rules."""
 
@@ -518,6 +536,7 @@ class History:
             fig.by_reporter = {}
             return fig
         self._cross_check(ind, fig, reported)
+        fig.notes.extend(target_notes(ind, period.year, year_target))
         if target is None and year_target.how == RELATIVE:
             fig.notes.append(f"{period.year}年目标“{ind.target_for(period.year).words}”缺少上年数据，无法算出，本年不考核")
         elif target is None:
