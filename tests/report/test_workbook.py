@@ -228,7 +228,10 @@ def test_cached_values_without_recalculation(written):
     assert list(frame["状态"]) == [f.status for f in figures.indicators]
     brief = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("进展简报").to_python()
     text = "".join(str(c) for row in brief for c in row)
-    assert ("截至2022年三季度末（序时进度 75%），全区本期评价的 15 项指标中，达到序时进度 3 项、占比 20.0%"
+    assert ("截至2022年三季度末（序时进度 75%），本期应报 18 个单位，已收到 6 个（区镇 4/8）；1 项指标的全区数要等"
+            "区镇报齐后才能得出，暂按未报送计：新建、改建政府主导运营的科创载体面积（已报 2/8 个区镇，合计 0.75万平方米）。"
+            ) in text
+    assert ("全区本期评价的 15 项指标中，达到序时进度 3 项、占比 20.0%"
             "（已完成 1 项、序时推进 2 项），滞后 0 项，严重滞后 2 项，未报送 10 项；"
             "另有 1 项按填报频次本期不报。") in text
     assert "有效高新技术企业1432家，完成年度目标的102.3%" in text and "受疫情影响进度放缓" in text

@@ -7,8 +7,9 @@ from :class:`wjexcel.report.figures.Figures` and never touches a file.
 from __future__ import annotations
 
 from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
-from wjexcel.report.figures import DONE, LAGGING, MISSING, ON_TRACK, SEVERE, Figures, IndicatorFigure, number_text
-from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, format_number
+from wjexcel.report.figures import (DONE, LAGGING, MISSING, NOT_ASSESSED, NOT_DUE, ON_TRACK, SEVERE, Figures,
+                                    IndicatorFigure, number_text)
+from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS, format_number
 from wjexcel.values import clean_text, shorten
 
 QUOTE_LIMIT = 80
@@ -42,12 +43,68 @@ def status_tally(figures: Figures) -> str:
     counts = figures.count_by_status()
     judged = len(figures.judged)
     on_schedule = counts[DONE] + counts[ON_TRACK]
-    skipped = len(figures.indicators) - judged
+    not_due = sum(1 for f in figures.indicators if f.status == NOT_DUE)
+    not_assessed = sum(1 for f in figures.indicators if f.status == NOT_ASSESSED)
     share = on_schedule / judged if judged else 0.0
+    aside = [f"{not_due} 项按填报频次本期不报"] if not_due else []
+    aside += [f"{not_assessed} 项本年不考核（本年未设目标）"] if not_assessed else []
     return (f"本期评价的 {judged} 项指标中，达到序时进度 {on_schedule} 项、占比 {pct(share)}"
             f"（已完成 {counts[DONE]} 项、序时推进 {counts[ON_TRACK]} 项），滞后 {counts[LAGGING]} 项，"
             f"严重滞后 {counts[SEVERE]} 项，未报送 {counts[MISSING]} 项"
-            + (f"；另有 {skipped} 项按填报频次本期不报" if skipped else "") + "。")
+            + (f"；另有 {'，'.join(aside)}" if aside else "") + "。")
+
+
+def completeness(figures: Figures) -> str:
+    """How complete the period is, said before any status: who has reported, and which figures
+    wait for the rest of the towns (暂缺)."""
+    plan, period = figures.plan, figures.period
+    expected = [r for r in plan.reporters if plan.indicators_for(r, period)]
+    seen = set(figures.reporters_seen)
+    towns = [r for r in expected if r.kind == "district"]
+    text = (f"本期应报 {len(expected)} 个单位，已收到 {sum(1 for r in expected if r.name in seen)} 个"
+            f"（区镇 {sum(1 for r in towns if r.name in seen)}/{len(towns)}）")
+    waiting = figures.partial
+    if waiting:
+        text += (f"；{len(waiting)} 项指标的全区数要等区镇报齐后才能得出，暂按未报送计："
+                 + "、".join(f"{f.indicator.name}（{partial_phrase(f)}）" for f in waiting))
+    return text + "。"
+
+
+def partial_phrase(f: IndicatorFigure) -> str:
+    """``已报 5/8 个区镇，合计 12家``."""
+    p = f.partial
+    total = f"，合计 {number_text(p.value, f.indicator.unit)}" if p.value is not None else ""
+    return f"已报 {p.reported}/{p.expected} 个区镇{total}"
+
+
+def cap_phrase(f: IndicatorFigure) -> str:
+    """A 越小越好 figure in words: 控制目标, 已用, 超出 — never 完成年度目标的x%."""
+    a, ind = f.assessment, f.indicator
+    unit = ind.unit
+    limit = f"控制目标{a.target and number_text(a.target, unit) or '—'}{'以内' if a.op == '<=' else '以下'}"
+    if a.target is None or f.value is None:
+        return limit
+    over = f.value - a.target
+    if ind.kind in YEAR_COUNTS:
+        if over > 1e-9 or (a.op == "<" and over >= 0):
+            return f"{limit}，已超出{number_text(max(over, 0), unit)}"
+        used = f"，已用{pct(a.progress)}" if a.progress is not None else ""
+        return f"{limit}{used}（序时进度{pct(f.elapsed, 0)}）"
+    if a.status == DONE:
+        return f"{limit}，已达到控制目标"
+    return f"{limit}，高于控制目标{number_text(over, unit)}"
+
+
+def milestone_phrase(f: IndicatorFigure) -> str:
+    """A 节点任务 in words: its state(s) and due date; 逾期未完成 once past it."""
+    m = f.milestone
+    if m is None:
+        return "未设完成时间"
+    states = "、".join(f"{r}{s}" for r, s in m.states.items()) if len(m.states) > 1 else \
+        next(iter(m.states.values()), "未报送")
+    if m.overdue:
+        return f"应于{m.due_label}前完成，逾期未完成（{states}）"
+    return f"{states}，应于{m.due_label}前完成"
 
 
 def rule_lines(figures: Figures) -> list[str]:
@@ -109,7 +166,11 @@ def _quote(text: str) -> str:
 
 def _achievement(f: IndicatorFigure) -> str:
     a, ind = f.assessment, f.indicator
+    if f.milestone is not None:
+        return f"{ind.name}：{milestone_phrase(f)}"
     text = f"{ind.name}{number_text(f.value, ind.unit)}"
+    if ind.is_down:
+        return f"{text}，{cap_phrase(f)}"
     if a.completion is None:
         return text
     goal = "计划期目标" if ind.kind == PLAN_TOTAL else "年度目标"
@@ -118,26 +179,37 @@ def _achievement(f: IndicatorFigure) -> str:
 
 def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
     a = f.assessment
+    if f.milestone is not None:
+        text = f"{f.indicator.name}（{milestone_phrase(f)}，{f.status.value}）"
+        return text + _remarks_said(f)
     text = f"{f.indicator.name}（{number_text(f.value, f.indicator.unit)}，"
-    if f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
+    if f.indicator.is_down:
+        text += cap_phrase(f)
+    elif f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
         text += f"本年净增完成{pct(a.progress)}"
     else:
         text += f"完成率{pct(a.completion)}"
-    text += f"，序时进度{pct(figures.elapsed, 0)}，{a.status}"
+    if not f.indicator.is_down:
+        text += f"，序时进度{pct(figures.elapsed, 0)}"
+    text += f"，{a.status.value}"
     if f.lagging_periods >= 2:
         text += f"，已连续{f.lagging_periods}期滞后"
     text += "）"
-    if f.remarks:
-        said = "；".join(f"{r}说明“{_quote(t)}”" for r, t in f.remarks.items())
-        text += f"，{said}"
-    return text
+    return text + _remarks_said(f)
+
+
+def _remarks_said(f: IndicatorFigure) -> str:
+    if not f.remarks:
+        return ""
+    return "，" + "；".join(f"{r}说明“{_quote(t)}”" for r, t in f.remarks.items())
 
 
 def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
                         ranking: list[TownScore] = ()) -> list[str]:
     """Drafted 进展简报 paragraphs for leadership, to be edited by the clerk."""
-    paras = [f"截至{figures.period.end_label}（序时进度 {pct(figures.elapsed, 0)}），全区{status_tally(figures)}"]
-    good = [f for f in figures.judged if f.status in (DONE, ON_TRACK) and f.value is not None]
+    paras = [f"截至{figures.period.end_label}（序时进度 {pct(figures.elapsed, 0)}），{completeness(figures)}",
+             f"全区{status_tally(figures)}"]
+    good = [f for f in figures.judged if f.status in (DONE, ON_TRACK) and (f.value is not None or f.milestone)]
     if good:
         paras.append("其中" + "；".join(_achievement(f) for f in good) + "。")
     behind = [f for f in figures.judged if f.status in (LAGGING, SEVERE)]
@@ -150,9 +222,10 @@ def briefing_paragraphs(figures: Figures, missing_reporters: list[str] = (),
     for f in figures.judged:
         for s in f.splits:
             if s.assessment.status in (LAGGING, SEVERE):
-                towns.append(f"{s.name}（{f.indicator.name}分解目标{format_number(s.assessment.target)}"
+                goal = "控制目标" if f.indicator.is_down else "分解目标"
+                towns.append(f"{s.name}（{f.indicator.name}{goal}{format_number(s.assessment.target)}"
                              f"{f.indicator.unit}，累计{number_text(s.value, f.indicator.unit)}，"
-                             f"{s.assessment.status}）")
+                             f"{s.assessment.status.value}）")
     if towns:
         paras.append("进度落后的区镇：" + "；".join(towns) + "。")
     flagged = [n for f in figures.indicators for n in f.notes if n.startswith("交叉核对")]

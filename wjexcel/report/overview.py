@@ -7,7 +7,7 @@ x%"), then what is behind, the plan's headline goals, and who has not reported.
 from __future__ import annotations
 
 from wjexcel.collect.status import status_summary
-from wjexcel.report.briefing import status_tally
+from wjexcel.report.briefing import completeness, status_tally
 from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, put, setup_print, status_formats, text,
                                   title_block)
 from wjexcel.report.data import ReportData
@@ -32,6 +32,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
                 f"截至{figures.period.end_label}，序时进度 {figures.elapsed:.0%}；"
                 f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}", n, wrap_at=total)
     row = _heading(sheet, st, 3, "一、总体情况")
+    row = _paragraph(sheet, st, row, completeness(figures), n, total)
     row = _paragraph(sheet, st, row, status_tally(figures), n, total)
     sheet.write_row(row, 0, ["状态", "项数", "占比"], st.header())
     counts = figures.count_by_status()
