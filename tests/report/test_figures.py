@@ -429,8 +429,8 @@ def test_a_strict_goal_is_worded_alike_in_the_overview_and_the_plan_period_sheet
     ind = plan.indicator("4-2")
     ind.targets[max(ind.targets)] = Target(1600, ">")
     assert ind.plan_period_target().label() == "＞1600"
-    assert goal_label(SimpleNamespace(indicator=ind)) == "＞1600家"
-    assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"))) == "380个"
+    assert goal_label(SimpleNamespace(indicator=ind, plan_period_target=1600)) == "＞1600家"
+    assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"), plan_period_target=380)) == "380个"
 
 
 def test_number_text_in_sentences():

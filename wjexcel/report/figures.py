@@ -247,11 +247,13 @@ class SupervisionItem:
         return self.split.value if self.split else self.figure.value
 
     @property
-    def status(self) -> str:
-        return self.assessment.status
+    def status(self) -> Status:
+        return self.split.status if self.split else self.figure.status
 
     @property
     def gap(self) -> float | None:
+        if self.figure.milestone is not None and self.split is None:
+            return None
         return self.assessment.gap(self.value)
 
     @property

@@ -5,7 +5,9 @@ score. The method, printed under the table (:func:`wjexcel.report.briefing.ranki
 
 * 分解目标得分: for each split target the town has (its own or its group's), how much of what
   is due by now it has reached, ``min(value / X, 1) × 100`` (0 without a value); their mean.
-* 贡献得分: for each indicator the towns' figures add up in (no ratios, no sub-items), the
+  A 越小越好 split (a cap) scores 100 when within what is allowed by now, else 0.
+* 贡献得分: for each indicator the towns' figures add up in (no ratios, no sub-items, no
+  越小越好 indicator — a bad count must never raise a town's share), the
   town's share of the towns' total; the mean share, scaled so that the largest is 100.
 * 综合得分 = :data:`SPLIT_WEIGHT` × 分解目标得分 + (1 − :data:`SPLIT_WEIGHT`) × 贡献得分; a town
   without a split target is scored on 贡献得分 alone. Equal scores share a rank; the change
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wjexcel.plan.model import RATIO
-from wjexcel.report.figures import Figures
+from wjexcel.plan.model import MILESTONE, RATIO
+from wjexcel.report.figures import ON_SCHEDULE, Figures, SplitFigure
 
 SPLIT_WEIGHT = 0.6
 
@@ -50,7 +52,8 @@ def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownSc
     plan = figures.plan
     towns = {t.name for t in plan.districts}
     totals = {f.code: sum(v for r, v in f.by_reporter.items() if r in towns) for f in figures.judged
-              if f.indicator.kind != RATIO and not f.indicator.parent and f.indicator.district_reported}
+              if f.indicator.kind not in (RATIO, MILESTONE) and not f.indicator.parent
+              and f.indicator.district_reported and not f.indicator.is_down}
     summed = [f for f in figures.judged if totals.get(f.code, 0) > 0]
     shares = {}
     for town in towns:
@@ -59,7 +62,7 @@ def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownSc
     top = max(shares.values(), default=0.0)
     scored = []
     for town in plan.districts:
-        reached = [min((s.value or 0.0) / s.assessment.expected, 1.0) * 100 if s.assessment.expected else 100.0
+        reached = [split_points(s, f.indicator.is_down)
                    for f in figures.judged for s in f.splits if town.name in s.members]
         split = sum(reached) / len(reached) if reached else None
         share = 100 * shares[town.name] / top if top else 0.0
@@ -75,3 +78,13 @@ def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownSc
         rank = out[-1].rank if out and out[-1].score == score else i + 1
         out.append(TownScore(name, split, share, score, rank, before.get(name), filled, expected))
     return out
+
+
+def split_points(split: SplitFigure, down: bool) -> float:
+    """0-100 for one split target: the share of what is due by now (a goal), or whether a cap holds."""
+    a = split.assessment
+    if down:
+        return 100.0 if a.status in ON_SCHEDULE else 0.0
+    if not a.expected:
+        return 100.0
+    return min((split.value or 0.0) / a.expected, 1.0) * 100

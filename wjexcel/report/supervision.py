@@ -8,6 +8,7 @@ for escalation (升级督办).
 
 from __future__ import annotations
 
+from wjexcel.report.briefing import milestone_phrase
 from wjexcel.report.cells import Styles, number_format, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import Figures, SupervisionItem, number_text
@@ -29,6 +30,20 @@ def unit_items(items: list[SupervisionItem]) -> dict[str, list[SupervisionItem]]
     return out
 
 
+def item_facts(item: SupervisionItem) -> str:
+    """What is behind, in the words that fit: 应完成/实际/差 for a goal; 控制目标/实际/超出 for a cap;
+    the state and due date of a 节点任务."""
+    f = item.figure
+    if f.milestone is not None and item.split is None:
+        return milestone_phrase(f)
+    unit_word = f.indicator.unit
+    expected, value, gap = (number_text(v, unit_word, 2) for v in (item.assessment.expected, item.value, item.gap))
+    if f.indicator.is_down:
+        target = number_text(item.assessment.target, unit_word, 2)
+        return f"控制目标 {target}（序时应不超过 {expected}），实际 {value}，超出 {gap}"
+    return f"应完成 {expected}，实际 {value}，差 {gap}"
+
+
 def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> str:
     """The 督办 text for one unit: its items behind, how far, and what to do."""
     plan, period = figures.plan, figures.period
@@ -38,8 +53,7 @@ def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> st
         unit_word = item.figure.indicator.unit
         who = f"（{item.reporter}分解目标）" if item.reporter else ""
         run = f"，已连续 {item.lagging_periods} 期滞后" if item.lagging_periods >= 2 else ""
-        expected, value, gap = (number_text(v, unit_word, 2) for v in (item.assessment.expected, item.value, item.gap))
-        lines.append(f"{n}. {item.name}{who}：应完成 {expected}，实际 {value}，差 {gap}，{item.status}{run}")
+        lines.append(f"{n}. {item.name}{who}：{item_facts(item)}，{item.status.value}{run}")
     escalate = any(item.escalate for item in items)
     head = f"【{'升级督办' if escalate else '督办'}】{unit}：" if unit else "【督办】"
     return (f"{head}截至{period.end_label}，{title}中你单位负责的以下指标进度滞后于序时进度：" + "；".join(lines)

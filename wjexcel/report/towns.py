@@ -23,7 +23,7 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
                                   if any(r.name in f.by_reporter for f in inds)]
     rows = []
     for rep in reporters:
-        row = [rep.name, REPORTER_KINDS[rep.kind]] + [f.by_reporter.get(rep.name) for f in inds]
+        row = [rep.name, REPORTER_KINDS[rep.kind]] + [reported(f, rep.name) for f in inds]
         for f in split_inds:
             s = next((s for s in f.splits if rep.name in s.members), None)
             if s is None:
@@ -43,9 +43,11 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
                                heads, rows, widths, data, formats)
     sheet.freeze_panes(3, 1)
     towns_last = first + len(plan.districts) - 1
-    for i in range(len(inds)):
+    for i, f in enumerate(inds):
+        # more is greener; for a 越小越好 indicator the scale is reversed (the lowest is greenest)
+        low, high = ("#63BE7B", "#FFFFFF") if f.indicator.is_down else ("#FFFFFF", "#63BE7B")
         sheet.conditional_format(first, 2 + i, towns_last, 2 + i, {
-            "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"})
+            "type": "2_color_scale", "min_color": low, "max_color": high})
     for j in range(len(split_inds)):
         c = base + 4 * j + 3
         status_formats(book, sheet, f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last, c)}")
@@ -70,3 +72,10 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
                                                   "min_type": "num", "min_value": 0,
                                                   "max_type": "num", "max_value": 100})
     wrapped_rows(sheet, st, end + 2, ["排名方法：" + ranking_rule(plan)], 10, sum(widths[:10]))
+
+
+def reported(f, name: str):
+    """What a reporter gave for an indicator: its number, or a 节点任务's state."""
+    if f.milestone is not None:
+        return f.milestone.states.get(name)
+    return f.by_reporter.get(name)
