@@ -34,7 +34,8 @@ def plan_table(plan: Plan) -> str:
             name = ("  " + ind.name) if ind.parent else ind.name
             targets = [ind.targets[y].label() if y in ind.targets else "" for y in plan.years]
             frequency = FREQUENCIES.get(ind.frequency, "每期")
-            rows.append([ind.code, name, ind.unit, ind.kind_label, frequency, *targets, ind.source_unit])
+            kind = ind.kind_label + ("·越小越好" if ind.is_down else "")
+            rows.append([ind.code, name, ind.unit, kind, frequency, *targets, ind.source_unit])
             for reporter, spans in ind.reporter_targets.items():
                 for span, value in spans.items():
                     rows.append(["", f"    └ {reporter}（{span}）", ind.unit, "分解", "", format_number(value),
@@ -49,5 +50,5 @@ def plan_table(plan: Plan) -> str:
     out.append("  区镇：" + "、".join(r.name for r in plan.districts))
     out.append("  部门：" + "、".join(r.name for r in plan.departments))
     if plan.chains:
-        out.append("七大重点产业链：" + "、".join(plan.chains))
+        out.append("重点产业链：" + "、".join(plan.chains))
     return "\n".join(out)

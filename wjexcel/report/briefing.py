@@ -144,8 +144,36 @@ def rule_lines(figures: Figures) -> list[str]:
         + "）：数值为本期数加此前年度年末数（组合为成员之和），"
         "期望值 = 分解目标 × s，计划期未结束时达到期望值即为序时推进，其余同上。",
         "表中“完成率”“进度”“期望值”“状态”均为公式：在 Excel 中修改本期完成值、目标或基期值，结果和颜色随之更新。",
+        *_more_rules(figures, tol),
     ]
     return [f"{i}. {text}" for i, text in enumerate(lines, 1)]
+
+
+def _more_rules(figures: Figures, tol: str) -> list[str]:
+    """The rules for what this period's plan has: incomplete towns' sums always; 越小越好, targets in
+    words, blank years and 节点任务 where the plan has them."""
+    inds = [f.indicator for f in figures.indicators]
+    lines = ["区镇合计须等该指标所有区镇的报表都已审核通过（某区镇表中该项留空视为该区镇为0）才作为全区数；"
+             "未报齐时全区数“暂缺”，状态为未报送，不列入督办，表中注明已报区镇数和已报合计。"]
+    if any(i.is_down for i in inds):
+        lines.append(
+            "越小越好（控制目标）的指标：增量、年度数类是全年的上限，X = T × e、D = T，本年累计一旦超过 T 即为"
+            f"严重滞后（全年额度已用完），年末不超过 T 为已完成，年中不超过 X 为序时推进，不超过 X + {tol} × D 为滞后；"
+            "零发生（T = 0）的指标出现 1 起即为严重滞后。存量、比率类要从 B 降到 T：X = B +（T − B）× e，D 为 B − T"
+            f"（比率类为 X），不超过 T 为已完成，不超过 X 为序时推进，不超过 X + {tol} × D 为滞后，否则严重滞后。"
+            "这类指标不计完成率；“进度”为已用额度（数值 ÷ T）或已完成的降幅（（B − 数值）÷（B − T））。"
+            "“以内、以下”含本数，“低于、不足”不含本数。")
+    if any(t.words or t.is_relative for i in inds for t in i.targets.values() if not t.due):
+        lines.append("目标照计划原文写的：“左右、约、力争”按其中的数字评价；“1～2”按下限（越小越好按上限）；"
+                     "“较上年下降5%”按上年实际数（没有时按上年目标或基期值）算出当年目标；具体算法见各行“核对提示”。")
+    if any(i.kind in (STOCK, RATIO) and len(i.targets) < len(figures.plan.years) for i in inds):
+        lines.append("某年未设目标的：存量、比率类按基期值到下一个目标“按规划目标线性分解”；没有基期值的，该年为"
+                     "“本年不考核”，不计入任何统计。")
+    if any(i.is_milestone for i in inds):
+        lines.append("节点任务按责任单位（区镇填报的按各区镇）报送的状态评价：报“已完成”为已完成；过了完成时限"
+                     "（所填年月的月底）仍未完成为严重滞后（逾期未完成），无论是否报送；未报送为未报送；完成时限所在年度"
+                     "仍“未启动”为滞后；其余为序时推进。多个区镇报送的，全部已完成才算已完成，否则取其中最差的。")
+    return lines
 
 
 def _baselines_used(figures: Figures) -> str:
