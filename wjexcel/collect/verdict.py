@@ -75,7 +75,9 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None) -> J
                 "其他电脑生成的表。请让该单位使用本次下发的填报表重新填写", file=reading.file,
                 code=Code.FOREIGN_WORKSPACE))
     if ident is not None and _nothing_typed(reading):
-        problems.append(Problem(NO_VALUES_MESSAGE, MAIN_SHEET, file=reading.file, code=Code.FORM_NO_VALUES))
+        first = reading.values[0]  # marked in the 退回 copy: where to start typing
+        problems.append(Problem(NO_VALUES_MESSAGE, first.sheet, first.cell, file=reading.file,
+                                code=Code.FORM_NO_VALUES))
     block = reading.signature_block
     if ident is not None and block is not None and block.filled_on is not None:
         untrusted = _untrusted_date(block.filled_on, ident.period, today or date.today(), reading.file, problems)

@@ -308,7 +308,7 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
         if divisor:
             rate = styles["wjx_rate"]
             if ind.is_down:  # a cap: the share of it used so far, never a 完成率
-                rate = rate.but(num_format=f'"已用"{rate.num_format if "%" in rate.num_format else "0.0%"}')
+                rate = rate.but(num_format='"已用"0%', wrap=False, shrink=True)  # one line in the narrow column
             sheet.put_formula(row, L.COL_RATE, f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")',
                               rate)
             skip.add(a1(row, L.COL_RATE))
