@@ -132,8 +132,10 @@ def test_libreoffice_prints_a_filled_cap_form_whole(forms, soffice_convert, tmp_
     text = "\n".join(pages)
     assert "###" not in text
     flat = text.replace(" ", "").replace("\n", "")
-    main = "".join(p for p in pages if "截至本期完成" in p).replace(" ", "")
+    main = "".join(p for p in pages if "填报单位（盖章）" in p).replace(" ", "")  # 指标填报, not the guide
     assert "≤32（越小越好，控制目标）" in flat and "≤120（越小越好，控制目标）" in flat
     assert "已用50%" in main  # 60 of a cap of 120, recalculated by LibreOffice
     assert "建成镇级空气自动监测站" in main and "推进中" in main and "已完成选址" in main
+    assert "2023年底前建成" in main
+    assert "签章栏还有5项未填写" in main and "填写有误" not in main  # a state is no wrong entry
     assert "节点任务（如“建成镇级空气自动监测站”）" in flat
