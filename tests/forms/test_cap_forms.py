@@ -38,9 +38,9 @@ def _validation(ws, ref):
 def test_each_reporter_gets_the_rows_the_plan_gives_it(forms):
     _, plan, made = forms
     assert made[DRC].indicators == ["2-1", "2-2", "2-3"]
-    assert made[BUREAU].indicators == ["1-1", "1-2", "1-3"]
-    for town in TOWNS:  # a milestone with 区镇填报: every town is asked for its state
+    for town in TOWNS:  # a milestone with 区镇填报: every town is asked for its state, not the bureau
         assert made[town].indicators == ["1-2", "1-3"]
+    assert made[BUREAU].indicators == ["1-1", "1-2"]
     # a 节点任务 is on the forms in every period, whatever the frequency of the others
     month = Period.parse("2023-05")
     assert all(plan.indicator(c).reported_in(month) for c in ("1-3", "2-3"))
@@ -60,6 +60,9 @@ def test_caps_say_so_and_their_rate_column_is_the_share_used(forms):
     value_ref = complaints[L.COL_VALUE - 1].coordinate
     assert rate.value == f'=IF(ISNUMBER({value_ref}),{value_ref}/120,"")'
     assert rate.number_format == '"已用"0%'
+    overrun = [r.formula for k, rules in ws.conditional_formatting._cf_rules.items() if str(k.sqref) == rate.coordinate
+               for r in rules]
+    assert overrun == [[f"AND(ISNUMBER({rate.coordinate}),{rate.coordinate}>1)"]]  # over the cap: red
     # a town holds its own split cap; the 已用 share is against it
     town = load_workbook(made[TOWNS[0]].path)[FORM_SHEET]
     own = _row(town, "环境信访投诉件数")
@@ -113,29 +116,42 @@ def test_the_guide_explains_milestones_and_caps_with_this_plans_rows(forms):
         text = "\n".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
         assert not [w for w in WUJIANG_WORDS if w in text], (reporter, text)
         assert plan.name in text
-        milestone = next(plan.indicator(c) for c in form.indicators if plan.indicator(c).is_milestone)
-        assert f"节点任务（如“{milestone.name}”）" in text and "未启动" in text and "进展情况" in text
+        milestone = next((plan.indicator(c) for c in form.indicators if plan.indicator(c).is_milestone), None)
+        if milestone is None:
+            assert reporter == BUREAU and "节点任务" not in text  # said only where there is one
+        else:
+            assert f"节点任务（如“{milestone.name}”）" in text and "未启动" in text and "进展情况" in text
         assert "越小越好的指标（控制目标" in text
     drc = "\n".join(str(c.value) for c in load_workbook(made[DRC].path)[L.GUIDE_SHEET]["A"] if c.value)
     assert "可为负数的指标（如“规上工业增加值增速”）" in drc and "较上年下降5%" in drc
 
 
+def _pdf_pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
 @pytest.mark.soffice
-def test_libreoffice_prints_a_filled_cap_form_whole(forms, soffice_convert, tmp_path):
+def test_libreoffice_prints_filled_cap_and_milestone_forms_whole(forms, soffice_convert, tmp_path):
     _, plan, made = forms
-    filled = fill_form(made[BUREAU].path, tmp_path / "生态环境局.xlsx",
-                       {"细颗粒物（PM2.5）年均浓度": 33.5, "环境信访投诉件数": 60, "建成镇级空气自动监测站": "推进中"},
-                       remarks={"建成镇级空气自动监测站": "已完成选址，设备招标中"})
-    pdf, = soffice_convert([filled], "pdf", tmp_path)
-    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")[:-1]
-    text = "\n".join(pages)
-    assert "###" not in text
-    flat = text.replace(" ", "").replace("\n", "")
-    main = "".join(p for p in pages if "填报单位（盖章）" in p).replace(" ", "")  # 指标填报, not the guide
-    assert "≤32（越小越好，控制目标）" in flat and "≤120（越小越好，控制目标）" in flat
-    assert "已用50%" in main  # 60 of a cap of 120, recalculated by LibreOffice
-    assert "建成镇级空气自动监测站" in main and "推进中" in main and "已完成选址" in main
-    assert "2023年底前建成" in main
-    assert "签章栏还有5项未填写" in main and "填写有误" not in main  # a state is no wrong entry
-    assert "节点任务（如“建成镇级空气自动监测站”）" in flat
+    town = fill_form(made[TOWNS[0]].path, tmp_path / "青湖镇.xlsx",
+                     {"环境信访投诉件数": 60, "建成镇级空气自动监测站": "推进中"},
+                     remarks={"建成镇级空气自动监测站": "已完成选址，设备招标中"})
+    bureau = fill_form(made[BUREAU].path, tmp_path / "生态环境局.xlsx",
+                       {"细颗粒物（PM2.5）年均浓度": 33.5, "环境信访投诉件数": 60})
+    town_pdf, bureau_pdf = soffice_convert([town, bureau], "pdf", tmp_path)
+    for pdf in (town_pdf, bureau_pdf):
+        pages = _pdf_pages(pdf)
+        assert "###" not in "".join(pages)
+        guide = "".join(p for p in pages if "填报说明" in p).replace(" ", "").replace("\n", "")
+        assert "越小越好的指标（控制目标，如" in guide
+    town_main = "".join(p for p in _pdf_pages(town_pdf) if "填报单位（盖章）" in p).replace(" ", "")  # 指标填报
+    assert "≤50（越小越好，控制" in town_main
+    assert "已用120%" in town_main  # 60 of the town's own cap of 50, worked out by LibreOffice
+    assert "建成镇级空气自动监测站" in town_main and "推进中" in town_main and "已完成选址" in town_main
+    assert "2023年底前建成" in town_main
+    assert "签章栏还有5项未填写" in town_main and "填写有误" not in town_main  # a state is no wrong entry
+    bureau_main = "".join(p for p in _pdf_pages(bureau_pdf) if "填报单位（盖章）" in p).replace(" ", "")
+    assert "≤32（越小越好，控制" in bureau_main and "已用50%" in bureau_main  # 60 of 120
+    town_guide = "".join(p for p in _pdf_pages(town_pdf) if "填报说明" in p).replace(" ", "").replace("\n", "")
+    assert "节点任务（如“建成镇级空气自动监测站”）" in town_guide

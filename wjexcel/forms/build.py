@@ -312,6 +312,8 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
             sheet.put_formula(row, L.COL_RATE, f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")',
                               rate)
             skip.add(a1(row, L.COL_RATE))
+            if ind.is_down:
+                V.mark_overrun(sheet, row, L.COL_RATE)
         else:
             sheet.put(row, L.COL_RATE, "—", styles["wjx_rate"])
         kind = V.value_kind(ind)

@@ -11,6 +11,7 @@ from wjexcel.plan.model import MILESTONE_STATES, Indicator
 
 _BLANK = {"bg_color": "#FCE4D6"}
 _BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+_OVER = {"font_color": "#C00000", "bold": True}
 
 _TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
 """Excel's longest validation title and message (UTF-16 units); longer ones make it repair the file."""
@@ -231,6 +232,13 @@ def _runs(numbers: list[int]) -> list[tuple[int, int]]:
         else:
             out.append([n, n])
     return [(a, b) for a, b in out]
+
+
+def mark_overrun(sheet: Sheet, row: int, col: int) -> None:
+    """A cap's 已用 share over 100% shows red: the value is not wrong, the cap is spent."""
+    ref = f"{get_column_letter(col)}{row}"
+    sheet.conditional.append(((row, col, row, col), {
+        "type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}>1)", "format": _OVER}))
 
 
 def conditional_formats(sheet: Sheet, indicators, rows, last_data) -> None:
