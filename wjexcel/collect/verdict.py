@@ -86,8 +86,7 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None) -> J
     return Judgement(status, problems, errors[0].message if errors else ACCEPTED_NOTE, untrusted)
 
 
-NO_VALUES_MESSAGE = ("这份表没有填写任何指标数值（节点任务也未选择进展状态），不算报送：本期确无数据的请填 0，"
-                     "再发回")
+NO_VALUES_MESSAGE = "这份表没有填写任何指标数值，不算报送：本期确无数据的请填 0，再发回"
 
 
 def _nothing_typed(reading) -> bool:

@@ -77,14 +77,14 @@ def value_validation(ind: Indicator) -> dict:
     if ind.is_milestone:
         return validation(
             "list", formula1=list(MILESTONE_STATES), promptTitle="选择进展状态",
-            prompt=f"{ind.name}：从下拉列表选择 {'、'.join(MILESTONE_STATES)}；进展情况写在右边的“情况说明”格。",
+            prompt=f"节点任务：从下拉列表选择 {'、'.join(MILESTONE_STATES)}；进展情况写在右边的“情况说明”格。",
             errorTitle="请从列表选择", error=f"只能选择 {'、'.join(MILESTONE_STATES)} 之一。")
     if ind.negative_allowed:
         bound = str(NEGATIVE_BOUND)
         what = "百分数的数值" if ind.is_percent else f"数字（单位：{ind.unit}）"
         return validation(
             "decimal", operator="between", formula1=f"-{bound}", formula2=bound,
-            promptTitle="可填负数", prompt=f"{ind.name}：只填{what}，下降时填负数，如 -1.2；不带单位。",
+            promptTitle="可填负数", prompt=f"只填{what}，下降时填负数，如 -1.2；不带单位。",
             errorTitle="应为数字", error=f"请填写{what}，可以是负数，不要带文字。")
     if ind.is_percent:
         return validation(
