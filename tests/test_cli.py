@@ -176,16 +176,17 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
     code, out, err = run_main(["check", str(form), "-w", str(ws.root)])
-    assert code == 0, err
+    assert code == 1, err  # nothing typed at all: collect would return it, so check says so
     assert "签名核验通过" in out
-    assert "还有 15 项未填写" in out
+    assert "没有填写任何指标数值" in out and "共 1 处错误" in out
     assert "提示：指标填报 › F" in out  # the same place format as collect
     data = json.loads(CliRunner().invoke(cli, ["check", str(form), "--json", "-w", str(ws.root)]).stdout)
-    assert data[0]["blank"] == 15 and data[0]["status"] == "ok" and data[0]["reporter"] == "七都镇"
+    assert data[0]["blank"] == 15 and data[0]["status"] == "error" and data[0]["reporter"] == "七都镇"
+    assert [e["code"] for e in data[0]["errors"]] == ["form.no_values"]
     # Outside a workspace the signature is not checked, and it says so.
     outside = subprocess.run([sys.executable, "-m", "wjexcel", "check", str(form)], capture_output=True,
                              text=True, encoding="utf-8", cwd=tmp_path)
-    assert outside.returncode == 0 and "未核验签名" in outside.stdout
+    assert outside.returncode == 1 and "未核验签名" in outside.stdout
 
 
 def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):

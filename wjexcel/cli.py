@@ -134,13 +134,18 @@ def init(folder):
     \b
     示例：wjexcel init D:\\科技创新填报
     """
-    from wjexcel.cycle import init_workspace
+    from wjexcel.cycle import init_workspace, suggested_period
+    from wjexcel.plan.workbook import workspace_plan
 
     ws = init_workspace(folder)
     written = _write_console(ws)
     click.echo(f"工作区已就绪：{ws.root}")
     click.echo(f"  计划：{ws.plan_file.name}（可在 Excel 中修改目标、增加区镇）")
-    click.echo(f"  下一步：wjexcel generate -w \"{ws.root}\" -p 2022Q3")
+    try:
+        period = suggested_period(workspace_plan(ws))
+    except WjexcelError:  # a plan left with errors: `plan check` says which
+        period = suggested_period(None)
+    click.echo(f"  下一步：wjexcel generate -w \"{ws.root}\" -p {period}")
     if written:
         click.echo(f"  控制台和双击启动文件：{'、'.join(p.name for p in written)}")
 
@@ -156,6 +161,15 @@ def _write_console(ws):
     except WjexcelError as exc:
         click.echo(f"提示：控制台工作簿未写出：{exc}", err=True)
         return []
+
+
+def _refresh_console(ws):
+    """控制台.xlsm names the plan in use, which may have been changed since it was written."""
+    try:
+        from wjexcel.excel.console import refresh_plan_name
+    except ImportError:
+        return
+    refresh_plan_name(ws.root)
 
 
 @cli.command()
@@ -288,6 +302,7 @@ def generate(workspace, period, yes):
             return
         result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"))
     click.echo(result.summary_text())
+    _refresh_console(ws)
 
 
 @cli.command()
@@ -430,6 +445,7 @@ def run(paths, workspace, period):
     ws = _open_ws(workspace)
     result = _quietly(run_cycle, ws, period, list(paths) or None, progress=_progress("一键汇总"))
     click.echo(result.summary_text())
+    _refresh_console(ws)
     if result.collected.new_rejected:
         sys.exit(1)
 

@@ -78,3 +78,21 @@ def init_workspace(path, plan=None):
     if not ws.plan_file.exists():
         export_plan(plan or builtin_plan(), ws.plan_file)
     return ws
+
+
+def suggested_period(plan, today=None) -> str:
+    """The period a new workspace most likely reports first: the quarter just ended, kept within
+    the plan's years (its first quarter before the plan starts, its final year after it ends;
+    ``plan`` None: the quarter just ended)."""
+    from datetime import date
+
+    today = today or date.today()
+    year, quarter = today.year, (today.month - 1) // 3
+    if quarter == 0:
+        year, quarter = year - 1, 4
+    years = plan.years if plan is not None else []
+    if years and year < years[0]:
+        return f"{years[0]}Q1"
+    if years and year > years[-1]:
+        return str(years[-1])
+    return f"{year}Q{quarter}"

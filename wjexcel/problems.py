@@ -63,6 +63,8 @@ class Code:
     VALUE_OUT_OF_RANGE = "value.out_of_range"
     VALUE_IMPLAUSIBLE = "value.implausible"
     VALUE_SUB_OVER_PARENT = "value.sub_item_over_parent"
+    VALUE_NOT_STATE = "value.not_milestone_state"  # a 节点任务's cell holds no state word
+    FORM_NO_VALUES = "form.no_values"  # not one indicator value typed: not a submission
     REMARK_FORMULA = "remark.formula"
     REMARK_TOO_LONG = "remark.too_long"
     # the signature block

@@ -25,7 +25,7 @@ from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.forms.facts import FormFacts, IndicatorFacts
 from wjexcel.periods import Period
-from wjexcel.plan.model import Plan
+from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STARTED, Plan
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
@@ -223,7 +223,8 @@ def _read_main(book, layout: L.FormLayout, facts: FormFacts, plan: Plan | None, 
                              "（可能插入或删除了行），已按指标名称定位。", main.sheet, a1(row, main.name_col),
                              code=Code.ROW_MOVED)
         ref = a1(row, main.value_col)
-        value, raw = _number_cell(sheet.cells.get((row, main.value_col)), ind, main.sheet, ref, problems)
+        read_cell = _state_cell if ind.milestone else _number_cell
+        value, raw = read_cell(sheet.cells.get((row, main.value_col)), ind, main.sheet, ref, problems)
         remark_ref = a1(row, main.remark_col)
         remark = _remark(sheet.cells.get((row, main.remark_col)), ind, main.sheet, remark_ref, problems)
         reading.values.append(ValueRecord(code, value, raw, main.sheet, ref, remark or None, remark_ref))
@@ -300,15 +301,16 @@ def _number_cell(cell, ind: IndicatorFacts, sheet_name, ref, problems):
     if percent_typed:  # 3.7% typed into Excel/LibreOffice is stored as 0.037 shown as a percentage
         value = float(f"{value * 100:.12g}")
         raw = f"{raw}（百分比格式，显示为 {value:g}%，按 {value:g} 采用）"
-    if value < 0:
+    if value < 0 and not ind.negative_allowed:
         problems.error(f"“{ind.name}”填了负数 {shorten(raw, 40)}，应填不小于 0 的数字。", sheet_name, ref,
                        code=Code.VALUE_NEGATIVE)
         return None, raw
-    if ind.is_percent and value > 100:
+    if ind.is_percent and value > 100 and not ind.negative_allowed:  # a 增速 may pass 100%
         problems.error(f"“{ind.name}”是百分数，{shorten(raw, 40)} 超过了 100，请填 0-100 之间的数值。",
                        sheet_name, ref, code=Code.VALUE_OVER_100)
         return None, raw
-    if value >= ABSURD_VALUE or (target and value > ABSURD_FACTOR * target):
+    target = target if target is not None and target > 0 else None  # a negative 增速 target bounds nothing
+    if abs(value) >= ABSURD_VALUE or (target and value > ABSURD_FACTOR * target):
         problems.error(f"“{ind.name}”填报 {value:.6g}，远远超出合理范围" + (f"（目标 {target:g}）" if target else "")
                        + "，请核实单位和数值后只填数字。", sheet_name, ref, code=Code.VALUE_OUT_OF_RANGE)
         return None, raw
@@ -321,6 +323,30 @@ def _number_cell(cell, ind: IndicatorFacts, sheet_name, ref, problems):
                          f"填成了小数 {value:g}？请核对，应填 {value * 100:g}。", sheet_name, ref,
                          code=Code.VALUE_FRACTION)
     return value, raw
+
+
+STATE_WORDS = {"未启动": NOT_STARTED, "未开始": NOT_STARTED, "推进中": IN_PROGRESS, "进行中": IN_PROGRESS,
+               "已完成": COMPLETED, "完成": COMPLETED}
+"""What a 节点任务's state cell may hold (spaces and full-width forms ignored): the dropdown's three
+states and the words people type for them (未开始, 进行中, 完成); anything else is returned with the
+cell named."""
+
+
+def _state_cell(cell, ind: IndicatorFacts, sheet_name, ref, problems):
+    """(index, word) of a 节点任务's state cell: 0 未启动, 1 推进中, 2 已完成, as the ledger keeps it."""
+    if cell is None or is_blank(cell.value):
+        problems.warning(f"“{ind.name}”未选择进展状态（该单位本期没有报这项）。", sheet_name, ref,
+                         code=Code.VALUE_BLANK)
+        return None, None
+    typed = clean_text(signing.canonical(cell.value))
+    word = re.sub(r"\s", "", unicodedata.normalize("NFKC", typed))
+    state = STATE_WORDS.get(word)
+    if state is None or cell.is_error:
+        problems.error(f"“{ind.name}”是节点任务，“{shorten(typed.strip(), 20)}”不是进展状态：请从下拉列表选择"
+                       f"{'、'.join(MILESTONE_STATES)}之一，进展情况写在“情况说明”格。", sheet_name, ref,
+                       code=Code.VALUE_NOT_STATE)
+        return None, typed
+    return float(MILESTONE_STATES.index(state)), state
 
 
 def _year(period: str) -> int | None:

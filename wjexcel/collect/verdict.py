@@ -74,12 +74,24 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None) -> J
                 "这张表不是本工作区发出的（表单编号不在分发记录中，签名也与本工作区不符），可能是其他科室或"
                 "其他电脑生成的表。请让该单位使用本次下发的填报表重新填写", file=reading.file,
                 code=Code.FOREIGN_WORKSPACE))
+    if ident is not None and _nothing_typed(reading):
+        first = reading.values[0]  # marked in the 退回 copy: where to start typing
+        problems.append(Problem(NO_VALUES_MESSAGE, first.sheet, first.cell, file=reading.file,
+                                code=Code.FORM_NO_VALUES))
     block = reading.signature_block
     if ident is not None and block is not None and block.filled_on is not None:
         untrusted = _untrusted_date(block.filled_on, ident.period, today or date.today(), reading.file, problems)
     errors = [p for p in problems if p.severity == ERROR]
     status = REJECTED if errors else ACCEPTED
     return Judgement(status, problems, errors[0].message if errors else ACCEPTED_NOTE, untrusted)
+
+
+NO_VALUES_MESSAGE = "这份表没有填写任何指标数值，不算报送：本期确无数据的请填 0，再发回"
+
+
+def _nothing_typed(reading) -> bool:
+    """A form whose every value cell (and 节点任务 state) was left blank: not a submission."""
+    return bool(reading.values) and all(v.value is None and not (v.raw or "").strip() for v in reading.values)
 
 
 def _untrusted_date(filled: date, period_code: str, today: date, file: str, problems: list[Problem]) -> bool:

@@ -179,6 +179,19 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
     return lines
 
 
+def changed_plan_name(params: dict[str, str], book_folder: Path) -> str | None:
+    """The workspace plan's name when the 计划 cell shows another (计划.xlsx was changed since the
+    console was written); None when it is right or the plan cannot be read."""
+    from wjexcel.plan.workbook import workspace_plan
+    from wjexcel.workspace import Workspace
+
+    try:
+        name = str(workspace_plan(Workspace.open(workspace_folder(params, book_folder))).name)
+    except (WjexcelError, OSError):
+        return None
+    return name if name != params.get("plan", "") else None
+
+
 def remember_period(root: Path, period: str) -> None:
     """Keep the period for the launchers, which offer it as the default next time."""
     from wjexcel.workspace import STATE
@@ -255,6 +268,9 @@ def main() -> None:
         lines = run_action(action, params, book_folder, progress=progress,
                            confirm=lambda question: book.app.alert(question, title="wjexcel", buttons="yes_no") == "yes")
         show(f"完成（{started} 开始，{dt.datetime.now():%H:%M:%S} 结束）", lines)
+        renamed = changed_plan_name(params, book_folder)
+        if renamed:  # the first sheet holds the value; the others show it by formula
+            book.sheets[0][f"{VALUE_COLUMN}{FIRST_PARAMETER_ROW}"].value = renamed
     except Exception as exc:  # every failure reaches the clerk in Chinese, never as a VBA popup
         log = None if isinstance(exc, WjexcelError) else write_error_log(exc, book_folder)
         message = error_message(exc, log)

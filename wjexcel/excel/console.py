@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import logging
 import os
 import site
 import sys
@@ -64,6 +65,8 @@ from wjexcel.excel import buttons as eb
 from wjexcel.atomic import write_bytes
 from wjexcel.errors import EnvironmentProblem, WjexcelError, WorkspaceError
 from wjexcel.textmeasure import fit_width
+
+log = logging.getLogger(__name__)
 
 WORKBOOK_NAME = "控制台.xlsm"
 BUTTON_MODULE = Path(WORKBOOK_NAME).stem
@@ -258,6 +261,34 @@ def _echo_text(text: str) -> str:
     for char in "&|<>()":
         text = text.replace(char, "^" + char)
     return text
+
+
+def refresh_plan_name(root: Path) -> Path | None:
+    """Rewrite 控制台.xlsm when the plan it names is no longer the workspace's (计划.xlsx was changed
+    since it was written), keeping its interpreter and period; the launchers are left alone.
+
+    Called after generate and run. Returns the workbook when rewritten; None when it is missing,
+    already right, or cannot be replaced now (open in Excel: the buttons update it themselves).
+    """
+    path = Path(root) / WORKBOOK_NAME
+    if not path.is_file():
+        return None
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            shown = book.worksheets[0][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"].value
+            python = book[CONF_SHEET]["B1"].value if CONF_SHEET in book.sheetnames else None
+        finally:
+            book.close()
+        current = _plan_label(root)
+        if shown == current or not python:
+            return None
+        return _write_workbook(path, current, last_period(root), interpreter_for(Path(root), str(python)))
+    except Exception as exc:  # a convenience: generate and run stand without it
+        log.warning("control workbook not refreshed: %s", exc)
+        return None
 
 
 def _plan_label(root: Path) -> str:

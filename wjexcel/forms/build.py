@@ -31,7 +31,8 @@ from wjexcel.forms.grid import Sheet
 from wjexcel.forms.template import Template, fill_sheet, load_template
 from wjexcel.forms.xlsxout import Properties, to_xlsx
 from wjexcel.periods import Period
-from wjexcel.plan.model import DEPARTMENT, PLAN_TOTAL, STOCK, YEAR_COUNTS, Indicator, Plan, Reporter, format_number
+from wjexcel.plan.model import (DEPARTMENT, MILESTONE_STATES, MILESTONE_WORDS, PLAN_TOTAL, STOCK, YEAR_COUNTS,
+                                Indicator, Plan, Reporter, Target, due_label, format_number)
 
 
 @dataclass
@@ -59,6 +60,10 @@ def target_cell(plan: Plan, ind: Indicator, reporter: Reporter, year: int) -> tu
     group; otherwise a 区镇 sees the district-wide target for reference, while a
     department (reporting district-wide figures) gets it as its own.
     """
+    if ind.is_milestone:
+        return milestone_due_text(ind), None
+    if ind.is_down:
+        return _cap_cell(plan, ind, reporter, year)
     own = plan.reporter_target(ind, reporter, year)
     if own is not None:
         value, span = own
@@ -81,9 +86,43 @@ def target_cell(plan: Plan, ind: Indicator, reporter: Reporter, year: int) -> tu
     if target is None:
         return "—", None
     if reporter.kind == DEPARTMENT:
-        plain = target.op == ">="
+        plain = target.op == ">=" and not target.words and target.value is not None
         return (target.value if plain else target.label()), target.value
     return f"全区{target.label()}（参考）", None
+
+
+CAP_NOTE = "越小越好，控制目标"
+"""What a 越小越好 row's 本年目标 says beside its cap."""
+
+
+def _cap_cell(plan: Plan, ind: Indicator, reporter: Reporter, year: int) -> tuple[str, float | None]:
+    """本年目标 of a 越小越好 row: the cap as ``≤32`` with “（越小越好，控制目标）”, and the number the
+    已用 share divides by — only for a cap on what the year adds up to (increment, annual) held
+    against the reporter's own figure; a level (stock, ratio) that must fall has no such share."""
+    target = ind.target_for(year)
+    share = ind.kind in YEAR_COUNTS
+    own = plan.reporter_target(ind, reporter, year)
+    if own is not None and own[1] == str(year):
+        op = target.op if target is not None and target.is_cap else "<="
+        return f"{Target(own[0], op).label()}（{CAP_NOTE}）", own[0] if share else None
+    if target is None:
+        return "—", None
+    if reporter.kind == DEPARTMENT:
+        return f"{target.label()}（{CAP_NOTE}）", target.value if share else None
+    return f"全区{target.label()}（参考；{CAP_NOTE}）", None
+
+
+def milestone_due_text(ind: Indicator) -> str:
+    """本年目标 of a 节点任务 row: when it is due and what is due (``2023年6月底前完成``, ``2023年底前建成``)."""
+    target = ind.due_target()
+    if target is None:
+        return "—"
+    due = due_label(target.due)
+    words = target.words.strip()
+    if not words or words[:1].isdigit():  # a date: 2023年6月底, 2023-06
+        deliverable = next((w for w in MILESTONE_WORDS if w in words), "完成")
+        return f"{due}前{deliverable}"
+    return f"{due}前{words}"
 
 
 def _span_target(plan: Plan, span: str) -> str:
@@ -92,6 +131,8 @@ def _span_target(plan: Plan, span: str) -> str:
 
 
 def _unit_text(plan: Plan, ind: Indicator) -> str:
+    if ind.is_milestone:
+        return "节点任务"
     if ind.kind == PLAN_TOTAL:
         first = plan.years[0] if plan.years else ""
         return f"{ind.unit}（自{first}年起累计）"
@@ -188,11 +229,16 @@ def _guide_sheet(tpl: Template, plan, reporter, period, indicators, values) -> S
     fill_sheet(sheet, values)
     sheets.print_setup(sheet, None)
     if anchor is not None:
-        lines = []
+        lines = _special_rows_help(indicators)
         for n, ind in enumerate(indicators, start=1):
             shown, _ = target_cell(plan, ind, reporter, period.year)
             shown = format_number(shown) if isinstance(shown, (int, float)) else shown
-            text = f"{n}. {ind.name}（{_unit_text(plan, ind)}，{ind.kind_label}）：本年目标 {shown}"
+            if ind.is_milestone:
+                text = f"{n}. {ind.name}（节点任务）：{shown}；选择进展状态，在“情况说明”格写进展情况"
+            else:
+                text = f"{n}. {ind.name}（{_unit_text(plan, ind)}，{ind.kind_label}）：本年目标 {shown}"
+            if ind.negative_allowed:
+                text += "；可填负数"
             if ind.note:
                 text += f"；{ind.note}"
             for group in (g for g in ind.group_targets if g.group in reporter.groups):
@@ -204,6 +250,24 @@ def _guide_sheet(tpl: Template, plan, reporter, period, indicators, values) -> S
             sheet.put(anchor[0] + offset, anchor[1], text, style)
     sheets.format_guide(sheet)
     return sheet
+
+
+def _special_rows_help(indicators) -> list[str]:
+    """How to fill the rows that are not a plain number, each with an example from this form."""
+    lines = []
+    milestone = next((i for i in indicators if i.is_milestone), None)
+    if milestone is not None:
+        lines.append(f"节点任务（如“{milestone.name}”）：不填数字，在“截至本期完成”格的下拉列表中选择"
+                     f"“{'”“'.join(MILESTONE_STATES)}”之一，在同一行的“情况说明”格写明进展情况"
+                     "（已做了哪些工作、下一步安排、预计完成时间）。")
+    cap = next((i for i in indicators if i.is_down), None)
+    if cap is not None:
+        lines.append(f"越小越好的指标（控制目标，如“{cap.name}”）：如实填写实际数，不超过目标即为达标，"
+                     "不要因为超过目标而少填；“完成率”一栏对控制上限显示已用的比例（已用100%即用满）。")
+    negative = next((i for i in indicators if i.negative_allowed), None)
+    if negative is not None:
+        lines.append(f"可为负数的指标（如“{negative.name}”）：下降或减少时填负数，如 -1.2。")
+    return lines
 
 
 def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
@@ -219,7 +283,7 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
     rows: dict[str, int] = {}
     value_ranges: dict[str, list] = {}
     value_dvs: dict[str, dict] = {}
-    remark_ranges = []
+    remark_ranges, milestone_remarks = [], []
     row = L.FIRST_DATA_ROW
     number = sub = 0
     for ind in indicators:
@@ -237,19 +301,25 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
             (L.COL_UNIT, _unit_text(plan, ind), "wjx_cell"), (L.COL_TARGET, target, "wjx_target"),
         ):
             sheet.put(row, col, value, styles[style])
-        sheet.put(row, L.COL_VALUE, None, styles["wjx_input"].but(locked=False))
+        value_style = styles["wjx_input"].but(locked=False)
+        sheet.put(row, L.COL_VALUE, None, value_style.but(horizontal="center") if ind.is_milestone else value_style)
         sheet.put(row, L.COL_REMARK, None, styles["wjx_remark"].but(locked=False))
         value_ref = a1(row, L.COL_VALUE)
         if divisor:
+            rate = styles["wjx_rate"]
+            if ind.is_down:  # a cap: the share of it used so far, never a 完成率
+                rate = rate.but(num_format='"已用"0%', wrap=False, shrink=True)  # one line in the narrow column
             sheet.put_formula(row, L.COL_RATE, f'=IF(ISNUMBER({value_ref}),{value_ref}/{format_number(divisor)},"")',
-                              styles["wjx_rate"])
+                              rate)
             skip.add(a1(row, L.COL_RATE))
+            if ind.is_down:
+                V.mark_overrun(sheet, row, L.COL_RATE)
         else:
             sheet.put(row, L.COL_RATE, "—", styles["wjx_rate"])
-        kind = "pct" if ind.is_percent else ("whole" if ind.unit.strip() in L.COUNT_UNITS else "dec")
+        kind = V.value_kind(ind)
         value_dvs.setdefault(kind, V.value_validation(ind))
         value_ranges.setdefault(kind, []).append((row, L.COL_VALUE, row, L.COL_VALUE))
-        remark_ranges.append((row, L.COL_REMARK, row, L.COL_REMARK))
+        (milestone_remarks if ind.is_milestone else remark_ranges).append((row, L.COL_REMARK, row, L.COL_REMARK))
         skip.update({value_ref, a1(row, L.COL_REMARK)})
         row += 1
     last_data = row - 1
@@ -276,6 +346,7 @@ def _main_sheet(tpl: Template, plan, reporter, period, indicators, values):
     for kind, dv in value_dvs.items():
         sheet.validate(value_ranges[kind], dv)
     sheet.validate(remark_ranges, V.text_validation(500, "情况说明", "简要说明完成情况、口径或未填原因（500字以内）。"))
+    sheet.validate(milestone_remarks, V.text_validation(500, "进展情况", "写明已做了哪些工作、下一步安排和预计完成时间（500字以内）。"))
     check = tpl.check
     sheet.put_formula(*check, V.check_formula(indicators, rows, last_data, sign_cells), styles["wjx_check"],
                       shows=V.blank_check_text(len(indicators)))

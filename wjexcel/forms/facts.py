@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from wjexcel.plan.model import DetailColumn, DetailList, Indicator, Plan, Reporter, is_percent_unit
 
 INDICATOR_PREFIX = "indicator:"
+_MILESTONE, _NEGATIVE = "milestone", "negative"
+"""Flags of an indicator fact (a fifth element, written only when one is set: older forms have four)."""
 LIST_PREFIX = "list:"
 
 
@@ -29,6 +31,8 @@ class IndicatorFacts:
     unit: str
     parent: str | None
     target: float | None  # what the reporter's value is held against, if anything
+    milestone: bool = False  # a 节点任务: the value cell holds a state (未启动 / 推进中 / 已完成)
+    negative_allowed: bool = False  # 可为负数
 
     @property
     def is_percent(self) -> bool:
@@ -51,14 +55,17 @@ class FormFacts:
     def for_form(cls, plan: Plan, reporter: Reporter | None, year: int | None, indicators: list[Indicator],
                  lists: list[DetailList]) -> "FormFacts":
         """The facts of one form holding ``indicators`` and ``lists``, targets those of ``year``."""
-        return cls({i.code: IndicatorFacts(i.code, i.name, i.unit, i.parent, plan.reference_target(i, reporter, year))
+        return cls({i.code: IndicatorFacts(i.code, i.name, i.unit, i.parent, plan.reference_target(i, reporter, year),
+                                           i.is_milestone, i.negative_allowed)
                     for i in indicators}, {d.code: d for d in lists})
 
     def to_meta(self) -> dict[str, str]:
         """Metadata rows: ``indicator:<code>`` and ``list:<code>`` → compact JSON."""
         rows = {}
         for f in self.indicators.values():
-            rows[INDICATOR_PREFIX + f.code] = _dump([f.name, f.unit, f.parent, f.target])
+            fact = [f.name, f.unit, f.parent, f.target]
+            flags = {k: True for k, on in ((_MILESTONE, f.milestone), (_NEGATIVE, f.negative_allowed)) if on}
+            rows[INDICATOR_PREFIX + f.code] = _dump(fact + [flags] if flags else fact)
         for d in self.lists.values():
             rows[LIST_PREFIX + d.code] = _dump({
                 "name": d.name, "indicator": d.indicator, "check": d.check, "sum_column": d.sum_column,
@@ -76,9 +83,14 @@ class FormFacts:
         for key, raw in meta.items():
             if key.startswith(INDICATOR_PREFIX):
                 code = key[len(INDICATOR_PREFIX):]
-                name, unit, parent, target = _load(raw, list, 4)
+                fact = _load(raw, list)
+                if len(fact) not in (4, 5) or (len(fact) == 5 and not isinstance(fact[4], dict)):
+                    raise ValueError(key)
+                name, unit, parent, target = fact[:4]
+                flags = fact[4] if len(fact) == 5 else {}
                 indicators[code] = IndicatorFacts(code, _str(name), _str(unit), _str(parent) or None,
-                                                  _number(target))
+                                                  _number(target), flags.get(_MILESTONE) is True,
+                                                  flags.get(_NEGATIVE) is True)
             elif key.startswith(LIST_PREFIX):
                 code = key[len(LIST_PREFIX):]
                 spec = _load(raw, dict)

@@ -7,10 +7,11 @@ from openpyxl.utils import get_column_letter
 
 from wjexcel.forms import layout as L
 from wjexcel.forms.grid import Sheet
-from wjexcel.plan.model import Indicator
+from wjexcel.plan.model import MILESTONE_STATES, Indicator
 
 _BLANK = {"bg_color": "#FCE4D6"}
 _BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+_OVER = {"font_color": "#C00000", "bold": True}
 
 _TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
 """Excel's longest validation title and message (UTF-16 units); longer ones make it repair the file."""
@@ -57,8 +58,34 @@ def _clip(text: str, limit: int) -> str:
     return text + "…"
 
 
+NEGATIVE_BOUND = 10 ** 12
+"""The widest a 可为负数 value cell allows either way (no indicator of a district plan reaches it)."""
+
+
+def value_kind(ind: Indicator) -> str:
+    """Which validation a value cell gets (rows of one kind share one): a 节点任务's state, a
+    percent, a count or a number, each of the last two either never negative or 可为负数."""
+    if ind.is_milestone:
+        return "state"
+    kind = "pct" if ind.is_percent else ("whole" if ind.unit.strip() in L.COUNT_UNITS else "dec")
+    return f"{kind}-neg" if ind.negative_allowed else kind
+
+
 def value_validation(ind: Indicator) -> dict:
-    """The validation of an indicator's value cell: percent, count or number."""
+    """The validation of an indicator's value cell: a 节点任务's state (a strict dropdown),
+    percent, count or number; negatives only where the plan says 可为负数."""
+    if ind.is_milestone:
+        return validation(
+            "list", formula1=list(MILESTONE_STATES), promptTitle="选择进展状态",
+            prompt=f"节点任务：从下拉列表选择 {'、'.join(MILESTONE_STATES)}；进展情况写在右边的“情况说明”格。",
+            errorTitle="请从列表选择", error=f"只能选择 {'、'.join(MILESTONE_STATES)} 之一。")
+    if ind.negative_allowed:
+        bound = str(NEGATIVE_BOUND)
+        what = "百分数的数值" if ind.is_percent else f"数字（单位：{ind.unit}）"
+        return validation(
+            "decimal", operator="between", formula1=f"-{bound}", formula2=bound,
+            promptTitle="可填负数", prompt=f"只填{what}，下降时填负数，如 -1.2；不带单位。",
+            errorTitle="应为数字", error=f"请填写{what}，可以是负数，不要带文字。")
     if ind.is_percent:
         return validation(
             "decimal", operator="between", formula1="0", formula2="100",
@@ -137,14 +164,26 @@ _BAD_TEXT = "有 {n} 项填写有误（标红：不是数字、负数、百分�
 
 
 def _bad_terms(indicators, rows) -> list[str]:
-    """Excel expressions, one per kind of wrong entry, each counting offending cells."""
+    """Excel expressions, one per kind of wrong entry, each counting offending cells.
+
+    Text is wrong in a value cell but right in a 节点任务's state cell (wrong there: anything
+    but the states); a negative is wrong except where 可为负数."""
     col = get_column_letter(L.COL_VALUE)
     first, last = min(rows.values()), max(rows.values())
     rng = f"{col}{first}:{col}{last}"
-    terms = [f"SUMPRODUCT(--ISTEXT({rng}))", f'COUNTIF({rng},"<0")']
+    text, negative = f"SUMPRODUCT(--ISTEXT({rng}))", f'COUNTIF({rng},"<0")'
     for ind in indicators:
         ref = f"{col}{rows[ind.code]}"
-        if ind.is_percent:
+        if ind.is_milestone:
+            text += f"-ISTEXT({ref})"
+        elif ind.negative_allowed:
+            negative += f'-COUNTIF({ref},"<0")'
+    terms = [text, negative]
+    for ind in indicators:
+        ref = f"{col}{rows[ind.code]}"
+        if ind.is_milestone:
+            terms.append(f"IF({_state_wrong(ref)},1,0)")
+        if ind.is_percent and not ind.negative_allowed:
             terms.append(f'COUNTIF({ref},">100")')
         if ind.parent and ind.parent in rows:
             parent = f"{col}{rows[ind.parent]}"
@@ -178,18 +217,48 @@ def longest_check_text(count: int) -> str:
     return f"还有 {count} 项未填写；" + _BAD_TEXT.format(n=count) + f"签章栏还有 {len(L.SIGNATURE_FIELDS)} 项未填写。"
 
 
+def _state_wrong(ref: str) -> str:
+    """Excel: a 节点任务's state cell holds something other than blank or one of the states."""
+    states = ",".join(f'{ref}="{s}"' for s in MILESTONE_STATES)
+    return f'AND(LEN(TRIM({ref}))>0,NOT(OR({states})))'
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive rows as (first, last) runs."""
+    out: list[list[int]] = []
+    for n in sorted(numbers):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return [(a, b) for a, b in out]
+
+
+def mark_overrun(sheet: Sheet, row: int, col: int) -> None:
+    """A cap's 已用 share over 100% shows red: the value is not wrong, the cap is spent."""
+    ref = f"{get_column_letter(col)}{row}"
+    sheet.conditional.append(((row, col, row, col), {
+        "type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}>1)", "format": _OVER}))
+
+
 def conditional_formats(sheet: Sheet, indicators, rows, last_data) -> None:
     """Mark blank value cells pale orange and wrong ones red, as the 填报检查 counts them."""
     col = get_column_letter(L.COL_VALUE)
-    first = f"{col}{L.FIRST_DATA_ROW}"
-    rng = (L.FIRST_DATA_ROW, L.COL_VALUE, last_data, L.COL_VALUE)
-    sheet.conditional.append((rng, {
-        "type": "formula", "criteria": f"=OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}<0))",
-        "format": _BAD, "stop_if_true": True}))
+    special = {rows[i.code] for i in indicators if i.is_milestone or i.negative_allowed}
+    plain = [r for r in range(L.FIRST_DATA_ROW, last_data + 1) if r not in special]
+    for top, bottom in _runs(plain):
+        first = f"{col}{top}"
+        sheet.conditional.append(((top, L.COL_VALUE, bottom, L.COL_VALUE), {
+            "type": "formula", "criteria": f"=OR(ISTEXT({first}),AND(ISNUMBER({first}),{first}<0))",
+            "format": _BAD, "stop_if_true": True}))
     for ind in indicators:
         ref = f"{col}{rows[ind.code]}"
         wrong = []  # every rule 填报检查 counts for this cell (a % sub-item can break both)
-        if ind.is_percent:
+        if ind.is_milestone:
+            wrong.append(_state_wrong(ref))
+        elif ind.negative_allowed:
+            wrong.append(f"ISTEXT({ref})")
+        if ind.is_percent and not ind.negative_allowed:
             wrong.append(f"AND(ISNUMBER({ref}),{ref}>100)")
         if ind.parent and ind.parent in rows:
             parent = f"{col}{rows[ind.parent]}"
@@ -199,4 +268,6 @@ def conditional_formats(sheet: Sheet, indicators, rows, last_data) -> None:
             cell = (rows[ind.code], L.COL_VALUE, rows[ind.code], L.COL_VALUE)
             sheet.conditional.append((cell, {"type": "formula", "criteria": f"={cond}", "format": _BAD,
                                              "stop_if_true": True}))
+    first = f"{col}{L.FIRST_DATA_ROW}"
+    rng = (L.FIRST_DATA_ROW, L.COL_VALUE, last_data, L.COL_VALUE)
     sheet.conditional.append((rng, {"type": "formula", "criteria": f"=LEN(TRIM({first}))=0", "format": _BLANK}))

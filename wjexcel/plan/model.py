@@ -360,7 +360,8 @@ class Plan:
 
         A 区镇 gets every indicator towns report, in plan order. A department gets the
         indicators of the tasks it is responsible for: those it is the source unit of
-        first, then the rest; a sub-item always follows its parent.
+        first, then the rest; a sub-item always follows its parent. A 节点任务 asks for one state
+        from whoever carries it out: each town where 区镇填报 is 是, else its source unit only.
         """
         if period is not None:
             return [i for i in self.indicators_for(reporter) if i.reported_in(period)]
@@ -368,7 +369,8 @@ class Plan:
             chosen = [i for i in self.indicators if i.district_reported]
         else:
             tasks = {t.number for t in self.tasks if reporter.name in t.responsible_units}
-            mine = [i for i in self.indicators if i.task in tasks or i.source_unit == reporter.name]
+            mine = [i for i in self.indicators if (i.task in tasks and not i.is_milestone)
+                    or (i.source_unit == reporter.name and not (i.is_milestone and i.district_reported))]
             first = [i for i in mine if i.source_unit == reporter.name]
             chosen = first + [i for i in mine if i.source_unit != reporter.name]
         return _parents_then_children(chosen, self)
