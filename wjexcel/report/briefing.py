@@ -81,7 +81,7 @@ def cap_phrase(f: IndicatorFigure) -> str:
     """A 越小越好 figure in words: 控制目标, 已用, 超出 — never 完成年度目标的x%."""
     a, ind = f.assessment, f.indicator
     unit = ind.unit
-    limit = f"控制目标{a.target and number_text(a.target, unit) or '—'}{'以内' if a.op == '<=' else '以下'}"
+    limit = f"控制目标{number_text(a.target, unit)}{'以内' if a.op == '<=' else '以下'}"
     if a.target is None or f.value is None:
         return limit
     over = f.value - a.target
