@@ -250,7 +250,7 @@ def _writer(soffice: str) -> None:
 def test_libreoffice_renders_it_on_a4_with_every_figure(report, soffice, soffice_convert, tmp_path):
     doc, path = report
     _writer(soffice)
-    [pdf] = soffice_convert([path], "pdf", tmp_path)
+    [pdf] = soffice_convert([path], "pdf:writer_pdf_Export", tmp_path)
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
@@ -267,7 +267,7 @@ def test_libreoffice_renders_it_on_a4_with_every_figure(report, soffice, soffice
     for item in doc["indicators"]:
         if item["value"] is not None:
             assert f"{item['name']}{_num(item['value'])}" in flat, item["name"]
-    assert "— 1 —" in text and "###" not in text
+    assert "—1—" in flat and "—2—" in flat and "###" not in text
     assert "任务分解表完成情况（2022年第三季度）" in flat
 
 
@@ -283,3 +283,17 @@ def test_a_document_open_in_word_is_left_alone_and_a_new_name_used(tmp_path):
         owner.unlink()
     assert second.locked == first and second.path != first and first.read_bytes() == before
     assert docx.Document(str(second.path)).paragraphs[0].text.startswith("关于《")
+
+
+def test_a_draft_the_clerk_has_saved_is_never_overwritten(tmp_path):
+    data = _hostile_data()
+    first = write_document(data, tmp_path / "报告.docx").path
+    again = write_document(data, first)  # untouched since written: replaced in place
+    assert again.path == first and again.locked is None
+    draft = docx.Document(str(first))
+    draft.paragraphs[-1].text = "已改好的稿子"
+    draft.core_properties.last_modified_by = "王芳"
+    draft.save(str(first))
+    kept = first.read_bytes()
+    third = write_document(data, first)
+    assert third.locked == first and third.path != first and first.read_bytes() == kept

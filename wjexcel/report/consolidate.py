@@ -70,7 +70,7 @@ class ConsolidateResult:
         lines = [f"进展情况报告（草稿）：{self.document}",
                  "  报送前请补充灰底的【请补充】段落，核对主送机关、发文单位和成文日期。"]
         if self.document_locked is not None:
-            lines.append(f"注意：原报告“{self.document_locked.name}”正被打开（Word/WPS）或无法覆盖，未改动它；"
+            lines.append(f"注意：原报告“{self.document_locked.name}”已修改过或正被打开（Word/WPS），未覆盖它；"
                          f"本次报告另存为“{self.document.name}”。")
         return lines
 

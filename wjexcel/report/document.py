@@ -38,9 +38,15 @@ MARGINS_MM = {"top": 37, "left": 28, "bottom": 35, "right": 26}
 LANDSCAPE_MARGINS_MM = {"top": 28, "left": 30, "bottom": 28, "right": 30}
 FOOTER_MM = 23  # the page number's line sits about 7 mm below the type area
 TODO_FILL = "D9D9D9"
+WRITER = "wjexcel"
+"""The document's last-modified-by as written: any other name means the clerk has saved it since."""
 TABLE_WIDTHS_MM = [10, 60, 16, 20, 22, 18, 18, 18, 20, 35]  # 237 mm: the landscape type area
 _TODO = re.compile(r"(【请补充[^】]*】)")
 
+STYLE_IDS = {"公文正文": "wjxBody", "公文标题": "wjxTitle", "主送机关": "wjxAddressee", "一级标题": "wjxHeading1",
+             "二级标题": "wjxHeading2", "附件说明": "wjxAttachmentNote", "署名": "wjxSignature",
+             "附件标识": "wjxAttachmentMark", "表格文字": "wjxTableText", "表头": "wjxTableHead", "页码": "wjxPageNumber"}
+"""ASCII style ids (the names the clerk sees stay Chinese)."""
 STYLES = {  # name: (font, size pt, alignment, first-line indent in characters, line, bold)
     "公文正文": (FANGSONG, BODY_PT, "justify", 2, LINE_TWIPS, False),
     "公文标题": (TITLE_FONT, TITLE_PT, "center", 0, TITLE_LINE_PT * 20, False),
@@ -124,6 +130,7 @@ def _add_styles(doc) -> None:
              "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}
     for name, (font, size, alignment, indent, line, bold) in STYLES.items():
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = STYLE_IDS[name]
         style.base_style = doc.styles["Normal"]
         style.quick_style = True
         _fonts(style.element.get_or_add_rPr(), font)
@@ -161,9 +168,9 @@ def _font_table(doc) -> None:
         font.set(f"{{{w}}}name", name)
         if name in FALLBACK:
             etree.SubElement(font, f"{{{w}}}altName").set(f"{{{w}}}val", FALLBACK[name])
-        etree.SubElement(font, f"{{{w}}}charset").set(f"{{{w}}}val", "86")
-        etree.SubElement(font, f"{{{w}}}family").set(f"{{{w}}}val", "modern" if name != TITLE_FONT else "script")
-        etree.SubElement(font, f"{{{w}}}pitch").set(f"{{{w}}}val", "fixed" if name != TITLE_FONT else "variable")
+        etree.SubElement(font, f"{{{w}}}charset").set(f"{{{w}}}val", "86")  # GB2312
+        etree.SubElement(font, f"{{{w}}}family").set(f"{{{w}}}val", "auto")
+        etree.SubElement(font, f"{{{w}}}pitch").set(f"{{{w}}}val", "variable")
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -242,7 +249,7 @@ def _page_number(footer, side: str) -> None:
     _run(p, " —", SONGTI, PAGE_NUMBER_PT)
 
 
-def _signature(doc, signature: str, date: str) -> None:
+def _signature(doc, signature: str, date: str):
     """署名 and 成文日期: the date two characters in from the right, the name starting two
     characters before the date (GB/T 9704 7.3.5.2), both in whole characters of 3号."""
     from docx.shared import Pt
@@ -257,6 +264,7 @@ def _signature(doc, signature: str, date: str) -> None:
     for text, indent in ((signature, name_in), (date, date_in)):
         p = _paragraph(doc, "署名", text)
         p.paragraph_format.right_indent = Pt(BODY_PT * indent)
+    return p
 
 
 def _cell_fill(cell, colour: str) -> None:
@@ -326,8 +334,11 @@ def build_document(data: ReportData, path: Path) -> None:
     _defaults(doc)
     _add_styles(doc)
     _font_table(doc)
-    doc.core_properties.title = clean_text(out.title)
-    doc.core_properties.author = clean_text(data.figures.plan.lead_unit or "wjexcel")
+    props = doc.core_properties
+    props.title = clean_text(out.title)
+    props.author = clean_text(data.figures.plan.lead_unit or WRITER)
+    props.last_modified_by, props.revision = WRITER, 1
+    props.created = props.modified = data.generated_at
     doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
     _page_setup(section)
@@ -343,9 +354,12 @@ def build_document(data: ReportData, path: Path) -> None:
             date = text
         else:
             _paragraph(doc, KIND_STYLE[kind], text)
-    if signature is not None:
-        _signature(doc, signature, date or "")
+    last = _signature(doc, signature, date or "") if signature is not None else None
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
+    if last is not None:  # the break ends the date's paragraph: no empty line that could spill onto a page
+        holder = doc.paragraphs[-1]._p
+        last._p.get_or_add_pPr().append(holder.pPr.sectPr)
+        holder.getparent().remove(holder)
     _page_setup(landscape, landscape=True)
     _paragraph(doc, "附件标识", "附件")
     _paragraph(doc, "公文正文", "")
@@ -365,8 +379,23 @@ def verify(path: Path) -> None:
         raise OSError("写出的进展情况报告不完整")
 
 
+def edited(path: Path) -> bool:
+    """True when the document at ``path`` was saved by someone since wjexcel wrote it (Word, WPS and
+    LibreOffice record who saved last and count the revisions), or cannot be read: the clerk's draft."""
+    import docx
+
+    if not path.exists():
+        return False
+    try:
+        props = docx.Document(str(path)).core_properties
+    except Exception:  # noqa: BLE001 - a file we cannot read is not ours to overwrite
+        return True
+    return props.last_modified_by != WRITER or props.revision != 1
+
+
 def write_document(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
-    """Write the report to ``target`` atomically; open in Word/WPS → a timestamped sibling instead.
+    """Write the report to ``target`` atomically. A target open in Word/WPS, or edited since wjexcel
+    wrote it, is left alone: the report then goes to a timestamped sibling (``locked`` = the target).
 
     Raises:
         OutputLockedError: Neither the target nor a timestamped name could be written.
@@ -375,6 +404,8 @@ def write_document(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     target.parent.mkdir(parents=True, exist_ok=True)
     build = lambda tmp: build_document(data, tmp)  # noqa: E731
     try:
+        if edited(target):
+            raise OutputLockedError(f"“{target.name}”已被修改过")
         return WriteOutcome(replace_file(target, build, verify))
     except OutputLockedError:
         return WriteOutcome(replace_file(_timestamped(target), build, verify), locked=target)

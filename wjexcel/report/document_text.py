@@ -58,8 +58,11 @@ class Outline:
 
 
 # --- figures in words --------------------------------------------------------------------------------
-def points(progress: float, due: float) -> str:
-    """``超序时进度1.5个百分点`` / ``低于序时进度8.2个百分点`` / ``与序时进度持平``: progress against 序时进度."""
+def points(progress: float | None, due: float) -> str:
+    """``超序时进度1.5个百分点`` / ``低于序时进度8.2个百分点`` / ``与序时进度持平``: progress against 序时进度
+    ("" without a progress)."""
+    if progress is None:
+        return ""
     diff = (progress - due) * 100
     shown = f"{abs(diff):.1f}"
     if float(shown) == 0:
@@ -100,7 +103,8 @@ def _target(f: IndicatorFigure) -> str:
 def _count_sentence(f: IndicatorFigure, figures: Figures) -> list[str]:
     """增量 and 年度数: completion of the year's target, ± 百分点, 同比, 本期新增."""
     a = f.assessment
-    parts = [f"完成年度目标（{_target(f)}）的{pct(a.completion)}", points(a.progress, f.elapsed)]
+    parts = [f"年度目标{_target(f)}" if a.completion is None else f"完成年度目标（{_target(f)}）的{pct(a.completion)}",
+             points(a.progress, f.elapsed)]
     if a.status == DONE and f.elapsed < 1:
         parts.append("提前完成年度目标")
     parts.append(_yoy(f))
@@ -153,8 +157,8 @@ def _plan_total_sentence(f: IndicatorFigure, figures: Figures) -> list[str]:
     """计划总量: completion of the plan-period target against the share of the plan elapsed."""
     a = f.assessment
     share = float(figures.plan_share)
-    return [f"完成计划期目标（{_target(f)}）的{pct(a.completion)}",
-            f"计划期已过{pct(share)}，" + points(a.progress, share).replace("序时进度", "计划期序时进度")]
+    return [f"完成计划期目标（{_target(f)}）的{pct(a.completion)}", f"计划期已过{pct(share)}",
+            points(a.progress, share).replace("序时进度", "计划期序时进度")]
 
 
 SENTENCES = {INCREMENT: _count_sentence, ANNUAL: _count_sentence, STOCK: _stock_sentence, RATIO: _ratio_sentence,
@@ -172,7 +176,10 @@ def indicator_sentence(f: IndicatorFigure, figures: Figures) -> str:
     head = f"{name}{number_text(f.value, ind.unit)}"
     if f.assessment.target is None:
         return f"{head}，{f.period.year}年未设目标，不作评价。"
-    clauses = [c for c in SENTENCES[ind.kind](f, figures) if c]
+    builder = SENTENCES.get(ind.kind)
+    if builder is None:  # a kind without its own wording yet: the status only
+        return f"{head}，{f.status}。"
+    clauses = [c for c in builder(f, figures) if c]
     return "，".join([head, *clauses]) + "。"
 
 
