@@ -250,7 +250,10 @@ def _bare(name: str) -> str:
     return name.removeprefix("其中：").removeprefix("其中")
 
 
-def _item_name(item: SupervisionItem) -> str:
+def _item_name(item: SupervisionItem, unit: str = "") -> str:
+    """The item as named in a sentence; a unit's own split target is just 分解目标 in its own paragraph."""
+    if item.reporter and item.reporter == unit:
+        return f"{_bare(item.name)}分解目标"
     return _bare(item.name) + (f"（{item.reporter}分解目标）" if item.reporter else "")
 
 
@@ -290,12 +293,12 @@ def next_steps(figures: Figures) -> list[str]:
     items = [item for item in figures.supervision() if item.status in BEHIND]
     paras = []
     for n, (unit, mine) in enumerate(unit_items(items).items(), 1):
-        names = list(dict.fromkeys(_item_name(item) for item in mine))
-        running = list(dict.fromkeys(_item_name(item) for item in mine if item.escalate))
+        names = list(dict.fromkeys(_item_name(item, unit) for item in mine))
+        running = list(dict.fromkeys(_item_name(item, unit) for item in mine if item.escalate))
         if running and len(names) == 1:
             escalate = "，已连续两期以上滞后"
         elif running:
-            escalate = f"，其中{_names(running)}已连续两期以上滞后"
+            escalate = f"（其中{len(running)}项已连续两期以上滞后）"
         else:
             escalate = ""
         paras.append(f"{n}.{unit or '有关单位'}：{_names(names)}进度滞后{escalate}。"
