@@ -22,6 +22,7 @@ from wjexcel.periods import Period
 from wjexcel.plan.builtin import builtin_plan
 from wjexcel.report.data import ReportData
 from wjexcel.report.document import LINE_TWIPS, write_document
+from wjexcel.report.document_text import TABLE_HEADS
 from wjexcel.report.figures import History
 from wjexcel.report.supervision import unit_items
 
@@ -61,6 +62,15 @@ def test_page_margins_sections_and_the_landscape_attachment(report):
     assert sum(widths) <= usable + 0.5
     assert [c.text for c in table.rows[0].cells][:5] == ["序号", "指标", "单位", "本年目标", "本期完成值"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
+    for head, mm in zip(TABLE_HEADS, widths):  # 10.5 pt: 3.7 mm a character, 3.8 mm of cell margins
+        assert len(head) * 3.7 + 3.8 <= mm, head
+    # the break to the landscape page ends the 成文日期's paragraph: no empty line to spill onto a page
+    date = [p for p in document.paragraphs if p.style.name == "署名"][-1]
+    assert date._p.pPr.sectPr is not None
+    note = next(p for p in document.paragraphs if p.style.name == "附件说明")
+    assert note.paragraph_format.keep_with_next or note.style.paragraph_format.keep_with_next
+    indent = note.style.paragraph_format
+    assert round(indent.left_indent.pt + indent.first_line_indent.pt) == 32  # 附件：two characters in, hanging
 
 
 def _run_fonts(run) -> dict:
@@ -297,3 +307,14 @@ def test_a_draft_the_clerk_has_saved_is_never_overwritten(tmp_path):
     kept = first.read_bytes()
     third = write_document(data, first)
     assert third.locked == first and third.path != first and first.read_bytes() == kept
+
+
+def test_consolidate_names_the_document_in_its_summary(cycle, tmp_path):  # noqa: F811
+    _, out = cycle
+    workbook = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(cli, ["consolidate", "-p", "2022Q3", "-w", str(out.parent.parent),
+                                      "-o", str(workbook)])
+    assert result.exit_code == 0, result.output
+    document = tmp_path / "吴江区科技创新三年行动计划_2022Q3_进展情况报告.docx"
+    assert f"汇总表：{workbook}" in result.output and f"进展情况报告（草稿）：{document}" in result.output
+    assert document.exists()

@@ -56,7 +56,8 @@ class ConsolidateResult:
                          + "（见汇总表“督办清单”）。")
         if self.reporting:
             lines.append("报送情况：" + status_summary(self.reporting))
-        lines.append(f"汇总表：{self.output}")
+        if self.output is not None:
+            lines.append(f"汇总表：{self.output}")
         if self.locked is not None:
             lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"
                          f"本次结果另存为“{self.output.name}”。")

@@ -225,7 +225,7 @@ def overall(data: ReportData) -> list[str]:
     behind = counts[LAGGING] + counts[SEVERE]
     text = (f"本期评价的{total}项指标中，达到序时进度{on}项、占比{pct(on / total if total else 0.0)}"
             f"（已完成{counts[DONE]}项、序时推进{counts[ON_TRACK]}项）；未达到序时进度{behind}项"
-            f"（滞后{counts[LAGGING]}项、严重滞后{counts[SEVERE]}项）")
+            + (f"（滞后{counts[LAGGING]}项、严重滞后{counts[SEVERE]}项）" if behind else ""))
     if counts[MISSING]:
         text += f"；尚无数据{counts[MISSING]}项"
     paras.append(text + "。")
