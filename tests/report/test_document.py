@@ -271,13 +271,14 @@ def test_libreoffice_renders_it_on_a4_with_every_figure(report, soffice, soffice
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     flat = re.sub(r"\s+", "", text)
+    assert "—1—" in flat and "—2—" in flat and "###" not in text
+    flat = re.sub(r"—\d+—", "", flat)  # page numbers out of the way of a sentence that runs over a page
     assert "2022年第三季度推进情况的报告" in flat
     for heading in ("一、总体情况", "二、主要指标完成情况", "三、存在问题", "四、下步打算", "附件"):
         assert heading in flat
     for item in doc["indicators"]:
         if item["value"] is not None:
             assert f"{item['name']}{_num(item['value'])}" in flat, item["name"]
-    assert "—1—" in flat and "—2—" in flat and "###" not in text
     assert "任务分解表完成情况（2022年第三季度）" in flat
 
 
