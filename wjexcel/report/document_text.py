@@ -129,6 +129,8 @@ def _stock_sentence(f: IndicatorFigure, figures: Figures) -> list[str]:
                       points(a.progress, f.elapsed)]
         else:
             parts.append(f"年度应净增{number_text(a.target - b.value, unit)}，尚未实现净增")
+    if a.status == DONE and f.elapsed < 1:
+        parts.append("提前完成年度目标")
     parts.append(_yoy(f))
     word = _end_word(f)
     if word and f.change is not None:
