@@ -319,3 +319,28 @@ def test_consolidate_names_the_document_in_its_summary(cycle, tmp_path):  # noqa
     document = tmp_path / "吴江区科技创新三年行动计划_2022Q3_进展情况报告.docx"
     assert f"汇总表：{workbook}" in result.output and f"进展情况报告（草稿）：{document}" in result.output
     assert document.exists()
+
+
+def _figure(code: str, period: str, values: list):
+    by_period = {}
+    for value in values:
+        by_period.setdefault(value.period, []).append(value)
+    history = History(builtin_plan(), by_period)
+    figures = history.figures(Period.parse(period))
+    return figures.by_code(code), figures
+
+
+def test_a_stock_that_has_not_grown_and_a_ratio_are_worded_by_their_kind():
+    from wjexcel.report.document_text import indicator_sentence
+
+    # 2-1 (stock, T = 8): B = 7, the 2021 year-end; 7 again in 2022Q3 is no net increase at all
+    centres, figures = _figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7, kind="department", period="2021"),
+                                                 rv("区科技局", "2-1", 7, kind="department")])
+    assert indicator_sentence(centres, figures) == \
+        "累计引进、建设独立研发机构7家，年度目标8家，较上年末持平，年度应净增1家，尚未实现净增。"
+    # 6-1 (ratio, 年报, T = 3.68): B = 3.62 (2021), e = 1 so X = T; 3.67 is 0.01 points short, 0.05 up on 2021
+    ratio, figures = _figure("6-1", "2022", [rv("统计局", "6-1", 3.62, kind="department", period="2021"),
+                                             rv("统计局", "6-1", 3.67, kind="department", period="2022")])
+    assert indicator_sentence(ratio, figures) == (
+        "全社会研发投入占地区生产总值比重3.67%，年度目标3.68%，按序时进度应达到3.68%，低于序时要求0.01个百分点，"
+        "比上年同期提高0.05个百分点。")
