@@ -172,6 +172,11 @@ def indicator_sentence(f: IndicatorFigure, figures: Figures) -> str:
     """The sentence of 主要指标完成情况 for one indicator: value and unit first, then what the kind says."""
     ind = f.indicator
     name = ind.name
+    if getattr(ind, "is_down", False) or getattr(f, "milestone", None) is not None:
+        # 越小越好 (控制目标, 已用, 超出) and 节点任务 get their own builders; until then only the status,
+        # never a 完成年度目标 or 超序时进度 that would misstate a cap
+        figure = "" if f.value is None else number_text(f.value, ind.unit)
+        return f"{name}{figure}，{f.status}。" if figure else f"{name}：{f.status}。"
     if f.value is None:
         who = f"{ind.source_unit}等单位" if ind.source_unit else "有关单位"
         return f"{name}：本期尚无数据（{who}未报送）。"
