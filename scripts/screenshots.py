@@ -8,9 +8,11 @@ Run ``python scripts/screenshots.py`` and commit the PNGs. Nothing is drawn by h
    formats and print settings stay exactly as written), so LibreOffice prints just that sheet;
 3. one headless LibreOffice start (``wjexcel.office.convert``) turns all copies into PDF;
 4. ``pdftoppm`` renders the wanted page, cropped to the printed content (found on a
-   low-resolution grey render, without the page header and footer).
+   low-resolution grey render, without the page header and footer);
+5. the demo's 进展情况报告.docx is printed by LibreOffice Writer and its first page kept whole
+   (``report-document.png``).
 
-Needs LibreOffice and poppler-utils (``pdftoppm``). The demo's real outputs are never changed.
+Needs LibreOffice (Calc and Writer) and poppler-utils (``pdftoppm``). The demo's real outputs are never changed.
 Pictures carry the date the script ran (the demo prints generation dates), so a re-run on
 another day changes the PNG bytes but not their names.
 """
@@ -70,6 +72,8 @@ SHOTS = [
     Shot("report-briefing", "report", "进展简报", dpi=100, landscape=True),
     Shot("console", "console", "一键汇总", dpi=110),
 ]
+DOCUMENT_SHOT = "report-document"  # the first page of the 进展情况报告.docx, whole (LibreOffice Writer)
+DOCUMENT_DPI = 80
 
 
 def demo_files(root: Path, report: Path) -> dict[str, Path]:
@@ -217,6 +221,16 @@ def render(pdf: Path, shot: Shot, margins: tuple[float, float], work: Path) -> P
     return stem.with_suffix(".png")
 
 
+def document_page(document: Path, work: Path) -> Path:
+    """The first page of the 进展情况报告 as LibreOffice Writer prints it, the whole A4 page."""
+    [pdf] = convert([document], "pdf:writer_pdf_Export", work / "pdf_document")
+    stem = work / DOCUMENT_SHOT
+    _pdftoppm(pdf, 1, DOCUMENT_DPI, stem, "-png")
+    out = IMAGES / f"{DOCUMENT_SHOT}.png"
+    shutil.copyfile(stem.with_suffix(".png"), out)
+    return out
+
+
 def main() -> int:
     for tool in ("pdftoppm",):
         if shutil.which(tool) is None:
@@ -241,6 +255,7 @@ def main() -> int:
             out = IMAGES / f"{shot.name}.png"
             shutil.copyfile(png, out)
             written.append(out)
+        written.append(document_page(demo.run.consolidated.document, tmp))
     too_big = []
     for out in written:
         size = out.stat().st_size

@@ -429,6 +429,32 @@ def consolidate(workspace, period, output, as_json):
 
 
 @cli.command()
+@_workspace_option
+@_period_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="输出文件（默认：汇总/<计划简称>_<期间>_进展情况报告.docx）")
+@_json_option
+def report(workspace, period, output, as_json):
+    """只写出进展情况报告（Word 公文草稿，.docx），不生成汇总表。
+
+    报告按 GB/T 9704 公文格式排版：总体情况、主要指标完成情况、存在问题、下步打算，
+    附任务分解表；数字与汇总表一致。报送前请补充灰底的【请补充】段落，核对发文单位和日期。
+    汇总（consolidate、run）时也会同时写出这份报告。
+
+    \b
+    示例：wjexcel report -p 2022Q3
+    """
+    from wjexcel.report.consolidate import consolidate as do_consolidate
+
+    ws = _open_ws(workspace)
+    result = _quietly(do_consolidate, ws, period, document=output, workbook=False, progress=_progress("进展情况报告"))
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        click.echo("\n".join(result.document_lines()))
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @_workspace_option
 @_period_option

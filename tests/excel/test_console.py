@@ -441,6 +441,8 @@ def test_buttons_act_on_a_real_workspace(workspace):
     assert any(line.startswith("未报送  七都镇") for line in status)
     ran = eb.run_action(by_key["run"], params, workspace.root)
     assert any(line.startswith("汇总表：") for line in ran)
+    document = next(line for line in ran if line.startswith("进展情况报告（草稿）：")).split("：", 1)[1]
+    assert Path(document).exists() and Path(document).parent == workspace.reports
     assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
 
 

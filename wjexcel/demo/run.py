@@ -96,6 +96,7 @@ class DemoResult:
             "",
             "去哪里看：",
             f"  汇总表（任务分解表、红黄绿灯）：{r.report_path}",
+            f"  进展情况报告（Word 公文草稿）：{r.consolidated.document}",
             f"  生成的填报表：{self.root / '分发' / DEMO_PERIOD}",
             f"  模拟收回的文件（原样保留）：{self.root / '收回'}",
             f"  退回表（标红并加批注）：{self.root / '汇总' / '退回' / DEMO_PERIOD}",

@@ -17,6 +17,7 @@ from wjexcel.report.figures import Figures, History
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
+from wjexcel.report.document import write_document
 from wjexcel.report.workbook import write_report
 from wjexcel.collect.status import reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
@@ -30,14 +31,17 @@ class ConsolidateResult:
     """What a consolidation produced."""
 
     period: Period
-    output: Path
+    output: Path | None  # None when only the document was asked for
     figures: Figures
     reporting: list = field(default_factory=list)
     locked: Path | None = None  # the intended file, when it was open and a new name was used
+    document: Path | None = None  # the 进展情况报告.docx
+    document_locked: Path | None = None
 
     def to_json(self) -> dict:
         """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
-        return {"period": self.period.code, "output": str(self.output),
+        return {"period": self.period.code, "output": str(self.output) if self.output else None,
+                "document": str(self.document) if self.document else None,
                 "indicators": self.figures.to_json(),
                 "supervision": [item.to_json() for item in self.figures.supervision()]}
 
@@ -52,11 +56,24 @@ class ConsolidateResult:
                          + "（见汇总表“督办清单”）。")
         if self.reporting:
             lines.append("报送情况：" + status_summary(self.reporting))
-        lines.append(f"汇总表：{self.output}")
+        if self.output is not None:
+            lines.append(f"汇总表：{self.output}")
         if self.locked is not None:
             lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"
                          f"本次结果另存为“{self.output.name}”。")
+        lines += self.document_lines()
         return "\n".join(lines)
+
+    def document_lines(self) -> list[str]:
+        """Where the 进展情况报告 went, and what the clerk completes before sending it."""
+        if self.document is None:
+            return []
+        lines = [f"进展情况报告（草稿）：{self.document}",
+                 "  报送前请补充灰底的【请补充】段落，核对主送机关、发文单位和成文日期。"]
+        if self.document_locked is not None:
+            lines.append(f"注意：原报告“{self.document_locked.name}”已修改过或正被打开（Word/WPS），未覆盖它；"
+                         f"本次报告另存为“{self.document.name}”。")
+        return lines
 
 
 def default_output(ws, plan, period: Period, today: datetime) -> Path:
@@ -65,9 +82,16 @@ def default_output(ws, plan, period: Period, today: datetime) -> Path:
     return ws.reports / f"{name}_{period.code}_汇总_{today:%Y%m%d}.xlsx"
 
 
+def default_document(folder: Path, plan, period: Period) -> Path:
+    """``<计划简称>_<期间>_进展情况报告.docx`` in ``folder`` (beside the workbook)."""
+    name = _UNSAFE.sub("_", plan.short_name or plan.name).strip("_") or "汇总"
+    return folder / f"{name}_{period.code}_进展情况报告.docx"
+
+
 @holding_lock("汇总")
 def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
-                progress=None, plan=None, now: datetime | None = None) -> ConsolidateResult:
+                progress=None, plan=None, now: datetime | None = None,
+                document: str | os.PathLike | None = None, workbook: bool = True) -> ConsolidateResult:
     """Write the 汇总 workbook for ``period`` from the ledger's accepted submissions.
 
     Args:
@@ -77,6 +101,8 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         progress: Optional ``progress(done, total, label)`` (three steps, Chinese labels).
         plan: The plan (default: the workspace's 计划.xlsx).
         now: The generation time (tests fix it).
+        document: The 进展情况报告.docx to write (default: beside the workbook, see default_document).
+        workbook: False writes only the document (``wjexcel report``).
 
     Raises:
         UsageError: The period is malformed (PeriodError) or outside the plan's years.
@@ -102,8 +128,14 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     figures = past.figures(period)
     data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past)
     target = Path(output) if output else default_output(ws, plan, period, now)
-    say(f"写出汇总表 {target.name}……")
-    outcome = write_report(data, target)
+    outcome = None
+    if workbook:
+        say(f"写出汇总表 {target.name}……")
+        outcome = write_report(data, target)
+    else:
+        say("写出进展情况报告……")
+    written = write_document(data, Path(document) if document else default_document(target.parent, plan, period))
     if progress:
         progress(3, 3, "")
-    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked)
+    return ConsolidateResult(period, outcome and outcome.path, figures, reporting, outcome and outcome.locked,
+                             written.path, written.locked)
