@@ -20,11 +20,11 @@ from wjexcel.collect.status import MISSING as NOT_REPORTED
 from wjexcel.collect.status import RETURNED
 from wjexcel.periods import chinese_date
 from wjexcel.plan.model import ANNUAL, INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
-from wjexcel.report.briefing import pct
+from wjexcel.report.briefing import cap_phrase, milestone_phrase, partial_phrase, pct
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import (ACTUAL, BEHIND, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, TARGET,
                                     Figures, IndicatorFigure, SupervisionItem, number_text)
-from wjexcel.report.supervision import unit_items
+from wjexcel.report.supervision import item_facts, unit_items
 from wjexcel.values import clean_text, shorten
 
 TODO = "【请补充"
@@ -172,11 +172,13 @@ def indicator_sentence(f: IndicatorFigure, figures: Figures) -> str:
     """The sentence of 主要指标完成情况 for one indicator: value and unit first, then what the kind says."""
     ind = f.indicator
     name = ind.name
-    if getattr(ind, "is_down", False) or getattr(f, "milestone", None) is not None:
-        # 越小越好 (控制目标, 已用, 超出) and 节点任务 get their own builders; until then only the status,
-        # never a 完成年度目标 or 超序时进度 that would misstate a cap
-        figure = "" if f.value is None else number_text(f.value, ind.unit)
-        return f"{name}{figure}，{f.status}。" if figure else f"{name}：{f.status}。"
+    if f.milestone is not None:
+        return f"{name}：{milestone_phrase(f)}。"
+    if f.partial is not None:
+        return f"{name}：全区数暂缺（{partial_phrase(f)}），待各区镇报齐后汇总。"
+    if ind.is_down and f.value is not None and f.assessment.target is not None:
+        clauses = [cap_phrase(f), _yoy(f)]
+        return "，".join([f"{name}{number_text(f.value, ind.unit)}", *(c for c in clauses if c)]) + "。"
     if f.value is None:
         who = f"{ind.source_unit}等单位" if ind.source_unit else "有关单位"
         return f"{name}：本期尚无数据（{who}未报送）。"
@@ -226,6 +228,10 @@ def overall(data: ReportData) -> list[str]:
             text += f"；{_names(missing)}未报送"
         text += "。" if not (returned or missing) else "，相关数据未计入本报告。"
         paras.append(text)
+    waiting = figures.partial
+    if waiting:
+        paras.append(f"{len(waiting)}项指标的全区数须待各区镇报齐后汇总，本报告暂按尚无数据计："
+                     + "、".join(f"{f.indicator.name}（{partial_phrase(f)}）" for f in waiting) + "。")
     counts = tally(figures)
     total = sum(counts.values())
     on = counts[DONE] + counts[ON_TRACK]
@@ -266,10 +272,9 @@ def _item_name(item: SupervisionItem, unit: str = "") -> str:
 
 def problem_text(n: int, item: SupervisionItem) -> str:
     """三、存在问题: one item behind, how far, and what its reporters said (quoted, as text)."""
-    unit = item.figure.indicator.unit
     run = f"，已连续{item.lagging_periods}期滞后" if item.lagging_periods >= 2 else ""
-    expected, value, gap = (number_text(v, unit, 2) for v in (item.assessment.expected, item.value, item.gap))
-    text = f"{n}.{_item_name(item)}进度{item.status}：应完成{expected}，实际{value}，差{gap}{run}。"
+    facts = item_facts(item).replace(" ", "")
+    text = f"{n}.{_item_name(item)}进度{item.status.value}：{facts}{run}。"
     remarks = item.remarks()
     if remarks:
         text += "；".join(f"{r}说明：{_quote(t)}" for r, t in remarks.items()) + "。"
@@ -329,9 +334,18 @@ def table(figures: Figures) -> list[list[str] | str]:
         a = f.assessment
         due = float(figures.plan_share) if f.indicator.kind == PLAN_TOTAL else f.elapsed
         judged = f.status in STATUSES and a.target is not None
-        rows.append([str(n), f.indicator.name, f.indicator.unit, number_text(a.target) if a.target is not None else "—",
-                     number_text(f.value), pct(a.completion) if judged else "—",
-                     pct(a.progress) if judged else "—", pct(due), f.status,
+        target = number_text(a.target) if a.target is not None else "—"
+        if f.milestone is not None:
+            target, value = f.milestone.due_label + "前", "、".join(dict.fromkeys(f.milestone.states.values())) or "—"
+        elif f.partial is not None:
+            value = "暂缺"
+        else:
+            value = number_text(f.value)
+        if f.indicator.is_down and a.target is not None:
+            target = "≤" + target if a.op == "<=" else "＜" + target
+        rows.append([str(n), f.indicator.name, f.indicator.unit, target, value,
+                     pct(a.completion) if judged and a.completion is not None else "—",
+                     pct(a.progress) if judged and f.milestone is None else "—", pct(due), f.status.value,
                      "、".join(plan.responsible_units(f.indicator))])
     return rows
 
