@@ -173,6 +173,10 @@ def _values_for(plan, reporter, figures, period: Period, *, ratios_delta=0.0, fi
         for code in codes:
             if plan.indicator(code).source_unit == reporter.name and code in figures:
                 out[code] = figures[code]
+        if not out:  # a unit that is not the source of any figure reports its own part of one (shown beside)
+            code = next((c for c in codes if c in figures and plan.indicator(c).kind != "ratio"), None)
+            if code is not None:
+                out[code] = round(figures[code] * 0.2, 2 if plan.indicator(code).unit == "万平方米" else 0)
         return out
     w = TOWN_WEIGHTS.get(reporter.name, 0.1)
     for code in codes:
