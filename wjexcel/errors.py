@@ -69,3 +69,7 @@ def os_reason(exc: OSError) -> str:
     winerror = getattr(exc, "winerror", None)
     reason = _WINDOWS_REASONS.get(winerror) or _OS_REASONS.get(exc.errno)
     return reason or f"系统拒绝读写（错误代码 {exc.errno or winerror}）"
+
+
+class AlreadyFinalError(WjexcelError):
+    """A period is 定稿 and its figures have not changed since: a second 定稿 would repeat it."""

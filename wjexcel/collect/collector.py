@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes, parallel
+from wjexcel.collect import other_periods
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
@@ -73,6 +74,9 @@ class FileVerdict:
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
     deferred: bool = False  # not judged in this run: left, unrecorded, for the next
+    other_period: str | None = None  # the period, when not the one being worked on (other_periods)
+    correction: bool = False  # it replaces an earlier version of the reporter for its period
+    final_period: bool = False  # its period is 定稿
 
     @property
     def errors(self) -> list[Problem]:
@@ -94,6 +98,9 @@ class FileVerdict:
             "warnings": [p.as_json() for p in self.warnings],
             "reason": self.note,
             "return_copy": self.return_copy,
+            "other_period": self.other_period,
+            "correction": self.correction,
+            "final_period": self.final_period,
         }
 
 
@@ -102,6 +109,7 @@ class CollectResult:
     """Every verdict of one collect run."""
 
     verdicts: list[FileVerdict]
+    period: str | None = None  # the period being worked on (other_periods.mark)
 
     def count(self, status: str, *, new_only: bool = False) -> int:
         """Files (not archives, not files left for the next run) with this verdict."""
@@ -139,7 +147,7 @@ class CollectResult:
             n = self.count(status)
             if n:
                 parts.append(f"{VERDICT_LABELS[status]} {n} 个")
-        lines = ["，".join(parts) + "。"]
+        lines = ["，".join(parts) + "。", *self.period_lines()]
         if self.deferred:
             names = "、".join(v.file for v in self.deferred[:10]) + (f" 等 {len(self.deferred)} 个" if
                                                                       len(self.deferred) > 10 else "")
@@ -148,6 +156,10 @@ class CollectResult:
         if returned:
             lines.append(returned)
         return "\n".join(lines)
+
+    def period_lines(self) -> list[str]:
+        """New files for another period or for a 定稿 period, named as what they are."""
+        return other_periods.period_lines(self.verdicts, self.period)
 
     def returned_text(self) -> str:
         """Which files were returned, why (the first error of each), and where the 退回 copies are."""
@@ -205,7 +217,7 @@ class _Limits:
 
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
-            workers: int | None = None) -> CollectResult:
+            workers: int | None = None, period: str | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -218,6 +230,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             in time are reported as left for the next run.
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
+        period: The period being worked on (``run``'s); files for any other are named as such.
     """
     from wjexcel.plan.workbook import workspace_plan
 
@@ -242,7 +255,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             if progress:
                 progress(len(entries), len(entries), "")
             _refresh_statuses(ledger, verdicts)
-    return CollectResult(verdicts)
+            current = other_periods.mark(ledger, verdicts, period)
+    return CollectResult(verdicts, current)
 
 
 # --- reading ahead in worker processes ------------------------------------------------------------
