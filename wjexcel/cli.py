@@ -410,12 +410,20 @@ def consolidate(workspace, period, output, final, as_json):
 
     ws = _open_ws(workspace)
     result = _quietly(do_consolidate, ws, period, output, progress=_progress("汇总"), final=final)
-    if final and (ws.root / "控制台.xlsm").is_file():
-        _write_console(ws)  # the control workbook shows which periods are 定稿
+    if final:
+        _refresh_console(ws)
     if as_json:
         _echo_json(result.to_json())
     else:
         click.echo(result.summary_text())
+
+
+def _refresh_console(ws) -> None:
+    """The control workbook shows which periods are 定稿: write it again where the workspace has one."""
+    from wjexcel.excel.console import WORKBOOK_NAME
+
+    if (ws.root / WORKBOOK_NAME).is_file():
+        _write_console(ws)
 
 
 @cli.command()

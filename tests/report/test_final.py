@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -85,9 +86,11 @@ def refill(ws, form: Path, reporter, value, names):
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
-    from wjexcel.cycle import init_workspace
+    from wjexcel.workspace import Workspace
 
-    ws = init_workspace(tmp_path_factory.mktemp("final") / "工作区")
+    root = tmp_path_factory.mktemp("final") / "工作区"
+    assert invoke("init", root).exit_code == 0  # with its control workbook
+    ws = Workspace.open(root)
     names = {i.code: i.name for i in workspace_plan(ws).indicators}
     q2 = generate_and_fill(ws, "2022Q2", names)
     collected = invoke("collect", "--json", "-w", ws.root)
@@ -137,8 +140,11 @@ def test_the_final_report_is_recorded_and_marked(story):
     mark = book["概览"]["A3"].value
     assert mark.startswith("【定稿】本表为2022年第二季度的定稿（第1版，") and "今后不再改动" in mark
     assert "更正说明" not in book.sheetnames
-    with __import__("zipfile").ZipFile(path) as z:
+    with zipfile.ZipFile(path) as z:
         assert 'readOnlyRecommended="1"' in z.read("xl/workbook.xml").decode()
+    # the control workbook was refreshed: it knows 2022Q2 is 定稿
+    console = openpyxl.load_workbook(ws.root / "控制台.xlsm")["一键汇总"]["C8"].value
+    assert f'"2022Q2","已定稿（第1版，{record.made_at:%Y-%m-%d %H:%M}）"' in console
 
 
 def test_a_form_for_an_old_period_is_named_in_the_collect_json(story):

@@ -47,7 +47,7 @@ def what_it_is(v) -> str:
     """``七都镇 2022年第二季度的更正`` (or 补报), and whether it counts there."""
     kind = "更正" if v.correction else "补报"
     counted = "已接收" + ("，替代此前的版本" if v.correction else "") if v.status == ACCEPTED else \
-        "填报日期早于已收到的版本，未替代它，已存档"
+        "不比已收到的版本新，未替代它，已存档"
     return f"{v.reporter} {_label(v.period)}的{kind}（{counted}）"
 
 
