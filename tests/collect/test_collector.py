@@ -223,7 +223,7 @@ def test_collect_json_contract_and_exit_code(ws, messy_inbox):
     codes = vars(Code).values()
     for item in data:
         assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings",
-                             "reason", "return_copy"}
+                             "reason", "return_copy", "other_period", "correction", "final_period"}
         assert item["status"] in {"accepted", "rejected", "duplicate", "superseded", "ignored"}
         assert item["reason"], f"{item['file']} has a verdict without a reason"
         for p in item["errors"] + item["warnings"]:
