@@ -260,3 +260,26 @@ def test_libreoffice_prints_the_correction_sheet_whole(story, soffice_convert, t
     for row in _rows(path):
         for cell in row[1:7]:
             assert re.sub(r"\s", "", str(cell if not isinstance(cell, float) else f"{cell:g}")) in flat, cell
+
+
+def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp_path):
+    from tests.report.test_consolidate import NOW, record
+    from wjexcel.cycle import init_workspace
+    from wjexcel.report.consolidate import consolidate
+
+    ws = init_workspace(tmp_path / "工作区")
+    with Ledger.open(ws) as ledger, ledger.transaction():
+        record(ledger, KEJI, "department", "2022Q2", [("1-1", 5, None)])
+    first = consolidate(ws, "2022Q2", now=NOW, final=True)
+    sent = first.output.read_bytes()
+    with open(first.output, "ab") as f:  # someone "just fixes a typo" in the 定稿 and saves it
+        f.write(b"\0")
+    later = consolidate(ws, "2022Q2", tmp_path / "之后.xlsx", now=NOW)
+    with Ledger.open(ws) as ledger:
+        kept = ws.root / ledger.final("2022Q2").archive_path
+    assert kept.read_bytes() == sent
+    text = later.summary_text()
+    assert "定稿文件未改动" not in text and f"注意：定稿文件“{ws.relative(first.output)}”已被改动或移走" in text
+    notes = [c.value for c in openpyxl.load_workbook(later.output)["更正说明"]["A"] if isinstance(c.value, str)]
+    assert any("该文件已被改动或移走；报送时的原件保存在" in n for n in notes)
+    assert later.to_json()["final"]["file"] == str(first.output) and later.to_json()["changes_since_final"] == []

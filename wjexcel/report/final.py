@@ -235,7 +235,8 @@ class FinalView:
         if not self.record:
             return []
         r = self.record
-        head = f"{label}已于{r.made_at:%Y-%m-%d %H:%M}定稿（第{r.version}版，“{Path(r.file).name}”），定稿文件未改动。"
+        head = (f"{label}已于{r.made_at:%Y-%m-%d %H:%M}定稿（第{r.version}版，“{Path(r.file).name}”）"
+                + ("，定稿文件未改动。" if self.intact else "。"))
         if self.changes:
             shown = "；".join(c.sentence() for c in self.changes[:5])
             more = f" 等 {len(self.changes)} 项" if len(self.changes) > 5 else ""
@@ -282,8 +283,9 @@ class FinalBasis:
             raise AlreadyFinalError(
                 f"{self.period.label}已于{r.made_at:%Y-%m-%d %H:%M}定稿（第{r.version}版，“{r.file}”），此后数字没有变化，"
                 "不再重复定稿，定稿文件保持不变。如有更正，请先收集更正后的报表再定稿。")
-        return FinalView(self.period, self.record, changes, (self.record.version + 1 if self.record else 1)
-                         if final else None, None, self.intact, self.root, self.finals)
+        making = (self.record.version + 1 if self.record else 1) if final else None
+        return FinalView(self.period, self.record, changes, making=making, intact=self.intact, root=self.root,
+                         finals=self.finals)
 
 
 def _sha256(path: Path) -> str | None:
