@@ -3,12 +3,12 @@
 The story (plan: the built-in one; 1-1 科创载体 has 区科技局 as source unit, a split target per
 development zone and one for the group 四个镇, which 七都镇 belongs to):
 
-- 2022Q2 forms are generated, filled and collected: 区科技局 1-1 = 5, 吴江开发区 1-1 = 2, 七都镇 1-1 = 0.2,
-  人才办 3-1 = 55. ``consolidate --final`` records that report.
+- 2022Q2 forms are generated, filled and collected: 区科技局 1-1 = 5, 吴江开发区 1-1 = 2, the four towns of
+  四个镇 1-1 = 0.2 (七都镇) + 0.1 × 3, 人才办 3-1 = 55. ``consolidate --final`` records that report.
 - During Q3, Q3's forms are generated; 七都镇 refills its Q2 form (1-1 = 0.6, dated later): collected
   with ``collect --json``; then 区科技局 refills its Q2 form (1-1 = 6): collected by ``run -p 2022Q3``.
 - ``consolidate -p 2022Q2`` writes a new file with 更正说明: district 1-1 5 → 6 (区科技局), split 四个镇
-  0.2 → 0.6 (七都镇), the reporters' own figures 七都镇 0.2 → 0.6 and 区科技局 5 → 6. The 定稿 file's
+  0.5 → 0.9 (七都镇), the reporters' own figures 七都镇 0.2 → 0.6 and 区科技局 5 → 6. The 定稿 file's
   bytes never change.
 - A second ``--final`` records version 2; a third, with nothing changed, is refused.
 """
@@ -36,9 +36,12 @@ from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger
 
 KAIFA, QIDU, KEJI, RENCAI = "吴江开发区", "七都镇", "区科技局", "人才办"
+FOUR_TOWNS = {QIDU: 0.2, "桃源镇": 0.1, "震泽镇": 0.1, "平望镇": 0.1}  # the group 四个镇, every member reporting
 TYPED = {
-    "2022Q2": {KEJI: {"1-1": 5}, KAIFA: {"1-1": 2}, QIDU: {"1-1": 0.2}, RENCAI: {"3-1": 55}},
-    "2022Q3": {KEJI: {"1-1": 8}, KAIFA: {"1-1": 4}, QIDU: {"1-1": 0.3}, RENCAI: {"3-1": 90}},
+    "2022Q2": {KEJI: {"1-1": 5}, KAIFA: {"1-1": 2}, RENCAI: {"3-1": 55},
+               **{town: {"1-1": v} for town, v in FOUR_TOWNS.items()}},
+    "2022Q3": {KEJI: {"1-1": 8}, KAIFA: {"1-1": 4}, RENCAI: {"3-1": 90},
+               **{town: {"1-1": v + 0.1} for town, v in FOUR_TOWNS.items()}},
 }
 SIGNED = {"2022Q2": date(2022, 7, 8), "2022Q3": date(2022, 10, 8)}
 CORRECTED = {QIDU: 0.6, KEJI: 6}
@@ -130,7 +133,8 @@ def test_the_final_report_is_recorded_and_marked(story):
     by = {i["code"]: i for i in doc["indicators"]}
     assert figures[("1-1", "indicator", None)] == by["1-1"]["value"] == 5
     assert figures[("1-1", "reporter", QIDU)] == 0.2 and figures[("3-1", "reporter", RENCAI)] == 55
-    assert figures[("1-1", "split", "四个镇")] == 0.2 and figures[("1-1", "split", KAIFA)] == 2
+    assert figures[("1-1", "split", "四个镇")] == pytest.approx(sum(FOUR_TOWNS.values()))
+    assert figures[("1-1", "split", KAIFA)] == 2
     assert sorted(s.reporter for s in used) == sorted(TYPED["2022Q2"])
     with Ledger.open(ws) as ledger:
         accepted = {s.reporter: s.sha256 for s in ledger.submissions("2022Q2") if s.id in {u.id for u in used}}
@@ -154,7 +158,7 @@ def test_a_form_for_an_old_period_is_named_in_the_collect_json(story):
     assert v["status"] == "accepted" and v["period"] == "2022Q2" and v["reporter"] == QIDU
     assert v["other_period"] == "2022Q2" and v["correction"] is True and v["final_period"] is True
     q3 = [v for v in story["collect"] if v["period"] == "2022Q3"]
-    assert len(q3) == 4 and all(v["other_period"] is None and not v["final_period"] for v in q3)
+    assert len(q3) == len(TYPED["2022Q3"]) and all(v["other_period"] is None and not v["final_period"] for v in q3)
 
 
 def test_run_names_the_correction_of_a_final_period(story):
@@ -168,7 +172,8 @@ def test_run_names_the_correction_of_a_final_period(story):
 
 EXPECTED = [  # (code, reporter, from, to, scope, who sent the change)
     ("1-1", None, 5, CORRECTED[KEJI], "indicator", [KEJI]),
-    ("1-1", "四个镇", 0.2, CORRECTED[QIDU], "split", [QIDU]),
+    ("1-1", "四个镇", sum(FOUR_TOWNS.values()), sum(FOUR_TOWNS.values()) - FOUR_TOWNS[QIDU] + CORRECTED[QIDU], "split",
+     [QIDU]),
     ("1-1", QIDU, 0.2, CORRECTED[QIDU], "reporter", [QIDU]),
     ("1-1", KEJI, 5, CORRECTED[KEJI], "reporter", [KEJI]),
 ]
@@ -181,7 +186,8 @@ def test_the_final_file_is_never_touched_and_the_new_one_explains_the_changes(st
     assert doc["final"] == final["final"]
     got = [(c["code"], c["reporter"], c["from"], c["to"], c["scope"], [s["reporter"] for s in c["submissions"]])
            for c in doc["changes_since_final"]]
-    assert got == EXPECTED
+    assert [(c, r, s, who) for c, r, _, _, s, who in got] == [(c, r, s, who) for c, r, _, _, s, who in EXPECTED]
+    assert [(a, b) for _, _, a, b, _, _ in got] == [(pytest.approx(a), pytest.approx(b)) for _, _, a, b, _, _ in EXPECTED]
     for change in doc["changes_since_final"]:
         assert set(change) >= {"code", "reporter", "from", "to"}
         for s in change["submissions"]:
@@ -208,7 +214,7 @@ def test_the_correction_sheet_reads_back_from_to_and_who(story):
     for row, (code, who, before, after, _, senders) in zip(_rows(path), EXPECTED):
         n, name, label, was, now, delta, cause = row[:7]
         assert name == "新建、改建政府主导运营的科创载体面积" and label == labels[who]
-        assert (was, now) == (before, after) and delta == pytest.approx(after - before)
+        assert (was, now) == (pytest.approx(before), pytest.approx(after)) and delta == pytest.approx(after - before)
         for sender in senders:
             assert f"{sender}：“收回/更正/{sender}_二季度更正.xlsx”" in cause and "替代定稿时的“收回/2022Q2/" in cause
     notes = [c.value for c in book["更正说明"]["A"] if isinstance(c.value, str) and c.value.startswith("对照的定稿")]
