@@ -38,7 +38,7 @@ class RunResult:
         lines = [
             f"{self.period.label}一键汇总完成。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
-            *c.period_lines(),
+            *c.period_lines(self.period.code),
         ]
         if c.deferred:
             lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")
@@ -61,7 +61,7 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     plan = workspace_plan(ws)
     plan.check_year(period.year)
     with ws.lock("一键汇总"):
-        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"), period=period.code)
+        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
         result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
     return RunResult(period, collected, result)
 

@@ -43,6 +43,10 @@ class OutputLockedError(WjexcelError):
     """An output file is open in Excel/WPS and cannot be replaced."""
 
 
+class AlreadyFinalError(WjexcelError):
+    """A period is 定稿 and its figures have not changed since: a second 定稿 would repeat it."""
+
+
 class EnvironmentProblem(WjexcelError):
     """The installation is unsafe or incomplete (e.g. defusedxml missing)."""
 
@@ -69,7 +73,3 @@ def os_reason(exc: OSError) -> str:
     winerror = getattr(exc, "winerror", None)
     reason = _WINDOWS_REASONS.get(winerror) or _OS_REASONS.get(exc.errno)
     return reason or f"系统拒绝读写（错误代码 {exc.errno or winerror}）"
-
-
-class AlreadyFinalError(WjexcelError):
-    """A period is 定稿 and its figures have not changed since: a second 定稿 would repeat it."""

@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes, parallel
-from wjexcel.collect import other_periods
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
@@ -71,12 +70,12 @@ class FileVerdict:
     note: str = ""
     submission_id: int | None = None
     return_copy: str | None = None
+    other_period: str | None = None  # its period, when not the one being worked on (other_periods)
+    correction: bool = False  # it replaces an earlier version of the reporter for its period
+    final_period: bool = False  # its period is 定稿
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
     deferred: bool = False  # not judged in this run: left, unrecorded, for the next
-    other_period: str | None = None  # the period, when not the one being worked on (other_periods)
-    correction: bool = False  # it replaces an earlier version of the reporter for its period
-    final_period: bool = False  # its period is 定稿
 
     @property
     def errors(self) -> list[Problem]:
@@ -109,7 +108,7 @@ class CollectResult:
     """Every verdict of one collect run."""
 
     verdicts: list[FileVerdict]
-    period: str | None = None  # the period being worked on (other_periods.mark)
+    period: str | None = None  # the period being worked on: the one forms were last generated for
 
     def count(self, status: str, *, new_only: bool = False) -> int:
         """Files (not archives, not files left for the next run) with this verdict."""
@@ -124,6 +123,13 @@ class CollectResult:
     def new_rejected(self) -> list[FileVerdict]:
         """Files this run rejected (files rejected by an earlier run are not counted again)."""
         return [v for v in self.rejected if not v.unchanged]
+
+    def period_lines(self, current: str | None = None) -> list[str]:
+        """New files for a period other than ``current`` (default: :attr:`period`) or for a 定稿
+        period, named as what they are."""
+        from wjexcel.collect.other_periods import period_lines
+
+        return period_lines(self.verdicts, current or self.period)
 
     @property
     def new(self) -> list[FileVerdict]:
@@ -156,10 +162,6 @@ class CollectResult:
         if returned:
             lines.append(returned)
         return "\n".join(lines)
-
-    def period_lines(self) -> list[str]:
-        """New files for another period or for a 定稿 period, named as what they are."""
-        return other_periods.period_lines(self.verdicts, self.period)
 
     def returned_text(self) -> str:
         """Which files were returned, why (the first error of each), and where the 退回 copies are."""
@@ -217,7 +219,7 @@ class _Limits:
 
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
-            workers: int | None = None, period: str | None = None) -> CollectResult:
+            workers: int | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -230,8 +232,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             in time are reported as left for the next run.
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
-        period: The period being worked on (``run``'s); files for any other are named as such.
     """
+    from wjexcel.collect.other_periods import mark as mark_periods
     from wjexcel.plan.workbook import workspace_plan
 
     with ws.lock("收集"):
@@ -255,8 +257,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             if progress:
                 progress(len(entries), len(entries), "")
             _refresh_statuses(ledger, verdicts)
-            current = other_periods.mark(ledger, verdicts, period)
-    return CollectResult(verdicts, current)
+            current = mark_periods(ledger, verdicts)
+    return CollectResult(verdicts, period=current)
 
 
 # --- reading ahead in worker processes ------------------------------------------------------------

@@ -9,8 +9,8 @@ report) of that period — and a file for a period that is 定稿 says so: it is
 counts for that period, its 定稿 report is never touched, and the next consolidation of the
 period lists the change in 更正说明.
 
-The period being worked on is the one ``run`` was given; for a bare ``collect``, the period
-forms were last generated for.
+The period being worked on is the one ``run`` was given; for a bare ``collect`` (and in
+``collect --json``), the period forms were last generated for.
 """
 
 from __future__ import annotations
@@ -22,14 +22,18 @@ from wjexcel.workspace.ledger import ACCEPTED, SUPERSEDED, Ledger
 COUNTING = (ACCEPTED, SUPERSEDED)
 
 
-def mark(ledger: Ledger, verdicts: list, current: str | None) -> str | None:
+def _counts(v) -> bool:
+    """A file this run recorded as a genuine form of some reporter and period (accepted, or kept as an
+    older version)."""
+    return not v.unchanged and not v.container and v.status in COUNTING and bool(v.reporter and v.period)
+
+
+def mark(ledger: Ledger, verdicts: list) -> str | None:
     """Set ``other_period``, ``correction`` and ``final_period`` on the new counting verdicts; return the
-    period being worked on (``current``, else the one forms were last generated for)."""
-    current = current or ledger.latest_generated_period()
+    period being worked on (the one forms were last generated for)."""
+    current = ledger.latest_generated_period()
     finals = {r.period for r in ledger.finals()}
-    for v in verdicts:
-        if v.unchanged or v.container or v.status not in COUNTING or not v.reporter or not v.period:
-            continue
+    for v in filter(_counts, verdicts):
         v.other_period = v.period if current and v.period != current else None
         v.correction = any(s.id < v.submission_id for s in ledger.candidates(v.reporter, v.period))
         v.final_period = v.period in finals
@@ -52,18 +56,18 @@ def what_it_is(v) -> str:
 
 
 def period_lines(verdicts: list, current: str | None) -> list[str]:
-    """The summary lines: forms for other periods, then what a 定稿 period means for them."""
+    """The summary lines: forms for periods other than ``current``, then what a 定稿 period means for them."""
     lines = []
-    others = [v for v in verdicts if getattr(v, "other_period", None)]
+    others = [v for v in verdicts if _counts(v) and current and v.period != current]
     if others:
-        here = f"（{_label(current)}）" if current else ""
-        lines.append(f"其中 {len(others)} 个不是本期{here}的报表：" + "；".join(what_it_is(v) for v in others) + "。")
-    finals = sorted({v.period for v in verdicts if getattr(v, "final_period", False)})
+        lines.append(f"其中 {len(others)} 个不是本期（{_label(current)}）的报表："
+                     + "；".join(what_it_is(v) for v in others) + "。")
+    finals = sorted({v.period for v in verdicts if _counts(v) and v.final_period})
     for code in finals:
-        mine = [v for v in verdicts if getattr(v, "final_period", False) and v.period == code]
+        mine = [v for v in verdicts if _counts(v) and v.final_period and v.period == code]
         who = "、".join(dict.fromkeys(v.reporter for v in mine))
         changes = any(v.status == ACCEPTED for v in mine)
-        lines.append(f"{_label(code)}已定稿：{who}的这份报表已收下存档，定稿的汇总表不会改动；"
+        lines.append(f"{_label(code)}已定稿：{who}的{'这份' if len(mine) == 1 else ''}报表已收下存档，定稿的汇总表不会改动；"
                      + (f"下次汇总{_label(code)}时，新汇总表的“更正说明”会列出变化的数字。" if changes
                         else "它未替代现有版本，数字不变。"))
     return lines
