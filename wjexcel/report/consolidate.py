@@ -118,4 +118,4 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         seal(ws, finality, outcome.path, figures, submissions, now)
     if progress:
         progress(3, 3, "")
-    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked, finality)
+    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked, final=finality)
