@@ -530,4 +530,3 @@ def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, c
     assert any("worker process failed" in r.getMessage() for r in caplog.records)
     with Ledger.open(ws) as ledger:
         assert {x.reporter for x in ledger.accepted_values(PERIOD)} == {"七都镇", "桃源镇", "震泽镇", "平望镇"}
-
