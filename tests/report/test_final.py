@@ -263,6 +263,10 @@ def test_libreoffice_prints_the_correction_sheet_whole(story, soffice_convert, t
                           check=True).stdout
     flat = re.sub(r"\s", "", page)
     assert "更正说明（2022年第二季度" in flat and "###" not in page
+    overview = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    mark = openpyxl.load_workbook(path)["概览"]["A3"].value
+    assert re.sub(r"\s", "", mark) in re.sub(r"\s", "", overview) and "###" not in overview
     for row in _rows(path):
         for cell in row[1:7]:
             assert re.sub(r"\s", "", str(cell if not isinstance(cell, float) else f"{cell:g}")) in flat, cell
