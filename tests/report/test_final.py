@@ -187,7 +187,8 @@ def test_the_final_file_is_never_touched_and_the_new_one_explains_the_changes(st
     got = [(c["code"], c["reporter"], c["from"], c["to"], c["scope"], [s["reporter"] for s in c["submissions"]])
            for c in doc["changes_since_final"]]
     assert [(c, r, s, who) for c, r, _, _, s, who in got] == [(c, r, s, who) for c, r, _, _, s, who in EXPECTED]
-    assert [(a, b) for _, _, a, b, _, _ in got] == [(pytest.approx(a), pytest.approx(b)) for _, _, a, b, _, _ in EXPECTED]
+    assert [(a, b) for _, _, a, b, _, _ in got] == \
+        [(pytest.approx(a), pytest.approx(b)) for _, _, a, b, _, _ in EXPECTED]
     for change in doc["changes_since_final"]:
         assert set(change) >= {"code", "reporter", "from", "to"}
         for s in change["submissions"]:
