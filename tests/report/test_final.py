@@ -32,6 +32,7 @@ from python_calamine import CalamineWorkbook
 
 from wjexcel.cli import cli
 from wjexcel.demo.fill import fill_form
+from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger
 
@@ -294,3 +295,20 @@ def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp
     notes = [c.value for c in openpyxl.load_workbook(later.output)["更正说明"]["A"] if isinstance(c.value, str)]
     assert any("该文件已被改动或移走；报送时的原件保存在" in n for n in notes)
     assert later.to_json()["final"]["file"] == str(first.output) and later.to_json()["changes_since_final"] == []
+
+
+def test_a_default_name_taken_by_a_final_gets_another(tmp_path):
+    """A 定稿 written under the name the next default report would take: that report goes beside it."""
+    from tests.report.test_consolidate import NOW, record
+    from wjexcel.cycle import init_workspace
+    from wjexcel.report.consolidate import consolidate, default_output
+
+    ws = init_workspace(tmp_path / "工作区")
+    with Ledger.open(ws) as ledger, ledger.transaction():
+        record(ledger, KEJI, "department", "2022Q2", [("1-1", 5, None)])
+    plain = default_output(ws, workspace_plan(ws), Period.parse("2022Q2"), NOW)
+    first = consolidate(ws, "2022Q2", plain, now=NOW, final=True)
+    sent = sha(first.output)
+    later = consolidate(ws, "2022Q2", now=NOW)
+    assert first.output == plain and later.output == plain.with_name(f"{plain.stem}_2{plain.suffix}")
+    assert sha(first.output) == sent and "更正说明" in openpyxl.load_workbook(later.output).sheetnames

@@ -297,18 +297,23 @@ def _sha256(path: Path) -> str | None:
 
 def output_path(view: FinalView, target: Path, explicit: bool) -> Path:
     """Where this run's workbook goes: a 定稿 gets ``…_定稿.xlsx`` (``…_定稿第2版.xlsx`` …) unless a
-    file was named; no run ever writes over a file recorded as a 定稿.
+    file was named; no run ever writes over a file recorded as a 定稿 (a default name that is one
+    gets ``_2``, ``_3`` …).
 
     Raises:
-        WjexcelError: ``target`` is a 定稿 file.
+        WjexcelError: ``target`` was named and is a 定稿 file.
     """
     if view.making and not explicit:
         mark = FINAL_SUFFIX if view.making == 1 else f"{FINAL_SUFFIX}第{view.making}版"
         target = target.with_name(f"{target.stem}{mark}{target.suffix}")
-    resolved = _resolved(target)
-    if any(_resolved(p) == resolved for p in view.finals):
+    finals = {_resolved(p) for p in view.finals}
+    if _resolved(target) in finals and explicit:
         raise WjexcelError(f"“{target}”是已定稿的汇总表，定稿文件不能覆盖。请另选文件名（或不指定输出文件，使用默认文件名）。")
-    return target
+    candidate, n = target, 1
+    while _resolved(candidate) in finals:
+        n += 1
+        candidate = target.with_name(f"{target.stem}_{n}{target.suffix}")
+    return candidate
 
 
 def _resolved(path: Path) -> Path:
