@@ -113,7 +113,7 @@ CREATE TABLE return_copies (
     2: """
 ALTER TABLE submissions ADD COLUMN members_pending INTEGER NOT NULL DEFAULT 0;
 """,
-    3: "",  # reserved: mails and deadlines
+    3: "",  # placeholder for the mails-and-deadlines step (senders, deadlines), which replaces it on merge
     4: """
 CREATE TABLE finals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
