@@ -411,21 +411,34 @@ def status(workspace, period, as_json):
 @_period_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="输出文件（默认：汇总/<计划简称>_<期间>_汇总_<日期>.xlsx）")
+@click.option("--final", is_flag=True,
+              help="定稿：把本次汇总表记为报送的版本（文件名带“定稿”，今后不再改动；之后再汇总另存新表并附“更正说明”）")
 @_json_option
-def consolidate(workspace, period, output, as_json):
+def consolidate(workspace, period, output, final, as_json):
     """汇总：生成任务分解表（红黄绿灯）、区镇进度、报送情况、问题清单等。
 
     \b
     示例：wjexcel consolidate -p 2022Q3
+          wjexcel consolidate -p 2022Q3 --final    （报送领导前定稿）
     """
     from wjexcel.report.consolidate import consolidate as do_consolidate
 
     ws = _open_ws(workspace)
-    result = _quietly(do_consolidate, ws, period, output, progress=_progress("汇总"))
+    result = _quietly(do_consolidate, ws, period, output, progress=_progress("汇总"), final=final)
+    if final:
+        _refresh_console(ws)
     if as_json:
         _echo_json(result.to_json())
     else:
         click.echo(result.summary_text())
+
+
+def _refresh_console(ws) -> None:
+    """The control workbook shows which periods are 定稿: write it again where the workspace has one."""
+    from wjexcel.excel.console import WORKBOOK_NAME
+
+    if (ws.root / WORKBOOK_NAME).is_file():
+        _write_console(ws)
 
 
 @cli.command()

@@ -38,6 +38,7 @@ class RunResult:
         lines = [
             f"{self.period.label}一键汇总完成。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
+            *c.period_lines(self.period.code),
         ]
         if c.deferred:
             lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")

@@ -43,6 +43,10 @@ class OutputLockedError(WjexcelError):
     """An output file is open in Excel/WPS and cannot be replaced."""
 
 
+class AlreadyFinalError(WjexcelError):
+    """A period is 定稿 and its figures have not changed since: a second 定稿 would repeat it."""
+
+
 class EnvironmentProblem(WjexcelError):
     """The installation is unsafe or incomplete (e.g. defusedxml missing)."""
 

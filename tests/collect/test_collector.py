@@ -223,7 +223,7 @@ def test_collect_json_contract_and_exit_code(ws, messy_inbox):
     codes = vars(Code).values()
     for item in data:
         assert set(item) == {"file", "status", "reporter", "period", "form_id", "errors", "warnings",
-                             "reason", "return_copy"}
+                             "reason", "return_copy", "other_period", "correction", "final_period"}
         assert item["status"] in {"accepted", "rejected", "duplicate", "superseded", "ignored"}
         assert item["reason"], f"{item['file']} has a verdict without a reason"
         for p in item["errors"] + item["warnings"]:
@@ -265,6 +265,33 @@ def test_links_are_reported_not_followed(ws, tmp_path):
     assert v["linkdir"].status == "ignored"
     archived = [p.read_bytes() for p in (ws.state / "archive").rglob("*") if p.is_file()]
     assert "机密".encode() not in archived
+
+def test_forms_for_an_earlier_period_are_named_as_late_reports_and_corrections(ws):
+    """Q4's forms filled once Q1's are out: accepted into Q4, and said so — never just "接收 2 个"."""
+    from wjexcel.forms.outbox import generate_forms
+
+    fill(ws, "平望镇", ws.inbox / "平望镇.xlsx", good_values(ws, "平望镇"))
+    first = collect(ws)
+    assert first.period == PERIOD and first.period_lines() == []
+    assert [v.as_json()["other_period"] for v in first.verdicts] == [None]
+    generate_forms(ws, "2023Q1")
+    later = dict(SIGNER, 填报日期=date(2023, 1, 9))
+    fill(ws, "七都镇", ws.inbox / "七都镇_补报.xlsx", good_values(ws, "七都镇"), signer=later)
+    fill(ws, "平望镇", ws.inbox / "平望镇_更正.xlsx", {**good_values(ws, "平望镇"), "1-1": 7}, signer=later)
+    result = collect(ws)
+    new = {v.file: v.as_json() for v in result.verdicts if not v.unchanged}
+    assert set(new) == {"收回/七都镇_补报.xlsx", "收回/平望镇_更正.xlsx"}
+    assert all(v["status"] == "accepted" and v["other_period"] == PERIOD and v["final_period"] is False
+               for v in new.values())
+    assert new["收回/七都镇_补报.xlsx"]["correction"] is False and new["收回/平望镇_更正.xlsx"]["correction"] is True
+    text = result.summary_text()
+    assert "共检查 3 个文件（新收到 2 个），已接收 2 个，已被新版本替代 1 个。" in text
+    assert "其中 2 个不是本期（2023年第一季度）的报表：" in text
+    assert "七都镇 2022年第四季度的补报（已接收）" in text
+    assert "平望镇 2022年第四季度的更正（已接收，替代此前的版本）" in text
+    assert "已定稿" not in text
+    # the period worked on may be named (run names its own): then Q4's forms are this period's
+    assert result.period_lines(PERIOD) == [] and len(result.period_lines("2023Q1")) == 1
 
 
 def test_an_undecodable_file_name_does_not_stop_the_run(ws):

@@ -12,6 +12,7 @@ import datetime as dt
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -501,3 +502,53 @@ def test_the_generate_button_asks_before_it_replaces_forms(workspace):
     replaced = eb.run_action(generate, params, workspace.root, confirm=lambda q: True)
     assert any("原有文件已移到：旧版_" in line for line in replaced)
     assert any(p.name.startswith("旧版_") and any(p.iterdir()) for p in folder.iterdir())
+
+
+def _final_workspace(tmp_path):
+    """A workspace whose 2022Q2 is 定稿 (recorded in its real ledger)."""
+    from datetime import datetime
+
+    from wjexcel.cycle import init_workspace
+    from wjexcel.workspace.ledger import Ledger
+
+    ws = init_workspace(tmp_path / "工作区")
+    with Ledger.open(ws) as ledger:
+        ledger.record_final("2022Q2", "汇总/二季度_定稿.xlsx", "0" * 64, ".wjexcel/archive/00/" + "0" * 64,
+                            datetime(2022, 7, 12, 9, 30), [], [])
+    return ws
+
+
+def test_each_sheet_shows_whether_the_period_is_final(tmp_path):
+    ws = _final_workspace(tmp_path)
+    write_console(ws.root, period="2022Q2", python_exe=WIN_PYTHON)
+    values = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, data_only=True)
+    formulas = openpyxl.load_workbook(ws.root / WORKBOOK_NAME)
+    for action in eb.ACTIONS:
+        row = eb.BUTTON_ROW - 1
+        assert values[action.title][f"B{row}"].value == "定稿情况"
+        assert values[action.title][f"C{row}"].value == "已定稿（第1版，2022-07-12 09:30）"
+        formula = formulas[action.title][f"C{row}"].value
+        assert "VLOOKUP(C5," in formula and '"2022Q2","已定稿（第1版，2022-07-12 09:30）"' in formula
+    write_console(ws.root, period="2022Q3", python_exe=WIN_PYTHON)
+    values = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, data_only=True)
+    assert values[eb.ACTIONS[0].title][f"C{eb.BUTTON_ROW - 1}"].value == "未定稿"
+
+
+@pytest.mark.soffice
+def test_libreoffice_works_the_final_state_out_for_the_period_typed(tmp_path, soffice):
+    """openpyxl saves the formulas without cached values, so what LibreOffice shows it worked out."""
+    from tests.report.test_workbook import recalculate
+
+    ws = _final_workspace(tmp_path)
+    write_console(ws.root, period="2022Q2", python_exe=WIN_PYTHON)
+    books = []
+    for period in ("2022Q2", "2022Q3"):
+        book = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, keep_vba=True)
+        book[eb.ACTIONS[0].title]["C5"] = period  # the clerk types the period on the first sheet
+        books.append(tmp_path / f"{period}.xlsm")
+        book.save(books[-1])
+    results = recalculate(soffice, books, tmp_path / "out")
+    row = eb.BUTTON_ROW - 1
+    got = [[openpyxl.load_workbook(p.with_suffix(".xlsx"), data_only=True)[a.title][f"C{row}"].value
+            for a in eb.ACTIONS] for p in results]
+    assert got == [["已定稿（第1版，2022-07-12 09:30）"] * 3, ["未定稿"] * 3]

@@ -54,7 +54,8 @@ def workspace(tmp_path_factory):
 def test_consolidate_json_and_workbook_agree(workspace):
     result = consolidate(workspace, "2022Q3", now=NOW)
     doc = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
-    assert set(doc) == {"period", "output", "document", "indicators", "supervision"} and doc["period"] == "2022Q3"
+    assert set(doc) == {"period", "output", "document", "indicators", "supervision", "final", "changes_since_final"}
+    assert doc["period"] == "2022Q3" and doc["final"] is None and doc["changes_since_final"] == []
     assert doc["output"].endswith("汇总/吴江区科技创新三年行动计划_2022Q3_汇总_20221008.xlsx")
     assert doc["document"].endswith("汇总/吴江区科技创新三年行动计划_2022Q3_进展情况报告.docx")
     by = {i["code"]: i for i in doc["indicators"]}

@@ -70,6 +70,9 @@ class FileVerdict:
     note: str = ""
     submission_id: int | None = None
     return_copy: str | None = None
+    other_period: str | None = None  # its period, when not the one being worked on (other_periods)
+    correction: bool = False  # it replaces an earlier version of the reporter for its period
+    final_period: bool = False  # its period is 定稿
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
     deferred: bool = False  # not judged in this run: left, unrecorded, for the next
@@ -94,6 +97,9 @@ class FileVerdict:
             "warnings": [p.as_json() for p in self.warnings],
             "reason": self.note,
             "return_copy": self.return_copy,
+            "other_period": self.other_period,
+            "correction": self.correction,
+            "final_period": self.final_period,
         }
 
 
@@ -102,6 +108,7 @@ class CollectResult:
     """Every verdict of one collect run."""
 
     verdicts: list[FileVerdict]
+    period: str | None = None  # the period being worked on: the one forms were last generated for
 
     def count(self, status: str, *, new_only: bool = False) -> int:
         """Files (not archives, not files left for the next run) with this verdict."""
@@ -116,6 +123,13 @@ class CollectResult:
     def new_rejected(self) -> list[FileVerdict]:
         """Files this run rejected (files rejected by an earlier run are not counted again)."""
         return [v for v in self.rejected if not v.unchanged]
+
+    def period_lines(self, current: str | None = None) -> list[str]:
+        """New files for a period other than ``current`` (default: :attr:`period`) or for a 定稿
+        period, named as what they are."""
+        from wjexcel.collect.other_periods import period_lines
+
+        return period_lines(self.verdicts, current or self.period)
 
     @property
     def new(self) -> list[FileVerdict]:
@@ -139,7 +153,7 @@ class CollectResult:
             n = self.count(status)
             if n:
                 parts.append(f"{VERDICT_LABELS[status]} {n} 个")
-        lines = ["，".join(parts) + "。"]
+        lines = ["，".join(parts) + "。", *self.period_lines()]
         if self.deferred:
             names = "、".join(v.file for v in self.deferred[:10]) + (f" 等 {len(self.deferred)} 个" if
                                                                       len(self.deferred) > 10 else "")
@@ -219,6 +233,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
     """
+    from wjexcel.collect.other_periods import mark as mark_periods
     from wjexcel.plan.workbook import workspace_plan
 
     with ws.lock("收集"):
@@ -242,7 +257,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             if progress:
                 progress(len(entries), len(entries), "")
             _refresh_statuses(ledger, verdicts)
-    return CollectResult(verdicts)
+            current = mark_periods(ledger, verdicts)
+    return CollectResult(verdicts, period=current)
 
 
 # --- reading ahead in worker processes ------------------------------------------------------------

@@ -317,9 +317,11 @@ def _write_workbook(path: Path, plan: str, period: str, python: Interpreter) -> 
     styles = _styles(book)
     values = {"plan": plan, "period": period, "deadline": "", "workspace": ""}
     first = eb.ACTIONS[0].title
+    finals = final_periods(path.parent)
     for index, action in enumerate(eb.ACTIONS):
-        _action_sheet(book.add_worksheet(action.title), action, styles, values,
-                      None if index == 0 else first)
+        sheet = book.add_worksheet(action.title)
+        _action_sheet(sheet, action, styles, values, None if index == 0 else first)
+        _final_row(sheet, styles, finals, period)
     _conf_sheet(book.add_worksheet(CONF_SHEET), python)
     book.worksheets()[0].activate()
     book.close()
@@ -408,6 +410,45 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
     sheet.write(eb.RESULT_HEADER_ROW - 1, col["B"], "运行结果", styles["header"])
     sheet.write_blank(eb.RESULT_HEADER_ROW - 1, col["C"], None, styles["header"])
     sheet.write_blank(eb.RESULT_HEADER_ROW - 1, col["D"], None, styles["header"])
+
+
+FINAL_ROW = eb.BUTTON_ROW - 1  # 1-based, between the parameters and the button
+NOT_FINAL = "未定稿"
+
+
+def final_periods(root: Path) -> dict[str, str]:
+    """``{period: "已定稿（第1版，2022-10-08 15:30）"}`` from the workspace's ledger, if it has one."""
+    from wjexcel.workspace import Workspace
+    from wjexcel.workspace.ledger import Ledger
+
+    ws = Workspace(root)
+    if not ws.ledger_path.is_file():
+        return {}
+    try:
+        with Ledger.open(ws) as ledger:
+            records = ledger.finals()
+    except (WjexcelError, OSError):
+        return {}
+    return {r.period: f"已定稿（第{r.version}版，{r.made_at:%Y-%m-%d %H:%M}）" for r in records}
+
+
+def final_formula(finals: dict[str, str], period_cell: str) -> str:
+    """Excel formula: the 定稿 text of the period typed in ``period_cell``, from the list written in."""
+    if not finals:
+        return f'=IF({period_cell}="","","{NOT_FINAL}")'
+    quoted = ";".join(f'"{p}","{t.replace(chr(34), chr(34) * 2)}"' for p, t in sorted(finals.items()))
+    return f'=IF({period_cell}="","",IFERROR(VLOOKUP({period_cell},{{{quoted}}},2,FALSE),"{NOT_FINAL}"))'
+
+
+def _final_row(sheet, styles: dict, finals: dict[str, str], period: str) -> None:
+    """定稿情况 of the period on the sheet (worked out again when the clerk types another period)."""
+    period_row = eb.FIRST_PARAMETER_ROW + [k for k, _ in eb.PARAMETERS].index("period")
+    cell = f"{eb.VALUE_COLUMN}{period_row}"
+    row, col = FINAL_ROW - 1, ord(eb.VALUE_COLUMN) - ord("A")
+    sheet.write(row, col - 1, "定稿情况", styles["label"])
+    sheet.write_formula(row, col, final_formula(finals, cell), styles["status"],
+                        "" if not period else finals.get(period, NOT_FINAL))
+    sheet.write(row, col + 1, "定稿后再汇总另存新表，附“更正说明”", styles["note"])
 
 
 REPAIR_NOTE = ("按钮提示“Could not find Interpreter!”？说明 wjexcel 程序文件夹被移动或换了电脑：双击程序文件夹里的"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wjexcel.report.briefing import status_tally
 from wjexcel.report.figures import Figures, History
+from wjexcel.report.final import FinalBasis, FinalView, output_path, seal
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
@@ -37,13 +38,15 @@ class ConsolidateResult:
     locked: Path | None = None  # the intended file, when it was open and a new name was used
     document: Path | None = None  # the 进展情况报告.docx
     document_locked: Path | None = None
+    final: FinalView | None = None  # the period's 定稿 and what changed since
 
     def to_json(self) -> dict:
         """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
         return {"period": self.period.code, "output": str(self.output) if self.output else None,
                 "document": str(self.document) if self.document else None,
                 "indicators": self.figures.to_json(),
-                "supervision": [item.to_json() for item in self.figures.supervision()]}
+                "supervision": [item.to_json() for item in self.figures.supervision()],
+                **(self.final.to_json() if self.final else {"final": None, "changes_since_final": []})}
 
     def summary_text(self) -> str:
         """A few Chinese lines for the terminal or a message box."""
@@ -58,6 +61,7 @@ class ConsolidateResult:
             lines.append("报送情况：" + status_summary(self.reporting))
         if self.output is not None:
             lines.append(f"汇总表：{self.output}")
+        lines += self.final.summary_lines() if self.final else []
         if self.locked is not None:
             lines.append(f"注意：原汇总表“{self.locked.name}”正被打开（Excel/WPS）或无法覆盖，未改动它；"
                          f"本次结果另存为“{self.output.name}”。")
@@ -91,7 +95,8 @@ def default_document(folder: Path, plan, period: Period) -> Path:
 @holding_lock("汇总")
 def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
                 progress=None, plan=None, now: datetime | None = None,
-                document: str | os.PathLike | None = None, workbook: bool = True) -> ConsolidateResult:
+                document: str | os.PathLike | None = None, workbook: bool = True,
+                final: bool = False) -> ConsolidateResult:
     """Write the 汇总 workbook for ``period`` from the ledger's accepted submissions.
 
     Args:
@@ -103,10 +108,13 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         now: The generation time (tests fix it).
         document: The 进展情况报告.docx to write (default: beside the workbook, see default_document).
         workbook: False writes only the document (``wjexcel report``).
+        final: Record the report as the period's 定稿 (see :mod:`wjexcel.report.final`).
 
     Raises:
         UsageError: The period is malformed (PeriodError) or outside the plan's years.
         OutputLockedError: Nothing could be written.
+        AlreadyFinalError: ``final``, and nothing changed since the period's last 定稿.
+        WjexcelError: ``output`` is a 定稿 file (never written again).
     """
     steps = iter(range(3))
     say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
@@ -122,20 +130,25 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         details = ledger.detail_rows(period.code)
         submissions = ledger.latest_accepted(period.code)
         return_copies = ledger.return_copies(period.code)
+        basis = FinalBasis.read(ws, ledger, period)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
     past = History(plan, history)
     figures = past.figures(period)
-    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past)
-    target = Path(output) if output else default_output(ws, plan, period, now)
+    finality = basis.view(figures, submissions, final=final)
+    data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past,
+                      final=finality)
+    target = output_path(finality, Path(output) if output else default_output(ws, plan, period, now), bool(output))
     outcome = None
     if workbook:
         say(f"写出汇总表 {target.name}……")
         outcome = write_report(data, target)
+        if final:
+            seal(ws, finality, outcome.path, figures, submissions, now)
     else:
         say("写出进展情况报告……")
     written = write_document(data, Path(document) if document else default_document(target.parent, plan, period))
     if progress:
         progress(3, 3, "")
     return ConsolidateResult(period, outcome and outcome.path, figures, reporting, outcome and outcome.locked,
-                             written.path, written.locked)
+                             written.path, written.locked, final=finality)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from wjexcel.report.figures import Figures, History
+from wjexcel.report.final import FinalView
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ReportData:
     submissions: list = field(default_factory=list)
     return_copies: dict = field(default_factory=dict)  # submission id -> 退回 copy path
     history: History | None = None
+    final: FinalView | None = None  # the period's 定稿, when it has one or this run makes it
 
     @property
     def previous(self) -> Figures | None:

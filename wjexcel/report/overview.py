@@ -10,6 +10,7 @@ from wjexcel.collect.status import status_summary
 from wjexcel.report.briefing import completeness, status_tally
 from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, put, setup_print, status_formats, text,
                                   title_block)
+from wjexcel.report.corrections import write_mark
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import STATUSES
 from wjexcel.report.plan_period import goal_label, headline, judgement
@@ -31,6 +32,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
     title_block(sheet, st, f"{figures.plan.name}推进情况概览（{figures.period.label}）",
                 f"截至{figures.period.end_label}，序时进度 {figures.elapsed:.0%}；"
                 f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}", n, wrap_at=total)
+    write_mark(sheet, st, data, 2, n, total)
     row = _heading(sheet, st, 3, "一、总体情况")
     row = _paragraph(sheet, st, row, completeness(figures), n, total)
     row = _paragraph(sheet, st, row, status_tally(figures), n, total)

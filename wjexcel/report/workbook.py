@@ -17,6 +17,7 @@ from wjexcel.atomic import replace_file
 from wjexcel.errors import OutputLockedError
 from wjexcel.report.breakdown import write_breakdown
 from wjexcel.report.cells import Styles, text
+from wjexcel.report.corrections import write_corrections
 from wjexcel.report.data import ReportData
 from wjexcel.report.details import write_details
 from wjexcel.report.intake import write_problems, write_raw, write_reporting
@@ -51,6 +52,9 @@ def build_workbook(path: Path, data: ReportData) -> None:
         st = Styles(book)
         ranking = rank_towns(data.figures, data.previous)
         write_overview(book, st, data)
+        write_corrections(book, st, data)
+        if data.final is not None and data.final.making:
+            book.read_only_recommended()  # a 定稿 is opened read-only unless the clerk insists
         write_breakdown(book, st, data)
         write_supervision(book, st, data)
         write_trends(book, st, data)

@@ -113,11 +113,44 @@ CREATE TABLE return_copies (
     2: """
 ALTER TABLE submissions ADD COLUMN members_pending INTEGER NOT NULL DEFAULT 0;
 """,
+    3: "",  # placeholder for the mails-and-deadlines step (senders, deadlines), which replaces it on merge
+    4: """
+CREATE TABLE finals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    period TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    archive_path TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    UNIQUE (period, version)
+);
+CREATE TABLE final_figures (
+    final_id INTEGER NOT NULL REFERENCES finals(id),
+    indicator TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    name TEXT,
+    value REAL
+);
+CREATE INDEX final_figures_final ON final_figures(final_id);
+CREATE TABLE final_submissions (
+    final_id INTEGER NOT NULL REFERENCES finals(id),
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    reporter TEXT,
+    sha256 TEXT NOT NULL
+);
+CREATE INDEX final_submissions_final ON final_submissions(final_id);
+""",
 }
 """Version n's changes over version n-1; a new ledger is version 0 plus every step.
 
 Step 2: ``members_pending`` marks an archive whose walk a collect run had to stop
 (time or inflate budget spent); the next run opens it again for the members not yet judged.
+
+Step 4: the 定稿 of a period (``finals``, one row per version): the file sent, its SHA-256 and
+archived copy, when; the figures it showed (``final_figures``: ``scope`` is ``indicator`` for
+the district figure, ``split`` for a split target and ``reporter`` for a reporter's own figure,
+``name`` the split or reporter) and the submissions it used (``final_submissions``, by hash).
 """
 
 JOURNAL_MODE = "DELETE"
@@ -179,6 +212,24 @@ class FileProblem:
     message: str
     received_at: datetime
     code: str = ""
+
+
+@dataclass(frozen=True)
+class FinalRecord:
+    """One 定稿 of a period: the file sent (relative to the workspace), its hash and archived copy."""
+
+    id: int
+    period: str
+    version: int
+    file: str
+    sha256: str
+    archive_path: str
+    made_at: datetime
+
+
+def _final(row: sqlite3.Row) -> FinalRecord:
+    return FinalRecord(row["id"], row["period"], row["version"], row["file"], row["sha256"], row["archive_path"],
+                       datetime.fromisoformat(row["made_at"]))
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -435,6 +486,51 @@ class Ledger:
             "SELECT r.submission_id, r.path FROM return_copies r JOIN submissions s ON s.id = r.submission_id "
             "WHERE s.period=?", (period,)).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    # --- 定稿 ------------------------------------------------------------------------------
+    def record_final(self, period: str, file: str, sha256: str, archive_path: str, made_at: datetime,
+                     figures, submissions) -> FinalRecord:
+        """Record the next 定稿 version of ``period``: its file, the figures it showed
+        (``(indicator, scope, name, value)``) and the submissions it used."""
+        with self.transaction():
+            version = self.conn.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM finals WHERE period=?", (period,)).fetchone()[0]
+            fid = self.conn.execute(
+                "INSERT INTO finals (period, version, file, sha256, archive_path, made_at) VALUES (?,?,?,?,?,?)",
+                (period, version, file, sha256, archive_path, made_at.isoformat(timespec="seconds"))).lastrowid
+            self.conn.executemany("INSERT INTO final_figures VALUES (?,?,?,?,?)",
+                                  [(fid, *figure) for figure in figures])
+            self.conn.executemany("INSERT INTO final_submissions VALUES (?,?,?,?)",
+                                  [(fid, s.id, s.reporter, s.sha256) for s in submissions])
+        return self.final(period)
+
+    def final(self, period: str) -> FinalRecord | None:
+        """The latest 定稿 of ``period``, if it has one."""
+        row = self.conn.execute("SELECT * FROM finals WHERE period=? ORDER BY version DESC LIMIT 1",
+                                (period,)).fetchone()
+        return _final(row) if row else None
+
+    def finals(self) -> list[FinalRecord]:
+        """Every 定稿 of every period, each period's versions in order."""
+        rows = self.conn.execute("SELECT * FROM finals ORDER BY period, version").fetchall()
+        return [_final(r) for r in rows]
+
+    def final_figures(self, final_id: int) -> list[tuple[str, str, str | None, float | None]]:
+        """``(indicator, scope, name, value)`` of every figure a 定稿 showed."""
+        rows = self.conn.execute("SELECT indicator, scope, name, value FROM final_figures WHERE final_id=? "
+                                 "ORDER BY rowid", (final_id,)).fetchall()
+        return [tuple(r) for r in rows]
+
+    def final_submissions(self, final_id: int) -> list[Submission]:
+        """The submissions a 定稿 used."""
+        rows = self.conn.execute("SELECT s.* FROM final_submissions f JOIN submissions s ON s.id = f.submission_id "
+                                 "WHERE f.final_id=? ORDER BY s.id", (final_id,)).fetchall()
+        return [self._submission(r) for r in rows]
+
+    def latest_generated_period(self) -> str | None:
+        """The period forms were last generated for (the one being worked on), if any."""
+        row = self.conn.execute("SELECT period FROM forms ORDER BY generated_at DESC LIMIT 1").fetchone()
+        return row[0] if row else None
 
     def candidates(self, reporter: str, period: str) -> list[Submission]:
         """Accepted or superseded versions of one reporter's form for one period."""
