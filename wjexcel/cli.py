@@ -16,46 +16,13 @@ import sys
 
 import click
 
-from wjexcel import __version__, logs
+from wjexcel import __version__, clihelp, logs
 from wjexcel.errors import UsageError, WjexcelError
 
 log = logging.getLogger(__name__)
 
-_HEADINGS = {"Usage": "用法", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
-class _ChineseFormatter(click.HelpFormatter):
-    def write_usage(self, prog, args="", prefix=None):
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading):
-        super().write_heading(_HEADINGS.get(heading, heading))
-
-
-click.Context.formatter_class = _ChineseFormatter
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class _ChineseHelp:
-    """``-h/--help`` described in Chinese, on every command and group."""
-
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.help = "显示帮助并退出"
-        return opt
-
-
-class _Command(_ChineseHelp, click.Command):
-    pass
-
-
-class _Group(_ChineseHelp, click.Group):
-    pass
-
-
-_Group.command_class = _Command
-_Group.group_class = _Group
+_Command, _Group = clihelp.Command, clihelp.Group  # Chinese help and usage errors for every command
 
 
 def _workspace_option(f):
@@ -64,7 +31,7 @@ def _workspace_option(f):
 
 
 def _period_option(f):
-    return click.option("-p", "--period", required=True, metavar="期间",
+    return click.option("-p", "--period", required=True, type=clihelp.PERIOD,
                         help="期间：年度 2022、季度 2022Q3 或月份 2022-09")(f)
 
 
@@ -283,7 +250,7 @@ def generate(workspace, period, yes):
         result = generate_forms(ws, period, force=yes, progress=_progress("生成填报表"))
     except FormsExistError as exc:
         click.echo(str(exc))
-        if not click.confirm("确定重新生成吗？", default=False):
+        if not clihelp.confirm("确定重新生成吗？", default=False):
             click.echo("已取消，原有填报表保持不变。")
             return
         result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"))
@@ -450,26 +417,6 @@ def demo(folder):
 
 
 # --- entry point ------------------------------------------------------------------------------
-def _usage_message(exc: click.exceptions.UsageError) -> str:
-    """click's English usage errors, said in Chinese."""
-    import re
-
-    text = exc.format_message()
-    param = getattr(exc, "param", None)
-    names = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
-    if isinstance(exc, click.exceptions.MissingParameter):
-        return f"缺少必需的{'选项' if names.startswith('-') else '参数'} {names or ''}".rstrip()
-    if isinstance(exc, click.exceptions.NoSuchOption):
-        return f"没有选项 {exc.option_name}"
-    if m := re.match(r"No such command '(.+)'", text):
-        return f"没有命令“{m.group(1)}”"
-    if m := re.search(r"Path '(.+)' does not exist", text):
-        return f"找不到“{m.group(1)}”"
-    if isinstance(exc, click.exceptions.BadParameter):
-        return f"{names or '参数'} 的值不正确：{text}"
-    return text
-
-
 def main(argv=None) -> None:
     """Run the CLI; turn every error into one Chinese line and the right exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -480,9 +427,10 @@ def main(argv=None) -> None:
         click.echo("已取消。", err=True)
         sys.exit(1)
     except click.exceptions.UsageError as exc:
-        if exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-        click.echo(f"错误：{_usage_message(exc)}（用 -h 查看帮助）", err=True)
+        if clihelp.is_bare_group(exc):  # ``wjexcel`` alone: its help, not an error
+            click.echo(exc.format_message())
+            sys.exit(0)
+        clihelp.in_chinese(exc).show()
         sys.exit(2)
     except UsageError as exc:
         click.echo(f"错误：{exc}", err=True)
