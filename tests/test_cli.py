@@ -199,3 +199,19 @@ def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
     assert code == 1 and "退回 1 个" in out
     assert list((ws.root / "汇总").glob("*2022Q3_汇总_*.xlsx"))
+
+
+def test_run_lists_only_the_files_it_returned_now(tmp_path):
+    """The summary counts this run's returns; its list must name the same files, not one
+    returned by an earlier run that still lies in 收回."""
+    from wjexcel.cycle import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    (ws.inbox / "上次的.xlsx").write_text("不是表格", encoding="utf-8")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out and "上次的.xlsx" in out
+    (ws.inbox / "这次的.xlsx").write_text("也不是表格", encoding="utf-8")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out, out
+    returned = next(line for line in out.splitlines() if line.startswith("被退回的文件："))
+    assert "这次的.xlsx" in returned and "上次的.xlsx" not in returned

@@ -42,7 +42,7 @@ class RunResult:
         if c.deferred:
             lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")
         if c.new_rejected:
-            lines.append(c.returned_text())
+            lines.append(c.returned_text(new_only=True))
         lines.append(self.consolidated.summary_text())
         return "\n".join(lines)
 
