@@ -10,7 +10,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from functools import total_ordering
 
@@ -151,6 +151,11 @@ def _number(text: str) -> int:
 def chinese_date(day: date) -> str:
     """``2022年10月8日``, built from the numbers (some Windows C runtimes refuse Chinese in strftime)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_time(moment: datetime) -> str:
+    """``2022年10月8日 10:32``: a moment as a clerk writes it (see :func:`chinese_date`)."""
+    return f"{chinese_date(moment)} {moment:%H:%M}"
 
 
 def year_ends(year: int) -> tuple[Period, Period, Period]:
