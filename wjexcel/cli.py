@@ -422,7 +422,8 @@ def main(argv=None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     _force_utf8()
     try:
-        cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
+        with logs.warnings_to_log():  # a library's UserWarning is for the debug log, not the clerk
+            cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
         sys.exit(1)
