@@ -215,3 +215,37 @@ def test_run_lists_only_the_files_it_returned_now(tmp_path):
     assert code == 1 and "退回 1 个" in out, out
     returned = next(line for line in out.splitlines() if line.startswith("被退回的文件："))
     assert "这次的.xlsx" in returned and "上次的.xlsx" not in returned
+
+
+def _unwritable(folder):
+    """Make ``folder`` refuse new files (root ignores permissions; the immutable attribute
+    stops even root); return the way back."""
+    import os
+
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder immutable here")
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)
+    folder.chmod(0o555)
+    return lambda: folder.chmod(0o755)
+
+
+def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
+    """Where the workspace cannot be written, the clerk reads 无法写入（没有写入权限） and the
+    folder, never 没有读取权限 or 程序内部出错."""
+    from wjexcel.cycle import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "ws")
+    generate_forms(ws, "2022")
+    for folder, args in ((ws.state, ["generate", "-y", "-p", "2022"]),  # the lock file
+                         (ws.outbox / "2022", ["generate", "-y", "-p", "2022"]),  # the forms' folder
+                         (ws.state, ["collect"])):
+        undo = _unwritable(folder)
+        try:
+            code, out, err = run_main([*args, "-w", str(ws.root)])
+        finally:
+            undo()
+        assert code == 1, err
+        assert "无法写入" in err and "没有写入权限" in err and f"“{folder}”" in err, err
+        assert "读取" not in err and "内部出错" not in err and len(err.strip().splitlines()) == 1

@@ -17,7 +17,7 @@ import sys
 import click
 
 from wjexcel import __version__, clihelp, logs
-from wjexcel.errors import UsageError, WjexcelError
+from wjexcel.errors import UsageError, WjexcelError, write_refused
 
 log = logging.getLogger(__name__)
 
@@ -444,9 +444,14 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(1)
-    except Exception:  # the last line of defence: never a traceback for a clerk
+    except Exception as exc:  # the last line of defence: never a traceback for a clerk
         if debug:
             raise
+        refused = write_refused(exc) if isinstance(exc, OSError) else None
+        if refused:  # a folder that cannot be written (read-only, no permission, disk full)
+            log.warning("write refused: %r", exc)
+            click.echo(f"错误：{refused}", err=True)
+            sys.exit(1)
         log.exception("unexpected error in wjexcel %s", " ".join(argv if argv is not None else sys.argv[1:]))
         where = logs.log_path()
         click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
