@@ -190,15 +190,44 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
 
 def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
     from wjexcel.cycle import init_workspace
+    from wjexcel.demo.fill import fill_form
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.periods import Period
 
     ws = init_workspace(tmp_path / "ws")
-    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
-    assert code == 0, err
-    assert "未报送 18 家" in out and "汇总表" in out  # 统计局 has no quarterly form
+    form = next(f.path for f in generate_forms(ws, "2022Q3").forms if f.reporter == "七都镇")
+    plan = workspace_plan(ws)
+    values = {i.code: 5 for i in plan.indicators_for(plan.reporter("七都镇"), Period.parse("2022Q3"))}
+    fill_form(form, ws.inbox / "七都镇.xlsx", values, names={i.code: i.name for i in plan.indicators})
     (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
-    assert code == 1 and "退回 1 个" in out
+    assert code == 1 and "接收 1 个，退回 1 个" in out, out + err
+    assert "未报送 17 家" in out and "汇总表：" in out  # 统计局 has no quarterly form
     assert list((ws.root / "汇总").glob("*2022Q3_汇总_*.xlsx"))
+
+
+def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(tmp_path):
+    """No forms generated, or none received: status says so on its first line; consolidate and
+    run write no report (there is nothing to report) and exit 1 with the reason."""
+    from wjexcel.cycle import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "ws")
+    code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 0 and out.splitlines()[0] == "注意：2022年第三季度尚未生成填报表，也没有收到任何报送。"
+    code, out, err = run_main(["consolidate", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and err.strip().splitlines()[-1] == (
+        "错误：2022年第三季度尚未生成填报表，也没有收到任何报送。没有可汇总的内容，未写出汇总表；收到填报表后再汇总。")
+    generate_forms(ws, "2022Q3")
+    code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 0 and out.splitlines()[0] == "注意：2022年第三季度尚未收到任何报送（已生成填报表 18 份）。"
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "未写出汇总表" in out and "尚未收到任何报送（已生成填报表 18 份）" in out
+    assert not list(ws.reports.glob("*.xlsx"))
+    (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")  # a file, but not one of this period's
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out and "junk.xlsx" in out and "未写出汇总表" in out
+    assert not list(ws.reports.glob("*.xlsx"))
 
 
 def test_run_lists_only_the_files_it_returned_now(tmp_path):

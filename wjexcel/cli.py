@@ -345,7 +345,7 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.collect.status import reporting_status, status_text
+    from wjexcel.collect.status import period_note, reporting_status, status_text
     from wjexcel.periods import Period
 
     ws = _open_ws(workspace)
@@ -355,7 +355,7 @@ def status(workspace, period, as_json):
     if as_json:
         _echo_json([s.as_json() for s in statuses])
         return
-    click.echo(status_text(plan_, period, statuses))
+    click.echo(status_text(plan_, period, statuses, note=period_note(ws, period, statuses)))
 
 
 @cli.command()
@@ -366,6 +366,8 @@ def status(workspace, period, as_json):
 @_json_option
 def consolidate(workspace, period, output, as_json):
     """汇总：生成任务分解表（红黄绿灯）、区镇进度、报送情况、问题清单等。
+
+    本期还没有收到任何填报表（也无法从其他期间取数）时不生成汇总表，说明原因，退出码为 1。
 
     \b
     示例：wjexcel consolidate -p 2022Q3
@@ -388,6 +390,7 @@ def run(paths, workspace, period):
     """一键汇总：收集“收回”文件夹（或指定路径）中的文件，然后生成汇总表。
 
     汇总表照常生成；本次有文件被退回时退出码为 1（与 collect 相同）。
+    本期还没有收到任何填报表时不生成汇总表，说明原因，退出码为 1。
 
     \b
     示例：wjexcel run -p 2022Q3
@@ -397,7 +400,7 @@ def run(paths, workspace, period):
     ws = _open_ws(workspace)
     result = _quietly(run_cycle, ws, period, list(paths) or None, progress=_progress("一键汇总"))
     click.echo(result.summary_text())
-    if result.collected.new_rejected:
+    if result.collected.new_rejected or result.consolidated is None:
         sys.exit(1)
 
 

@@ -47,6 +47,10 @@ class EnvironmentProblem(WjexcelError):
     """The installation is unsafe or incomplete (e.g. defusedxml missing)."""
 
 
+class NothingToReport(WjexcelError):
+    """Nothing has come in for the period (no form generated or none received): no report is written."""
+
+
 class FormsExistError(WjexcelError):
     """Forms for this period were generated before; replacing them needs confirmation."""
 

@@ -170,11 +170,12 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
         result = run_cycle(ws, period, progress=progress)
         lines += result.summary_text().splitlines()
     else:
-        from wjexcel.collect.status import reporting_status, status_text
+        from wjexcel.collect.status import period_note, reporting_status, status_text
 
         plan = workspace_plan(ws)
         statuses = reporting_status(ws, period, plan)
-        lines += status_text(plan, period, statuses, params.get("deadline", "")).splitlines()
+        lines += status_text(plan, period, statuses, params.get("deadline", ""),
+                             note=period_note(ws, period, statuses)).splitlines()
     remember_period(ws.root, period.code)
     return lines
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from wjexcel.errors import NothingToReport
 from wjexcel.report.briefing import status_tally
 from wjexcel.report.figures import Figures, History
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import write_report
-from wjexcel.collect.status import reporting_status, status_summary
+from wjexcel.collect.status import period_note, reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
 
@@ -34,6 +35,7 @@ class ConsolidateResult:
     figures: Figures
     reporting: list = field(default_factory=list)
     locked: Path | None = None  # the intended file, when it was open and a new name was used
+    note: str = ""  # said first: nothing received for the period itself (figures from other periods)
 
     def to_json(self) -> dict:
         """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
@@ -43,7 +45,8 @@ class ConsolidateResult:
 
     def summary_text(self) -> str:
         """A few Chinese lines for the terminal or a message box."""
-        lines = [f"{self.period.label}汇总完成：{status_tally(self.figures)}"]
+        lines = [f"注意：{self.note}"] if self.note else []
+        lines.append(f"{self.period.label}汇总完成：{status_tally(self.figures)}")
         behind = self.figures.supervision()
         if behind:
             escalate = sum(1 for item in behind if item.escalate)
@@ -79,6 +82,8 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         now: The generation time (tests fix it).
 
     Raises:
+        NothingToReport: Nothing has come in for the period (see :func:`period_note`) and no
+            figure can be taken from another period: no workbook is written.
         UsageError: The period is malformed (PeriodError) or outside the plan's years.
         OutputLockedError: Nothing could be written.
     """
@@ -100,10 +105,13 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     say("计算完成值和状态……")
     past = History(plan, history)
     figures = past.figures(period)
+    note = period_note(ws, period, reporting)
+    if note and not any(f.value is not None for f in figures.indicators):
+        raise NothingToReport(f"{note}没有可汇总的内容，未写出汇总表；收到填报表后再汇总。")
     data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past)
     target = Path(output) if output else default_output(ws, plan, period, now)
     say(f"写出汇总表 {target.name}……")
     outcome = write_report(data, target)
     if progress:
         progress(3, 3, "")
-    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked)
+    return ConsolidateResult(period, outcome.path, figures, reporting, outcome.locked, note)
