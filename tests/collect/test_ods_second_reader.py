@@ -1,5 +1,6 @@
 """A third client: a form saved as .ods by a program whose file calamine refuses is read by
-the second reader (odfpy), under the same bounds, and collected like any other.
+the second reader (:mod:`wjexcel.collect.odsread`), under the same bounds, and collected
+like any other.
 
 Gnumeric is not installed here (no ``ssconvert``), so the .ods is written with odfpy in the
 shape Gnumeric's ODF writer gives (``plugins/openoffice/openoffice-write.c``): every sheet
@@ -157,7 +158,7 @@ def test_calamine_refuses_the_file_and_the_second_reader_reads_it(filled, tmp_pa
 
 
 def test_both_readers_agree_where_calamine_can_read(filled, tmp_path):
-    """The same shape without the refused cell: odfpy gives what calamine gives, cell for cell."""
+    """The same shape without the refused cell: the second reader gives what calamine gives."""
     ws, xlsx, _ = filled
     ods = gnumeric_shaped_ods(xlsx, tmp_path / "clean.ods")
     first, second = _read_calamine(str(ods), 80, 20), read_ods(ods, 80, 20)

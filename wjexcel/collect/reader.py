@@ -274,16 +274,16 @@ def _child_main() -> None:
 
 
 def _second_ods_reader(path, max_rows, max_cols, refused: dict) -> dict:
-    """The child's answer from odfpy for an .ods calamine refused (``refused``), or ``refused``."""
+    """The child's answer from the second .ods reader for a file calamine refused (``refused``)."""
     from wjexcel.collect.odsread import read_ods
 
     try:
         return {"status": "ok", "book": _book_to_json(read_ods(path, max_rows, max_cols)),
-                "reader": "odfpy", "calamine": refused["detail"]}
+                "reader": "odsread", "calamine": refused["detail"]}
     except MemoryError:
         return {"status": "memory"}
     except Exception as exc:
-        return {"status": "error", "detail": f"{refused['detail']}; odfpy: {type(exc).__name__}: {str(exc)[:200]}"}
+        return {"status": "error", "detail": f"{refused['detail']}; odsread: {type(exc).__name__}: {str(exc)[:200]}"}
 
 
 _TEMPORAL = {"datetime": _dt.datetime, "date": _dt.date, "time": _dt.time}
