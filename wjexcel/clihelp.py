@@ -61,7 +61,7 @@ class Formatter(click.HelpFormatter):
             else:
                 self.write("\n" + " " * (first + col_spacing + self.current_indent))
             indent = first + col_spacing + self.current_indent
-            lines = click.formatting.wrap_text(text, max(self.width - indent, 10)).splitlines() or [""]
+            lines = _wrap(text, max(self.width - indent, 20))
             self.write(lines[0] + "\n")
             for line in lines[1:]:
                 self.write(f"{'':>{indent}}{line}\n")
@@ -71,6 +71,19 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns; Chinese breaks anywhere, a run
+    of ASCII (an option, a path, a number) is kept whole where it fits."""
+    lines, line = [], ""
+    for token in re.findall(r"[!-~]+|\s+|.", " ".join(text.split())):
+        if line and _width(line) + _width(token) > width:
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
 
 class Context(click.Context):
