@@ -77,7 +77,7 @@ def _wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` display columns; Chinese breaks anywhere, a run
     of ASCII (an option, a path, a number) is kept whole where it fits."""
     lines, line = [], ""
-    for token in re.findall(r"[!-~]+|\s+|.", " ".join(text.split())):
+    for token in re.findall(r"[!-~]+|\s+|.", text.replace("\n", " ")):
         if line and _width(line) + _width(token) > width:
             lines.append(line.rstrip())
             line = "" if token.isspace() else token
