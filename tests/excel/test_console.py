@@ -445,6 +445,34 @@ def test_buttons_act_on_a_real_workspace(workspace):
     assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
 
 
+def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
+    """Regenerating into a 分发 folder that cannot be written: the button says 无法写入 and the
+    folder, as the command line does, not 意外错误."""
+    import os
+    import subprocess
+
+    from wjexcel.forms.outbox import generate_forms
+
+    generate_forms(workspace, "2022Q3")
+    folder = workspace.outbox / "2022Q3"
+    if os.geteuid() == 0:  # root ignores permissions; the immutable attribute stops even root
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder immutable here")
+        undo = ["chattr", "-i", str(folder)]
+    else:
+        folder.chmod(0o555)
+        undo = None
+    params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
+    try:
+        with pytest.raises(OSError) as info:
+            eb.run_action(next(a for a in eb.ACTIONS if a.key == "generate"), params, workspace.root,
+                          confirm=lambda q: True)
+    finally:
+        subprocess.run(undo, check=True) if undo else folder.chmod(0o755)
+    message = eb.error_message(info.value)
+    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "意外" not in message
+
+
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
     from wjexcel.errors import WjexcelError
 

@@ -204,6 +204,11 @@ def error_message(exc: BaseException, log_path: Path | None = None) -> str:
     """The Chinese message for a failed button: the error's own, or a generic one with the log."""
     if isinstance(exc, WjexcelError):
         return str(exc)
+    from wjexcel.errors import write_refused
+
+    refused = write_refused(exc) if isinstance(exc, OSError) else None
+    if refused:  # as the command line says it: a folder that cannot be written
+        return refused
     where = f"详细记录已保存到：{log_path}" if log_path else "未能保存详细记录。"
     return (
         "运行时发生了意外错误，操作没有完成。请把下面这个记录文件发给技术支持人员。\n" + where
