@@ -108,7 +108,9 @@ def error_line(exc: click.UsageError) -> str:
 
 # --- types --------------------------------------------------------------------------------------
 class PeriodType(click.ParamType):
-    """A period typed by a person (2022Q3, 2022年第三季度, 2022-09 …), parsed once, at the edge."""
+    """A period typed by a person (2022Q3, 2022年第三季度, 2022-09 …), checked once, at the edge,
+    and handed on as its canonical code (``2022Q3``): every function below takes a code or a
+    :class:`~wjexcel.periods.Period`, and a ledger key is always the code."""
 
     name = "期间"
 
@@ -118,10 +120,8 @@ class PeriodType(click.ParamType):
     def convert(self, value, param, ctx):
         from wjexcel.periods import Period
 
-        if isinstance(value, Period):
-            return value
         try:
-            return Period.parse(value)
+            return (value if isinstance(value, Period) else Period.parse(value)).code
         except PeriodError as exc:
             self.fail(str(exc), param, ctx)
 
