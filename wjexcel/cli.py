@@ -127,7 +127,7 @@ def _write_console(ws):
 
 @cli.command()
 @_workspace_option
-@click.option("--period", "-p", default=None, metavar="期间", help="控制台上预先填好的期间")
+@click.option("--period", "-p", default=None, type=clihelp.PERIOD, help="控制台上预先填好的期间")
 def console(workspace, period):
     """（重新）写出 Excel 控制台（控制台.xlsm，按钮）和双击启动文件（.bat）。
 
