@@ -93,7 +93,7 @@ USAGE_ERRORS = {
     "file that does not exist": (["check", "不存在.xlsx"], "找不到文件“不存在.xlsx”"),
     "file where a folder is wanted": (["init", "README.md"], "“README.md”是文件，这里要的是文件夹"),
     "bad period": (["status", "-p", "2022Q5", "-w", "{ws}"], "选项 -p/--period：期间“2022Q5”无法识别"),
-    "bad period for the console": (["console", "-p", "2022年第五季度"], "选项 -p/--period：期间“2022年第五季度”无法识别"),
+    "bad period for the console": (["console", "-p", "2022年第五季度"], "选项 --period/-p：期间“2022年第五季度”无法识别"),
     "extra argument": (["generate", "-p", "2022Q3", "多余", "-w", "{ws}"], "多余的参数：多余"),
 }
 
