@@ -80,6 +80,21 @@ def test_a_remark_starting_with_an_equals_sign_stays_text_in_the_report(demo):
     assert remark in raw  # exactly as typed
 
 
+@pytest.mark.soffice
+def test_the_printed_report_shows_the_remark_as_typed(demo, soffice_convert, tmp_path):
+    """Printed through LibreOffice, the report shows the clerk's "=9+3（…）" as text: no
+    formula result (12), no error, and no test string anywhere."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    (pdf,) = soffice_convert([demo.run.report_path], "pdf", tmp_path / "pdf")
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "=9+3" in printed
+    assert "HYPERLINK" not in printed and "必须原样显示" not in printed
+
+
 def test_consolidate_json_agrees_with_the_run(demo):
     result = CliRunner().invoke(cli, ["consolidate", "-p", DEMO_PERIOD, "--json", "-w", str(demo.root),
                                       "-o", str(demo.root / "汇总" / "again.xlsx")])
