@@ -278,3 +278,10 @@ def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
         assert code == 1, err
         assert "无法写入" in err and "没有写入权限" in err and f"“{folder}”" in err, err
         assert "读取" not in err and "内部出错" not in err and len(err.strip().splitlines()) == 1
+    fresh = init_workspace(tmp_path / "新工作区")  # no ledger yet: SQLite cannot create it
+    undo = _unwritable(fresh.state)
+    try:
+        code, out, err = run_main(["status", "-p", "2022", "-w", str(fresh.root)])
+    finally:
+        undo()
+    assert code == 1 and f"无法写入“{fresh.state}”（没有写入权限）" in err and "损坏" not in err, err
