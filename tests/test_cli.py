@@ -191,12 +191,98 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
 
 def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
     from wjexcel.cycle import init_workspace
+    from wjexcel.demo.fill import fill_form
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.periods import Period
 
     ws = init_workspace(tmp_path / "ws")
-    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
-    assert code == 0, err
-    assert "未报送 18 家" in out and "汇总表" in out  # 统计局 has no quarterly form
+    form = next(f.path for f in generate_forms(ws, "2022Q3").forms if f.reporter == "七都镇")
+    plan = workspace_plan(ws)
+    values = {i.code: 5 for i in plan.indicators_for(plan.reporter("七都镇"), Period.parse("2022Q3"))}
+    fill_form(form, ws.inbox / "七都镇.xlsx", values, names={i.code: i.name for i in plan.indicators})
     (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
-    assert code == 1 and "退回 1 个" in out
+    assert code == 1 and "接收 1 个，退回 1 个" in out, out + err
+    assert "未报送 17 家" in out and "汇总表：" in out  # 统计局 has no quarterly form
     assert list((ws.root / "汇总").glob("*2022Q3_汇总_*.xlsx"))
+
+
+def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(tmp_path):
+    """No forms generated, or none received: status says so on its first line; consolidate and
+    run write no report (there is nothing to report) and exit 1 with the reason."""
+    from wjexcel.cycle import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "ws")
+    code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 0 and out.splitlines()[0] == "注意：2022年第三季度尚未生成填报表，也没有收到任何报送。"
+    code, out, err = run_main(["consolidate", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and err.strip().splitlines()[-1] == (
+        "错误：2022年第三季度尚未生成填报表，也没有收到任何报送。没有可汇总的内容，未写出汇总表；收到填报表后再汇总。")
+    generate_forms(ws, "2022Q3")
+    code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 0 and out.splitlines()[0] == "注意：2022年第三季度尚未收到任何报送（已生成填报表 18 份）。"
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "未写出汇总表" in out and "尚未收到任何报送（已生成填报表 18 份）" in out
+    assert not list(ws.reports.glob("*.xlsx"))
+    (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")  # a file, but not one of this period's
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out and "junk.xlsx" in out and "未写出汇总表" in out
+    assert not list(ws.reports.glob("*.xlsx"))
+
+
+def test_run_lists_only_the_files_it_returned_now(tmp_path):
+    """The summary counts this run's returns; its list must name the same files, not one
+    returned by an earlier run that still lies in 收回."""
+    from wjexcel.cycle import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    (ws.inbox / "上次的.xlsx").write_text("不是表格", encoding="utf-8")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out and "上次的.xlsx" in out
+    (ws.inbox / "这次的.xlsx").write_text("也不是表格", encoding="utf-8")
+    code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
+    assert code == 1 and "退回 1 个" in out, out
+    returned = next(line for line in out.splitlines() if line.startswith("被退回的文件："))
+    assert "这次的.xlsx" in returned and "上次的.xlsx" not in returned
+
+
+def _unwritable(folder):
+    """Make ``folder`` refuse new files (root ignores permissions; the immutable attribute
+    stops even root); return the way back."""
+    import os
+
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder immutable here")
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)
+    folder.chmod(0o555)
+    return lambda: folder.chmod(0o755)
+
+
+def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
+    """Where the workspace cannot be written, the clerk reads 无法写入（没有写入权限） and the
+    folder, never 没有读取权限 or 程序内部出错."""
+    from wjexcel.cycle import init_workspace
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "ws")
+    generate_forms(ws, "2022")
+    for folder, args in ((ws.state, ["generate", "-y", "-p", "2022"]),  # the lock file
+                         (ws.outbox / "2022", ["generate", "-y", "-p", "2022"]),  # the forms' folder
+                         (ws.state, ["collect"])):
+        undo = _unwritable(folder)
+        try:
+            code, out, err = run_main([*args, "-w", str(ws.root)])
+        finally:
+            undo()
+        assert code == 1, err
+        assert "无法写入" in err and "没有写入权限" in err and f"“{folder}”" in err, err
+        assert "读取" not in err and "内部出错" not in err and len(err.strip().splitlines()) == 1
+    fresh = init_workspace(tmp_path / "新工作区")  # no ledger yet: SQLite cannot create it
+    undo = _unwritable(fresh.state)
+    try:
+        code, out, err = run_main(["status", "-p", "2022", "-w", str(fresh.root)])
+    finally:
+        undo()
+    assert code == 1 and f"无法写入“{fresh.state}”（没有写入权限）" in err and "损坏" not in err, err

@@ -76,3 +76,42 @@ def test_the_log_stays_bounded(tmp_path):
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 2 * logs.MAX_LOG_BYTES + 2048
     logs.configure(debug=False)
     assert os.path.exists(tmp_path / logs.LOG_FILE)
+
+
+EXCEL_LIST_VALIDATION = (  # what Excel 2010+ writes for a list validation whose source is on another sheet
+    '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+    '<x14:formula1><xm:f>指标填报!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>H1</xm:sqref>'
+    '</x14:dataValidation></x14:dataValidations></ext></extLst>')
+
+
+def test_a_librarys_warning_goes_to_the_log_not_the_screen(tmp_path):
+    """A returned form carrying Excel's list-validation extension makes openpyxl warn ("Data
+    Validation extension is not supported") when the 退回 copy is written: the clerk's screen
+    shows the collect result only, the debug log keeps the warning."""
+    import zipfile
+
+    from wjexcel.cycle import init_workspace
+    from wjexcel.demo.fill import fill_form
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.plan.workbook import workspace_plan
+
+    ws = init_workspace(tmp_path / "ws")
+    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+    plan = workspace_plan(ws)
+    values = {i.code: 5 for i in plan.indicators_for(plan.reporter("七都镇"))} | {"7-1": "约12"}
+    filled = fill_form(form, tmp_path / "filled.xlsx", values, names={i.code: i.name for i in plan.indicators})
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(ws.inbox / "七都镇.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", EXCEL_LIST_VALIDATION.encode() + b"</worksheet>")
+            out.writestr(info, data)
+    done = subprocess.run([sys.executable, "-m", "wjexcel", "collect", "-w", str(ws.root)], capture_output=True,
+                          text=True, encoding="utf-8")
+    assert done.returncode == 1 and "已退回 1 个" in done.stdout, done.stdout + done.stderr
+    assert done.stderr == "" and "Warning" not in done.stdout
+    log = (ws.state / logs.LOG_FOLDER / logs.LOG_FILE).read_text(encoding="utf-8")
+    assert "UserWarning" in log and "Data Validation extension is not supported" in log

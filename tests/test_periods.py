@@ -49,3 +49,30 @@ def test_no_date_pattern_holds_chinese():
                 if any(ord(ch) > 127 for ch in pattern):
                     offending.append(f"{path.relative_to(package)}:{number}: {pattern}")
     assert not offending, offending
+
+
+ALL_PERIODS = [Period(2022)] + [Period(2022, "quarter", q) for q in range(1, 5)] + \
+    [Period(2022, "month", m) for m in range(1, 13)]
+
+
+@pytest.mark.parametrize("period", ALL_PERIODS, ids=lambda p: p.code)
+def test_the_tools_own_wording_of_a_period_is_accepted(period):
+    """What the tool prints (``label``) is what a clerk copies back into -p or a cell."""
+    assert Period.parse(period.label) == period
+    assert Period.parse(period.code) == period
+
+
+@pytest.mark.parametrize("text, code", [
+    ("2022年第三季度", "2022Q3"), ("2022年三季度", "2022Q3"), ("2022年3季度", "2022Q3"), ("2022年第4季度", "2022Q4"),
+    ("2022年一季", "2022Q1"), ("2022年9月", "2022-09"), ("2022年09月", "2022-09"), ("2022年十二月", "2022-12"),
+    ("2022年十一月份", "2022-11"), ("2022年度", "2022"), ("2022年", "2022"), ("２０２２Ｑ３", "2022Q3"),
+    (" 2022 年 第三季度 ", "2022Q3"),
+])
+def test_chinese_wordings_of_a_period(text, code):
+    assert Period.parse(text).code == code
+
+
+@pytest.mark.parametrize("text", ["2022年第五季度", "2022年13月", "2022年第三", "三季度", "2022年0月", "2022年度Q3"])
+def test_a_wrong_chinese_period_is_refused_in_chinese(text):
+    with pytest.raises(PeriodError, match=f"期间“{re.escape(text)}”无法识别"):
+        Period.parse(text)

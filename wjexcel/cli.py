@@ -16,46 +16,13 @@ import sys
 
 import click
 
-from wjexcel import __version__, logs
-from wjexcel.errors import UsageError, WjexcelError
+from wjexcel import __version__, clihelp, logs
+from wjexcel.errors import UsageError, WjexcelError, write_refused
 
 log = logging.getLogger(__name__)
 
-_HEADINGS = {"Usage": "用法", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
-class _ChineseFormatter(click.HelpFormatter):
-    def write_usage(self, prog, args="", prefix=None):
-        super().write_usage(prog, args, prefix="用法：")
-
-    def write_heading(self, heading):
-        super().write_heading(_HEADINGS.get(heading, heading))
-
-
-click.Context.formatter_class = _ChineseFormatter
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class _ChineseHelp:
-    """``-h/--help`` described in Chinese, on every command and group."""
-
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.help = "显示帮助并退出"
-        return opt
-
-
-class _Command(_ChineseHelp, click.Command):
-    pass
-
-
-class _Group(_ChineseHelp, click.Group):
-    pass
-
-
-_Group.command_class = _Command
-_Group.group_class = _Group
+_Command, _Group = clihelp.Command, clihelp.Group  # Chinese help and usage errors for every command
 
 
 def _workspace_option(f):
@@ -64,7 +31,7 @@ def _workspace_option(f):
 
 
 def _period_option(f):
-    return click.option("-p", "--period", required=True, metavar="期间",
+    return click.option("-p", "--period", required=True, type=clihelp.PERIOD,
                         help="期间：年度 2022、季度 2022Q3 或月份 2022-09")(f)
 
 
@@ -174,7 +141,7 @@ def _refresh_console(ws):
 
 @cli.command()
 @_workspace_option
-@click.option("--period", "-p", default=None, metavar="期间", help="控制台上预先填好的期间")
+@click.option("--period", "-p", default=None, type=clihelp.PERIOD, help="控制台上预先填好的期间")
 def console(workspace, period):
     """（重新）写出 Excel 控制台（控制台.xlsm，按钮）和双击启动文件（.bat）。
 
@@ -297,7 +264,7 @@ def generate(workspace, period, yes):
         result = generate_forms(ws, period, force=yes, progress=_progress("生成填报表"))
     except FormsExistError as exc:
         click.echo(str(exc))
-        if not click.confirm("确定重新生成吗？", default=False):
+        if not clihelp.confirm("确定重新生成吗？", default=False):
             click.echo("已取消，原有填报表保持不变。")
             return
         result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"))
@@ -393,7 +360,7 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.collect.status import reporting_status, status_text
+    from wjexcel.collect.status import period_note, reporting_status, status_text
     from wjexcel.periods import Period
 
     ws = _open_ws(workspace)
@@ -403,7 +370,7 @@ def status(workspace, period, as_json):
     if as_json:
         _echo_json([s.as_json() for s in statuses])
         return
-    click.echo(status_text(plan_, period, statuses))
+    click.echo(status_text(plan_, period, statuses, note=period_note(ws, period, statuses)))
 
 
 @cli.command()
@@ -416,6 +383,8 @@ def status(workspace, period, as_json):
 @_json_option
 def consolidate(workspace, period, output, final, as_json):
     """汇总：生成任务分解表（红黄绿灯）、区镇进度、报送情况、问题清单等。
+
+    本期还没有收到任何填报表（也无法从其他期间取数）时不生成汇总表，说明原因，退出码为 1。
 
     \b
     示例：wjexcel consolidate -p 2022Q3
@@ -475,6 +444,7 @@ def run(paths, workspace, period):
     """一键汇总：收集“收回”文件夹（或指定路径）中的文件，然后生成汇总表。
 
     汇总表照常生成；本次有文件被退回时退出码为 1（与 collect 相同）。
+    本期还没有收到任何填报表时不生成汇总表，说明原因，退出码为 1。
 
     \b
     示例：wjexcel run -p 2022Q3
@@ -485,7 +455,7 @@ def run(paths, workspace, period):
     result = _quietly(run_cycle, ws, period, list(paths) or None, progress=_progress("一键汇总"))
     click.echo(result.summary_text())
     _refresh_console(ws)
-    if result.collected.new_rejected:
+    if result.collected.new_rejected or result.consolidated is None:
         sys.exit(1)
 
 
@@ -505,39 +475,21 @@ def demo(folder):
 
 
 # --- entry point ------------------------------------------------------------------------------
-def _usage_message(exc: click.exceptions.UsageError) -> str:
-    """click's English usage errors, said in Chinese."""
-    import re
-
-    text = exc.format_message()
-    param = getattr(exc, "param", None)
-    names = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
-    if isinstance(exc, click.exceptions.MissingParameter):
-        return f"缺少必需的{'选项' if names.startswith('-') else '参数'} {names or ''}".rstrip()
-    if isinstance(exc, click.exceptions.NoSuchOption):
-        return f"没有选项 {exc.option_name}"
-    if m := re.match(r"No such command '(.+)'", text):
-        return f"没有命令“{m.group(1)}”"
-    if m := re.search(r"Path '(.+)' does not exist", text):
-        return f"找不到“{m.group(1)}”"
-    if isinstance(exc, click.exceptions.BadParameter):
-        return f"{names or '参数'} 的值不正确：{text}"
-    return text
-
-
 def main(argv=None) -> None:
     """Run the CLI; turn every error into one Chinese line and the right exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     _force_utf8()
     try:
-        cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
+        with logs.warnings_to_log():  # a library's UserWarning is for the debug log, not the clerk
+            cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
         sys.exit(1)
     except click.exceptions.UsageError as exc:
-        if exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-        click.echo(f"错误：{_usage_message(exc)}（用 -h 查看帮助）", err=True)
+        if clihelp.is_bare_group(exc):  # ``wjexcel`` alone: its help, not an error
+            click.echo(exc.format_message())
+            sys.exit(0)
+        clihelp.in_chinese(exc).show()
         sys.exit(2)
     except UsageError as exc:
         click.echo(f"错误：{exc}", err=True)
@@ -550,9 +502,14 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(1)
-    except Exception:  # the last line of defence: never a traceback for a clerk
+    except Exception as exc:  # the last line of defence: never a traceback for a clerk
         if debug:
             raise
+        refused = write_refused(exc) if isinstance(exc, OSError) else None
+        if refused:  # a folder that cannot be written (read-only, no permission, disk full)
+            log.warning("write refused: %r", exc)
+            click.echo(f"错误：{refused}", err=True)
+            sys.exit(1)
         log.exception("unexpected error in wjexcel %s", " ".join(argv if argv is not None else sys.argv[1:]))
         where = logs.log_path()
         click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")

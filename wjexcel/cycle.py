@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from wjexcel.errors import NothingToReport
 from wjexcel.periods import Period
 from wjexcel.progress import stage
 from wjexcel.plan.workbook import workspace_plan
@@ -17,16 +18,17 @@ class RunResult:
 
     period: Period
     collected: object  # CollectResult
-    consolidated: object  # ConsolidateResult
+    consolidated: object  # ConsolidateResult, None when nothing had come in to report
+    nothing: str = ""  # why no report was written
 
     @property
     def statuses(self) -> list:
         """Who has reported (the ReporterStatus list the report was written with)."""
-        return self.consolidated.reporting
+        return self.consolidated.reporting if self.consolidated else []
 
     @property
-    def report_path(self) -> Path:
-        return Path(self.consolidated.output)
+    def report_path(self) -> Path | None:
+        return Path(self.consolidated.output) if self.consolidated else None
 
     def summary_text(self) -> str:
         from wjexcel.workspace.ledger import ACCEPTED, REJECTED
@@ -36,20 +38,23 @@ class RunResult:
         accepted = sum(1 for v in new if v.status == ACCEPTED)
         returned = sum(1 for v in new if v.status == REJECTED)
         lines = [
-            f"{self.period.label}一键汇总完成。",
+            f"{self.period.label}一键汇总完成。" if self.consolidated else f"{self.period.label}一键汇总：收集完成，未写出汇总表。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",
             *c.period_lines(self.period.code),
         ]
         if c.deferred:
             lines.append(f"留待下次检查：{len(c.deferred)} 个文件（{c.deferred[0].note}）。再运行一次即可继续。")
         if c.new_rejected:
-            lines.append(c.returned_text())
-        lines.append(self.consolidated.summary_text())
+            lines.append(c.returned_text(new_only=True))
+        lines.append(self.consolidated.summary_text() if self.consolidated else self.nothing)
         return "\n".join(lines)
 
 
 def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     """Collect ``paths`` (default 收回/) and write the 汇总 workbook for ``period``.
+
+    When nothing has come in for the period, no workbook is written: ``consolidated`` is
+    None and ``nothing`` says why.
 
     ``progress(done, total, label)`` is called for each stage, the label prefixed with
     the stage name (收集 / 汇总).
@@ -62,7 +67,10 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     plan.check_year(period.year)
     with ws.lock("一键汇总"):
         collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
-        result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
+        try:
+            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
+        except NothingToReport as exc:  # what was collected is still told
+            return RunResult(period, collected, None, str(exc))
     return RunResult(period, collected, result)
 
 

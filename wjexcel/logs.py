@@ -9,7 +9,9 @@ under ``--debug``.
 
 A library that prints to stdout (openpyxl does, on some damaged files) must not break
 ``--json``: :func:`library_output_to_log` sends whatever is written to stdout while
-the library works, by Python or at the file-descriptor level, to the log instead.
+the library works, by Python or at the file-descriptor level, to the log instead; and
+:func:`warnings_to_log` does the same for the warnings a library raises (openpyxl's
+"Data Validation extension is not supported" on a form saved by Excel).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging.handlers
 import os
 import sys
 import tempfile
+import warnings
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
@@ -120,6 +123,22 @@ def library_output_to_log():
         written = text.getvalue() + native
         if written.strip():
             log.warning("output of a library, kept off stdout: %s", written[:4000])
+
+
+@contextmanager
+def warnings_to_log():
+    """Warnings shown while the block runs go to the debug log instead of stderr.
+
+    For the command line's entry point only: the filters stay as they are, and the previous
+    way of showing warnings is back when the block ends.
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = _log_warning
+        yield
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    log.warning("%s (%s:%s): %s", category.__name__, filename, lineno, message)
 
 
 def _dup_stdout() -> int | None:

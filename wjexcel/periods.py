@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from functools import total_ordering
 
 from wjexcel.errors import PeriodError
 
-_YEAR = re.compile(r"^(\d{4})(?:年)?$")
+_YEAR = re.compile(r"^(\d{4})(?:\s*年度?)?$")
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+# The tool's own wording, as labels print it and a clerk copies it: 2022年第三季度, 2022年三季度, 2022年9月.
+_QUARTER_WORDS = re.compile(r"^(\d{4})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度?$")
+_MONTH_WORDS = re.compile(r"^(\d{4})\s*年\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?$")
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+             "十二": 12}
 
 
 _GRAIN = {"month": 0, "quarter": 1, "year": 2}
@@ -40,18 +46,21 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """Parse ``2022``, ``2022Q3`` or ``2022-09``; raise PeriodError in Chinese otherwise."""
+        """Parse ``2022``, ``2022Q3`` or ``2022-09``, or the Chinese wording of :attr:`label`
+        (``2022年度``, ``2022年第三季度``/``2022年三季度``, ``2022年9月``); full-width digits too.
+        Raise PeriodError in Chinese otherwise."""
         raw = str(text).strip()
-        if m := _YEAR.match(raw):
+        typed = unicodedata.normalize("NFKC", raw)
+        if m := _YEAR.match(typed):
             return cls(int(m.group(1)))
-        if m := _QUARTER.match(raw):
-            return cls(int(m.group(1)), "quarter", int(m.group(2)))
-        if m := _MONTH.match(raw):
-            month = int(m.group(2))
+        if m := _QUARTER.match(typed) or _QUARTER_WORDS.match(typed):
+            return cls(int(m.group(1)), "quarter", _number(m.group(2)))
+        if m := _MONTH.match(typed) or _MONTH_WORDS.match(typed):
+            month = _number(m.group(2))
             if 1 <= month <= 12:
                 return cls(int(m.group(1)), "month", month)
         raise PeriodError(
-            f"期间“{raw}”无法识别：请写成年度 2022、季度 2022Q3 或月份 2022-09。"
+            f"期间“{raw}”无法识别：请写成年度 2022、季度 2022Q3 或月份 2022-09（也可写 2022年第三季度、2022年9月）。"
         )
 
     @property
@@ -135,9 +144,18 @@ class Period:
         return self._key() < other._key()
 
 
+def _number(text: str) -> int:
+    return _NUMERALS[text] if text in _NUMERALS else int(text)
+
+
 def chinese_date(day: date) -> str:
     """``2022年10月8日``, built from the numbers (some Windows C runtimes refuse Chinese in strftime)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_time(moment: datetime) -> str:
+    """``2022年10月8日 10:32``: a moment as a clerk writes it (see :func:`chinese_date`)."""
+    return f"{chinese_date(moment)} {moment:%H:%M}"
 
 
 def year_ends(year: int) -> tuple[Period, Period, Period]:

@@ -10,6 +10,7 @@ import sys
 from datetime import date
 
 import openpyxl
+import pytest
 
 from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
@@ -70,3 +71,20 @@ def test_a_town_checks_a_form_of_an_edited_plan_outside_the_workspace(tmp_path):
     shutil.copy(good, other_ws.inbox / "七都镇.xlsx")
     code, data, _ = _check(other_ws.inbox / "七都镇.xlsx", other_ws.root)
     assert code == 1 and {e["code"] for e in data[0]["errors"]} >= {"form.other_plan"}
+
+
+@pytest.mark.soffice
+def test_check_of_a_pdf_says_nothing_was_archived(tmp_path, soffice_convert):
+    """A town printing its form to PDF and checking that: ``check`` records nothing, so it must
+    not say the file was 存档备查 (``collect`` keeps it and says so)."""
+    ws = init_workspace(tmp_path / "ws")
+    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+    pdf = soffice_convert([form], "pdf", tmp_path / "pdf")[0]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    done = subprocess.run([sys.executable, "-m", "wjexcel", "check", str(pdf)], capture_output=True, text=True,
+                          encoding="utf-8", cwd=tmp_path)
+    assert "不是 Excel 填报表" in done.stdout and "没有可检查的内容" in done.stdout
+    assert "存档" not in done.stdout + done.stderr
+    code, data, _ = _check(pdf, tmp_path)
+    assert data[0]["errors"][0]["code"] == "file.not_spreadsheet"
+    assert "存档" not in json.dumps(data, ensure_ascii=False)

@@ -530,3 +530,25 @@ def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, c
     assert any("worker process failed" in r.getMessage() for r in caplog.records)
     with Ledger.open(ws) as ledger:
         assert {x.reporter for x in ledger.accepted_values(PERIOD)} == {"七都镇", "桃源镇", "震泽镇", "平望镇"}
+
+
+@pytest.mark.soffice
+def test_the_return_copy_and_the_manifest_print_in_chinese_words(ws, tmp_path, soffice_convert):
+    """What a town reads on paper: the 退回 copy's title names the period as 2022年第四季度, not
+    2022Q4, and the 分发清单 gives the time as 2022年10月8日 10:32, not an ISO timestamp."""
+    import re
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", dict(good_values(ws, "七都镇"), **{"7-1": "约12"}))
+    verdict = by_file(collect(ws))["七都镇.xlsx"]
+    assert verdict.status == "rejected"
+    manifest = ws.outbox / PERIOD / f"分发清单_{PERIOD}.xlsx"
+    copy_pdf, manifest_pdf = soffice_convert([ws.root / verdict.return_copy, manifest], "pdf", tmp_path / "pdf")
+    copy_text, manifest_text = (subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True,
+                                               text=True, check=True).stdout for p in (copy_pdf, manifest_pdf))
+    assert "退回修改意见：七都镇 2022年第四季度" in copy_text
+    assert "2022Q4" not in copy_text.split("\n")[0]
+    assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d", manifest_text), manifest_text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", manifest_text)

@@ -55,21 +55,44 @@ def test_report_values_visible_without_recalculation(demo):
     assert "有效高新技术企业1432家" in brief and "102.3%" in brief
 
 
-def test_hostile_remark_stays_text_in_the_report(demo):
+def test_a_remark_starting_with_an_equals_sign_stays_text_in_the_report(demo):
+    """The demo's 东太湖 remark reads like a clerk's ("=9+3（其中3项为三季度新签…）"), starts with
+    "=", and reaches 任务分解表 and 原始数据 as that text, never as a formula or its result."""
     from openpyxl import load_workbook
 
+    from wjexcel.demo.run import REMARKS
+
+    remark = REMARKS[("东太湖度假区（太湖新城）", "7-2")]
+    assert remark.startswith("=") and "HYPERLINK" not in remark and "必须" not in remark
     wb = load_workbook(demo.run.report_path)
-    found = []
+    found = {}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                if isinstance(c.value, str) and "HYPERLINK" in c.value:
-                    found.append((ws.title, c.coordinate, c.data_type, c.value))
-    assert found, "the remark should reach the report"
-    for title, coord, data_type, value in found:
-        if title == "任务分解表" or title == "原始数据":
+                if isinstance(c.value, str) and "=9+3" in c.value:
+                    found.setdefault(ws.title, []).append((c.coordinate, c.data_type, c.value))
+    assert {"任务分解表", "原始数据"} <= set(found), found
+    for title, cells in found.items():
+        for coord, data_type, value in cells:
             assert data_type == "s", (title, coord, value)
-        assert not (data_type == "f"), (title, coord)
+            assert "其中3项为三季度新签" in value
+    raw = [value for _, _, value in found["原始数据"]]
+    assert remark in raw  # exactly as typed
+
+
+@pytest.mark.soffice
+def test_the_printed_report_shows_the_remark_as_typed(demo, soffice_convert, tmp_path):
+    """Printed through LibreOffice, the report shows the clerk's "=9+3（…）" as text: no
+    formula result (12), no error, and no test string anywhere."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    (pdf,) = soffice_convert([demo.run.report_path], "pdf", tmp_path / "pdf")
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "=9+3" in printed
+    assert "HYPERLINK" not in printed and "必须原样显示" not in printed
 
 
 def test_consolidate_json_agrees_with_the_run(demo):

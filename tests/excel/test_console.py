@@ -440,11 +440,46 @@ def test_buttons_act_on_a_real_workspace(workspace):
     status = eb.run_action(by_key["status"], params, workspace.root)
     assert "报送截止日期：2022-10-10" in status and "催报文字（可复制到邮件或微信）：" in status
     assert any(line.startswith("未报送  七都镇") for line in status)
+    assert "注意：2022年第三季度尚未收到任何报送（已生成填报表 18 份）。" in status  # said first, as by the CLI
+    ran = eb.run_action(by_key["run"], params, workspace.root)  # nothing received yet: nothing to report
+    assert any("没有可汇总的内容，未写出汇总表" in line for line in ran) and not list(workspace.reports.glob("*.xlsx"))
+    from wjexcel.demo.fill import fill_form  # one town's form comes back: the workbook and the document
+    form = next(workspace.outbox.rglob("*七都镇*.xlsx"))
+    fill_form(form, workspace.inbox / form.name, {"新建、改建政府主导运营的科创载体面积": 0.5},
+              signer={"填报人": "王芳", "填报日期": dt.date(2022, 10, 8)})
     ran = eb.run_action(by_key["run"], params, workspace.root)
     assert any(line.startswith("汇总表：") for line in ran)
     document = next(line for line in ran if line.startswith("进展情况报告（草稿）：")).split("：", 1)[1]
     assert Path(document).exists() and Path(document).parent == workspace.reports
     assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
+
+
+def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
+    """Regenerating into a 分发 folder that cannot be written: the button says 无法写入 and the
+    folder, as the command line does, not 意外错误."""
+    import os
+    import subprocess
+
+    from wjexcel.forms.outbox import generate_forms
+
+    generate_forms(workspace, "2022Q3")
+    folder = workspace.outbox / "2022Q3"
+    if os.geteuid() == 0:  # root ignores permissions; the immutable attribute stops even root
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder immutable here")
+        undo = ["chattr", "-i", str(folder)]
+    else:
+        folder.chmod(0o555)
+        undo = None
+    params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
+    try:
+        with pytest.raises(OSError) as info:
+            eb.run_action(next(a for a in eb.ACTIONS if a.key == "generate"), params, workspace.root,
+                          confirm=lambda q: True)
+    finally:
+        subprocess.run(undo, check=True) if undo else folder.chmod(0o755)
+    message = eb.error_message(info.value)
+    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "意外" not in message
 
 
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):

@@ -20,6 +20,9 @@ from wjexcel.problems import ERROR, Code, Problem
 
 log = logging.getLogger(__name__)
 
+NOT_A_FORM_CHECKED = "不是 Excel 填报表（如盖章扫描件、说明文档），没有可检查的内容；报送时请同时发送填好的 Excel 填报表"
+"""``check`` records nothing, so it never says a file was archived (``collect`` does)."""
+
 SIGNATURE_LABELS = {
     "valid": "签名核验通过",
     "invalid": "签名核验未通过：表格在可填写区域以外被改动，或被改成了其他单位的表",
@@ -116,7 +119,7 @@ def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
         kind = sniff(path)
         if not kind.readable:
             judgement = judge_filetype(kind, name)
-            return CheckResult(name, problems=judgement.problems or [Problem(judgement.note, file=name,
+            return CheckResult(name, problems=judgement.problems or [Problem(NOT_A_FORM_CHECKED, file=name,
                                                                              code=Code.FILE_NOT_SPREADSHEET)])
         try:
             reading = read_form(path, plan, key=key, display_name=name)

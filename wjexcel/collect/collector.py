@@ -163,14 +163,18 @@ class CollectResult:
             lines.append(returned)
         return "\n".join(lines)
 
-    def returned_text(self) -> str:
-        """Which files were returned, why (the first error of each), and where the 退回 copies are."""
-        if not self.rejected:
+    def returned_text(self, new_only: bool = False) -> str:
+        """Which files were returned, why (the first error of each), and where the 退回 copies are.
+
+        ``new_only`` lists only the files this run returned, for a summary that counts only those.
+        """
+        rejected = self.new_rejected if new_only else self.rejected
+        if not rejected:
             return ""
         text = "被退回的文件：" + "；".join(
-            f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in self.rejected[:10])
-        if len(self.rejected) > 10:
-            text += f" 等 {len(self.rejected)} 个"
+            f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in rejected[:10])
+        if len(rejected) > 10:
+            text += f" 等 {len(rejected)} 个"
         return text + "\n退回表已写入“汇总/退回”文件夹（出错的单元格已标红并加批注），可直接发回填报单位修改。"
 
 

@@ -100,7 +100,7 @@ def _read_carefully(path: Path, label: str, max_rows: int, max_cols: int, deadli
         source = _normalized_package(path) if checked.odd_names else path
         book = _read_openpyxl(source, label, max_rows, max_cols, checked.sheets, deadline)
     else:
-        book = _read_in_child(path, label, max_rows, max_cols, deadline)
+        book = _read_in_child(path, label, max_rows, max_cols, deadline, kind)
     book.display_name, book.kind = label, kind
     return book
 
@@ -215,16 +215,18 @@ def _as_excel_holds(value):
     return value
 
 
-def _read_in_child(path, label, max_rows, max_cols, deadline) -> WorkbookData:
+def _read_in_child(path, label, max_rows, max_cols, deadline, kind: str = "") -> WorkbookData:
     """Run calamine in a child process with a memory cap and a time limit.
 
     The child is a fresh interpreter (not multiprocessing, which would re-run the
-    caller's ``__main__``) and answers in JSON, so nothing it sends is executed.
+    caller's ``__main__``) and answers in JSON, so nothing it sends is executed. An .ods
+    calamine refuses is read there again by :mod:`wjexcel.collect.odsread`, within the
+    same cap and limit.
     """
     package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-c", "from wjexcel.collect.reader import _child_main; _child_main()",
-               str(path), str(max_rows), str(max_cols)]
+               str(path), str(max_rows), str(max_cols), kind]
     try:
         done = subprocess.run(command, capture_output=True, timeout=max(1.0, deadline - time.monotonic()), env=env,
                               stdin=subprocess.DEVNULL)
@@ -238,6 +240,8 @@ def _read_in_child(path, label, max_rows, max_cols, deadline) -> WorkbookData:
         log.debug("calamine child for %s exited %s: %s", label, done.returncode, done.stderr[-2000:])
         raise FormError(f"“{label}”：读取时出现异常，文件可能已损坏，{RESAVE}", Code.FILE_CORRUPT) from exc
     if answer["status"] == "ok":
+        if answer.get("reader"):
+            log.info("%s read by %s (calamine: %s)", label, answer["reader"], answer.get("calamine"))
         return _book_from_json(answer["book"])
     if answer["status"] == "password":
         raise FormError(f"“{label}”：文件已加密，请取消密码后另存为 .xlsx 再发送", Code.FILE_ENCRYPTED)
@@ -255,6 +259,7 @@ def _child_main() -> None:
     import python_calamine
 
     path, max_rows, max_cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    kind = sys.argv[4] if len(sys.argv) > 4 else ""
     try:
         answer = {"status": "ok", "book": _book_to_json(_read_calamine(path, max_rows, max_cols))}
     except python_calamine.PasswordError:
@@ -263,7 +268,22 @@ def _child_main() -> None:
         answer = {"status": "memory"}
     except Exception as exc:
         answer = {"status": "error", "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        if kind == filetypes.ODS:
+            answer = _second_ods_reader(path, max_rows, max_cols, answer)
     sys.stdout.write(json.dumps(answer, ensure_ascii=True))
+
+
+def _second_ods_reader(path, max_rows, max_cols, refused: dict) -> dict:
+    """The child's answer from the second .ods reader for a file calamine refused (``refused``)."""
+    from wjexcel.collect.odsread import read_ods
+
+    try:
+        return {"status": "ok", "book": _book_to_json(read_ods(path, max_rows, max_cols)),
+                "reader": "odsread", "calamine": refused["detail"]}
+    except MemoryError:
+        return {"status": "memory"}
+    except Exception as exc:
+        return {"status": "error", "detail": f"{refused['detail']}; odsread: {type(exc).__name__}: {str(exc)[:200]}"}
 
 
 _TEMPORAL = {"datetime": _dt.datetime, "date": _dt.date, "time": _dt.time}

@@ -101,6 +101,17 @@ def _mark_cells(wb, problems) -> None:
         c.comment = comment
 
 
+def _period_label(code: str | None) -> str:
+    """``2022年第三季度`` for the form's ``2022Q3`` (the code itself if it is not a period)."""
+    from wjexcel.errors import PeriodError
+    from wjexcel.periods import Period
+
+    try:
+        return Period.parse(code).label if code else ""
+    except PeriodError:
+        return code
+
+
 def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
     from openpyxl.styles import Alignment, Font
 
@@ -110,7 +121,7 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {verdict.period or ''}")
+    _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {_period_label(verdict.period)}".rstrip())
     sh["A1"].font = Font(name=_TITLE_FONT, size=14, bold=True)
     _text(sh, "A2", f"原文件：{verdict.file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
                     "不要改动表格结构，改好后重新发送。")

@@ -93,9 +93,23 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: str = "") -> str:
-    """What ``wjexcel status`` and the 查看报送情况 button show: the summary, each reporter, the 催报 text."""
-    head = [f"报送情况（{period.label}）：{status_summary(statuses)}"]
+def period_note(ws, period: Period, statuses: list[ReporterStatus]) -> str:
+    """What to say first when nothing has come in for ``period`` ("" once anything was received):
+    that its forms were never generated, or that none has been received."""
+    if any(s.versions for s in statuses):
+        return ""
+    with Ledger.open(ws) as ledger:
+        generated = len(ledger.generated_forms(period.code))
+    if not generated:
+        return f"{period.label}尚未生成填报表，也没有收到任何报送。"
+    return f"{period.label}尚未收到任何报送（已生成填报表 {generated} 份）。"
+
+
+def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: str = "", note: str = "") -> str:
+    """What ``wjexcel status`` and the 查看报送情况 button show: the summary, each reporter, the 催报 text,
+    after ``note`` (see :func:`period_note`)."""
+    head = [f"注意：{note}"] if note else []
+    head.append(f"报送情况（{period.label}）：{status_summary(statuses)}")
     if deadline:
         head.append(f"报送截止日期：{deadline}")
     return "\n".join([*head, "", *status_listing(statuses), "", "催报文字（可复制到邮件或微信）：",

@@ -170,11 +170,12 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
         result = run_cycle(ws, period, progress=progress)
         lines += result.summary_text().splitlines()
     else:
-        from wjexcel.collect.status import reporting_status, status_text
+        from wjexcel.collect.status import period_note, reporting_status, status_text
 
         plan = workspace_plan(ws)
         statuses = reporting_status(ws, period, plan)
-        lines += status_text(plan, period, statuses, params.get("deadline", "")).splitlines()
+        lines += status_text(plan, period, statuses, params.get("deadline", ""),
+                             note=period_note(ws, period, statuses)).splitlines()
     remember_period(ws.root, period.code)
     return lines
 
@@ -216,6 +217,11 @@ def error_message(exc: BaseException, log_path: Path | None = None) -> str:
     """The Chinese message for a failed button: the error's own, or a generic one with the log."""
     if isinstance(exc, WjexcelError):
         return str(exc)
+    from wjexcel.errors import write_refused
+
+    refused = write_refused(exc) if isinstance(exc, OSError) else None
+    if refused:  # as the command line says it: a folder that cannot be written
+        return refused
     where = f"详细记录已保存到：{log_path}" if log_path else "未能保存详细记录。"
     return (
         "运行时发生了意外错误，操作没有完成。请把下面这个记录文件发给技术支持人员。\n" + where

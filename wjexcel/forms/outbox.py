@@ -22,7 +22,7 @@ from wjexcel.errors import FormsExistError, OutputLockedError
 from wjexcel.forms import layout as L
 from wjexcel.forms.build import FormInfo, build_form
 from wjexcel.forms.template import load_template
-from wjexcel.periods import Period
+from wjexcel.periods import Period, chinese_time
 from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
@@ -172,14 +172,14 @@ def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: P
         kind = "区镇" if f.reporter_kind != DEPARTMENT else "部门"
         names = "、".join(f"{c} {plan.indicator(c).name}" for c in f.indicators)
         row = [n, f.reporter, kind, f.path.name, f.form_id, len(f.indicators), names,
-               "、".join(f.detail_lists) or "—", f.generated_at]
+               "、".join(f.detail_lists) or "—", chinese_time(datetime.fromisoformat(f.generated_at))]
         ws.append(row)
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     for cell in ws[2]:
         cell.font = Font(name="黑体", bold=True)
-    for letter, width in zip("ABCDEFGHI", (6, 24, 8, 46, 20, 8, 60, 30, 20)):
+    for letter, width in zip("ABCDEFGHI", (6, 24, 8, 46, 20, 8, 60, 30, 24)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
     path = folder / f"{L.MANIFEST_PREFIX}_{period.code}.xlsx"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from wjexcel.errors import NothingToReport
 from wjexcel.report.briefing import status_tally
 from wjexcel.report.figures import Figures, History
 from wjexcel.report.final import FinalBasis, FinalView, output_path, seal
@@ -20,7 +21,7 @@ from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
 from wjexcel.report.document import write_document
 from wjexcel.report.workbook import write_report
-from wjexcel.collect.status import reporting_status, status_summary
+from wjexcel.collect.status import period_note, reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
 
@@ -39,6 +40,7 @@ class ConsolidateResult:
     document: Path | None = None  # the 进展情况报告.docx
     document_locked: Path | None = None
     final: FinalView | None = None  # the period's 定稿 and what changed since
+    note: str = ""  # said first: nothing received for the period itself (figures from other periods)
 
     def to_json(self) -> dict:
         """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
@@ -50,7 +52,8 @@ class ConsolidateResult:
 
     def summary_text(self) -> str:
         """A few Chinese lines for the terminal or a message box."""
-        lines = [f"{self.period.label}汇总完成：{status_tally(self.figures)}"]
+        lines = [f"注意：{self.note}"] if self.note else []
+        lines.append(f"{self.period.label}汇总完成：{status_tally(self.figures)}")
         behind = self.figures.supervision()
         if behind:
             escalate = sum(1 for item in behind if item.escalate)
@@ -111,6 +114,8 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         final: Record the report as the period's 定稿 (see :mod:`wjexcel.report.final`).
 
     Raises:
+        NothingToReport: Nothing has come in for the period (see :func:`period_note`) and no
+            figure can be taken from another period: no workbook is written.
         UsageError: The period is malformed (PeriodError) or outside the plan's years.
         OutputLockedError: Nothing could be written.
         AlreadyFinalError: ``final``, and nothing changed since the period's last 定稿.
@@ -135,6 +140,9 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     say("计算完成值和状态……")
     past = History(plan, history)
     figures = past.figures(period)
+    note = period_note(ws, period, reporting)
+    if note and not any(f.value is not None for f in figures.indicators):
+        raise NothingToReport(f"{note}没有可汇总的内容，未写出汇总表；收到填报表后再汇总。")
     finality = basis.view(figures, submissions, final=final)
     data = ReportData(figures, now, reporting, problems, values, details, submissions, return_copies, past,
                       final=finality)
@@ -151,4 +159,4 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     if progress:
         progress(3, 3, "")
     return ConsolidateResult(period, outcome and outcome.path, figures, reporting, outcome and outcome.locked,
-                             written.path, written.locked, final=finality)
+                             written.path, written.locked, final=finality, note=note)

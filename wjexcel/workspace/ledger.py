@@ -645,6 +645,7 @@ def _use_journal(conn: sqlite3.Connection) -> None:
 
 
 _SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_SQLITE_NOT_WRITABLE = (8, 14)  # SQLITE_READONLY, SQLITE_CANTOPEN (a folder it cannot create files in)
 
 
 def _unreadable(ws, exc) -> WorkspaceError:
@@ -654,6 +655,9 @@ def _unreadable(ws, exc) -> WorkspaceError:
     if getattr(exc, "sqlite_errorcode", None) in _SQLITE_BUSY:
         return WorkspaceError(f"工作区台账（{where}）正被其他程序占用（可能是另一位同事正在使用这个工作区），"
                               "请稍后再试。")
+    if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in _SQLITE_NOT_WRITABLE:  # not damaged: say so
+        return WorkspaceError(f"无法写入“{ws.state}”（没有写入权限），打不开工作区台账（{where}）。"
+                              "请检查该文件夹是否只读、是否有写入权限。")
     return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。请从备份恢复该文件"
                           "（升级时留下的 ledger.v*-backup.sqlite 也是备份）。")
 

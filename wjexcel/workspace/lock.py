@@ -133,8 +133,8 @@ def _acquire(path: Path, action: str) -> str:
             _clear_stale(path, other)
             continue
         except OSError as exc:
-            raise WorkspaceError(f"无法在工作区的 .wjexcel 文件夹中建立锁定文件：{os_reason(exc)}。"
-                                 "请检查该文件夹是否可以写入。") from exc
+            raise WorkspaceError(f"无法写入工作区的“{path.parent}”文件夹（{os_reason(exc, writing=True)}），"
+                                 "不能建立锁定文件。请检查该文件夹是否只读、是否有写入权限。") from exc
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(info, fh, ensure_ascii=False)
         return token
