@@ -70,7 +70,8 @@ GUIDE_TEXT = [
     "　　上级指标：“其中”项填它所属指标的编码，其目标不能大于上级指标。数据来源单位：全区数以哪个部门报送的为准。"
     "区镇填报：“是”表示每个区镇的填报表都有这个指标。",
     "【填报单位】每行一个区镇或部门。新增一个镇：在表末加一行，填名称、类型“区镇”、简称；"
-    "如属于某个组（如“四个镇”）填在“所属组”，重点产业链用“、”隔开。",
+    "如属于某个组（如“四个镇”）填在“所属组”，重点产业链用“、”隔开。"
+    "邮箱（可不填）：生成填报表时为每个单位写好的邮件草稿就发往这个地址。",
     "【分解目标】把指标目标分到某个区镇或某个组：期间填整个计划期（如 2021-2023）或某一年（如 2022）。",
     "【产业链】重点产业链名单，每行一条。",
     "【明细表】【明细列】填报表上附带的名单（如新认定高新技术企业名单）：名单名称就是填报表里的工作表名；"
@@ -276,7 +277,7 @@ class _Writer:
 
     def reporters(self):
         rows = [[r.name, _label(REPORTER_KINDS, r.kind), r.short_name, SEPARATOR.join(r.groups),
-                 SEPARATOR.join(r.chains)] for r in self.plan.reporters]
+                 SEPARATOR.join(r.chains), r.email] for r in self.plan.reporters]
         ws = self._sheet(REPORTERS, REPORTER_COLUMNS, rows, freeze="B2")
         self._dropdown(ws, self._col(REPORTER_COLUMNS, "kind"), ",".join(REPORTER_KINDS.values()))
         self._dropdown(ws, self._col(REPORTER_COLUMNS, "chains"), self._range(CHAINS), strict=False,
