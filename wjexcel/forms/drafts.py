@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -65,7 +66,7 @@ def draft(plan: Plan, period: Period, reporter: Reporter, form: Path, deadline: 
     msg["X-Mailer"] = "wjexcel"
     msg.set_content(body(plan, period, reporter, form.name, deadline, now.date()), charset="utf-8", cte="base64")
     msg.add_attachment(form.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=form.name)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as mail files are stored
 
 
 def draft_name(reporter: Reporter) -> str:
