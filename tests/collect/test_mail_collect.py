@@ -271,6 +271,15 @@ def test_status_and_the_report_show_senders_deadlines_and_lateness(ws, attachmen
     for expected in ("王晓明<wang@qidu.gov.cn>", "逾期2天", f"按时报送率{2 / decided:.1%}", "报送时效"):
         assert expected in flat, expected
 
+    with Ledger.open(ws) as ledger:  # the 退回 copy prints its new date whole
+        [copy] = [ws.root / p for p in ledger.return_copies(PERIOD).values()]
+    [pdf] = soffice_convert([copy], "pdf", tmp_path / "pdf_return")
+    printed = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    note = openpyxl.load_workbook(copy)[RETURN_SHEET]["A2"].value
+    assert f"{returned_due.year}年{returned_due.month}月{returned_due.day}日前重新发送" in note
+    assert re.sub(r"\s", "", note) in re.sub(r"\s", "", printed)
+
 
 def test_a_thirty_megabyte_mail(ws, attachments):
     photo = b"\xff\xd8\xff\xe0" + os.urandom(30 * 1024 * 1024)

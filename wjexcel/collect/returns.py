@@ -20,6 +20,7 @@ from wjexcel.atomic import replace_file
 from wjexcel.collect.formread import RETURN_SHEET
 from wjexcel.errors import OutputLockedError, WjexcelError
 from wjexcel.problems import ERROR
+from wjexcel.textmeasure import fit_height
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ CONVERT_SECONDS = 60.0
 """The longest a LibreOffice conversion of one .xls may hold collect up."""
 _FILL = "FFC7CE"
 _TITLE_FONT = "黑体"
+_WIDTHS = (6, 8, 14, 10, 80)
 _BODY_FONT = "宋体"
 
 
@@ -119,7 +121,7 @@ def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None)
                     f"不要改动表格结构，改好后{due}重新发送。")
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
-    sh.row_dimensions[2].height = 36
+    sh.row_dimensions[2].height = max(36, fit_height(sh["A2"].value, sum(_WIDTHS)))
     if unmarked:
         _text(sh, "A3", unmarked)
     headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
@@ -135,7 +137,7 @@ def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None)
             _text(c, None, value)
             c.font = Font(name=_BODY_FONT)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDE", (6, 8, 14, 10, 80)):
+    for col, width in zip("ABCDE", _WIDTHS):
         sh.column_dimensions[col].width = width
     sh.page_setup.orientation = "landscape"
     sh.page_setup.paperSize = sh.PAPERSIZE_A4
