@@ -172,3 +172,14 @@ def test_what_is_not_a_mail():
     assert sniff(b"PK\x03\x04") is None
     assert sniff(b"Subject: only one header line\r\n\r\nbody") is None
     assert sniff(b"From: a@b.cn\r\nSubject: x\r\n\r\nbody") == EML
+
+
+def test_check_says_a_mail_is_a_mail(tmp_path):
+    from wjexcel.collect.check import check_files
+
+    path = tmp_path / "关于报送.msg"
+    path.write_bytes(msg_file(Message("关于报送", attachments=[(NAME, PAYLOAD)])))
+    [result] = check_files([path], None)
+    assert [p.message for p in result.problems] == [
+        "这是一封邮件（.eml 或 Outlook 的 .msg），不是填报表。请把邮件中的附件另存后再检查，"
+        "或把邮件放进“收回”文件夹，由“收集”逐个检查其中的附件"]

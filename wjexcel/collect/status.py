@@ -42,8 +42,6 @@ class ReporterStatus:
             "deadline": t.deadline.isoformat() if t.deadline else None,
             "on_time": t.on_time,
             "days_late": t.days_late,
-            "sender": self.sender or None,
-            "sent_at": self.sent_at.isoformat(timespec="seconds") if self.sent_at else None,
         }
 
 
