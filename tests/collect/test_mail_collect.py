@@ -307,3 +307,23 @@ def test_a_mail_bomb_is_refused_as_a_whole(ws):
     assert "附件超过 100 个" in verdict["errors"][0]["message"]
     with Ledger.open(ws) as ledger:
         assert [s.file for s in ledger.submissions()] == ["收回/炸弹.eml"]
+
+
+def test_a_mail_cut_short_by_the_time_budget_is_finished_by_the_next_run(ws, attachments):
+    two = std_mail("两个镇的报表", "区镇联络员 <ll@wujiang.gov.cn>", local(2022, 10, 9, 10, 0),
+                   [("七都镇.xlsx", attachments[QIDU]), ("盛泽镇.xlsx", attachments[SHENGZE])]).as_bytes()
+    (ws.inbox / "两个镇.eml").write_bytes(two)
+    first = {v.file: v for v in collect(ws, time_budget=0).verdicts}
+    assert first["收回/两个镇.eml/七都镇.xlsx"].status == ACCEPTED
+    assert first["收回/两个镇.eml/盛泽镇.xlsx"].deferred
+    second = {v.file: v for v in collect(ws).verdicts}
+    assert second["收回/两个镇.eml/七都镇.xlsx"].unchanged
+    assert second["收回/两个镇.eml/盛泽镇.xlsx"].status == ACCEPTED and not second["收回/两个镇.eml/盛泽镇.xlsx"].unchanged
+    with Ledger.open(ws) as ledger:
+        subs = {s.file: s for s in ledger.submissions()}
+        assert subs["收回/两个镇.eml/盛泽镇.xlsx"].sender == "区镇联络员 <ll@wujiang.gov.cn>"
+        assert not subs["收回/两个镇.eml"].members_pending
+        before = ledger.counts()
+    assert all(v.unchanged for v in collect(ws).verdicts)
+    with Ledger.open(ws) as ledger:
+        assert ledger.counts() == before

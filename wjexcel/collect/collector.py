@@ -664,7 +664,7 @@ class _Collector:
             if not seen.members_pending:
                 return [head] + [v for m in members for v in self._remembered(m)]
             parsed = parsed or M.read_mail(inc.data, inc.display)
-            return [head] + self._attachments(inc, sha, seen.id, parsed, members, was_pending=True)
+            return [head] + self._attachments(_sent_by(inc, parsed), sha, seen.id, parsed, members, was_pending=True)
         if self.limits.out_of_time():
             return [_deferred(inc.display, self.limits.time_note())]
         problem = None
@@ -681,8 +681,7 @@ class _Collector:
                 self._keep(inc, sha, own_copy=False)
                 sid = self._record(inc, sha, REJECTED, problem.message, [problem])
             return [FileVerdict(inc.display, REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
-        inc = Incoming(inc.display, inc.data, inc.mtime, inc.depth, inc.container_id, inc.container_sha,
-                       parsed.sender or inc.sender, parsed.sent_at or inc.sent_at)
+        inc = _sent_by(inc, parsed)
         note = mail_note(parsed)
         with self.ledger.transaction():
             self._keep(inc, sha, own_copy=False)
@@ -728,6 +727,12 @@ class _Collector:
         except Exception:  # one file must never stop the run
             log.exception("collect failed on %s", member.display)
             return [self._internal_error(member)]
+
+
+def _sent_by(inc: Incoming, parsed: M.Mail) -> Incoming:
+    """``inc`` as sent by its mail: the mail's sender and time (a mail inside a forward keeps its own)."""
+    return Incoming(inc.display, inc.data, inc.mtime, inc.depth, inc.container_id, inc.container_sha,
+                    parsed.sender or inc.sender, parsed.sent_at or inc.sent_at)
 
 
 def mail_note(parsed: M.Mail) -> str:
