@@ -81,13 +81,6 @@ def reporting_status(ws, period: str | Period, plan=None, today: date | None = N
     return out
 
 
-def period_deadline(ws, period: str | Period, plan=None) -> date | None:
-    """The period's 截止日期 (None when its forms were never generated)."""
-    period = Period.parse(str(period))
-    with Ledger.open(ws) as ledger:
-        return T.period_deadline(ledger, plan or workspace_plan(ws), period.code)
-
-
 def status_summary(statuses: list[ReporterStatus]) -> str:
     """One line: ``19 家单位中已报送 16 家，已退回待改 1 家（震泽镇），未报送 2 家（平望镇、统计局）。``"""
     names = {st: [s.reporter for s in statuses if s.status == st] for st in REPORTING_STATUSES}
@@ -129,7 +122,8 @@ def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: 
 
 
 def _period_due(statuses: list[ReporterStatus]) -> date | None:
-    """The period's own 截止日期: the earliest reporter's (a 退回 only moves a date later)."""
+    """The period's own 截止日期: the earliest reporter's (a 退回 only moves a reporter's date later, and a
+    reporter with nothing sent has the period's date)."""
     return min((s.timeliness.deadline for s in statuses if s.timeliness.deadline), default=None)
 
 
