@@ -183,3 +183,13 @@ def test_check_says_a_mail_is_a_mail(tmp_path):
     assert [p.message for p in result.problems] == [
         "这是一封邮件（.eml 或 Outlook 的 .msg），不是填报表。请把邮件中的附件另存后再检查，"
         "或把邮件放进“收回”文件夹，由“收集”逐个检查其中的附件"]
+
+
+def test_two_attachments_of_one_name_are_told_apart():
+    msg = EmailMessage()
+    msg["From"] = "a@b.cn"
+    msg["Subject"] = "发了两遍"
+    msg.set_content("x")
+    for _ in range(2):
+        msg.add_attachment(PAYLOAD, maintype="application", subtype="octet-stream", filename=NAME)
+    assert [a.name for a in read_mail(msg.as_bytes(), "x.eml").attachments] == [NAME, "七都镇（2）.xlsx"]

@@ -327,3 +327,12 @@ def test_a_mail_cut_short_by_the_time_budget_is_finished_by_the_next_run(ws, att
     assert all(v.unchanged for v in collect(ws).verdicts)
     with Ledger.open(ws) as ledger:
         assert ledger.counts() == before
+
+
+def test_the_same_form_attached_twice_is_a_duplicate(ws, attachments):
+    twice = std_mail("七都镇报表", "王晓明 <wang@qidu.gov.cn>", local(2022, 10, 9, 10, 0),
+                     [("七都镇.xlsx", attachments[QIDU]), ("七都镇.xlsx", attachments[QIDU])]).as_bytes()
+    (ws.inbox / "两遍.eml").write_bytes(twice)
+    files = {v.file: v.status for v in collect(ws).verdicts}
+    assert files == {"收回/两遍.eml": IGNORED, "收回/两遍.eml/七都镇.xlsx": ACCEPTED,
+                     "收回/两遍.eml/七都镇（2）.xlsx": "duplicate"}

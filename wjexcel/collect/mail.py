@@ -190,7 +190,7 @@ def _eml(message, label: str, budget: _Budget, depth: int) -> Mail:
             body.append(_text_of(part))
         if len(attachments) > MAX_ATTACHMENTS:
             raise _too_many(label, len(attachments))
-    return Mail(EML, _header_text(message, "subject"), _sender(message), _sent_at(message), tuple(attachments),
+    return Mail(EML, _header_text(message, "subject"), _sender(message), _sent_at(message), _unique(attachments),
                 _snippet(body[0] if body else ""), tuple(skipped))
 
 
@@ -345,6 +345,21 @@ def _guess_suffix(part) -> str:
     return mimetypes.guess_extension(part.get_content_type()) or ""
 
 
+def _unique(attachments: list[Attachment]) -> tuple[Attachment, ...]:
+    """Two attachments of one mail never share a name: the second ``七都镇.xlsx`` is ``七都镇（2）.xlsx``."""
+    seen: set[str] = set()
+    out = []
+    for att in attachments:
+        name, n = att.name, 1
+        while name.lower() in seen:
+            n += 1
+            path = PurePosixPath(att.name)
+            name = f"{path.stem}（{n}）{path.suffix}"
+        seen.add(name.lower())
+        out.append(att if name == att.name else Attachment(name, att.data, att.mail))
+    return tuple(out)
+
+
 def _safe_name(name: str) -> str:
     """A name fit to stand as the last part of a path: no folders, no control characters."""
     name = re.sub(r"[\x00-\x1f]", "", name.replace("\\", "/"))
@@ -457,7 +472,7 @@ def _msg(ole: _Ole, where: tuple[str, ...], label: str, depth: int) -> Mail:
             continue
         attachments.append(Attachment(_safe_name(title or f"附件{len(attachments) + 1}"), data))
     body = ole.text(where, "1000")
-    return Mail(MSG, ole.text(where, "0037"), sender, sent, tuple(attachments), _snippet(body), tuple(skipped))
+    return Mail(MSG, ole.text(where, "0037"), sender, sent, _unique(attachments), _snippet(body), tuple(skipped))
 
 
 def _filetime(value: bytes | None) -> datetime | None:
