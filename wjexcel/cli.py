@@ -250,26 +250,45 @@ def plan_check(file, as_json):
 @_workspace_option
 @_period_option
 @click.option("-y", "--yes", is_flag=True, help="已生成过时不再询问，直接替换（旧表移入“旧版”文件夹，仍然有效）")
-def generate(workspace, period, yes):
-    """为每个区镇和责任单位生成本期填报表，另附分发清单和打包好的压缩包。
+@click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="日期",
+              help="本期报送截止日期，如 2022-10-10（默认：今天加计划中的“报送期限（天）”）")
+def generate(workspace, period, yes, deadline):
+    """为每个区镇和责任单位生成本期填报表，另附分发清单、打包好的压缩包和每个单位的邮件草稿。
 
     \b
     示例：wjexcel generate -p 2022Q3
+          wjexcel generate -p 2022Q3 --deadline 2022-10-10
     """
     from wjexcel.errors import FormsExistError
     from wjexcel.forms.outbox import generate_forms
 
     ws = _open_ws(workspace)
+    due = deadline.date() if deadline else None
     try:
-        result = generate_forms(ws, period, force=yes, progress=_progress("生成填报表"))
+        result = generate_forms(ws, period, force=yes, progress=_progress("生成填报表"), deadline=due)
     except FormsExistError as exc:
         click.echo(str(exc))
         if not clihelp.confirm("确定重新生成吗？", default=False):
             click.echo("已取消，原有填报表保持不变。")
             return
-        result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"))
+        result = generate_forms(ws, period, force=True, progress=_progress("生成填报表"), deadline=due)
     click.echo(result.summary_text())
     _refresh_console(ws)
+
+
+@cli.command()
+@_workspace_option
+@_period_option
+def drafts(workspace, period):
+    """打开本期的邮件草稿文件夹（分发/期间/邮件）：每个单位一封，已附好填报表，双击用 Outlook 打开即可发送。
+
+    \b
+    示例：wjexcel drafts -p 2022Q3
+    """
+    from wjexcel.forms.outbox import open_drafts
+
+    ws = _open_ws(workspace)
+    click.echo(open_drafts(ws, period))
 
 
 @cli.command()
@@ -336,7 +355,7 @@ def _print_verdicts(result) -> None:
             continue
         who = f"{v.reporter} {v.period}" if v.reporter else ""
         mark = ""
-        label = "压缩包" if v.container else "留待下次" if v.deferred else VERDICT_LABELS.get(v.status, v.status)
+        label = ("邮件" if v.note.startswith("邮件") else "压缩包") if v.container else "留待下次" if v.deferred else VERDICT_LABELS.get(v.status, v.status)
         click.echo(f"[{label}] {v.file} {who}{mark}")
         for p in v.errors:
             click.echo(f"    错误：{p.located(with_file=False)}")

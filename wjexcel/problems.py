@@ -35,6 +35,9 @@ class Code:
     ARCHIVE_TOO_DEEP = "archive.too_deep"
     ARCHIVE_UNSAFE = "archive.unsafe"
     ARCHIVE_CORRUPT = "archive.corrupt"
+    # mails (.eml, .msg)
+    MAIL_UNSAFE = "mail.unsafe"  # too many attachments or parts (a mail bomb)
+    MAIL_CORRUPT = "mail.corrupt"
     # the form's identity and structure
     NOT_A_FORM = "form.not_wjexcel"
     SIGNATURE_INVALID = "form.signature_invalid"

@@ -233,7 +233,8 @@ def test_collect_json_contract_and_exit_code(ws, messy_inbox):
     rows = json.loads(status.stdout)
     assert {r["status"] for r in rows} <= {"已报送", "未报送", "已退回"}
     assert {r["reporter"] for r in rows} >= {"七都镇", "统计局"}
-    assert all(set(r) == {"reporter", "kind", "status", "versions", "last_received"} for r in rows)
+    assert all(set(r) == {"reporter", "kind", "status", "versions", "last_received", "deadline", "on_time",
+                          "days_late"} for r in rows)
 
 
 def test_an_older_version_arriving_later_does_not_win(ws):

@@ -116,7 +116,8 @@ def _procedures(code: str) -> set[str]:
 
 def test_writes_workbook_module_and_launchers(built):
     names = sorted(p.name for p in built.iterdir() if p.is_file())
-    assert names == sorted([WORKBOOK_NAME, f"{BUTTON_MODULE}.py", "一键汇总.bat", "生成填报表.bat", "查看报送情况.bat"])
+    assert names == sorted([WORKBOOK_NAME, f"{BUTTON_MODULE}.py", "一键汇总.bat", "生成填报表.bat", "查看报送情况.bat",
+                          "打开邮件草稿.bat"])
 
 
 def test_workbook_is_macro_enabled_with_a_vba_project(built):
@@ -586,4 +587,4 @@ def test_libreoffice_works_the_final_state_out_for_the_period_typed(tmp_path, so
     row = eb.BUTTON_ROW - 1
     got = [[openpyxl.load_workbook(p.with_suffix(".xlsx"), data_only=True)[a.title][f"C{row}"].value
             for a in eb.ACTIONS] for p in results]
-    assert got == [["已定稿（第1版，2022-07-12 09:30）"] * 3, ["未定稿"] * 3]
+    assert got == [["已定稿（第1版，2022-07-12 09:30）"] * len(eb.ACTIONS), ["未定稿"] * len(eb.ACTIONS)]

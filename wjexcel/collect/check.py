@@ -108,6 +108,17 @@ def check_files(files, workspace=None) -> list[CheckResult]:
     return results
 
 
+MAIL_NOTE = ("这是一封邮件（.eml 或 Outlook 的 .msg），不是填报表。请把邮件中的附件另存后再检查，"
+             "或把邮件放进“收回”文件夹，由“收集”逐个检查其中的附件")
+
+
+def _is_mail(path: Path) -> bool:
+    from wjexcel.collect.mail import sniff as sniff_mail
+    from wjexcel.collect.preflight import MAX_FILE_BYTES
+
+    return path.stat().st_size <= MAX_FILE_BYTES and sniff_mail(path.read_bytes()) is not None
+
+
 def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
     """One file's result; whatever goes wrong stays this file's result."""
     from wjexcel.collect.formread import read_form
@@ -117,6 +128,8 @@ def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
         return CheckResult(name, problems=[Problem(skip, file=name, code=Code.FILE_UNREADABLE)])
     try:
         kind = sniff(path)
+        if not kind.readable and _is_mail(path):
+            return CheckResult(name, problems=[Problem(MAIL_NOTE, file=name, code=Code.FILE_NOT_SPREADSHEET)])
         if not kind.readable:
             judgement = judge_filetype(kind, name)
             return CheckResult(name, problems=judgement.problems or [Problem(NOT_A_FORM_CHECKED, file=name,

@@ -25,16 +25,18 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes, parallel
+from wjexcel.collect import mail as M
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
 from wjexcel.errors import FormError, PeriodError, WjexcelError, os_reason
 from wjexcel.filenames import zip_member_name
 from wjexcel.periods import Period
+from wjexcel.plan.deadline import return_deadline
 from wjexcel.problems import ERROR, WARNING, Code, Problem
 from wjexcel.workspace.ledger import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS, Ledger,
                                       Submission)
@@ -145,9 +147,11 @@ class CollectResult:
         if not self.verdicts:
             return "没有找到任何文件。请把收到的填报表（或压缩包、文件夹）放进“收回”文件夹后再运行。"
         files = [v for v in self.verdicts if not v.container and not v.deferred]
-        zips = sum(1 for v in self.verdicts if v.container)
+        mails = sum(1 for v in self.verdicts if v.container and v.note.startswith("邮件"))
+        zips = sum(1 for v in self.verdicts if v.container) - mails
         new = sum(1 for v in files if not v.unchanged)
-        parts = [f"共检查 {len(files)} 个文件（新收到 {new} 个" + (f"，另有压缩包 {zips} 个已逐个解开检查" if zips else "")
+        opened = "、".join(x for x in (f"压缩包 {zips} 个" if zips else "", f"邮件 {mails} 封" if mails else "") if x)
+        parts = [f"共检查 {len(files)} 个文件（新收到 {new} 个" + (f"，另有{opened}已逐个打开检查" if opened else "")
                  + "）"]
         for status in (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED):
             n = self.count(status)
@@ -185,9 +189,11 @@ class Incoming:
     display: str
     data: bytes
     mtime: datetime | None
-    depth: int = 0  # 0 for a file in 收回, n for a member of an archive n levels down
+    depth: int = 0  # 0 for a file in 收回, n for a member of an archive (or mail) n levels down
     container_id: int | None = None
     container_sha: str = ""
+    sender: str = ""  # the mail it came in: its sender and when it was sent
+    sent_at: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -406,6 +412,8 @@ class _Collector:
         seen = self.ledger.find(inc.display, sha)
         if kind.kind == filetypes.ZIP:
             return self._archive(inc, sha, seen)
+        if not kind.readable and kind.kind != filetypes.EMPTY and M.sniff(inc.data):
+            return self._mail(inc, sha, seen)
         if seen is not None:
             return [_from_ledger(self.ledger, seen, inc.display)]
         if kind.readable and self.limits.out_of_time() and self.ledger.first_with_hash(sha) is None:
@@ -452,7 +460,8 @@ class _Collector:
     def _record(self, inc: Incoming, sha: str, status: str, note: str, problems=(), **fields) -> int:
         return self.ledger.add_submission(
             sha256=sha, file=inc.display, original_name=inc.name, file_mtime=inc.mtime, verdict=status,
-            note=note, problems=problems, container_id=inc.container_id, **fields)
+            note=note, problems=problems, container_id=inc.container_id, sender=inc.sender, sent_at=inc.sent_at,
+            **fields)
 
     def _file(self, inc: Incoming, sha: str, kind: filetypes.FileType) -> FileVerdict:
         self.limits.judged += 1
@@ -523,7 +532,8 @@ class _Collector:
         wanted = self.ws.relative(self.ws.returns_dir(verdict.period) / f"{PurePosixPath(inc.display).stem}_退回.xlsx")
         rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted)
         try:
-            write_return_copy(self.ws.root / rel, verdict, inc.data, kind)
+            write_return_copy(self.ws.root / rel, verdict, inc.data, kind,
+                              deadline=return_deadline(self.plan, date.today()))
         except Exception as exc:  # a courtesy copy: the verdict stands without it
             log.warning("return copy failed for %s: %s", verdict.file, exc, exc_info=not isinstance(exc, OSError))
             self.ledger.forget_return_copy(verdict.submission_id)
@@ -588,7 +598,8 @@ class _Collector:
                 if info.is_dir():
                     continue
                 inner = zip_member_name(info)
-                member = Incoming(f"{inc.display}/{inner}", b"", _zip_time(info), inc.depth + 1, sid, sha)
+                member = Incoming(f"{inc.display}/{inner}", b"", _zip_time(info), inc.depth + 1, sid, sha,
+                                  inc.sender, inc.sent_at)
                 known = waiting.get(member.display)
                 if known:
                     out.extend(self._remembered(known.pop(0), lambda info=info: zf.read(info), member,
@@ -608,7 +619,8 @@ class _Collector:
                         log.debug("cannot inflate %s", member.display, exc_info=True)
                         out.append(self._uninflatable(member, info))
                         continue
-                    out.extend(self.incoming(Incoming(member.display, data, member.mtime, member.depth, sid, sha)))
+                    out.extend(self.incoming(Incoming(member.display, data, member.mtime, member.depth, sid, sha,
+                                                      inc.sender, inc.sent_at)))
         pending = any(v.deferred for v in out)
         if pending != was_pending:
             self.ledger.set_members_pending(sid, pending)
@@ -651,9 +663,108 @@ class _Collector:
                 head.note, head.problems, head.deferred = waiting.note, waiting.problems, True
                 return [head] + [v for m in inner for v in self._remembered(m)]
             data = read()
-            again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha)
+            again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha,
+                             member.sender, member.sent_at)
             return [head] + self._members(again, sub.sha256, sub.id, inner, was_pending=True)
         return [head] + [v for m in inner for v in self._remembered(m)]
+
+    # --- mails ------------------------------------------------------------------------
+    def _mail(self, inc: Incoming, sha: str, seen: Submission | None,
+              parsed: M.Mail | None = None) -> list[FileVerdict]:
+        """A mail (.eml, .msg): recorded itself, with its sender and the time it was sent, then
+        each attachment as a file of its own (``<mail>/<attachment>``), which carries them too.
+
+        Like an archive, a mail seen before is not read again (only one whose attachments an
+        earlier run had to leave waiting); a mail inside a mail counts as a level of nesting.
+        """
+        if seen is not None:
+            head = _from_ledger(self.ledger, seen, inc.display)
+            members = self.ledger.members_of(seen.id)
+            head.container = seen.verdict == IGNORED and bool(members or seen.members_pending)
+            if not seen.members_pending:
+                return [head] + [v for m in members for v in self._remembered(m)]
+            parsed = parsed or M.read_mail(inc.data, inc.display)
+            return [head] + self._attachments(_sent_by(inc, parsed), sha, seen.id, parsed, members, was_pending=True)
+        if self.limits.out_of_time():
+            return [_deferred(inc.display, self.limits.time_note())]
+        problem = None
+        if inc.depth >= MAX_NESTING_DEPTH:
+            problem = Problem(f"“{inc.display}”：邮件或压缩包嵌套超过 {MAX_NESTING_DEPTH} 层，未再打开。"
+                              "请把其中的填报表直接发送", file=inc.display, code=Code.ARCHIVE_TOO_DEEP)
+        elif parsed is None:
+            try:
+                parsed = M.read_mail(inc.data, inc.display)
+            except M.MailError as exc:
+                problem = Problem(str(exc), file=inc.display, code=exc.code)
+        if problem is not None or parsed is None:
+            with self.ledger.transaction():
+                self._keep(inc, sha, own_copy=False)
+                sid = self._record(inc, sha, REJECTED, problem.message, [problem])
+            return [FileVerdict(inc.display, REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
+        inc = _sent_by(inc, parsed)
+        note = mail_note(parsed)
+        with self.ledger.transaction():
+            self._keep(inc, sha, own_copy=False)
+            sid = self._record(inc, sha, IGNORED, note)
+        head = FileVerdict(inc.display, IGNORED, note=note, submission_id=sid, container=bool(parsed.attachments))
+        if not parsed.attachments:
+            return [head]
+        return [head] + self._attachments(inc, sha, sid, parsed, [])
+
+    def _attachments(self, inc: Incoming, sha: str, sid: int, parsed: M.Mail, earlier: list[Submission],
+                     was_pending: bool = False) -> list[FileVerdict]:
+        """Judge each attachment of a mail as a file dropped in 收回 (a zip, a mail inside too);
+        attachments ``earlier`` runs judged are reported from the ledger."""
+        waiting: dict[str, list[Submission]] = {}
+        for sub in earlier:
+            waiting.setdefault(sub.file, []).append(sub)
+        out: list[FileVerdict] = []
+        for att in parsed.attachments:
+            member = Incoming(f"{inc.display}/{att.name}", att.data, inc.sent_at or inc.mtime, inc.depth + 1, sid,
+                              sha, inc.sender, inc.sent_at)
+            known = waiting.get(member.display)
+            if known:
+                read = None if att.mail is not None else (lambda att=att: att.data)
+                out.extend(self._remembered(known.pop(0), read, member, len(att.data)))
+            elif self.limits.out_of_time():
+                out.append(_deferred(member.display, self.limits.time_note()))
+            elif att.mail is not None:
+                self.say(member.display)
+                out.extend(self._inner_mail(member, att.mail))
+            else:
+                self.say(member.display)
+                out.extend(self.incoming(member))
+        pending = any(v.deferred for v in out)
+        if pending != was_pending:
+            self.ledger.set_members_pending(sid, pending)
+        return out
+
+    def _inner_mail(self, member: Incoming, parsed: M.Mail) -> list[FileVerdict]:
+        """A mail attached to a mail, already read with it."""
+        try:
+            sha = hashlib.sha256(member.data).hexdigest()
+            return self._mail(member, sha, self.ledger.find(member.display, sha), parsed)
+        except Exception:  # one file must never stop the run
+            log.exception("collect failed on %s", member.display)
+            return [self._internal_error(member)]
+
+
+def _sent_by(inc: Incoming, parsed: M.Mail) -> Incoming:
+    """``inc`` as sent by its mail: the mail's sender and time (a mail inside a forward keeps its own)."""
+    return Incoming(inc.display, inc.data, inc.mtime, inc.depth, inc.container_id, inc.container_sha,
+                    parsed.sender or inc.sender, parsed.sent_at or inc.sent_at)
+
+
+def mail_note(parsed: M.Mail) -> str:
+    """Why a mail is recorded as it is: what it is and what was found in it (Chinese)."""
+    skipped = "；".join(dict.fromkeys(parsed.skipped))
+    if parsed.attachments:
+        note = f"{parsed.describe()}，已存档，其中的附件逐个检查如下"
+    else:
+        body = f"（正文：“{parsed.body}”）" if parsed.body else ""
+        note = (f"{parsed.describe()}中没有附件{body}，不是填报表，已存档备查。"
+                "如对方忘了附上填报表，请让其重新发送")
+    return note + (f"。另：{skipped}" if skipped else "")
 
 
 def _owner_file(inc: Incoming, kind: filetypes.FileType) -> bool:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from wjexcel.atomic import replace_file
 from wjexcel.collect.formread import RETURN_SHEET
 from wjexcel.errors import OutputLockedError, WjexcelError
 from wjexcel.problems import ERROR
+from wjexcel.textmeasure import fit_height
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +28,14 @@ CONVERT_SECONDS = 60.0
 """The longest a LibreOffice conversion of one .xls may hold collect up."""
 _FILL = "FFC7CE"
 _TITLE_FONT = "黑体"
+_WIDTHS = (6, 8, 14, 10, 80)
 _BODY_FONT = "宋体"
 
 
 def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
-                      convert_seconds: float = CONVERT_SECONDS) -> Path:
-    """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``.
+                      convert_seconds: float = CONVERT_SECONDS, deadline: date | None = None) -> Path:
+    """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``;
+    ``deadline`` is the new date by which the corrected form is due (named on 退回意见).
 
     When the reporter's workbook cannot be written back with its cells marked (damaged in a
     way the reader tolerates but a writer does not), the copy lists the problems on its own.
@@ -45,16 +49,16 @@ def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
             source, unmarked = _xls_to_xlsx(source, Path(tmp), convert_seconds)
         if source is not None:
             try:
-                return _write(target, verdict, source, "")
+                return _write(target, verdict, source, "", deadline)
             except OutputLockedError:
                 raise
             except Exception:  # openpyxl cannot write back what it read from this workbook
                 log.debug("marked return copy failed for %s", verdict.file, exc_info=True)
                 unmarked = "（原文件内容有异常，无法生成带标记的副本；请对照下列意见修改原表。）"
-        return _write(target, verdict, None, unmarked)
+        return _write(target, verdict, None, unmarked, deadline)
 
 
-def _write(target: Path, verdict, source: Path | None, unmarked: str) -> Path:
+def _write(target: Path, verdict, source: Path | None, unmarked: str, deadline: date | None = None) -> Path:
     """The copy: the reporter's workbook ``source`` with its cells marked, or only the list."""
     from openpyxl import Workbook, load_workbook
 
@@ -64,7 +68,7 @@ def _write(target: Path, verdict, source: Path | None, unmarked: str) -> Path:
     else:
         wb = Workbook()
         wb.remove(wb.active)
-    _add_summary_sheet(wb, verdict, unmarked)
+    _add_summary_sheet(wb, verdict, unmarked, deadline)
     return replace_file(target, wb.save, lambda p: load_workbook(p, read_only=True).close())
 
 
@@ -112,7 +116,7 @@ def _period_label(code: str | None) -> str:
         return code
 
 
-def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
+def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None) -> None:
     from openpyxl.styles import Alignment, Font
 
     if RETURN_SHEET in wb.sheetnames:
@@ -123,11 +127,12 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
         other.sheet_view.tabSelected = False
     _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {_period_label(verdict.period)}".rstrip())
     sh["A1"].font = Font(name=_TITLE_FONT, size=14, bold=True)
+    due = f"于{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else ""
     _text(sh, "A2", f"原文件：{verdict.file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
-                    "不要改动表格结构，改好后重新发送。")
+                    f"不要改动表格结构，改好后{due}重新发送。")
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
-    sh.row_dimensions[2].height = 36
+    sh.row_dimensions[2].height = max(36, fit_height(sh["A2"].value, sum(_WIDTHS)))
     if unmarked:
         _text(sh, "A3", unmarked)
     headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
@@ -143,7 +148,7 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
             _text(c, None, value)
             c.font = Font(name=_BODY_FONT)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDE", (6, 8, 14, 10, 80)):
+    for col, width in zip("ABCDE", _WIDTHS):
         sh.column_dimensions[col].width = width
     sh.page_setup.orientation = "landscape"
     sh.page_setup.paperSize = sh.PAPERSIZE_A4

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from wjexcel.collect import timeliness as T
 from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
@@ -26,19 +27,27 @@ class ReporterStatus:
     versions: int
     last_received: datetime | None
     note: str = ""
+    timeliness: T.Timeliness = T.Timeliness(None, None, None)
+    sender: str = ""  # the mail the latest file came in, if it came by mail
+    sent_at: datetime | None = None
 
     def as_json(self) -> dict:
+        t = self.timeliness
         return {
             "reporter": self.reporter,
             "kind": self.kind,
             "status": self.status,
             "versions": self.versions,
             "last_received": self.last_received.isoformat(timespec="seconds") if self.last_received else None,
+            "deadline": t.deadline.isoformat() if t.deadline else None,
+            "on_time": t.on_time,
+            "days_late": t.days_late,
         }
 
 
-def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus]:
-    """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回.
+def reporting_status(ws, period: str | Period, plan=None, today: date | None = None) -> list[ReporterStatus]:
+    """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回,
+    with their 截止日期 and whether they were on time (:mod:`wjexcel.collect.timeliness`).
 
     已退回 means the reporter's latest file was returned for correction; if an earlier
     version was accepted it still counts, and the note says so.
@@ -46,10 +55,14 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
     period = Period.parse(str(period))
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
+    today = today or date.today()
     with Ledger.open(ws) as ledger:
-        subs = [s for s in ledger.submissions(period.code) if s.verdict not in (DUPLICATE, IGNORED)]
+        every = ledger.submissions(period.code)
+        deadline = T.period_deadline(ledger, plan, period.code)
+    subs = [s for s in every if s.verdict not in (DUPLICATE, IGNORED)]
     out = []
     for reporter in (r for r in plan.reporters if plan.indicators_for(r, period)):
+        timely = T.judge(plan, deadline, [s for s in every if s.reporter == reporter.name], today)
         mine = [s for s in subs if s.reporter == reporter.name]
         last = max(mine, key=lambda s: s.received_at) if mine else None
         has_accepted = any(s.verdict == ACCEPTED for s in mine)
@@ -63,7 +76,8 @@ def reporting_status(ws, period: str | Period, plan=None) -> list[ReporterStatus
         else:
             status = MISSING
         out.append(ReporterStatus(reporter.name, reporter.kind, status, len(mine),
-                                  last.received_at if last else None, note))
+                                  last.received_at if last else None, note, timely,
+                                  last.sender if last else "", last.sent_at if last else None))
     return out
 
 
@@ -74,7 +88,8 @@ def status_summary(statuses: list[ReporterStatus]) -> str:
     if names[RETURNED]:
         text += f"，已退回待改 {len(names[RETURNED])} 家（{'、'.join(names[RETURNED])}）"
     text += f"，未报送 {len(names[MISSING])} 家（{'、'.join(names[MISSING])}）" if names[MISSING] else "，全部报送"
-    return text + "。"
+    timely = T.on_time_text([s.timeliness for s in statuses])
+    return text + (f"；{timely}" if timely else "") + "。"
 
 
 def status_listing(statuses: list[ReporterStatus]) -> list[str]:
@@ -85,7 +100,8 @@ def status_listing(statuses: list[ReporterStatus]) -> list[str]:
         when = _when(s.last_received)
         pad = " " * (width - int(text_units(s.reporter)))
         extra = f"（{s.note}）" if s.note else ""
-        lines.append(f"{s.status}  {s.reporter}{pad}  版本数 {s.versions}  {when}{extra}".rstrip())
+        timely = f"  {s.timeliness.label}" if s.timeliness.label else ""
+        lines.append(f"{s.status}  {s.reporter}{pad}  版本数 {s.versions}  {when}{timely}{extra}".rstrip())
     return lines
 
 
@@ -107,28 +123,43 @@ def period_note(ws, period: Period, statuses: list[ReporterStatus]) -> str:
 
 def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: str = "", note: str = "") -> str:
     """What ``wjexcel status`` and the 查看报送情况 button show: the summary, each reporter, the 催报 text,
-    after ``note`` (see :func:`period_note`)."""
+    after ``note`` (see :func:`period_note`).
+
+    ``deadline`` (the console's 截止日期 cell) is shown when given; otherwise the period's recorded one."""
     head = [f"注意：{note}"] if note else []
     head.append(f"报送情况（{period.label}）：{status_summary(statuses)}")
-    if deadline:
-        head.append(f"报送截止日期：{deadline}")
+    recorded = _period_due(statuses)
+    if deadline or recorded:
+        head.append(f"报送截止日期：{deadline or recorded.isoformat()}")
     return "\n".join([*head, "", *status_listing(statuses), "", "催报文字（可复制到邮件或微信）：",
                       reminder_text(plan, period, statuses)])
 
 
+def _period_due(statuses: list[ReporterStatus]) -> date | None:
+    """The period's own 截止日期: the earliest reporter's (a 退回 only moves a reporter's date later, and a
+    reporter with nothing sent has the period's date)."""
+    return min((s.timeliness.deadline for s in statuses if s.timeliness.deadline), default=None)
+
+
 def reminder_text(plan, period: Period, statuses: list[ReporterStatus]) -> str:
-    """A ready-to-send 催报 message (email or 微信) naming who is missing or returned."""
+    """A ready-to-send 催报 message (email or 微信) naming who is missing or returned, and by when."""
     missing = [s.reporter for s in statuses if s.status == MISSING]
     returned = [s.reporter for s in statuses if s.status == RETURNED]
     title = plan.short_name or plan.name
     if not missing and not returned:
         return f"{title}{period.label}填报：全部{len(statuses)}家单位均已报送，无需催报。"
     lines = [f"【催报】{title}{period.label}数据填报"]
+    due = _period_due(statuses)
     if missing:
-        lines.append(f"以下单位尚未报送（{len(missing)}家）：{'、'.join(missing)}。")
+        late = any(s.timeliness.days_late for s in statuses if s.status == MISSING)
+        due_text = f"（报送截止日期为{T.date_label(due)}{'，已逾期' if late else ''}）" if due else ""
+        lines.append(f"以下单位尚未报送（{len(missing)}家）：{'、'.join(missing)}{due_text}。")
     if returned:
+        dated = [s for s in statuses if s.status == RETURNED]
+        dates = "；".join(f"{s.reporter}请于{T.date_label(s.timeliness.deadline)}前" for s in dated
+                         if s.timeliness.deadline)
         lines.append(f"以下单位的填报表已退回修改（{len(returned)}家）：{'、'.join(returned)}，"
-                     "请按退回表中标红单元格的批注修改后重新报送。")
+                     "请按退回表中标红单元格的批注修改后重新报送" + (f"（{dates}）" if dates else "") + "。")
     contact = "，".join(x for x in (plan.contact, plan.phone) if x)
     lines.append("请尽快在原填报表中填写（不要改动表格结构、不要重命名工作表），"
                  f"加盖公章后将 Excel 文件和盖章扫描件一并发回{plan.lead_unit or ''}。"

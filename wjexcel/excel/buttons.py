@@ -36,6 +36,7 @@ ACTIONS = (
     Action("run", "一键汇总", "收集“收回”文件夹里的报表，检查、入账，并生成本期汇总表和进展情况报告（Word 公文草稿）。"),
     Action("generate", "生成填报表", "为每个区镇和责任单位生成本期填报表，放在“分发”文件夹。"),
     Action("status", "查看报送情况", "列出谁已报送、谁未报送、谁被退回，并给出可直接发送的催报通知。"),
+    Action("drafts", "打开邮件草稿", "打开本期的邮件草稿文件夹：每个单位一封，已附好填报表，用 Outlook 打开即可发送。"),
 )
 ACTION_BY_SHEET = {a.title: a for a in ACTIONS}
 
@@ -164,6 +165,10 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
                 return lines + ["已取消，原有填报表保持不变。"]
             result = generate_forms(ws, period, force=True, progress=progress)
         lines += result.summary_text().splitlines()
+    elif action.key == "drafts":
+        from wjexcel.forms.outbox import open_drafts
+
+        lines += open_drafts(ws, period).splitlines()
     elif action.key == "run":
         from wjexcel.cycle import run_cycle
 

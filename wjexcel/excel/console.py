@@ -20,12 +20,12 @@ rejected the alternatives:
 * an 操作 drop-down and one button: two steps, and a forgotten drop-down runs the wrong action.
 
 Each sheet carries the parameter block (计划, 期间, 截止日期, 工作区). The first sheet holds
-the values; the other sheets show them by formula, so one edit serves all three buttons,
+the values; the other sheets show them by formula, so one edit serves every button,
 yet a clerk may overwrite a cell on one sheet. The hidden ``xlwings.conf`` sheet points
 ``Interpreter_Win`` at the Python that wrote the workbook (see below). The workbook must keep
 its name: the VBA imports the module named after it.
 
-The launchers do the same three actions for WPS users (xlwings does not support WPS): they
+The launchers do the same actions for WPS users (xlwings does not support WPS): they
 find Python and run :mod:`wjexcel.excel.launch`, which asks for the period, offering the
 last one used (kept in the state folder), and runs the command. They are UTF-8 without
 BOM (cmd would run the BOM as part of the first command) with ``chcp 65001`` on the
@@ -98,7 +98,7 @@ def main():
 
 
 def write_console(root: Path, *, period: str | None = None, python_exe: str | None = None) -> list[Path]:
-    """Write 控制台.xlsm, 控制台.py and the three launchers into the workspace ``root``.
+    """Write 控制台.xlsm, 控制台.py and one launcher per action into the workspace ``root``.
 
     Args:
         root: the workspace folder.

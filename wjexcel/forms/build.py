@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import wjexcel
@@ -146,17 +146,18 @@ def _unit_text(plan: Plan, ind: Indicator) -> str:
 # --- one form --------------------------------------------------------------------------------
 def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes, path: str | os.PathLike,
                *, generated_at: datetime | str, form_id: str,
-               template: Template | str | os.PathLike | None = None) -> FormInfo:
+               template: Template | str | os.PathLike | None = None, deadline: date | None = None) -> FormInfo:
     """Write one reporter's form to ``path`` and return what was written.
 
-    ``template`` is the template read once for many forms (:func:`load_template`), or its path.
+    ``template`` is the template read once for many forms (:func:`load_template`), or its path;
+    ``deadline`` the 截止日期 printed on it (default: generated + 报送期限（天）).
     """
     period = Period.parse(period) if isinstance(period, str) else period
     tpl = template if isinstance(template, Template) else load_template(template)
     generated = generated_at if isinstance(generated_at, str) else generated_at.isoformat(timespec="seconds")
     indicators = plan.indicators_for(reporter, period)
     details = plan.detail_lists_for(reporter, period)
-    values = _placeholder_values(plan, reporter, period, generated)
+    values = _placeholder_values(plan, reporter, period, generated, deadline)
 
     guide = _guide_sheet(tpl, plan, reporter, period, indicators, values)
     main, layout, skip = _main_sheet(tpl, plan, reporter, period, indicators, values)
@@ -206,9 +207,10 @@ def build_form(plan: Plan, reporter: Reporter, period: Period | str, key: bytes,
                     str(plan.version), tpl.version)
 
 
-def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generated: str) -> dict[str, str]:
+def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generated: str,
+                        due: date | None = None) -> dict[str, str]:
     try:
-        deadline = datetime.fromisoformat(generated) + timedelta(days=plan.deadline_days)
+        deadline = due or datetime.fromisoformat(generated) + timedelta(days=plan.deadline_days)
         deadline_text = f"{deadline.year}年{deadline.month}月{deadline.day}日"
     except ValueError:
         deadline_text = "（见通知）"

@@ -10,7 +10,7 @@ import secrets
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -18,11 +18,13 @@ from openpyxl.styles import Font
 
 from wjexcel import parallel
 from wjexcel.atomic import is_locked, replace_file, verify_zip
-from wjexcel.errors import FormsExistError, OutputLockedError
+from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms.build import FormInfo, build_form
+from wjexcel.forms.drafts import DRAFTS_FOLDER, write_drafts
 from wjexcel.forms.template import load_template
 from wjexcel.periods import Period, chinese_time
+from wjexcel.plan.deadline import default_deadline
 from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
@@ -37,6 +39,8 @@ class GenerateResult:
     manifest: Path | None = None
     archive: Path | None = None
     replaced_to: Path | None = None
+    deadline: date | None = None
+    drafts: list[Path] = field(default_factory=list)
 
     def summary_text(self) -> str:
         """A short Chinese summary for the clerk."""
@@ -50,6 +54,11 @@ class GenerateResult:
             lines.append(f"分发清单：{self.manifest.name}")
         if self.archive:
             lines.append(f"打包文件（可直接作为邮件附件）：{self.archive.name}")
+        if self.deadline:
+            lines.append(f"报送截止日期：{self.deadline:%Y-%m-%d}")
+        if self.drafts:
+            lines.append(f"邮件草稿 {len(self.drafts)} 封（附好填报表，双击用 Outlook 打开即可发送）："
+                         f"{self.drafts[0].parent.name}/")
         if self.replaced_to:
             lines.append(f"原有文件已移到：{self.replaced_to.name}（已发出的旧表仍可正常收回）")
         return "\n".join(lines)
@@ -79,7 +88,7 @@ def new_form_id(period: Period) -> str:
 @holding_lock("生成填报表")
 def generate_forms(ws, period: Period | str, *, force: bool = False, progress=None,
                    plan: Plan | None = None, now: datetime | None = None,
-                   workers: int | None = None) -> GenerateResult:
+                   workers: int | None = None, deadline: date | None = None) -> GenerateResult:
     """Generate every reporter's form for ``period`` into ``分发/<P>/``.
 
     Also writes ``分发清单_<P>.xlsx`` and a zip of the forms, and records every form in
@@ -93,6 +102,8 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         plan: Use this plan instead of the workspace's 计划.xlsx.
         now: The generation time (default: now).
         workers: Processes writing forms (default: :func:`wjexcel.parallel.workers_for`).
+        deadline: The period's 截止日期 (default: the day of ``now`` + the plan's 报送期限（天））;
+            printed on the forms and in the mail drafts, recorded in the ledger.
 
     Raises:
         FormsExistError: forms exist for the period and ``force`` is false.
@@ -119,10 +130,13 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         replaced_to.mkdir(parents=True, exist_ok=True)
         for old in existing:
             shutil.move(str(old), str(replaced_to / old.name))
+        if (folder / DRAFTS_FOLDER).is_dir():  # the old drafts carry the old forms
+            shutil.move(str(folder / DRAFTS_FOLDER), str(replaced_to / DRAFTS_FOLDER))
     folder.mkdir(parents=True, exist_ok=True)
     key = ws.signing_key()
     reporters = [r for r in plan.reporters if plan.indicators_for(r, period)]
-    result = GenerateResult(period.code, folder, replaced_to=replaced_to)
+    deadline = deadline or default_deadline(plan, now.date())
+    result = GenerateResult(period.code, folder, replaced_to=replaced_to, deadline=deadline)
     jobs = [(reporter.name, folder / form_file_name(plan, period, reporter), new_form_id(period))
             for reporter in reporters]
     if progress:
@@ -132,13 +146,16 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         if progress:
             progress(done, len(jobs), jobs[done][0] if done < len(jobs) else "")
 
-    result.forms = parallel.results(_build_one, jobs, _form_context, (plan, period, key, generated, load_template()),
+    result.forms = parallel.results(_build_one, jobs, _form_context,
+                                    (plan, period, key, generated, load_template(), deadline),
                                     workers=workers, progress=advance)
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(plan, period, result.forms, folder)
+    result.drafts = write_drafts(plan, period, result.forms, folder / DRAFTS_FOLDER, deadline, now)
     from wjexcel.workspace.ledger import Ledger
 
     with Ledger.open(ws) as ledger:
+        ledger.record_deadline(period.code, deadline)
         ledger.record_generated([
             {"form_id": f.form_id, "reporter": f.reporter, "reporter_kind": f.reporter_kind, "period": f.period,
              "file": ws.relative(f.path), "generated_at": f.generated_at, "indicators": f.indicators,
@@ -148,16 +165,16 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     return result
 
 
-def _form_context(plan: Plan, period: Period, key: bytes, generated: str, template) -> tuple:
-    return plan, period, key, generated, template
+def _form_context(plan: Plan, period: Period, key: bytes, generated: str, template, deadline) -> tuple:
+    return plan, period, key, generated, template, deadline
 
 
 def _build_one(context: tuple, job: tuple) -> FormInfo:
     """One form, in this process or a worker."""
-    plan, period, key, generated, template = context
+    plan, period, key, generated, template, deadline = context
     name, path, form_id = job
     return build_form(plan, plan.reporter(name), period, key, path, generated_at=generated, form_id=form_id,
-                      template=template)
+                      template=template, deadline=deadline)
 
 
 def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) -> Path:
@@ -201,3 +218,26 @@ def _write_zip(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) 
 
     replace_file(path, build, lambda tmp: verify_zip(tmp, path.name))
     return path
+
+
+def open_drafts(ws, period: Period | str) -> str:
+    """Open the period's mail drafts folder (Windows Explorer) and say where it is and what is in it.
+
+    Raises:
+        WjexcelError: no drafts were written for the period (its forms were not generated).
+    """
+    import os
+    import sys
+
+    period = Period.parse(period) if isinstance(period, str) else period
+    folder = ws.outbox / period.code / DRAFTS_FOLDER
+    mails = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    if not mails:
+        raise WjexcelError(f"{period.label}还没有邮件草稿（{ws.relative(folder)}）：请先“生成填报表”。")
+    text = f"{period.label}的邮件草稿 {len(mails)} 封在：{folder}\n双击一封即在 Outlook 中打开（已附好填报表），核对收件人后点“发送”。"
+    if sys.platform == "win32":
+        try:
+            os.startfile(folder)  # noqa: S606 - the clerk's own folder
+        except OSError:
+            text += "\n（未能自动打开文件夹，请按上面的位置打开。）"
+    return text

@@ -125,6 +125,10 @@ class _Checker:
             for g in r.groups:
                 if norm(g) in self.reporter_names:
                     self.error(f"组名“{g}”与填报单位重名，请换一个组名", REPORTERS, i, "groups")
+            bad = [a for a in r.addresses if not _EMAIL.fullmatch(a)]
+            if bad:
+                self.error(f"邮箱“{'、'.join(bad)}”不像邮件地址，应写成 name@example.gov.cn（多个地址用“;”或“、”隔开）",
+                           REPORTERS, i, "email")
 
     def tasks(self):
         self._duplicates(TASKS, [str(t.number) if t.number else "" for t in self.plan.tasks], "任务序号", "number")
@@ -316,3 +320,6 @@ class _Checker:
             if name and name in seen:
                 self.error(f"列名“{name}”在同一名单中重复", LIST_COLUMNS, (i, j), "name")
             seen.add(name)
+
+
+_EMAIL = re.compile(r"[^@\s<>;,，、；]+@[^@\s<>;,，、；]+\.[^@\s<>;,，、；]+")

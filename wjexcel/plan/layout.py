@@ -90,6 +90,8 @@ REPORTER_COLUMNS = [
     Column("short", "简称", 14),
     Column("groups", "所属组", 12),
     Column("chains", "重点产业链", 56),
+    # added later, so optional and last: older plan workbooks still load
+    Column("email", "邮箱", 30, required=False),
 ]
 SPLIT_COLUMNS = [
     Column("code", "指标编码", 10),

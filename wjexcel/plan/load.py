@@ -213,7 +213,8 @@ class _Loader:
         for row in table.rows():
             self.where.rows[(REPORTERS, len(out))] = row.number
             out.append(Reporter(row.text("name"), _code(REPORTER_KINDS, row.text("kind")), row.text("short"),
-                                tuple(_split(row.raw("groups"))), tuple(_split(row.raw("chains")))))
+                                tuple(_split(row.raw("groups"))), tuple(_split(row.raw("chains"))),
+                                row.text("email")))
         return out
 
     def tasks(self, lead_unit: str) -> list[Task]:

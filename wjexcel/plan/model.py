@@ -142,6 +142,7 @@ class Reporter:
     short_name: str = ""
     groups: tuple[str, ...] = ()
     chains: tuple[str, ...] = ()  # focus industry chains (区镇 only)
+    email: str = ""  # where the mail drafts of generate are addressed (邮箱; optional)
 
     @property
     def kind_label(self) -> str:
@@ -150,6 +151,13 @@ class Reporter:
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def addresses(self) -> list[str]:
+        """The addresses in 邮箱 (``;``, ``,``, ``、`` or blanks between them)."""
+        import re
+
+        return [a for a in re.split(r"[;,，、；\s]+", self.email or "") if a]
 
 
 @dataclass(frozen=True)
@@ -433,7 +441,7 @@ class Plan:
             "tolerance": self.tolerance,
             "reporters": [
                 {"name": r.name, "kind": r.kind, "short_name": r.short_name,
-                 "groups": list(r.groups), "chains": list(r.chains)}
+                 "groups": list(r.groups), "chains": list(r.chains), "email": r.email}
                 for r in self.reporters
             ],
             "tasks": [

@@ -82,7 +82,8 @@ GUIDE_TEXT = [
     "　　上级指标：“其中”项填它所属指标的编码，其目标不能大于上级指标。数据来源单位：全区数以哪个部门报送的为准。"
     "区镇填报：“是”表示每个区镇的填报表都有这个指标。基期值：计划开始前一年的实际数。",
     "【填报单位】每行一个区镇或部门。新增一个区镇：在表末加一行，填名称、类型“区镇”、简称；"
-    "几个区镇共同承担一项目标时，给它们填同一个“所属组”名称，再在“分解目标”中把目标分给这个组。",
+    "几个区镇共同承担一项目标时，给它们填同一个“所属组”名称，再在“分解目标”中把目标分给这个组。"
+    "邮箱（可不填）：生成填报表时为每个单位写好的邮件草稿就发往这个地址。",
     "【分解目标】把指标目标分到某个区镇或某个组：期间填整个计划期（如 2021-2025）或某一年（如 2022）。"
     "各区镇同一年的分解目标合计不应大于全区目标。",
     "【产业链】需要时填写的名单，每行一条，可作为明细列的下拉选项；不用可留空。",
@@ -294,7 +295,7 @@ class _Writer:
 
     def reporters(self):
         rows = [[r.name, _label(REPORTER_KINDS, r.kind), r.short_name, SEPARATOR.join(r.groups),
-                 SEPARATOR.join(r.chains)] for r in self.plan.reporters]
+                 SEPARATOR.join(r.chains), r.email] for r in self.plan.reporters]
         ws = self._sheet(REPORTERS, REPORTER_COLUMNS, rows, freeze="B2")
         self._dropdown(ws, self._col(REPORTER_COLUMNS, "kind"), ",".join(REPORTER_KINDS.values()))
         self._dropdown(ws, self._col(REPORTER_COLUMNS, "chains"), self._range(CHAINS), strict=False,

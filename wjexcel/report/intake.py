@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wjexcel.collect.status import REPORTING_STATUSES, RETURNED
+from wjexcel.collect.timeliness import on_time_text
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
 from wjexcel.report.cells import Styles, table
@@ -22,14 +23,24 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
         sub = signed.get(r.reporter)
         rows.append([r.reporter, REPORTER_KINDS.get(r.kind, r.kind), r.status, r.versions, r.last_received,
                      sub.filled_by if sub else "", sub.phone if sub else "",
-                     sub.filled_on if sub else None, reporting_note(r, data.problems, data.return_copies)])
-    heads = ["报送单位", "类型", "报送状态", "版本数", "最后收到时间", "填报人", "联系电话", "填报日期", "说明"]
+                     sub.filled_on if sub else None, r.sender, r.sent_at, r.timeliness.deadline,
+                     r.timeliness.label, reporting_note(r, data.problems, data.return_copies)])
+    heads = ["报送单位", "类型", "报送状态", "版本数", "最后收到时间", "填报人", "联系电话", "填报日期", "发件人",
+             "邮件发送时间", "截止日期", "是否按时", "说明"]
     sheet, first, last = table(book, st, "报送情况", f"报送情况（{data.figures.period.label}）", heads, rows,
-                               [(12, 26), 8, 10, 8, 18, (10, 16), (10, 18), 12, (40, 100)], data)
+                               [(12, 26), 8, 10, 8, 18, (10, 16), (10, 18), 12, (10, 40), 18, 12, (10, 14),
+                                (40, 100)], data)
     for status, fill in REPORTING_COLOURS.items():
         sheet.conditional_format(first, 2, last, 2, {
             "type": "cell", "criteria": "==", "value": f'"{status}"',
             "format": book.add_format({"bg_color": fill, "bold": True})})
+    sheet.conditional_format(first, 11, last, 11, {
+        "type": "text", "criteria": "containing", "value": "逾期",
+        "format": book.add_format({"font_color": "#C00000", "bold": True})})
+    timely = on_time_text([r.timeliness for r in data.reporting])
+    if timely:
+        sheet.write_string(last + 2, 0, f"报送时效：{timely}（以邮件发送时间为准，没有邮件的以首次收到的时间为准；"
+                                        "被退回的，以退回时给出的新截止日期为准）。", st.text())
 
 
 def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str:

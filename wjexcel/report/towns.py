@@ -53,16 +53,17 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         status_formats(book, sheet, f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last, c)}")
     row = last + 2
     sheet.write_string(row, 0, "区镇按成效排名", st(bold=True, font_name=HEAD_FONT, font_size=12))
-    sheet.merge_range(row, 7, row, 9, "填报情况（单独列示，不计入得分）", st(bold=True, align="center"))
+    sheet.merge_range(row, 7, row, 10, "填报情况（单独列示，不计入得分）", st(bold=True, align="center"))
     rank_heads = ["区镇", "排名", "排名变化", "综合得分", "分解目标得分", "贡献得分", "", "填报指标数", "应填指标数",
-                  "填报率"]
+                  "填报率", "报送时效"]
+    timely = {r.reporter: r.timeliness.label for r in data.reporting}
     sheet.write_row(row + 1, 0, rank_heads, st.header())
     for i, t in enumerate(ranking, row + 2):
         change = "" if t.rank_change is None else (f"+{t.rank_change}" if t.rank_change > 0 else
                                                    ("持平" if t.rank_change == 0 else str(t.rank_change)))
         values = [t.reporter, t.rank, change, t.score, t.split_score, t.share_score, None, t.filled, t.expected,
-                  t.fill_rate]
-        fmts = ["General", "0", "General", "0.0", "0.0", "0.0", "General", "0", "0", "0.0%"]
+                  t.fill_rate, timely.get(t.reporter, "")]
+        fmts = ["General", "0", "General", "0.0", "0.0", "0.0", "General", "0", "0", "0.0%", "General"]
         for c, (value, fmt) in enumerate(zip(values, fmts)):
             if c == 6:
                 continue

@@ -113,7 +113,15 @@ CREATE TABLE return_copies (
     2: """
 ALTER TABLE submissions ADD COLUMN members_pending INTEGER NOT NULL DEFAULT 0;
 """,
-    3: "",  # placeholder for the mails-and-deadlines step (senders, deadlines), which replaces it on merge
+    3: """
+ALTER TABLE submissions ADD COLUMN sender TEXT;
+ALTER TABLE submissions ADD COLUMN sent_at TEXT;
+CREATE TABLE deadlines (
+    period TEXT PRIMARY KEY,
+    due TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+""",
     4: """
 CREATE TABLE finals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -146,6 +154,9 @@ CREATE INDEX final_submissions_final ON final_submissions(final_id);
 
 Step 2: ``members_pending`` marks an archive whose walk a collect run had to stop
 (time or inflate budget spent); the next run opens it again for the members not yet judged.
+
+Step 3: a file that came by mail (and the mail itself) carries the mail's ``sender`` and
+``sent_at`` (local time); ``deadlines`` holds each period's 截止日期, recorded at generate.
 
 Step 4: the 定稿 of a period (``finals``, one row per version): the file sent, its SHA-256 and
 archived copy, when; the figures it showed (``final_figures``: ``scope`` is ``indicator`` for
@@ -195,6 +206,13 @@ class Submission:
     duplicate_of: int | None
     note: str = ""
     members_pending: bool = False
+    sender: str = ""
+    sent_at: datetime | None = None
+
+    @property
+    def sent_or_received(self) -> datetime:
+        """When the reporter sent it: the mail's time, else when it was first collected."""
+        return self.sent_at or self.received_at
 
 
 @dataclass(frozen=True)
@@ -353,6 +371,17 @@ class Ledger:
             "SELECT * FROM forms WHERE period=? ORDER BY generated_at", (period,)).fetchall()
         return [dict(r) for r in rows]
 
+    # --- deadlines (截止日期) ------------------------------------------------------------
+    def record_deadline(self, period: str, due: date) -> None:
+        """The period's 截止日期, set at generate (a re-generate sets it again)."""
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO deadlines VALUES (?,?,?)",
+                              (period, due.isoformat(), datetime.now().isoformat(timespec="seconds")))
+
+    def deadline(self, period: str) -> date | None:
+        row = self.conn.execute("SELECT due FROM deadlines WHERE period=?", (period,)).fetchone()
+        return _d(row[0]) if row else None
+
     # --- archive ---------------------------------------------------------------------
     def archive_bytes(self, sha256: str, data: bytes) -> str:
         """Keep the original bytes in the archive and record the blob; return its relative path."""
@@ -397,16 +426,21 @@ class Ledger:
                        filled_on: date | None = None, filled_by: str = "", phone: str = "",
                        signature: str = "", duplicate_of: int | None = None, note: str = "",
                        container_id: int | None = None, members_pending: bool = False,
-                       problems=(), values=(), details=()) -> int:
-        """Record one file with why it got its verdict, its problems, values and detail rows; return its id."""
+                       problems=(), values=(), details=(), sender: str = "",
+                       sent_at: datetime | None = None) -> int:
+        """Record one file with why it got its verdict, its problems, values and detail rows; return its id.
+
+        ``sender`` and ``sent_at`` are the mail's, for a mail and for whatever came in it."""
         cur = self.conn.execute(
             "INSERT INTO submissions (sha256, file, original_name, file_mtime, received_at, verdict,"
             " reporter, reporter_kind, period, form_id, filled_on, filled_by, phone, signature,"
-            " duplicate_of, note, container_id, members_pending) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " duplicate_of, note, container_id, members_pending, sender, sent_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sha256, file, original_name, file_mtime.isoformat(timespec="seconds") if file_mtime else None,
              datetime.now().isoformat(timespec="microseconds"), verdict, reporter, reporter_kind, period,
              form_id, filled_on.isoformat() if filled_on else None, filled_by or "", phone or "",
-             signature or "", duplicate_of, note or "", container_id, int(members_pending)),
+             signature or "", duplicate_of, note or "", container_id, int(members_pending), sender or "",
+             sent_at.isoformat(timespec="seconds") if sent_at else None),
         )
         sid = cur.lastrowid
         self.conn.executemany(
@@ -631,7 +665,7 @@ class Ledger:
             row["reporter_kind"], row["period"], row["form_id"], row["verdict"],
             _dt(row["received_at"]), _dt(row["file_mtime"]), _d(row["filled_on"]),
             row["filled_by"] or "", row["phone"] or "", row["signature"] or "", row["duplicate_of"],
-            row["note"] or "", bool(row["members_pending"]),
+            row["note"] or "", bool(row["members_pending"]), row["sender"] or "", _dt(row["sent_at"]),
         )
 
 
