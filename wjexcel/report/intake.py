@@ -5,7 +5,8 @@ from __future__ import annotations
 from wjexcel.collect.status import REPORTING_STATUSES, RETURNED
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
-from wjexcel.report.cells import Styles, table
+from wjexcel.report.cells import Styles, column_widths, print_across, table
+from wjexcel.textmeasure import fit_width
 from wjexcel.report.data import ReportData
 from wjexcel.workspace.ledger import REJECTED, VERDICT_LABELS
 
@@ -22,14 +23,21 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
         sub = signed.get(r.reporter)
         rows.append([r.reporter, REPORTER_KINDS.get(r.kind, r.kind), r.status, r.versions, r.last_received,
                      sub.filled_by if sub else "", sub.phone if sub else "",
-                     sub.filled_on if sub else None, reporting_note(r, data.problems, data.return_copies)])
+                     sub.filled_on if sub else None, _note_lines(reporting_note(r, data.problems, data.return_copies))])
     heads = ["报送单位", "类型", "报送状态", "版本数", "最后收到时间", "填报人", "联系电话", "填报日期", "说明"]
+    note_width = fit_width([line for row in rows for line in row[-1].split("\n")], 30, 64)
     sheet, first, last = table(book, st, "报送情况", f"报送情况（{data.figures.period.label}）", heads, rows,
-                               [(12, 26), 8, 10, 8, 18, (10, 16), (10, 18), 12, (40, 100)], data)
+                               [(12, 26), 8, 10, 8, (12, 24), (10, 16), (10, 18), (10, 16), note_width], data,
+                               wrap=(8,))
     for status, fill in REPORTING_COLOURS.items():
         sheet.conditional_format(first, 2, last, 2, {
             "type": "cell", "criteria": "==", "value": f'"{status}"',
             "format": book.add_format({"bg_color": fill, "bold": True})})
+
+
+def _note_lines(note: str) -> str:
+    """A 说明 on lines of its own: each clause, and a 退回 copy's path whole on one line."""
+    return note.replace("；", "；\n").replace("退回表：", "退回表：\n")
 
 
 def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str:
@@ -70,6 +78,9 @@ def write_raw(book, st: Styles, data: ReportData) -> None:
              v.received_at, v.submission_id] for v in data.raw_values]
     heads = ["报送单位", "类型", "指标编号", "指标名称", "期间", "数值", "原始填写", "情况说明", "文件", "工作表",
              "单元格", "收到时间", "提交编号"]
-    table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows,
-          [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8, 18, 10], data,
-          wrap=(7,))
+    widths = column_widths(heads, rows, [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8,
+                                         (12, 24), 10])
+    sheet, _, _ = table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows, widths,
+                        data, wrap=(7,), fit=False)
+    # two pages across, 报送单位 to 指标编号 on both: the values, then where each came from
+    print_across(sheet, widths, [heads.index("文件")], repeat=3)
