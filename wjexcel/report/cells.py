@@ -108,7 +108,7 @@ def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape
     sheet.repeat_rows(*header_rows)
     sheet.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
     unit = text(figures.plan.lead_unit or figures.plan.issuer).replace("&", "&&")
-    sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R{figures.period.label}")
+    sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R&A　{figures.period.label}")
 
 
 def print_across(sheet, widths: list[float], breaks: list[int], repeat: int = 0) -> int:

@@ -104,7 +104,7 @@ def write_towns(book, st: Styles, data: ReportData, ranking) -> None:
         sheet.autofilter(first_block[0], 0, first_block[1], first_block[2])
     sheet.freeze_panes(0, 1)
     setup_print(sheet, figures, (0, 1))
-    sheet.set_h_pagebreaks(breaks)
+    sheet.set_h_pagebreaks([*breaks, row])  # the ranking and its method on a page of their own
     widths = widths + [DATA_WIDTH] * max(0, 10 - len(widths))
     sheet.write_string(row, 0, "区镇按成效排名", st(bold=True, font_name=HEAD_FONT, font_size=12))
     sheet.merge_range(row, 7, row, 9, "填报情况（单独列示，不计入得分）", st(bold=True, align="center"))
