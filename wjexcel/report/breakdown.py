@@ -54,9 +54,9 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
     figures, plan = data.figures, data.figures.plan
     sheet = book.add_worksheet(SHEET)
     inds = figures.indicators
-    fixed = {"序号": 4, "工作任务": 9, "单位": 5.5, "类型": 5.5, "状态": 7.5, "连续滞后期数": 4.5, "责任单位": 10.5,
+    fixed = {"序号": 4, "工作任务": 9, "单位": 5.5, "类型": 5.5, "状态": 7.5, "连续滞后期数": 4.5, "责任单位": 10,
              "核对提示": 16, "情况说明": 24}
-    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 13, 16), "数据来源": SOURCE_WIDTH}
+    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 12, 16), "数据来源": SOURCE_WIDTH}
     fitted.update(_number_widths(inds))
     widths = [fixed.get(h) or fitted[h] for h in HEADS]
     for i, w in enumerate(widths):
@@ -116,7 +116,7 @@ def _task_label(plan, task: int, width: int) -> str:
     return balanced(f"{task}. {plan.task(task).name}", width)
 
 
-SOURCE_WIDTH = 12
+SOURCE_WIDTH = 13.5
 NARROW_MARGIN = 0.3
 """Inches left and right: the widest leader table keeps its type at 8 pt or more."""
 
@@ -129,10 +129,11 @@ def _number_widths(inds: list[IndicatorFigure]) -> dict[str, float]:
                 "期望值": a.expected, "上期值": f.previous and f.previous.value, "本期新增": f.change,
                 "上年同期": f.same_period_last_year and f.same_period_last_year.value, "同比增减": f.yoy_change,
                 "计划累计": f.plan_to_date}
-    low = {"本年目标": 8, "基期值": 7.5, "本期完成值": 8, "期望值": 8, "上期值": 7.5, "本期新增": 7.5, "上年同期": 7.5,
-           "同比增减": 7.5, "计划累计": 7.5}
+    # at least room for a header of three characters a line, or of four on two lines
+    low = {"本年目标": 6.5, "基期值": 7.5, "本期完成值": 7.5, "期望值": 7.5, "上期值": 7.5, "本期新增": 6.5,
+           "上年同期": 6.5, "同比增减": 6.5, "计划累计": 6.5}
     out = {h: max(number_width([v], _format(f, h), w) for f in inds for v in [values(f)[h]]) for h, w in low.items()}
-    out.update({h: max(number_width([v], PERCENT, 7.5) for f in inds for v in vals(f))
+    out.update({h: max(number_width([v], PERCENT, 6.5 if len(h) == 4 else 7.5) for f in inds for v in vals(f))
                 for h, vals in (("完成率", lambda f: [f.assessment.completion]),
                                 ("进度", lambda f: [f.assessment.progress]), ("序时进度", lambda f: [f.elapsed]),
                                 ("同比增速", lambda f: [f.yoy_growth]))})
@@ -235,8 +236,9 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     units = balanced("、".join(figures.plan.responsible_units(ind)), widths["责任单位"])
     sheet.write_string(row, COLUMN["责任单位"], text(units), cell)
     source = _source(f)
-    if text_units(source, FULL) > widths["数据来源"] - 1:
-        source = source.replace("（", "\n（", 1)
+    if text_units(source, FULL) > widths["数据来源"] - 1:  # the unit, then its bracket on lines of its own
+        unit, bracket = source.split("（", 1)
+        source = unit + "\n" + balanced("（" + bracket, widths["数据来源"])
     sheet.write_string(row, COLUMN["数据来源"], text(source), cell)
     sheet.write_string(row, COLUMN["核对提示"], text("；".join(f.notes)), cell)
     remarks = _remarks(f)

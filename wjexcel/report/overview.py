@@ -22,6 +22,8 @@ SHEET = "概览"
 WIDTHS = [28, 7, 10, 10, 10, 10, 10]
 MOST_BEHIND = 10
 """Lagging items listed on the page; the rest are in 督办清单."""
+MOST_MISSING = 4
+"""Indicators without a figure named on the page."""
 
 
 def write_overview(book, st: Styles, data: ReportData) -> None:
@@ -35,7 +37,9 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
                 f"截至{figures.period.end_label}，序时进度 {figures.elapsed:.0%}；"
                 f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}", n, wrap_at=total)
     row = _heading(sheet, st, 3, "一、总体情况")
-    row = _paragraph(sheet, st, row, status_tally(figures) + _missing_named(figures), n, total)
+    row = _paragraph(sheet, st, row, status_tally(figures), n, total)
+    if _missing_named(figures):
+        row = _paragraph(sheet, st, row, _missing_named(figures), n, total)
     sheet.write_row(row, 0, ["状态", "项数", "占比"], st.header())
     counts = figures.count_by_status()
     judged = len(figures.judged) or 1
@@ -121,7 +125,9 @@ def _missing_named(figures) -> str:
     missing = [f for f in figures.judged if f.status == MISSING]
     if not missing:
         return ""
-    return "未报送的指标：" + "；".join(f"{f.indicator.name}（应由{f.indicator.source_unit}报送）" for f in missing) + "。"
+    named = "；".join(f"{f.indicator.name}（应由{f.indicator.source_unit}报送）" for f in missing[:MOST_MISSING])
+    more = f"等 {len(missing)} 项，详见“任务分解表”" if len(missing) > MOST_MISSING else ""
+    return f"未报送的指标：{named}{more}。"
 
 
 def _net_increase_note(items, figures) -> str:
