@@ -184,10 +184,12 @@ def balanced(value: str, width: float, breaks: str = "、，；") -> str:
     if total <= room:
         return value
     segments = [s for s in re.findall(f"[^{breaks}]*[{breaks}]?", value) if s]
-    if len(segments) == 1 or any(text_units(s, cjk) > room for s in segments):
+    if len(segments) == 1:
         prefix = re.match("[^\u2e80-\uffff]*", value).group()
         rest = value[len(prefix):]
         segments = [prefix + rest[:2]] + [rest[i:i + 2] for i in range(2, len(rest), 2)]
+    else:  # a part too long for a line (“自然资源和规划局、”) is broken between its character pairs
+        segments = [piece for seg in segments for piece in ([seg] if text_units(seg, cjk) <= room else _pairs(seg, breaks))]
     target = total / -(-total // room)
     lines = [""]
     for seg in segments:
@@ -196,3 +198,15 @@ def balanced(value: str, width: float, breaks: str = "、，；") -> str:
             lines.append("")
         lines[-1] += seg
     return "\n".join(lines)
+
+
+def _pairs(segment: str, breaks: str) -> list[str]:
+    """``segment`` in character pairs, an odd last character and a closing separator kept with
+    the pair before them: ``市场监管局、`` → ``市场``, ``监管局、``."""
+    body = segment.rstrip(breaks)
+    tail = segment[len(body):]
+    pieces = [body[i:i + 2] for i in range(0, len(body), 2)]
+    if len(pieces) > 1 and len(pieces[-1]) == 1:
+        pieces[-2:] = [pieces[-2] + pieces[-1]]
+    pieces[-1] += tail
+    return pieces
