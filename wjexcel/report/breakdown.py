@@ -56,7 +56,7 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
     inds = figures.indicators
     fixed = {"序号": 4, "工作任务": 9, "单位": 5.5, "类型": 5.5, "状态": 7.5, "连续滞后期数": 4.5, "责任单位": 11,
              "核对提示": 16, "情况说明": 24}
-    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 12, 16), "数据来源": SOURCE_WIDTH}
+    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 13, 16), "数据来源": SOURCE_WIDTH}
     fitted.update(_number_widths(inds))
     widths = [fixed.get(h) or fitted[h] for h in HEADS]
     for i, w in enumerate(widths):
