@@ -200,6 +200,22 @@ def balanced(value: str, width: float, breaks: str = "、，；") -> str:
     return "\n".join(lines)
 
 
+def title_lines(value: str, width: float, size: float = 16) -> str:
+    """A title that does not fit ``width`` units at ``size`` points on one line, broken only next
+    to its brackets — before “（”, after “）” — never inside a word or a year: “…三年行动计划
+    （2021-2023年）” / “推进情况概览（2022年第三季度）”. Unchanged if it fits or has no brackets."""
+    room = width * 11 / size - 1
+    if text_units(value, FULL) <= room:
+        return value
+    parts = [t for t in re.split(r"(?=（)|(?<=）)", value) if t]
+    lines = [""]
+    for part in parts:
+        if lines[-1] and text_units(lines[-1] + part, FULL) > room:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(lines)
+
+
 def _pairs(segment: str, breaks: str) -> list[str]:
     """``segment`` in character pairs, an odd last character and a closing separator kept with
     the pair before them: ``市场监管局、`` → ``市场``, ``监管局、``."""

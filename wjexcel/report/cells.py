@@ -12,7 +12,7 @@ import xlsxwriter
 
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, Figures
-from wjexcel.textmeasure import A4_INCHES, balanced, column_points, fit_height, fit_width, row_pieces, shown_width
+from wjexcel.textmeasure import A4_INCHES, column_points, fit_height, fit_width, row_pieces, shown_width, title_lines
 from wjexcel.values import clean_text
 
 
@@ -166,7 +166,7 @@ def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_a
     title_fmt = st.title() if wrap_at is None else st(bold=True, font_size=16, align="center",
                                                        font_name=HEAD_FONT, text_wrap=True)
     if wrap_at is not None:  # a long title breaks after a closing bracket, never mid-word
-        title = balanced(title, wrap_at * 11 / 16 - 1, breaks="）")
+        title = title_lines(title, wrap_at)
     for row, value, fmt in ((0, title, title_fmt), (1, subtitle, st(align="left"))):
         if width > 1:
             sheet.merge_range(row, 0, row, width - 1, "", fmt)
