@@ -207,7 +207,7 @@ def test_one_line_values_print_whole(printed):
     flat = "".join(p.text for p in sheets["报送情况"])
     assert all(t.replace(" ", "") in flat for t in times) and all(p in words for p in phones)
     codes = {str(c.value) for row in wb["明细汇总"].iter_rows() for c in row
-             if re.fullmatch(r"[0-9A-Z]{18}", str(c.value or ""))}
+             if re.fullmatch(r"[0-9A-Z]{12,18}", str(c.value or ""))}  # 信用代码, 证书编号
     printed_words = {w.text for p in sheets["明细汇总"] for w in p.body}
     assert codes and codes <= printed_words  # each code on one line, whole
 

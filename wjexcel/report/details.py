@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from xlsxwriter.utility import xl_col_to_name
@@ -39,16 +40,14 @@ def write_details(book, st: Styles, data: ReportData) -> None:
     width = max((len(dl.columns) for dl in plan.detail_lists), default=1)
     last_col = width + 2  # 报送单位, the list's columns, 来源, 重复提示
     sheet = book.add_worksheet("明细汇总")
-    widths = [(10, 20)] + [(8, 22)] * width + [(12, 28), 26]
-    codes = {1 + i for dl in plan.detail_lists for i, c in enumerate(dl.columns) if c.type == "uscc"}
+    widths = [(10, 20)] + [(8, 18)] * width + [(12, 22), 18]
     sheet_widths = []
     for i, w in enumerate(widths):
         cells = [cell for dl, rows in sections
                  for cell in [_detail_head(dl, width)[i]] + [_detail_row(r, width)[i] for r in rows]]
         sheet_widths.append(fit_width(cells, *w) if isinstance(w, tuple) else w)
-        if i in codes:  # a 统一社会信用代码 is never broken: wide enough for any font
-            sheet_widths[-1] = max(sheet_widths[-1], shown_width(
-                [row[1][i - 1] for dl, rows in sections for row in rows if i - 1 < len(row[1])], indent=1))
+        # a code (统一社会信用代码, 证书编号) is never broken: wide enough for it in any font
+        sheet_widths[-1] = max([sheet_widths[-1]] + [shown_width([v], indent=1) for v in cells if _is_code(v)])
         sheet.set_column(i, i, sheet_widths[-1])
     title_block(sheet, st, f"明细汇总（{data.figures.period.label}）",
                 f"统计期间：{data.figures.period.label}；生成时间：{data.generated_at:%Y-%m-%d %H:%M}；"
@@ -83,15 +82,15 @@ def write_details(book, st: Styles, data: ReportData) -> None:
             continue
         for row in rows:
             values = _detail_row(row, width)
-            height = max([HEAD_ROW] + [fit_height(str(v), w) for c, (v, w) in enumerate(zip(values, sheet_widths))
-                                       if v not in (None, "") and c not in codes])
+            height = max([HEAD_ROW] + [fit_height(str(v), w) for v, w in zip(values, sheet_widths)
+                                       if v not in (None, "") and not _is_code(v)])
             if used + height > room:  # a new page starts again with the list's header row
                 breaks.append(r)
                 used = 0.0
                 head(dl, f"{dl.name}（续）")
             for c, value in enumerate(values):
                 number = isinstance(value, (int, float)) and not isinstance(value, bool)
-                put(sheet, r, c, value, st.number("General") if number else st.text(wrap=c not in codes))
+                put(sheet, r, c, value, st.number("General") if number else st.text(wrap=not _is_code(value)))
             sheet.set_row(r, height)
             used += height
             r += 1
@@ -108,8 +107,13 @@ HEAD_ROW = 20
 LABEL_ROW = 22
 PAGE_MARGIN = 0.6
 """Top and bottom margins (inches) as :func:`setup_print` sets them."""
-PAGE_SLACK = 0.9
+PAGE_SLACK = 0.97
 """Share of the page's height rows may fill: the footer and a renderer's rounding take the rest."""
+
+
+def _is_code(value) -> bool:
+    """A code typed as one token of letters, digits and signs (``91320509MA1MXXXX0X``, ``GR202232002730``)."""
+    return isinstance(value, str) and 6 <= len(value) <= 40 and re.fullmatch(r"[0-9A-Za-z\-_/.#]+", value) is not None
 
 
 def _detail_head(dl, width: int) -> list[str]:
