@@ -212,14 +212,20 @@ def test_one_line_values_print_whole(printed):
     assert codes and codes <= printed_words  # each code on one line, whole
 
 
-def test_rows_fit_excel_and_the_trend_needs_no_sparklines(printed):
-    book, sheets = printed["hostile"]
+@pytest.mark.parametrize("key", ["demo", "hostile"])
+def test_no_row_is_taller_than_excel_allows_and_every_paragraph_prints_whole(printed, key):
+    book, sheets = printed[key]
     wb = openpyxl.load_workbook(book)
     for ws in wb.worksheets:
         assert all((d.height or 0) <= MAX_ROW_HEIGHT for d in ws.row_dimensions.values()), ws.title
     brief = [c.value for c in wb["进展简报"]["A"][3:] if c.value]
     flat = re.sub(r"\s", "", "".join(p.text for p in sheets["进展简报"]))
     assert brief and all(re.sub(r"\s", "", p) in flat for p in brief)
+
+
+def test_the_trend_needs_no_sparklines(printed):
+    book, _ = printed["hostile"]
+    wb = openpyxl.load_workbook(book)
     with zipfile.ZipFile(printed["demo"][0]) as z:
         assert not any(b"sparkline" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     trend = wb["趋势"]
