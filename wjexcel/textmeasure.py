@@ -9,6 +9,11 @@ model. A column width unit is the width of "0" in an 11 pt font. In Excel (宋�
 Excel's wider measure, so text is never cut; LibreOffice's narrower fallback fonts only
 leave some rows a little roomy.
 
+Digits and Latin text are the other way round: a cell may meet a much wider font than
+Calibri or 仿宋 (LibreOffice falls back to DejaVu Sans, whose digits are 0.64 em against
+Calibri's 0.51), and a number that does not fit shows as ``###``. :func:`print_units` and
+:func:`shown_width` measure one-line text in the widest font it may meet (:data:`WIDEST_EM`).
+
 Where a line breaks matters too: a label that ends with one lone character on its last
 line looks broken. :data:`METRICS` holds both renderers' measures, and
 :func:`wrap_width` / :func:`balanced` choose widths and breaks that look right in both.
@@ -34,6 +39,24 @@ PIXELS_PER_UNIT = 7
 XLSXWRITER_PADDING = 5
 """Pixels XlsxWriter's ``set_column`` adds to a width (``set_column_pixels`` adds none)."""
 
+POINTS_PER_UNIT = PIXELS_PER_UNIT * 0.75
+"""Points per column width unit (96 pixels to the inch)."""
+WIDEST_EM = {**dict.fromkeys("0123456789", 0.636), "%": 0.95, ".": 0.318, ",": 0.318, "-": 0.361, "+": 0.838,
+             " ": 0.318, ":": 0.337, "/": 0.337, "(": 0.39, ")": 0.39, "#": 0.838, "—": 1.0}
+"""Advance (em) of the widest rendering a cell may meet, per character: DejaVu Sans, which
+LibreOffice substitutes for 仿宋/宋体/Calibri where they are missing, is wider than each of them
+(Calibri's digits are 0.507 em, Arial's 0.556, 仿宋's 0.5)."""
+LATIN_EM = 0.72
+"""Any other half-width character: DejaVu Sans's capitals and wide lower-case letters."""
+BOLD_EM = 1.1
+"""DejaVu Sans Bold against the regular weight (digits 0.696 against 0.636 em)."""
+NUMBER_PADDING = 0.5
+"""Units a renderer keeps clear between a one-line value and the cell's edges."""
+EXCEL_SHARE = 0.875
+"""Excel's widest fallback (Arial, digits 0.556 em) against :data:`WIDEST_EM`: Excel indents a
+right-aligned number (a unit a level) but prints it narrower; LibreOffice ignores the indent
+when it decides whether a number fits."""
+
 # (units per CJK character, extra room) of a column set to width w, whose text room is
 # w + extra units: Excel with 仿宋/宋体 11 pt; LibreOffice with its fallback fonts (measured
 # on its PDF: a CJK character 1.575 units, text from 0.4 units past the nominal width).
@@ -54,6 +77,22 @@ def cell_units(value, size: float = 11) -> float:
     return text_units(value, FULL, HALF) * size / 11
 
 
+def print_units(value, size: float = 11, bold: bool = False) -> float:
+    """Width (column units) of ``value`` on one line in the widest font it may meet (see :data:`WIDEST_EM`);
+    a full-width (CJK) character is one em in every font."""
+    em = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else WIDEST_EM.get(ch, LATIN_EM) for ch in str(value))
+    return em * size / POINTS_PER_UNIT * (BOLD_EM if bold else 1.0)
+
+
+def shown_width(values, size: float = 11, indent: int = 0, bold: bool = False) -> float:
+    """The narrowest column width (to half a unit) that shows every one of ``values`` whole on one
+    line in any font, so a number never turns into ``###``: the widest text in LibreOffice, or in
+    Excel that text's :data:`EXCEL_SHARE` plus the cell's indent, whichever is wider, plus
+    :data:`NUMBER_PADDING`."""
+    widest = max((print_units(v, size, bold) for v in values if v not in (None, "")), default=0.0)
+    return math.ceil((max(widest, widest * EXCEL_SHARE + indent) + NUMBER_PADDING) * 2) / 2
+
+
 def wrapped_lines(value, width: float, size: float = 11) -> int:
     """How many lines ``value`` takes in a wrapped cell ``width`` units wide (explicit breaks kept)."""
     usable = max(width - CELL_PADDING, 1.0)
@@ -70,6 +109,23 @@ def fit_height(value, width: float, size: float = 11) -> float:
     return row_height(wrapped_lines(value, width, size), size)
 
 
+def row_pieces(value: str, width: float, size: float = 11) -> list[str]:
+    """``value`` cut into pieces that each fit one row (at most :data:`MAX_ROW_HEIGHT`) when
+    wrapped ``width`` units wide: after a sentence (``。；``) where one ends in time, else mid-line."""
+    most = max(1, int((MAX_ROW_HEIGHT - ROW_PADDING) // (size * LINE_SPACING)))
+    pieces, rest = [], str(value)
+    while wrapped_lines(rest, width, size) > most:
+        cut = 1
+        while cut < len(rest) and wrapped_lines(rest[:cut + 1], width, size) <= most:
+            cut += 1
+        ends = [i + 1 for i in range(cut) if rest[i] in "。；\n"]
+        if ends and ends[-1] > cut // 2:
+            cut = ends[-1]
+        pieces.append(rest[:cut].rstrip("\n"))
+        rest = rest[cut:].lstrip("\n")
+    return pieces + [rest]
+
+
 def column_points(width: float, *, padded: bool = False) -> float:
     """A column's shown and printed width in points (96 pixels to the inch).
 
@@ -82,8 +138,9 @@ def column_points(width: float, *, padded: bool = False) -> float:
 
 
 def fit_width(values, low: float, high: float) -> float:
-    """A column width showing the longest of ``values`` on one line, within [low, high]."""
-    widest = max((text_units(str(v)) for v in values if v not in (None, "")), default=0)
+    """A column width showing the longest of ``values`` on one line (in the widest font it may
+    meet, with room for an indent), within [low, high]."""
+    widest = max((max(text_units(str(v)), print_units(v)) for v in values if v not in (None, "")), default=0)
     return max(low, min(high, widest + 3))
 
 
@@ -127,10 +184,12 @@ def balanced(value: str, width: float, breaks: str = "、，；") -> str:
     if total <= room:
         return value
     segments = [s for s in re.findall(f"[^{breaks}]*[{breaks}]?", value) if s]
-    if len(segments) == 1 or any(text_units(s, cjk) > room for s in segments):
+    if len(segments) == 1:
         prefix = re.match("[^\u2e80-\uffff]*", value).group()
         rest = value[len(prefix):]
         segments = [prefix + rest[:2]] + [rest[i:i + 2] for i in range(2, len(rest), 2)]
+    else:  # a part too long for a line (“自然资源和规划局、”) is broken between its character pairs
+        segments = [piece for seg in segments for piece in ([seg] if text_units(seg, cjk) <= room else _pairs(seg, breaks))]
     target = total / -(-total // room)
     lines = [""]
     for seg in segments:
@@ -139,3 +198,31 @@ def balanced(value: str, width: float, breaks: str = "、，；") -> str:
             lines.append("")
         lines[-1] += seg
     return "\n".join(lines)
+
+
+def title_lines(value: str, width: float, size: float = 16) -> str:
+    """A title that does not fit ``width`` units at ``size`` points on one line, broken only next
+    to its brackets — before “（”, after “）” — never inside a word or a year: “…三年行动计划
+    （2021-2023年）” / “推进情况概览（2022年第三季度）”. Unchanged if it fits or has no brackets."""
+    room = width * 11 / size - 1
+    if text_units(value, FULL) <= room:
+        return value
+    parts = [t for t in re.split(r"(?=（)|(?<=）)", value) if t]
+    lines = [""]
+    for part in parts:
+        if lines[-1] and text_units(lines[-1] + part, FULL) > room:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(lines)
+
+
+def _pairs(segment: str, breaks: str) -> list[str]:
+    """``segment`` in character pairs, an odd last character and a closing separator kept with
+    the pair before them: ``市场监管局、`` → ``市场``, ``监管局、``."""
+    body = segment.rstrip(breaks)
+    tail = segment[len(body):]
+    pieces = [body[i:i + 2] for i in range(0, len(body), 2)]
+    if len(pieces) > 1 and len(pieces[-1]) == 1:
+        pieces[-2:] = [pieces[-2] + pieces[-1]]
+    pieces[-1] += tail
+    return pieces

@@ -5,8 +5,9 @@ the value wjexcel computed, so a phone preview, WPS or pandas shows them without
 recalculating, while in Excel an edited value re-colours its row. The comparisons with the
 previous period and the same period a year earlier follow (环比, 同比), then the notes.
 
-The table is wide, so it prints on A4 two pages across: the status columns on the first, the
-comparisons and notes on the second, which starts again with 序号 and 指标.
+It prints on landscape A4 one page wide, its header row on every page: every column up to
+数据来源, then the 说明 and, per indicator, its 核对提示 and 情况说明 (the last two columns are
+for the screen; on paper their text follows the table, where it has the page's width).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from wjexcel.periods import chinese_date
 from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS
 from wjexcel.report.briefing import rule_lines
-from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, print_across, setup_print, status_formats, text,
+from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, number_width, setup_print, status_formats, text,
                                   title_block, wrapped_rows)
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import (DISTRICTS, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, SOURCE, Figures,
                                     IndicatorFigure, number_text)
-from wjexcel.textmeasure import balanced, fit_height, wrap_width
+from wjexcel.textmeasure import FULL, balanced, fit_height, text_units, wrap_width
 from wjexcel.values import shorten
 
 SHEET = "任务分解表"
@@ -37,13 +38,15 @@ REMARK_CUT = "……（全文见原始数据）"
 
 FIRST_PAGE = ["序号", "工作任务", "指标", "单位", "类型", "本年目标", "基期值", "本期完成值", "完成率", "进度",
               "序时进度", "期望值", "状态", "连续滞后期数"]
-SECOND_PAGE = ["续序号", "续指标", "上期值", "本期新增", "上年同期", "同比增减", "同比增速", "计划累计", "责任单位", "数据来源",
+SECOND_PAGE = ["上期值", "本期新增", "上年同期", "同比增减", "同比增速", "计划累计", "责任单位", "数据来源",
                "核对提示", "情况说明"]
 HEADS = FIRST_PAGE + SECOND_PAGE
 COLUMN = {h: i for i, h in enumerate(HEADS)}
-LABELS = [h.removeprefix("续") for h in HEADS]
-"""The second page starts again with 序号 and 指标 (kept apart here as 续序号, 续指标)."""
+LABELS = HEADS
+PRINTED = COLUMN["数据来源"] + 1
+"""Columns on paper; 核对提示 and 情况说明 print after the table."""
 FROZEN = 3  # 序号, 工作任务, 指标 stay on screen
+PERCENT = "0.0%"
 
 
 def write_breakdown(book, st: Styles, data: ReportData) -> None:
@@ -51,23 +54,23 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
     figures, plan = data.figures, data.figures.plan
     sheet = book.add_worksheet(SHEET)
     inds = figures.indicators
-    fixed = {"序号": 5, "续序号": 5, "工作任务": 14, "单位": 9, "类型": 7, "本年目标": 9, "基期值": 8, "本期完成值": 9, "完成率": 8,
-             "进度": 8, "序时进度": 7, "期望值": 9, "状态": 9, "连续滞后期数": 7, "上期值": 9, "本期新增": 8,
-             "上年同期": 9, "同比增减": 8, "同比增速": 8, "计划累计": 9, "责任单位": 22, "核对提示": 16,
-             "情况说明": 24}
-    name_width = wrap_width([f.indicator.name for f in inds], 24, 30)
-    fitted = {"指标": name_width, "续指标": name_width, "数据来源": wrap_width([_source(f) for f in inds], 12, 26)}
+    fixed = {"序号": 4, "工作任务": 9, "单位": 5.5, "类型": 5.5, "状态": 7.5, "连续滞后期数": 4.5, "责任单位": 11,
+             "核对提示": 16, "情况说明": 24}
+    fitted = {"指标": wrap_width([f.indicator.name for f in inds], 13, 16), "数据来源": SOURCE_WIDTH}
+    fitted.update(_number_widths(inds))
     widths = [fixed.get(h) or fitted[h] for h in HEADS]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     n = len(HEADS)
     title_block(sheet, st, f"{plan.name}任务分解表完成情况（{figures.period.label}）",
                 f"统计期间：{figures.period.label}，截至{figures.period.end_label}；序时进度 "
-                f"{figures.elapsed:.0%}；生成时间：{data.generated_at:%Y-%m-%d %H:%M}（wjexcel）", len(FIRST_PAGE))
+                f"{figures.elapsed:.0%}；生成时间：{data.generated_at:%Y-%m-%d %H:%M}", PRINTED, wrap_at=sum(widths[:PRINTED]))
     sheet.write_string(2, 0, "容差", st(bold=True, align="right"))
     sheet.write_number(2, 1, plan.tolerance, st(num_format="0%", bold=True))
-    sheet.write_string(2, 2, "计划期已过比例", st(bold=True, align="right"))
-    sheet.write_number(2, 3, float(figures.plan_share), st(num_format="0.00%", bold=True))
+    sheet.write_string(2, 2, "计划期已过", st(bold=True, align="right"))
+    share = st(num_format="0.00%", bold=True, align="left")
+    sheet.merge_range(2, 3, 2, 5, "", share)  # 单位 alone is too narrow for “58.33%”
+    sheet.write_number(2, 3, float(figures.plan_share), share)
     sheet.write_row(HEADER_ROW, 0, LABELS, st.header())
     sheet.set_row(HEADER_ROW, max(fit_height(h, w) for h, w in zip(LABELS, widths)))
     row = FIRST_ROW
@@ -91,19 +94,83 @@ def write_breakdown(book, st: Styles, data: ReportData) -> None:
             "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
     sheet.freeze_panes(FIRST_ROW, FROZEN)
     sheet.autofilter(HEADER_ROW, 0, last, n - 1)
-    setup_print(sheet, figures, (HEADER_ROW, HEADER_ROW), fit=False)
-    print_across(sheet, widths, [len(FIRST_PAGE)])
+    setup_print(sheet, figures, (HEADER_ROW, HEADER_ROW))
+    sheet.set_margins(left=NARROW_MARGIN, right=NARROW_MARGIN, top=0.6, bottom=0.6)
     row = last + 2
+    printed_width = sum(widths[:PRINTED])
+    notes = [f"{i}. {f.indicator.name}：" + "；".join(filter(None, ["；".join(f.notes), _remarks(f)]))
+             for i, f in enumerate(inds, 1) if f.notes or f.remarks]
+    if notes:
+        sheet.write_string(row, 0, "核对提示与情况说明", st(bold=True, font_name=HEAD_FONT, font_size=12))
+        row = wrapped_rows(sheet, st, row + 1, notes, PRINTED, printed_width) + 1
     sheet.write_string(row, 0, "说明", st(bold=True, font_name=HEAD_FONT, font_size=12))
-    row = wrapped_rows(sheet, st, row + 1, rule_lines(figures), len(FIRST_PAGE), sum(widths[:len(FIRST_PAGE)]))
+    row = wrapped_rows(sheet, st, row + 1, rule_lines(figures), PRINTED, printed_width)
     sheet.write_string(row + 1, 0, text(f"编制单位：{plan.lead_unit}（盖章）        填表人：              "
                                         f"审核人：              联系电话：              "
                                         f"填报日期：{chinese_date(data.generated_at)}"), st())
+    sheet.print_area(0, 0, row + 1, PRINTED - 1)
 
 
 def _task_label(plan, task: int, width: int) -> str:
     """The 工作任务 cell: number and name, broken into even lines."""
     return balanced(f"{task}. {plan.task(task).name}", width)
+
+
+SOURCE_WIDTH = 13.5
+NARROW_MARGIN = 0.3
+"""Inches left and right: the widest leader table keeps its type at 8 pt or more."""
+
+
+def _number_widths(inds: list[IndicatorFigure]) -> dict[str, float]:
+    """Each number column's width: its values as shown, in the widest font they may meet."""
+    def values(f):
+        a = f.assessment
+        return {"本年目标": a.target, "基期值": a.baseline and a.baseline.value, "本期完成值": f.value,
+                "期望值": a.expected, "上期值": f.previous and f.previous.value, "本期新增": f.change,
+                "上年同期": f.same_period_last_year and f.same_period_last_year.value, "同比增减": f.yoy_change,
+                "计划累计": f.plan_to_date}
+    # at least room for a header of three characters a line, or of four on two lines
+    low = {"本年目标": 6.5, "基期值": 7.5, "本期完成值": 7.5, "期望值": 7.5, "上期值": 7.5, "本期新增": 6.5,
+           "上年同期": 6.5, "同比增减": 6.5, "计划累计": 6.5}
+    out = {h: max(number_width([v], _format(f, h), w) for f in inds for v in [values(f)[h]]) for h, w in low.items()}
+    out.update({h: max(number_width([v], PERCENT, 6.5 if len(h) == 4 else 7.5) for f in inds for v in vals(f))
+                for h, vals in (("完成率", lambda f: [f.assessment.completion]),
+                                ("进度", lambda f: [f.assessment.progress]), ("序时进度", lambda f: [f.elapsed]),
+                                ("同比增速", lambda f: [f.yoy_growth]))})
+    return out
+
+
+def _format(f: IndicatorFigure, head: str) -> str:
+    """The number format of one of ``f``'s number cells (see :func:`_indicator_row`)."""
+    ind, a = f.indicator, f.assessment
+    values = [f.value, f.plan_to_date, f.previous and f.previous.value, a.baseline and a.baseline.value,
+              *(t.value for t in ind.targets.values())]
+    if head == "本年目标":
+        return number_format(values, ind.is_percent, a.op)
+    if head == "期望值":
+        return expected_format(f)
+    return number_format(values, ind.is_percent)
+
+
+def expected_format(f: IndicatorFigure, values=None) -> str:
+    """期望值 (of ``f``, or ``values`` such as a split's) as a leader reads it: a count (家, 个,
+    项…) to one decimal, a percentage to two, a whole number without decimals."""
+    values = [f.assessment.expected] if values is None else values
+    if all(v is None or float(v).is_integer() for v in values):
+        return "0.00" if f.indicator.is_percent else "#,##0"
+    return "0.00" if f.indicator.is_percent else ("#,##0.0" if is_count(f.indicator.unit) else "#,##0.00")
+
+
+COUNT_UNITS = ("家", "个", "场", "项", "人", "名", "件", "次", "所", "座", "支", "户", "款")
+
+
+def is_count(unit: str) -> bool:
+    """A unit of things counted one by one, whose expected value reads best to one decimal."""
+    return bool(unit) and unit[-1] in COUNT_UNITS
+
+
+def _remarks(f: IndicatorFigure) -> str:
+    return "；".join(f"{r}：{shorten(text(m), REMARK_EXCERPT, REMARK_CUT)}" for r, m in f.remarks.items())
 
 
 def _source(f) -> str:
@@ -134,18 +201,16 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     values = [f.value, f.plan_to_date, f.previous and f.previous.value, a.baseline and a.baseline.value,
               *(t.value for t in ind.targets.values())]
     num = number_format(values, ind.is_percent)
-    for key in ("序号", "续序号"):
-        sheet.write_number(row, COLUMN[key], index, st.cell(align="center"))
+    sheet.write_number(row, COLUMN["序号"], index, st.cell(align="center"))
     sheet.write_blank(row, COLUMN["工作任务"], None, cell)
-    for key in ("指标", "续指标"):
-        sheet.write_string(row, COLUMN[key], text(ind.name), cell)
+    sheet.write_string(row, COLUMN["指标"], text(ind.name), cell)
     sheet.write_string(row, COLUMN["单位"], text(ind.unit), st.cell(align="center"))
     sheet.write_string(row, COLUMN["类型"], ind.kind_label, st.cell(align="center"))
     _number(sheet, st, row, "本年目标", a.target, number_format(values, ind.is_percent, a.op))
     _number(sheet, st, row, "基期值", a.baseline.value if a.baseline else None, num)
     if f.partial is None and f.milestone is None:
         _number(sheet, st, row, "本期完成值", f.value, num)
-    sheet.write_number(row, COLUMN["序时进度"], f.elapsed, st.number("0.00%"))
+    sheet.write_number(row, COLUMN["序时进度"], f.elapsed, st.number(PERCENT))
     if not f.due or a.target is None or f.milestone is not None or f.partial is not None:
         # Not judged on a figure (本期不报, 本年不考核, a 节点任务's state, a towns' sum still 暂缺): plain text.
         for head in ("完成率", "进度"):
@@ -171,11 +236,11 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         v, t, b = _cell(row, "本期完成值"), _cell(row, "本年目标"), _cell(row, "基期值")
         e, x = _cell(row, "序时进度"), _cell(row, "期望值")
         sheet.write_formula(row, COLUMN["完成率"], f'=IF(ISNUMBER({v}),IFERROR({v}/{t},""),"")',
-                            st.number("0.00%"), "" if a.completion is None else a.completion)
+                            st.number(PERCENT), "" if a.completion is None else a.completion)
         sheet.write_formula(row, COLUMN["进度"], f'=IF(ISNUMBER({v}),IFERROR({_progress_formula(f, v, t, b, x)},""),"")',
-                            st.number("0.00%"), "" if a.progress is None else a.progress)
+                            st.number(PERCENT), "" if a.progress is None else a.progress)
         sheet.write_formula(row, COLUMN["期望值"], "=" + _expected_formula(f, t, b, e),
-                            st.number("0.00" if ind.is_percent else "#,##0.00"), a.expected)
+                            st.number(expected_format(f)), a.expected)
         due = SHARE_CELL if ind.kind == PLAN_TOTAL else e
         sheet.write_formula(row, COLUMN["状态"], status_formula(v, t, due, x, _band_formula(f, t, b, x), a.op),
                             st.cell(align="center"), a.status.value)
@@ -189,13 +254,15 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     units = balanced("、".join(figures.plan.responsible_units(ind)), widths["责任单位"])
     sheet.write_string(row, COLUMN["责任单位"], text(units), cell)
     source = _source(f)
+    if text_units(source, FULL) > widths["数据来源"] - 1:  # the unit, then its bracket on lines of its own
+        unit, bracket = source.split("（", 1)
+        source = unit + "\n" + balanced("（" + bracket, widths["数据来源"])
     sheet.write_string(row, COLUMN["数据来源"], text(source), cell)
     sheet.write_string(row, COLUMN["核对提示"], text("；".join(f.notes)), cell)
-    remarks = "；".join(f"{r}：{shorten(text(m), REMARK_EXCERPT, REMARK_CUT)}" for r, m in f.remarks.items())
+    remarks = _remarks(f)
     sheet.write_string(row, COLUMN["情况说明"], text(remarks), cell)
     wrapped = {"工作任务": _task_label(figures.plan, ind.task, widths["工作任务"]), "指标": ind.name,
-               "单位": ind.unit, "责任单位": units, "数据来源": source, "核对提示": "；".join(f.notes),
-               "情况说明": remarks}
+               "单位": ind.unit, "类型": ind.kind_label, "责任单位": units, "数据来源": source}
     sheet.set_row(row, max(fit_height(t, widths[h]) for h, t in wrapped.items()))
 
 

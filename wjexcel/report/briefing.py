@@ -213,6 +213,8 @@ def _lag_sentence(f: IndicatorFigure, figures: Figures) -> str:
     text = f"{f.indicator.name}（{number_text(f.value, f.indicator.unit)}，"
     if f.indicator.is_down:
         text += cap_phrase(f)
+    elif f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None and f.value < a.baseline.value:
+        text += f"比上年末减少{number_text(a.baseline.value - f.value, f.indicator.unit)}"
     elif f.indicator.kind == STOCK and a.progress is not None and a.baseline is not None:
         text += f"本年净增完成{pct(a.progress)}"
     else:

@@ -12,7 +12,7 @@ import xlsxwriter
 
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, Figures
-from wjexcel.textmeasure import A4_INCHES, column_points, fit_height, fit_width
+from wjexcel.textmeasure import A4_INCHES, column_points, fit_height, fit_width, row_pieces, shown_width, title_lines
 from wjexcel.values import clean_text
 
 
@@ -108,14 +108,18 @@ def setup_print(sheet, figures: Figures, header_rows: tuple[int, int], landscape
     sheet.repeat_rows(*header_rows)
     sheet.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
     unit = text(figures.plan.lead_unit or figures.plan.issuer).replace("&", "&&")
-    sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R{figures.period.label}")
+    sheet.set_footer(f"&L编制单位：{unit}&C第 &P 页，共 &N 页&R&A　{figures.period.label}")
 
 
-def print_across(sheet, widths: list[float], breaks: list[int]) -> int:
+def print_across(sheet, widths: list[float], breaks: list[int], repeat: int = 0) -> int:
     """Print a wide sheet on landscape A4 several pages across: a page break before each column in
-    ``breaks``, one scale that fits the widest page. Returns the scale (percent)."""
+    ``breaks``, the first ``repeat`` columns again on every page, pages in reading order (across,
+    then down), one scale that fits the widest page. Returns the scale (percent)."""
     edges = [0, *breaks, len(widths)]
-    pages = [widths[a:b] for a, b in zip(edges, edges[1:])]
+    pages = [widths[a:b] if a == 0 else widths[:repeat] + widths[a:b] for a, b in zip(edges, edges[1:])]
+    if repeat:
+        sheet.repeat_columns(0, repeat - 1)
+    sheet.print_across()
     room = (A4_INCHES[1] - 2 * MARGIN_INCHES) * 72 * PRINT_SLACK
     widest = max(sum(column_points(w, padded=True) for w in page) for page in pages)  # set_column adds padding
     scale = max(10, min(100, int(100 * room / widest)))
@@ -135,11 +139,35 @@ def number_format(values, percent_unit: bool, op: str = ">=") -> str:
     return f'"{prefix}"{fmt}' if prefix else fmt
 
 
+def as_shown(value, num_format: str = "General") -> str:
+    """``value`` as a cell with ``num_format`` shows it (the formats this workbook uses:
+    ``0``, ``0.0``, ``#,##0.00``, ``0.0%``, a quoted prefix such as ``"＞"#,##0``, ``General``)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "" if value is None else str(value)
+    prefix = ""
+    if num_format.startswith('"'):
+        prefix, num_format = num_format[1:].split('"', 1)
+    if num_format == "General":
+        return prefix + (f"{value:.10g}" if not float(value).is_integer() else str(int(value)))
+    percent = num_format.endswith("%")
+    body = num_format.rstrip("%")
+    digits = len(body.split(".", 1)[1]) if "." in body else 0
+    shown = value * 100 if percent else value
+    return prefix + f"{shown:{',' if ',' in body else ''}.{digits}f}" + ("%" if percent else "")
+
+
+def number_width(values, num_format: str = "General", low: float = 0, indent: int = 1) -> float:
+    """The width showing every one of ``values`` in ``num_format`` without ``###`` in any font, at least ``low``."""
+    return max(low, shown_width([as_shown(v, num_format) for v in values], indent=indent))
+
+
 def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_at: float | None = None) -> None:
     """Title and subtitle rows over ``width`` columns; with ``wrap_at`` (the columns' total width)
     a long title wraps and its row grows to show it."""
     title_fmt = st.title() if wrap_at is None else st(bold=True, font_size=16, align="center",
                                                        font_name=HEAD_FONT, text_wrap=True)
+    if wrap_at is not None:  # a long title breaks after a closing bracket, never mid-word
+        title = title_lines(title, wrap_at)
     for row, value, fmt in ((0, title, title_fmt), (1, subtitle, st(align="left"))):
         if width > 1:
             sheet.merge_range(row, 0, row, width - 1, "", fmt)
@@ -148,9 +176,10 @@ def title_block(sheet, st: Styles, title: str, subtitle: str, width: int, wrap_a
 
 
 def wrapped_rows(sheet, st: Styles, row: int, lines: list[str], width: int, total_chars: float) -> int:
-    """Write each line in a merged, wrapped row; return the next free row."""
+    """Write each line in a merged, wrapped row (a line too long for one row over several); return
+    the next free row."""
     fmt = st(text_wrap=True, align="left", valign="top")
-    for line in lines:
+    for line in (piece for line in lines for piece in row_pieces(line, total_chars)):
         sheet.merge_range(row, 0, row, width - 1, "", fmt)
         sheet.write_string(row, 0, text(line), fmt)
         sheet.set_row(row, fit_height(line, total_chars))
@@ -165,7 +194,8 @@ def column_widths(heads: list[str], rows: list[list], widths: list) -> list[floa
 
 
 def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list,
-          data: ReportData, formats: dict[int, str | list[str]] | None = None, wrap: tuple[int, ...] = ()):
+          data: ReportData, formats: dict[int, str | list[str]] | None = None, wrap: tuple[int, ...] = (),
+          fit: bool = True):
     """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row).
 
     ``widths`` holds a width per column, or ``(low, high)`` to fit the column's text on one
@@ -179,7 +209,7 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     title_block(sheet, st, title, f"统计期间：{data.figures.period.label}；生成时间："
-                f"{data.generated_at:%Y-%m-%d %H:%M}", len(heads))
+                f"{data.generated_at:%Y-%m-%d %H:%M}", len(heads), wrap_at=sum(widths))
     sheet.write_row(2, 0, heads, st.header())
     sheet.set_row(2, max(fit_height(h, w) for h, w in zip(heads, widths)))
     formats = formats or {}
@@ -197,5 +227,5 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
     last = max(3, 2 + len(rows))
     sheet.freeze_panes(3, 0)
     sheet.autofilter(2, 0, last, len(heads) - 1)
-    setup_print(sheet, data.figures, (2, 2))
+    setup_print(sheet, data.figures, (2, 2), fit=fit)
     return sheet, 3, last

@@ -6,7 +6,8 @@ from wjexcel.collect.status import REPORTING_STATUSES, RETURNED
 from wjexcel.collect.timeliness import on_time_text
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
-from wjexcel.report.cells import Styles, table
+from wjexcel.report.cells import Styles, column_widths, print_across, table, wrapped_rows
+from wjexcel.textmeasure import fit_width
 from wjexcel.report.data import ReportData
 from wjexcel.workspace.ledger import REJECTED, VERDICT_LABELS
 
@@ -24,12 +25,16 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
         rows.append([r.reporter, REPORTER_KINDS.get(r.kind, r.kind), r.status, r.versions, r.last_received,
                      sub.filled_by if sub else "", sub.phone if sub else "",
                      sub.filled_on if sub else None, r.sender, r.sent_at, r.timeliness.deadline,
-                     r.timeliness.label, reporting_note(r, data.problems, data.return_copies)])
+                     r.timeliness.label, _note_lines(reporting_note(r, data.problems, data.return_copies))])
     heads = ["报送单位", "类型", "报送状态", "版本数", "最后收到时间", "填报人", "联系电话", "填报日期", "发件人",
              "邮件发送时间", "截止日期", "是否按时", "说明"]
+    note_width = fit_width([line for row in rows for line in row[-1].split("\n")], 30, 64)
+    widths = column_widths(heads, rows, [(12, 26), 8, 10, 8, (12, 24), (10, 16), (10, 18), (10, 16), (10, 30),
+                                         (12, 24), 12, (10, 14), note_width])
     sheet, first, last = table(book, st, "报送情况", f"报送情况（{data.figures.period.label}）", heads, rows,
-                               [(12, 26), 8, 10, 8, 18, (10, 16), (10, 18), 12, (10, 40), 18, 12, (10, 14),
-                                (40, 100)], data)
+                               widths, data, wrap=(8, 12), fit=False)
+    # two pages across, 报送单位 again on the second: who reported and who filled, then mail, timeliness, 说明
+    print_across(sheet, widths, [heads.index("发件人")], repeat=1)
     for status, fill in REPORTING_COLOURS.items():
         sheet.conditional_format(first, 2, last, 2, {
             "type": "cell", "criteria": "==", "value": f'"{status}"',
@@ -38,9 +43,15 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
         "type": "text", "criteria": "containing", "value": "逾期",
         "format": book.add_format({"font_color": "#C00000", "bold": True})})
     timely = on_time_text([r.timeliness for r in data.reporting])
-    if timely:
-        sheet.write_string(last + 2, 0, f"报送时效：{timely}（以邮件发送时间为准，没有邮件的以首次收到的时间为准；"
-                                        "被退回的，以退回时给出的新截止日期为准）。", st.text())
+    if timely:  # wrapped within the first page's columns, so it prints whole
+        page = heads.index("发件人")
+        wrapped_rows(sheet, st, last + 2, [f"报送时效：{timely}（以邮件发送时间为准，没有邮件的以首次收到的时间为准；"
+                                           "被退回的，以退回时给出的新截止日期为准）。"], page, sum(widths[:page]))
+
+
+def _note_lines(note: str) -> str:
+    """A 说明 on lines of its own: each clause, and a 退回 copy's path whole on one line."""
+    return note.replace("；", "；\n").replace("退回表：", "退回表：\n")
 
 
 def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str:
@@ -81,6 +92,9 @@ def write_raw(book, st: Styles, data: ReportData) -> None:
              v.received_at, v.submission_id] for v in data.raw_values]
     heads = ["报送单位", "类型", "指标编号", "指标名称", "期间", "数值", "原始填写", "情况说明", "文件", "工作表",
              "单元格", "收到时间", "提交编号"]
-    table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows,
-          [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8, 18, 10], data,
-          wrap=(7,))
+    widths = column_widths(heads, rows, [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8,
+                                         (12, 24), 10])
+    sheet, _, _ = table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows, widths,
+                        data, wrap=(7,), fit=False)
+    # two pages across, 报送单位 to 指标编号 on both: the values, then where each came from
+    print_across(sheet, widths, [heads.index("文件")], repeat=3)

@@ -8,7 +8,7 @@ from wjexcel.collect.status import REPORTED
 from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
 from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
-from wjexcel.textmeasure import fit_height
+from wjexcel.textmeasure import MAX_ROW_HEIGHT, fit_height, row_pieces
 
 CHART_WIDTH = 980  # px: the printable width of landscape A4 at 100 %
 CHART_GAP = 20
@@ -75,14 +75,14 @@ def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
     sheet = book.add_worksheet("进展简报")
     sheet.set_column(0, 0, BRIEF_WIDTH)
     title = f"{figures.plan.name}推进情况简报（{figures.period.label}）"
-    title_block(sheet, st, title, f"由 wjexcel 根据已收报表自动起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。",
+    title_block(sheet, st, title, f"根据已收报表起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。",
                 1, wrap_at=BRIEF_WIDTH)
     missing = [r.reporter for r in data.reporting if r.status != REPORTED]
     paras = briefing_paragraphs(figures, missing, ranking)
     fmt = st(text_wrap=True, valign="top", font_size=BRIEF_SIZE)
-    for i, p in enumerate(paras, 3):
-        para = "　　" + p
+    pieces = [piece for p in paras for piece in row_pieces("　　" + p, BRIEF_WIDTH, BRIEF_SIZE)]
+    for i, para in enumerate(pieces, 3):  # a paragraph taller than a row goes on over the next rows
         sheet.write_string(i, 0, text(para), fmt)
-        sheet.set_row(i, fit_height(para, BRIEF_WIDTH, BRIEF_SIZE) + 6)
+        sheet.set_row(i, min(MAX_ROW_HEIGHT, fit_height(para, BRIEF_WIDTH, BRIEF_SIZE) + 6))
     setup_print(sheet, figures, (0, 0), landscape=False)
     sheet.center_horizontally()

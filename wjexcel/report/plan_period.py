@@ -9,7 +9,7 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 from __future__ import annotations
 
 from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL, Target
-from wjexcel.report.cells import Styles, number_format, table, wrapped_rows
+from wjexcel.report.cells import Styles, column_widths, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import BEHIND, DONE, EPS, NOT_DUE, ON_SCHEDULE, Figures, IndicatorFigure
 
@@ -84,8 +84,9 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
                      float(figures.plan_share), verdict, why])
         to_date.append(number_format([f.plan_to_date], f.indicator.is_percent))
     title = f"计划期考核：{figures.plan.name}行动目标完成情况（截至{figures.period.end_label}）"
-    sheet, first, last = table(book, st, SHEET, title, HEADS, rows, [5, (24, 36), 9, 12, 12, 10, 10, 10, (20, 40)],
-                               data, formats={4: to_date, 5: "0.0%", 6: "0.0%"}, wrap=(1,))
+    widths = column_widths(HEADS, rows, [5, (24, 36), 9, 12, 12, 10, 10, 10, (20, 40)])
+    sheet, first, last = table(book, st, SHEET, title, HEADS, rows, widths,
+                               data, formats={4: to_date, 5: "0.0%", 6: "0.0%"}, wrap=(1, 8))
     for verdict, fill in ((DONE_AT_END, "#C6EFCE"), (AHEAD, "#DDEBF7"), (WITHIN, "#DDEBF7"),
                           (BEHIND_PLAN, "#FFEB9C"), (OVER, "#FFC7CE"), (NOT_DONE_AT_END, "#FFC7CE")):
         sheet.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{verdict}"',
@@ -96,7 +97,7 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
             "年度数、存量、比率类为最后一年的目标，计划总量类为其总目标；越小越好的指标不超过目标为完成；"
             "计划累计：增量类为已结束各年度年末数加本年累计，其他类为本期数。计划期结束（最后一年年末）时按计划期目标判定"
             "“完成/未完成”；此前，增量和计划总量类以“计划累计 ÷ 计划期目标”与计划期已过比例相比，其他类按本期状态判断。")
-    wrapped_rows(sheet, st, last + 2, [note], len(HEADS), 130)
+    wrapped_rows(sheet, st, last + 2, [note], len(HEADS), sum(widths))
 
 
 def goal_label(f: IndicatorFigure) -> str:

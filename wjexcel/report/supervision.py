@@ -8,6 +8,8 @@ for escalation (升级督办).
 
 from __future__ import annotations
 
+from wjexcel.plan.model import ALL_DISTRICTS
+from wjexcel.report.breakdown import expected_format, is_count
 from wjexcel.report.briefing import milestone_phrase
 from wjexcel.report.cells import Styles, number_format, status_formats, table, wrapped_rows
 from wjexcel.report.data import ReportData
@@ -20,12 +22,20 @@ HEADS = ["序号", "指标", "分解对象", "状态", "期望值", "实际值",
          "牵头单位", "情况说明"]
 
 
-def unit_items(items: list[SupervisionItem]) -> dict[str, list[SupervisionItem]]:
+def unit_items(items: list[SupervisionItem], plan=None) -> dict[str, list[SupervisionItem]]:
     """Each responsible unit and the items it answers for, units in order of first mention; items
-    without a unit are gathered under ``""`` (their text is addressed to no one in particular)."""
+    without a unit are gathered under ``""`` (their text is addressed to no one in particular).
+
+    With the ``plan``, a letter goes to each town by name, never to the collective 各区镇, and
+    never to the lead unit the letter is sent by (an item it alone answers for goes under ``""``)."""
     out: dict[str, list[SupervisionItem]] = {}
     for item in items:
-        for unit in item.units or ("",):
+        units = list(item.units)
+        if plan is not None:
+            towns = [d.name for d in plan.districts]
+            units = [u for unit in units for u in (towns if unit == ALL_DISTRICTS else [unit])]
+            units = [u for u in dict.fromkeys(units) if u != (item.lead_unit or plan.lead_unit)]
+        for unit in units or ("",):
             out.setdefault(unit, []).append(item)
     return out
 
@@ -37,9 +47,11 @@ def item_facts(item: SupervisionItem) -> str:
     if f.milestone is not None and item.split is None:
         return milestone_phrase(f)
     unit_word = f.indicator.unit
-    expected, value, gap = (number_text(v, unit_word, 2) for v in (item.assessment.expected, item.value, item.gap))
+    digits = 1 if is_count(unit_word) else 2
+    expected, value, gap = (number_text(v, unit_word, digits)
+                            for v in (item.assessment.expected, item.value, item.gap))
     if f.indicator.is_down:
-        target = number_text(item.assessment.target, unit_word, 2)
+        target = number_text(item.assessment.target, unit_word, digits)
         return f"控制目标 {target}（序时应不超过 {expected}），实际 {value}，超出 {gap}"
     return f"应完成 {expected}，实际 {value}，差 {gap}"
 
@@ -72,10 +84,12 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
                      item.gap, item.lagging_periods, "是" if item.escalate else "", "、".join(item.units),
                      item.lead_unit, remarks])
     actual = [number_format([item.value], item.figure.indicator.is_percent) for item in items]
+    expected = [expected_format(item.figure, [item.assessment.expected]) for item in items]
+    gaps = [expected_format(item.figure, [item.gap]) for item in items]
     title = f"督办清单（{figures.period.label}）"
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows,
                                [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, 10, 36], data,
-                               formats={4: "#,##0.00", 5: actual, 6: "#,##0.00", 7: "0"}, wrap=(1, 2, 9, 11))
+                               formats={4: expected, 5: actual, 6: gaps, 7: "0"}, wrap=(1, 2, 9, 11))
     status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
     sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
                                                   "format": book.add_format({"bg_color": "#FFC7CE", "bold": True})})
@@ -85,5 +99,5 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
         return
     sheet.write_string(row, 0, "督办通知（可直接复制发送）", st(bold=True, font_size=12))
     widths = sum(w for w in (5, 24, 14, 9, 10, 10, 10, 8, 8, 24, 10, 36))
-    texts = [notice_text(figures, unit, mine) for unit, mine in unit_items(items).items()]
+    texts = [notice_text(figures, unit, mine) for unit, mine in unit_items(items, figures.plan).items()]
     wrapped_rows(sheet, st, row + 1, texts, len(HEADS), widths)

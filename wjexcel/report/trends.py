@@ -1,4 +1,4 @@
-"""趋势: each indicator across every period of the plan that has data, with a sparkline.
+"""趋势: each indicator across every period of the plan that has data, with a sparkline in text.
 
 The columns are the periods of this report's granularity (quarters for a quarterly report)
 that have accepted data up to this one, plus the closing figure of each finished plan year
@@ -9,7 +9,7 @@ figure is consolidated from the ledger by the same rules as this period's.
 from __future__ import annotations
 
 from wjexcel.periods import Period
-from wjexcel.report.cells import Styles, number_format, put, setup_print, title_block, wrapped_rows
+from wjexcel.report.cells import Styles, number_format, number_width, put, setup_print, title_block, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import Figures, History
 
@@ -65,8 +65,10 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
     frame = trend_table(figures, data.history)
     labels = list(frame.columns)
     sheet = book.add_worksheet(SHEET)
-    heads = ["指标", "单位", *labels, "走势", "走势图"]
-    widths = [30, 8, *([10] * len(labels)), max(8, len(labels) * 2 + 2), 14]
+    heads = ["指标", "单位", *labels, "走势"]
+    shown = {f.code: number_format(list(frame.loc[f.code]), f.indicator.is_percent) for f in figures.indicators}
+    widths = [30, 8, *(max(number_width([frame.loc[f.code, label]], shown[f.code], 10) for f in figures.indicators)
+                       for label in labels), max(8, len(labels) * 2 + 2)]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     title_block(sheet, st, f"主要指标走势（{figures.period.label}）",
@@ -80,22 +82,10 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
         put(sheet, r, 1, f.indicator.unit, st.text())
         for c, value in enumerate(values, 2):
             put(sheet, r, c, value, fmt)
-        put(sheet, r, len(heads) - 2, bars(values), st.cell(align="center", font_name="Arial"))
-        sheet.write_blank(r, len(heads) - 1, None, st.cell())
-        if sum(v is not None for v in values) >= 2:
-            first, last = _col(2), _col(1 + len(values))
-            sheet.add_sparkline(r, len(heads) - 1, {"range": f"'{SHEET}'!{first}{r + 1}:{last}{r + 1}",
-                                                    "markers": True, "series_color": "#2F5597",
-                                                    "last_color": "#C00000"})
+        put(sheet, r, len(heads) - 1, bars(values), st.cell(align="center", font_name="Arial"))
         sheet.set_row(r, 30)
     sheet.freeze_panes(3, 1)
     note = ("说明：空白表示该期没有审核通过的数据。“走势”用高低不同的方块表示各期数值（每行按本行最小、最大值），"
-            "在任何软件中和打印时都能看到；“走势图”为 Excel 迷你折线图。")
+            "在任何软件中和打印时都能看到。")
     wrapped_rows(sheet, st, 4 + len(figures.indicators), [note], len(heads), sum(widths))
     setup_print(sheet, figures, (2, 2))
-
-
-def _col(index: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(index)

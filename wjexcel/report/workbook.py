@@ -48,7 +48,8 @@ def build_workbook(path: Path, data: ReportData) -> None:
                                            "strings_to_numbers": False})
     try:
         book.set_properties({"title": text(f"{data.figures.plan.name} {data.figures.period.label}汇总"),
-                             "author": "wjexcel", "created": data.generated_at})
+                             "author": text(data.figures.plan.lead_unit or data.figures.plan.issuer),
+                             "created": data.generated_at})
         st = Styles(book)
         ranking = rank_towns(data.figures, data.previous)
         write_overview(book, st, data)
