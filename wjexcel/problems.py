@@ -45,6 +45,8 @@ class Code:
     OTHER_PLAN = "form.other_plan"
     PLAN_VERSION = "form.plan_version"
     UNKNOWN_REPORTER = "form.unknown_reporter"
+    WRONG_REPORTER = "form.wrong_reporter"  # a genuine form filled in by (or sent as) another reporter
+    NOT_ATTRIBUTED = "form.not_attributed"  # not genuinely the reporter it names: changes nothing about it
     SHEET_MISSING = "form.sheet_missing"
     ROW_MISSING = "form.row_missing"
     ROW_MOVED = "form.row_moved"

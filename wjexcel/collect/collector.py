@@ -18,6 +18,7 @@ walk was cut short is opened again by the next run for the members still waiting
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -73,6 +74,7 @@ class FileVerdict:
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
     deferred: bool = False  # not judged in this run: left, unrecorded, for the next
+    attributed: bool = True  # genuinely the reporter's it names (see verdict.Judgement.attributed)
 
     @property
     def errors(self) -> list[Problem]:
@@ -458,8 +460,8 @@ class _Collector:
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == ACCEPTED:
                 self.ledger.resolve_versions(verdict.reporter, verdict.period)
-            if (verdict.status == REJECTED and verdict.reporter and _valid_period(verdict.period)
-                    and reading is not None):
+            if (verdict.status == REJECTED and (verdict.reporter or not verdict.attributed)
+                    and _valid_period(verdict.period) and reading is not None):
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
 
@@ -479,10 +481,17 @@ class _Collector:
             return V.judge_unreadable(FormError(*error), inc.display), None
         ident = reading.identity
         sent = self.ledger.generated_form(ident.form_id) is not None if ident is not None else None
-        return V.judge_reading(reading, sent=sent), reading
+        return V.judge_reading(reading, sent=sent, reporters=[r.name for r in self.plan.reporters],
+                               claims=self._claims(inc)), reading
+
+    def _claims(self, inc: Incoming) -> V.Claims:
+        """What came with the file about whose it is: its name (the mail's sender, once mail is read)."""
+        return V.Claims(file_name=inc.name)
 
     def _store(self, inc: Incoming, sha: str, judgement: V.Judgement, reading) -> FileVerdict:
         ident = reading.identity if reading is not None else None
+        if ident is not None and not judgement.attributed:  # not genuinely that reporter's: recorded for nobody
+            ident = dataclasses.replace(ident, reporter=None, reporter_kind=None)
         block = reading.signature_block if reading is not None else None
         sid = self._record(
             inc, sha, judgement.status, judgement.note, judgement.problems,
@@ -495,7 +504,7 @@ class _Collector:
             details=reading.details if reading is not None else [])
         return FileVerdict(inc.display, judgement.status, ident.reporter if ident else None,
                            ident.period if ident else None, ident.form_id if ident else None,
-                           judgement.problems, judgement.note, sid)
+                           judgement.problems, judgement.note, sid, attributed=judgement.attributed)
 
     def _return_copy(self, verdict: FileVerdict, inc: Incoming, kind: str) -> str | None:
         from wjexcel.collect.returns import write_return_copy
@@ -503,7 +512,7 @@ class _Collector:
         wanted = self.ws.relative(self.ws.returns_dir(verdict.period) / f"{PurePosixPath(inc.display).stem}_退回.xlsx")
         rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted)
         try:
-            write_return_copy(self.ws.root / rel, verdict, inc.data, kind)
+            write_return_copy(self.ws.root / rel, verdict, inc.data, kind, marked=verdict.attributed)
         except Exception as exc:  # a courtesy copy: the verdict stands without it
             log.warning("return copy failed for %s: %s", verdict.file, exc, exc_info=not isinstance(exc, OSError))
             self.ledger.forget_return_copy(verdict.submission_id)

@@ -29,14 +29,22 @@ _TITLE_FONT = "黑体"
 _BODY_FONT = "宋体"
 
 
+NOT_ATTRIBUTED_NOTE = ("（这张表不能确认是哪个单位的表，退回表只列出下列意见，不附原表内容；"
+                       "请使用下发给本单位的填报表填写。）")
+
+
 def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
-                      convert_seconds: float = CONVERT_SECONDS) -> Path:
+                      convert_seconds: float = CONVERT_SECONDS, marked: bool = True) -> Path:
     """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``.
 
     When the reporter's workbook cannot be written back with its cells marked (damaged in a
     way the reader tolerates but a writer does not), the copy lists the problems on its own.
+    ``marked=False`` (a form that is not genuinely the reporter's it names): the copy only
+    lists the problems, so it never carries one reporter's figures under another's name.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not marked:
+        return _write(target, verdict, None, NOT_ATTRIBUTED_NOTE)
     with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
         source = Path(tmp) / f"form.{'xls' if kind == 'xls' else 'xlsx'}"
         source.write_bytes(data)
