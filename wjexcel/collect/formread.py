@@ -14,7 +14,6 @@ and cell, with its :class:`~wjexcel.problems.Code`. What to do with the reading
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,7 @@ from wjexcel.periods import Period
 from wjexcel.plan.model import Plan
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
-from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
+from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, fold_typed, is_blank, parse_number, shorten
 from wjexcel.cellref import a1
 from wjexcel.collect.reader import WorkbookData, read_workbook
 
@@ -41,7 +40,7 @@ ABSURD_FACTOR = 10_000
 """A value this many times its target cannot be right: the form is returned."""
 ABSURD_VALUE = 1e12
 """No indicator of a district plan reaches this; larger values are returned."""
-_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$")
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$", re.ASCII)
 
 
 @dataclass
@@ -341,7 +340,7 @@ def parse_date(value) -> date | None:
             return date(1899, 12, 30) + timedelta(days=int(value))
         return None
     if isinstance(value, str):
-        match = _DATE_TEXT.match(unicodedata.normalize("NFKC", value))
+        match = _DATE_TEXT.match(fold_typed(value).strip())
         if match:
             try:
                 return date(*(int(g) for g in match.groups()))
