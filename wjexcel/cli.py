@@ -17,7 +17,7 @@ import sys
 import click
 
 from wjexcel import __version__, logs
-from wjexcel.errors import UsageError, WjexcelError
+from wjexcel.errors import DiskProblem, UsageError, WjexcelError
 
 log = logging.getLogger(__name__)
 
@@ -334,12 +334,21 @@ def collect(paths, workspace, as_json):
     from wjexcel.collect.collector import collect as do_collect
 
     ws = _open_ws(workspace)
-    result = _quietly(do_collect, ws, list(paths) or None, progress=_progress("收集"))
+    try:
+        result = _quietly(do_collect, ws, list(paths) or None, progress=_progress("收集"))
+    except DiskProblem as exc:  # not even begun (the lock file could not be written)
+        if as_json:
+            _echo_json([])
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
     if as_json:
         _echo_json([v.as_json() for v in result.verdicts])
     else:
         _print_verdicts(result)
         click.echo(result.summary_text())
+    if result.stopped:  # the clerk's disk or folder: one Chinese line, the JSON above stays JSON
+        click.echo(f"错误：{result.stopped}", err=True)
+        sys.exit(1)
     if result.new_rejected:
         sys.exit(1)
 
@@ -474,6 +483,8 @@ def main(argv=None) -> None:
     """Run the CLI; turn every error into one Chinese line and the right exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     _force_utf8()
+    if not debug:
+        sys.unraisablehook = _log_unraisable
     try:
         cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
     except click.exceptions.Abort:
@@ -503,6 +514,13 @@ def main(argv=None) -> None:
         click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
                    + "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。", err=True)
         sys.exit(1)
+
+
+def _log_unraisable(unraisable) -> None:
+    """An error Python cannot raise (a half-written zip's ``ZipFile.__del__`` on a full disk)
+    goes to the debug log, never to the clerk's screen as a traceback."""
+    log.warning("ignored in %r: %s", unraisable.object, unraisable.exc_value,
+                exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
 
 
 def _force_utf8() -> None:

@@ -145,7 +145,7 @@ def create_workspace(path: str | os.PathLike) -> Workspace:
         if not marker.exists():
             _write_new(marker, json.dumps({"format": FORMAT_VERSION}, ensure_ascii=False))
     except OSError as exc:
-        raise WorkspaceError(f"无法在“{root}”创建工作区：{os_reason(exc)}") from exc
+        raise WorkspaceError(f"无法在“{root}”创建工作区：{os_reason(exc, writing=True)}") from exc
     return Workspace(root)
 
 

@@ -549,6 +549,21 @@ def _use_journal(conn: sqlite3.Connection) -> None:
 
 
 _SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_SQLITE_DISK = {13: "磁盘空间不足", 8: "台账文件或文件夹是只读的", 10: "磁盘读写出错", 14: "无法在该文件夹中建立文件"}
+"""SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN: the clerk's disk, not a received file."""
+
+
+def disk_problem_of(ws, exc: BaseException):
+    """A :class:`~wjexcel.errors.DiskProblem` when SQLite could not write the ledger for the
+    disk's sake (full, read-only, I/O error); else None."""
+    from wjexcel.errors import DiskProblem
+
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None or (code & 0xFF) not in _SQLITE_DISK:
+        return None
+    where = ws.relative(ws.state)
+    return DiskProblem(f"无法写入“{where}”（工作区台账所在的文件夹）：{_SQLITE_DISK[code & 0xFF]}。"
+                       "请清理磁盘空间或检查该文件夹的权限后再试。", where)
 
 
 def _unreadable(ws, exc) -> WorkspaceError:

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from wjexcel.errors import WorkspaceError, os_reason
+from wjexcel.errors import DiskProblem, WorkspaceError, os_reason
 
 LOCK_FILE = "lock.json"
 HEARTBEAT_SECONDS = 60.0
@@ -133,10 +133,15 @@ def _acquire(path: Path, action: str) -> str:
             _clear_stale(path, other)
             continue
         except OSError as exc:
-            raise WorkspaceError(f"无法在工作区的 .wjexcel 文件夹中建立锁定文件：{os_reason(exc)}。"
-                                 "请检查该文件夹是否可以写入。") from exc
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(info, fh, ensure_ascii=False)
+            raise DiskProblem(f"无法在工作区的 .wjexcel 文件夹中建立锁定文件：{os_reason(exc, writing=True)}。"
+                              "请检查该文件夹是否可以写入（磁盘是否已满）。", ".wjexcel") from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(info, fh, ensure_ascii=False)
+        except OSError as exc:  # a full disk: no empty lock file may stay behind to block the next run
+            path.unlink(missing_ok=True)
+            raise DiskProblem(f"无法写入工作区的锁定文件（.wjexcel 文件夹）：{os_reason(exc, writing=True)}。"
+                              "请清理磁盘空间后再试。", ".wjexcel") from exc
         return token
     raise WorkspaceError("工作区正被其他人反复占用，暂时无法开始。请稍后再试。")
 
