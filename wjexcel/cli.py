@@ -444,6 +444,30 @@ def run(paths, workspace, period):
 
 
 @cli.command()
+@_workspace_option
+@click.option("--yes", "-y", is_flag=True, help="不再询问，直接恢复")
+def restore(workspace, yes):
+    """恢复台账：用最近一份完好的自动备份替换工作区台账（台账丢失、变成空文件或损坏时使用）。
+
+    每次收集、生成填报表、汇总之前都会自动备份台账（.wjexcel/backups，保留最近 5 份）。
+    恢复时原来的台账改名保留，不会删除；备份之后收到的文件仍在“收回”中，再收集一次即可重新入账。
+
+    \b
+    示例：wjexcel restore -w D:\\科技创新填报
+    """
+    from wjexcel.workspace import backup
+
+    ws = _open_ws(workspace)
+    good = backup.latest_good(ws)
+    if good is None:
+        raise WjexcelError(f"无法恢复：{backup.restore_text(ws)}")
+    if not yes:
+        click.confirm(f"将用 {backup.taken_at(good):%Y-%m-%d %H:%M:%S} 的备份恢复工作区台账（原台账改名保留），"
+                      "确定吗？", abort=True)
+    click.echo(backup.restore_ledger(ws).summary_text(ws))
+
+
+@cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 def demo(folder):
     """演示：用内置计划跑一遍完整周期（生成、模拟收回、收集、汇总），告诉你去哪里看结果。

@@ -125,6 +125,14 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     result = GenerateResult(period.code, folder, replaced_to=replaced_to)
     jobs = [(reporter.name, folder / form_file_name(plan, period, reporter), new_form_id(period))
             for reporter in reporters]
+    from wjexcel.workspace.ledger import Ledger
+
+    with Ledger.open(ws) as ledger:  # every id is known before its form exists: a crash leaves no stranger
+        ledger.record_generated([
+            {"form_id": form_id, "reporter": name, "period": period.code, "file": ws.relative(path),
+             "generated_at": generated, "plan_version": str(plan.version),
+             "indicators": [i.code for i in plan.indicators_for(plan.reporter(name), period)]}
+            for name, path, form_id in jobs])
     if progress:
         progress(0, len(jobs), jobs[0][0] if jobs else "")
 
@@ -136,8 +144,6 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
                                     workers=workers, progress=advance)
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(plan, period, result.forms, folder)
-    from wjexcel.workspace.ledger import Ledger
-
     with Ledger.open(ws) as ledger:
         ledger.record_generated([
             {"form_id": f.form_id, "reporter": f.reporter, "reporter_kind": f.reporter_kind, "period": f.period,

@@ -202,13 +202,17 @@ class Ledger:
     @classmethod
     @contextmanager
     def open(cls, ws):
+        from wjexcel.workspace import backup
+
         ws.state.mkdir(parents=True, exist_ok=True)
+        backup.guard(ws)  # a lost ledger is never made anew where one is expected
         try:
             conn = sqlite3.connect(ws.ledger_path, timeout=30, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise _unreadable(ws, exc) from exc
         try:
             try:
+                backup.check(ws, conn)
                 _refuse_newer(conn)
                 _use_journal(conn)
                 conn.execute("PRAGMA foreign_keys=ON")
@@ -573,8 +577,9 @@ def _unreadable(ws, exc) -> WorkspaceError:
     if getattr(exc, "sqlite_errorcode", None) in _SQLITE_BUSY:
         return WorkspaceError(f"工作区台账（{where}）正被其他程序占用（可能是另一位同事正在使用这个工作区），"
                               "请稍后再试。")
-    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。请从备份恢复该文件"
-                          "（升级时留下的 ledger.v*-backup.sqlite 也是备份）。")
+    from wjexcel.workspace.backup import restore_text
+
+    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。{restore_text(ws)}")
 
 
 def _refuse_newer(conn: sqlite3.Connection) -> None:

@@ -58,13 +58,14 @@ def user_name() -> str:
 
 
 @contextmanager
-def workspace_lock(state: Path, action: str):
+def workspace_lock(state: Path, action: str, on_acquire=None):
     """Hold the workspace's lock while the block runs.
 
     Args:
         state: The workspace's state folder.
         action: What the holder is doing, in Chinese (``收集``, ``汇总``), for the message
             another clerk sees.
+        on_acquire: Called once the lock is taken (not when re-entered), before the block.
 
     Raises:
         WorkspaceError: Someone else holds the lock (the message names them and since when),
@@ -89,6 +90,8 @@ def workspace_lock(state: Path, action: str):
     beat = threading.Thread(target=_heartbeat, args=(path, token, stop), daemon=True)
     beat.start()
     try:
+        if on_acquire is not None:
+            on_acquire()
         yield
     finally:
         stop.set()
