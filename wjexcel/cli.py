@@ -468,6 +468,26 @@ def restore(workspace, yes):
 
 
 @cli.command()
+@_workspace_option
+@click.option("--yes", "-y", is_flag=True, help="不再询问，直接解除")
+def unlock(workspace, yes):
+    """解除工作区锁定：程序被强行关闭、电脑死机后锁定没有自动解除时使用。
+
+    会先显示锁定的是谁；本机上仍在运行的 wjexcel 的锁定不会被解除。请确认没有同事正在使用这个工作区。
+
+    \b
+    示例：wjexcel unlock -w D:\\科技创新填报
+    """
+    from wjexcel.workspace import lock as L
+
+    ws = _open_ws(workspace)
+    who = L.current_holder(ws.state)
+    if who is not None and not yes:
+        click.confirm(f"工作区当前的锁定：{who}。确定没有人在用，要解除吗？", abort=True)
+    click.echo(L.unlock(ws.state))
+
+
+@cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 def demo(folder):
     """演示：用内置计划跑一遍完整周期（生成、模拟收回、收集、汇总），告诉你去哪里看结果。
