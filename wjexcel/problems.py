@@ -71,6 +71,7 @@ class Code:
     SIGN_BLANK = "signature_block.blank"
     SIGN_BAD_DATE = "signature_block.bad_date"
     SIGN_UNTRUSTED_DATE = "signature_block.untrusted_date"
+    SIGN_TOO_LONG = "signature_block.too_long"
     # detail lists (明细)
     DETAIL_SHEET_MISSING = "detail.sheet_missing"
     DETAIL_LIST_DROPPED = "detail.list_dropped"

@@ -220,6 +220,17 @@ def decode_excel_escapes(text: str) -> str:
     return _EXCEL_ESCAPE_RE.sub(char, text)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What Excel turns into a formula when a clerk edits a text cell starting with it."""
+
+
+def needs_keep_as_text(value) -> bool:
+    """Text a spreadsheet would take for a formula when the cell is edited: it must be written
+    with Excel's keep-as-text flag (``quotePrefix``, what a leading apostrophe sets).
+    Every writer of text cells asks this one question."""
+    return isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 

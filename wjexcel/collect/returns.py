@@ -151,8 +151,10 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
 
 def _text(target, coord, value: str) -> None:
     """Write ``value`` as a text cell, never a formula, whatever it starts with."""
-    from wjexcel.values import clean_text
+    from wjexcel.values import clean_text, needs_keep_as_text
 
     cell = target[coord] if coord else target
     cell.value = clean_text(value)
     cell.data_type = "s"
+    if needs_keep_as_text(cell.value):
+        cell.quotePrefix = True  # stays text when the reporter edits it
