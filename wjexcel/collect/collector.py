@@ -579,7 +579,8 @@ class _Collector:
         from wjexcel.collect.returns import write_return_copy
 
         wanted = self.ws.relative(self.ws.returns_dir(verdict.period) / f"{PurePosixPath(inc.display).stem}_退回.xlsx")
-        rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted)
+        rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted,
+                                              reusable=lambda path: _left_copy_of(path, verdict.file))
         try:
             write_return_copy(self.ws.root / rel, verdict, inc.data, kind, marked=verdict.attributed)
         except DiskProblem:
@@ -719,6 +720,17 @@ class _Collector:
             again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha)
             return [head] + self._members(again, sub.sha256, sub.id, inner, was_pending=True)
         return [head] + [v for m in inner for v in self._remembered(m)]
+
+
+def _left_copy_of(path: Path, file: str) -> bool:
+    """``path`` is a 退回 copy for ``file`` that no record names: a run wrote it, then died before
+    committing (its 退回意见 sheet names the same received file)."""
+    from wjexcel.collect.returns import names_original
+
+    try:
+        return names_original(path, file)
+    except Exception:  # noqa: BLE001 - anything unreadable is not ours to overwrite
+        return False
 
 
 def _owner_file(inc: Incoming, kind: filetypes.FileType) -> bool:

@@ -62,6 +62,25 @@ def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
         return _write(target, verdict, None, unmarked)
 
 
+def names_original(path: Path, file: str) -> bool:
+    """``path`` is a 退回 copy written by wjexcel for the received file ``file``."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        if RETURN_SHEET not in book.sheetnames:
+            return False
+        return book[RETURN_SHEET]["A2"].value == _original_line(file)
+    finally:
+        book.close()
+
+
+def _original_line(file: str) -> str:
+    from wjexcel.values import clean_text
+
+    return clean_text(f"原文件：{file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），不要改动表格结构，改好后重新发送。")
+
+
 def _write(target: Path, verdict, source: Path | None, unmarked: str) -> Path:
     """The copy: the reporter's workbook ``source`` with its cells marked, or only the list."""
     from openpyxl import Workbook, load_workbook
@@ -120,8 +139,7 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
         other.sheet_view.tabSelected = False
     _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {verdict.period or ''}")
     sh["A1"].font = Font(name=_TITLE_FONT, size=14, bold=True)
-    _text(sh, "A2", f"原文件：{verdict.file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
-                    "不要改动表格结构，改好后重新发送。")
+    _text(sh, "A2", _original_line(verdict.file))
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
     sh.row_dimensions[2].height = 36

@@ -409,16 +409,20 @@ class Ledger:
         return self._submission(row) if row else None
 
     # --- 退回 copies --------------------------------------------------------------------
-    def reserve_return_copy(self, submission_id: int, wanted: str) -> str:
+    def reserve_return_copy(self, submission_id: int, wanted: str, reusable=None) -> str:
         """A path for a submission's 退回 copy (relative to the workspace), unique among every
-        copy recorded and every file on disk, recorded now; ``wanted`` with ``_2``, ``_3`` … if taken."""
+        copy recorded and every file on disk, recorded now; ``wanted`` with ``_2``, ``_3`` … if taken.
+
+        ``reusable(path)`` may say a file on disk that no record names is this submission's own
+        copy, left by a run that died before its records were committed: it is written again."""
         mine = self.return_copy(submission_id)
         if mine is not None:
             return mine
         base = PurePosixPath(wanted)
         candidate, n = wanted, 1
         while (self.conn.execute("SELECT 1 FROM return_copies WHERE path=?", (candidate,)).fetchone()
-               or (self.ws.root / candidate).exists()):
+               or ((self.ws.root / candidate).exists()
+                   and not (reusable is not None and reusable(self.ws.root / candidate)))):
             n += 1
             candidate = str(base.with_name(f"{base.stem}_{n}{base.suffix}"))
         self.conn.execute("INSERT INTO return_copies VALUES (?,?,?)",
