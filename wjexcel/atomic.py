@@ -21,7 +21,7 @@ from typing import Callable
 import sys
 import time
 
-from wjexcel.errors import DiskProblem, OutputLockedError, WjexcelError, cannot_write, own_disk_error
+from wjexcel.errors import DiskProblem, OutputLockedError, WjexcelError, cannot_write, disk_refusal_in
 
 TEMP_PREFIX = ".~wjx_"
 """The temporary file beside a target while it is written (hidden on Windows too)."""
@@ -99,9 +99,12 @@ def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path],
         except PermissionError as exc:
             raise locked_error(target) from exc
         fsync_folder(folder)
-    except OSError as exc:
-        if own_disk_error(exc) and not isinstance(exc, PermissionError):
-            raise disk_problem(folder, exc) from exc
+    except (OutputLockedError, DiskProblem):
+        raise
+    except Exception as exc:
+        refused = disk_refusal_in(exc)  # XlsxWriter wraps it in its FileCreateError
+        if refused is not None and not isinstance(refused, PermissionError):
+            raise disk_problem(folder, refused) from exc
         raise
     finally:
         tmp.unlink(missing_ok=True)

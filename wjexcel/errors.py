@@ -105,3 +105,20 @@ def own_disk_error(exc: BaseException) -> bool:
     """True when ``exc`` is the disk or folder refusing a write (full, read-only, no permission)."""
     return isinstance(exc, OSError) and (exc.errno in OWN_DISK_ERRNOS
                                          or getattr(exc, "winerror", None) in (5, 19, 112))
+
+
+def disk_refusal_in(exc: BaseException) -> OSError | None:
+    """The disk's refusal (:func:`own_disk_error`) inside ``exc``, also where a library wrapped it
+    (XlsxWriter's ``FileCreateError(OSError)``, an exception raised while handling it), or None."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if own_disk_error(current):
+            return current
+        todo.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
+        todo.extend((current.__cause__, current.__context__))
+    return None

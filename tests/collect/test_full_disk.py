@@ -160,3 +160,19 @@ def test_a_refused_write_is_said_as_a_write_with_the_folder(tmp_path):
         done = wjexcel("init", str(ro / "工作区"))
         assert done.returncode == 1
         assert "只读" in done.stderr and "错误代码" not in done.stderr and "读取权限" not in done.stderr, done.stderr
+
+
+def test_writing_the_report_or_forms_on_a_full_disk_is_one_chinese_line(ws, tmp_path):
+    with tmpfs(tmp_path / "disk", "24m") as disk:
+        shutil.copytree(ws.root, disk / "ws")
+        small = Workspace(disk / "ws")
+        fill(small, "七都镇", small.inbox / "七都镇.xlsx", good_values(small, "七都镇"))
+        assert wjexcel("collect", "-w", str(small.root)).returncode == 0
+        fill_disk(disk)
+        for args in (("consolidate", "-p", PERIOD), ("generate", "-p", "2022Q3")):
+            done = wjexcel(*args, "-w", str(small.root))
+            lines = [line for line in done.stderr.strip().splitlines() if "……" not in line]  # not the progress
+            assert done.returncode == 1 and len(lines) == 1, done.stderr
+            assert "磁盘空间不足" in lines[0] and "无法写入" in lines[0], lines
+            assert "程序内部出错" not in done.stderr and "Traceback" not in done.stderr
+            assert not leftovers(small.root), leftovers(small.root)

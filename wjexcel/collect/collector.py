@@ -33,8 +33,8 @@ from wjexcel import filetypes, parallel
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
-from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, os_reason,
-                            own_disk_error)
+from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
+                            os_reason)
 from wjexcel.filenames import zip_member_name
 from wjexcel.periods import Period
 from wjexcel.problems import ERROR, WARNING, Code, Problem
@@ -264,7 +264,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
                     progress(len(entries), len(entries), "")
                 _refresh_statuses(ledger, verdicts)
         except Exception as exc:  # the last commit failed for the disk's sake
-            problem = disk_problem_of(ws, exc)
+            problem = exc if isinstance(exc, DiskProblem) else disk_problem_of(ws, exc)
             if problem is None:
                 raise
             log.warning("collect could not commit: %s", exc, exc_info=True)
@@ -445,10 +445,11 @@ class _Collector:
         from wjexcel.atomic import disk_problem
 
         problem = disk_problem_of(self.ws, exc)
-        if problem is None and own_disk_error(exc):
-            where = Path(exc.filename).parent if getattr(exc, "filename", None) else None
+        refused = disk_refusal_in(exc) if problem is None else None
+        if refused is not None:
+            where = Path(refused.filename).parent if getattr(refused, "filename", None) else None
             problem = disk_problem(self.ws.relative(where) if where is not None else self.ws.relative(self.ws.root),
-                                   exc)
+                                   refused)
         return problem
 
     def _incoming(self, inc: Incoming) -> list[FileVerdict]:
@@ -589,7 +590,7 @@ class _Collector:
             raise DiskProblem(f"{exc}（退回表所在的文件夹“{self.ws.relative(self.ws.returns_dir(verdict.period))}”）",
                               self.ws.relative(self.ws.returns_dir(verdict.period))) from exc
         except Exception as exc:  # a courtesy copy: the verdict stands without it
-            if own_disk_error(exc):
+            if disk_refusal_in(exc) is not None:
                 raise self._disk_problem(exc) from exc
             log.warning("return copy failed for %s: %s", verdict.file, exc, exc_info=not isinstance(exc, OSError))
             self.ledger.forget_return_copy(verdict.submission_id)

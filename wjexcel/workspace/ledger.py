@@ -221,7 +221,13 @@ class Ledger:
                 raise _unreadable(ws, exc) from exc
             conn.isolation_level = ""  # back to the module's implicit transactions
             conn.row_factory = sqlite3.Row
-            yield cls(ws, conn)
+            try:
+                yield cls(ws, conn)
+            except sqlite3.Error as exc:  # a full or read-only disk: said as the clerk's, with the folder
+                problem = disk_problem_of(ws, exc)
+                if problem is None:
+                    raise
+                raise problem from exc
         finally:
             conn.close()
 
