@@ -103,3 +103,23 @@ def test_a_forged_file_changes_nothing_about_the_town_it_claims(ws, tmp_path):
     assert not any(c.value == 77 for row in copy["退回意见"].iter_rows() for c in row)
     with Ledger.open(ws) as ledger:
         assert not [s for s in ledger.submissions(PERIOD) if s.reporter in ("平望镇", "七都镇")]
+
+
+def test_the_return_copy_of_a_form_that_is_nobodys_prints_whole(ws, tmp_path, soffice_convert):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    fill(ws, "七都镇", ws.inbox / "平望镇_2022Q4.xlsx", good_values(ws, "七都镇"), signer=dict(SIGNER, **{UNIT: "平望镇"}))
+    v = by_file(collect(ws))["平望镇_2022Q4.xlsx"]
+    [pdf] = soffice_convert([ws.root / v.return_copy], "pdf", tmp_path)
+    printed = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                     check=True).stdout.split())
+    from wjexcel.collect.returns import NOT_ATTRIBUTED_NOTE
+
+    for text in (v.errors[0].message, NOT_ATTRIBUTED_NOTE):
+        assert "".join(text.split()) in printed, text
+    assert "###" not in printed

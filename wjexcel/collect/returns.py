@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 CONVERT_SECONDS = 60.0
 """The longest a LibreOffice conversion of one .xls may hold collect up."""
 _FILL = "FFC7CE"
+_WIDTHS = (6, 8, 14, 10, 80)  # the columns of 退回意见
 _TITLE_FONT = "黑体"
 _BODY_FONT = "宋体"
 
@@ -131,6 +132,8 @@ def _mark_cells(wb, problems) -> None:
 def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
     from openpyxl.styles import Alignment, Font
 
+    from wjexcel.textmeasure import fit_height
+
     if RETURN_SHEET in wb.sheetnames:
         wb.remove(wb[RETURN_SHEET])
     sh = wb.create_sheet(RETURN_SHEET, 0)
@@ -143,8 +146,11 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
     sh.row_dimensions[2].height = 36
-    if unmarked:
+    if unmarked:  # wrapped across the table's width, so it prints whole
         _text(sh, "A3", unmarked)
+        sh["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+        sh.merge_cells("A3:E3")
+        sh.row_dimensions[3].height = fit_height(unmarked, sum(_WIDTHS))
     headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
     for col, h in enumerate(headers, 1):
         c = sh.cell(row=4, column=col)
@@ -158,7 +164,9 @@ def _add_summary_sheet(wb, verdict, unmarked: str) -> None:
             _text(c, None, value)
             c.font = Font(name=_BODY_FONT)
             c.alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDE", (6, 8, 14, 10, 80)):
+        sh.row_dimensions[row].height = max(fit_height(text, width) for text, width in
+                                            ((p.sheet, _WIDTHS[2]), (p.message, _WIDTHS[4])))  # printed whole
+    for col, width in zip("ABCDE", _WIDTHS):
         sh.column_dimensions[col].width = width
     sh.page_setup.orientation = "landscape"
     sh.page_setup.paperSize = sh.PAPERSIZE_A4

@@ -177,7 +177,8 @@ def _wrong_reporter_problem(reading, signed: str, where: str, text: str, other: 
         fix = f"请由{signed}发送"
     else:
         fix = f"请把{fix}改为“{signed}”后重新发送"
-    message = (f"这是下发给{signed}的填报表，但{said}（{other}）。本表不计入任何单位，{signed}和{other}的报送情况都不变。"
+    named = "" if where == "unit" and text.strip() == other else f"（{other}）"
+    message = (f"这是下发给{signed}的填报表，但{said}{named}。本表不计入任何单位，{signed}和{other}的报送情况都不变。"
                f"如果是{other}报送的，请让{other}在下发给本单位的填报表上重新填写后发送；"
                f"如果确是{signed}的数据，{fix}")
     return Problem(message, sheet, cell, file=reading.file, code=Code.WRONG_REPORTER)
