@@ -176,3 +176,30 @@ def test_writing_the_report_or_forms_on_a_full_disk_is_one_chinese_line(ws, tmp_
             assert "磁盘空间不足" in lines[0] and "无法写入" in lines[0], lines
             assert "程序内部出错" not in done.stderr and "Traceback" not in done.stderr
             assert not leftovers(small.root), leftovers(small.root)
+
+
+def test_a_disk_that_fills_half_way_through_a_zip_leaves_its_other_members_for_the_next_run(ws, monkeypatch,
+                                                                                           tmp_path):
+    import zipfile
+
+    forms = [fill(ws, r, tmp_path / f"{r}.xlsx", good_values(ws, r)) for r in ("七都镇", "平望镇")]
+    with zipfile.ZipFile(ws.inbox / "报送.zip", "w") as zf:
+        for form in forms:
+            zf.write(form, form.name)
+    real = Archive._seal
+    calls = []
+
+    def full_after_one(part, target):
+        calls.append(target)
+        if len(calls) > 2:  # the zip itself and the first form are kept; then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(part))
+        real(part, target)
+
+    monkeypatch.setattr(Archive, "_seal", staticmethod(full_after_one))
+    first = collect(ws)
+    assert "磁盘空间不足" in first.stopped
+    monkeypatch.undo()
+    again = {Path(v.file).name: v.status for v in collect(ws).verdicts if v.file.endswith(".xlsx")}
+    assert again == {"七都镇.xlsx": "accepted", "平望镇.xlsx": "accepted"}
+    statuses = {s.reporter: s.status for s in reporting_status(ws, PERIOD)}
+    assert statuses["七都镇"] == statuses["平望镇"] == "已报送"

@@ -620,12 +620,15 @@ class _Collector:
         note = problem.message if problem else ARCHIVE_NOTE
         with self.ledger.transaction():
             self._keep(inc, sha, own_copy=False)
-            sid = self._record(inc, sha, status, note, [problem] if problem else [])
+            # recorded as still to walk until its walk ends: a run killed half-way (or stopped by
+            # the disk) leaves the next run to judge the members it did not reach
+            sid = self._record(inc, sha, status, note, [problem] if problem else [],
+                               members_pending=problem is None)
         head = FileVerdict(inc.display, status, problems=[problem] if problem else [], note=note,
                            submission_id=sid, container=problem is None)
         if problem:
             return [head]
-        return [head] + self._members(inc, sha, sid, [])
+        return [head] + self._members(inc, sha, sid, [], was_pending=True)
 
     def _archive_problem(self, inc: Incoming) -> Problem | None:
         """Why an archive must not be opened (too deep, a bomb, bad names), or None."""
