@@ -94,6 +94,7 @@ def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path],
             verify(tmp)
         os.chmod(tmp, _umask_mode())  # mkstemp makes 0600; outputs are ordinary files
         fsync_file(tmp)
+        _hide(tmp, False)  # the output itself is an ordinary, visible file
         try:
             os.replace(tmp, target)
         except PermissionError as exc:
@@ -158,12 +159,12 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return gone
 
 
-def _hide(path: Path) -> None:
-    """The Windows hidden attribute on a temporary file (a dot-name hides it elsewhere)."""
+def _hide(path: Path, hidden: bool = True) -> None:
+    """Set (or clear) the Windows hidden attribute of a temporary file (a dot-name hides it elsewhere)."""
     if sys.platform == "win32":  # pragma: no cover - Windows only
         import ctypes
 
-        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02 if hidden else 0x80)
 
 
 def write_bytes(target, data: bytes, verify: Callable[[Path], None] | None = None) -> Path:

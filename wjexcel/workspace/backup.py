@@ -76,7 +76,7 @@ def healthy(path: Path) -> bool:
     try:
         if path.stat().st_size == 0:
             return False
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = _read_only(path)
     except (OSError, sqlite3.Error):
         return False
     try:
@@ -217,10 +217,20 @@ def restore_ledger(ws) -> Restored:
     return Restored(good, taken_at(good), aside)
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads ``path`` (which exists). Not a ``file:`` URI: SQLite refuses
+    one naming a network share (``file://server/share/…``), where a workspace may sit."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA query_only=1")
+    return conn
+
+
 def _copy(source: Path, target: Path) -> None:
     """A consistent copy by SQLite's online backup API, flushed to disk."""
     target.unlink(missing_ok=True)
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    src = _read_only(source)
     try:
         dst = sqlite3.connect(target)
         try:
