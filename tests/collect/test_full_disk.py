@@ -203,3 +203,18 @@ def test_a_disk_that_fills_half_way_through_a_zip_leaves_its_other_members_for_t
     assert again == {"七都镇.xlsx": "accepted", "平望镇.xlsx": "accepted"}
     statuses = {s.reporter: s.status for s in reporting_status(ws, PERIOD)}
     assert statuses["七都镇"] == statuses["平望镇"] == "已报送"
+
+
+def test_a_read_only_archive_folder_is_the_runs_error(ws):
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
+    with tmpfs(ws.archive, "4m", "ro"):
+        done = wjexcel("collect", "--json", "-w", str(ws.root))
+        assert done.returncode == 1 and json.loads(done.stdout)[0]["status"] == "ignored"
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "无法写入“.wjexcel/archive”" in lines[0] and "只读" in lines[0], done.stderr
+        assert BLAME not in done.stdout + done.stderr
+    assert by_file_status(collect(ws)) == {"七都镇.xlsx": "accepted"}
+
+
+def by_file_status(result) -> dict:
+    return {Path(v.file).name: v.status for v in result.verdicts}
