@@ -18,7 +18,15 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from wjexcel.errors import OutputLockedError, WjexcelError
+import sys
+import time
+
+from wjexcel.errors import DiskProblem, OutputLockedError, WjexcelError, cannot_write, disk_refusal_in
+
+TEMP_PREFIX = ".~wjx_"
+"""The temporary file beside a target while it is written (hidden on Windows too)."""
+LEFTOVER_SECONDS = 600.0
+"""A temporary file this old was left by a run that died (writers hold the workspace lock)."""
 
 
 def _umask_mode() -> int:
@@ -70,24 +78,93 @@ def replace_file(target, build: Callable[[Path], None], verify: Callable[[Path],
     folder = target.parent if str(target.parent) else Path(".")
     if is_locked(target):
         raise locked_error(target)
+    remove_leftovers(folder)
     try:
-        fd, name = tempfile.mkstemp(prefix=".~wjx_", suffix=target.suffix, dir=folder)
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=folder)
     except PermissionError as exc:
         raise locked_error(target) from exc
+    except OSError as exc:
+        raise disk_problem(folder, exc) from exc
     os.close(fd)
     tmp = Path(name)
+    _hide(tmp)
     try:
         build(tmp)
         if verify is not None:
             verify(tmp)
         os.chmod(tmp, _umask_mode())  # mkstemp makes 0600; outputs are ordinary files
+        fsync_file(tmp)
+        _hide(tmp, False)  # the output itself is an ordinary, visible file
         try:
             os.replace(tmp, target)
         except PermissionError as exc:
             raise locked_error(target) from exc
+        fsync_folder(folder)
+    except (OutputLockedError, DiskProblem):
+        raise
+    except Exception as exc:
+        refused = disk_refusal_in(exc)  # XlsxWriter wraps it in its FileCreateError
+        if refused is not None and not isinstance(refused, PermissionError):
+            raise disk_problem(folder, refused) from exc
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def disk_problem(folder, exc: OSError) -> DiskProblem:
+    """The clerk's disk refused a write into ``folder``: said in Chinese, naming the folder."""
+    return DiskProblem(cannot_write(folder, exc) + "。请清理磁盘空间或检查该文件夹的权限后再试。", str(folder))
+
+
+def fsync_file(path: Path) -> None:
+    """Make ``path``'s bytes durable before it is renamed into place (a crash then leaves the
+    old file or the new one, never an empty one)."""
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles to flush)."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files a run that died left in ``folder`` (older than
+    :data:`LEFTOVER_SECONDS`); return them."""
+    gone = []
+    now = time.time()
+    try:
+        leftovers = list(Path(folder).glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return gone
+    for path in leftovers:
+        try:
+            if path.is_file() and now - path.stat().st_mtime > LEFTOVER_SECONDS:
+                path.unlink()
+                gone.append(path)
+        except OSError:
+            continue
+    return gone
+
+
+def _hide(path: Path, hidden: bool = True) -> None:
+    """Set (or clear) the Windows hidden attribute of a temporary file (a dot-name hides it elsewhere)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02 if hidden else 0x80)
 
 
 def write_bytes(target, data: bytes, verify: Callable[[Path], None] | None = None) -> Path:

@@ -17,7 +17,7 @@ import sys
 import click
 
 from wjexcel import __version__, clihelp, logs
-from wjexcel.errors import UsageError, WjexcelError, write_refused
+from wjexcel.errors import DiskProblem, UsageError, WjexcelError, write_refused
 
 log = logging.getLogger(__name__)
 
@@ -335,12 +335,21 @@ def collect(paths, workspace, as_json):
     from wjexcel.collect.collector import collect as do_collect
 
     ws = _open_ws(workspace)
-    result = _quietly(do_collect, ws, list(paths) or None, progress=_progress("收集"))
+    try:
+        result = _quietly(do_collect, ws, list(paths) or None, progress=_progress("收集"))
+    except DiskProblem as exc:  # not even begun (the lock file could not be written)
+        if as_json:
+            _echo_json([])
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
     if as_json:
         _echo_json([v.as_json() for v in result.verdicts])
     else:
         _print_verdicts(result)
         click.echo(result.summary_text())
+    if result.stopped:  # the clerk's disk or folder: one Chinese line, the JSON above stays JSON
+        click.echo(f"错误：{result.stopped}", err=True)
+        sys.exit(1)
     if result.new_rejected:
         sys.exit(1)
 
@@ -414,14 +423,14 @@ def consolidate(workspace, period, output, final, as_json):
     ws = _open_ws(workspace)
     result = _quietly(do_consolidate, ws, period, output, progress=_progress("汇总"), final=final)
     if final:
-        _refresh_console(ws)
+        _rewrite_console_for_final(ws)
     if as_json:
         _echo_json(result.to_json())
     else:
         click.echo(result.summary_text())
 
 
-def _refresh_console(ws) -> None:
+def _rewrite_console_for_final(ws) -> None:
     """The control workbook shows which periods are 定稿: write it again where the workspace has one."""
     from wjexcel.excel.console import WORKBOOK_NAME
 
@@ -479,6 +488,50 @@ def run(paths, workspace, period):
 
 
 @cli.command()
+@_workspace_option
+@click.option("--yes", "-y", is_flag=True, help="不再询问，直接恢复")
+def restore(workspace, yes):
+    """恢复台账：用最近一份完好的自动备份替换工作区台账（台账丢失、变成空文件或损坏时使用）。
+
+    每次收集、生成填报表、汇总之前都会自动备份台账（.wjexcel/backups，保留最近 5 份）。
+    恢复时原来的台账改名保留，不会删除；备份之后收到的文件仍在“收回”中，再收集一次即可重新入账。
+
+    \b
+    示例：wjexcel restore -w D:\\科技创新填报
+    """
+    from wjexcel.workspace import backup
+
+    ws = _open_ws(workspace)
+    good = backup.latest_good(ws)
+    if good is None:
+        raise WjexcelError(f"无法恢复：{backup.restore_text(ws)}")
+    if not yes:
+        click.confirm(f"将用 {backup.taken_at(good):%Y-%m-%d %H:%M:%S} 的备份恢复工作区台账（原台账改名保留），"
+                      "确定吗？", abort=True)
+    click.echo(backup.restore_ledger(ws).summary_text(ws))
+
+
+@cli.command()
+@_workspace_option
+@click.option("--yes", "-y", is_flag=True, help="不再询问，直接解除")
+def unlock(workspace, yes):
+    """解除工作区锁定：程序被强行关闭、电脑死机后锁定没有自动解除时使用。
+
+    会先显示锁定的是谁；本机上仍在运行的 wjexcel 的锁定不会被解除。请确认没有同事正在使用这个工作区。
+
+    \b
+    示例：wjexcel unlock -w D:\\科技创新填报
+    """
+    from wjexcel.workspace import lock as L
+
+    ws = _open_ws(workspace)
+    who = L.current_holder(ws.state)
+    if who is not None and not yes:
+        click.confirm(f"工作区当前的锁定：{who}。确定没有人在用，要解除吗？", abort=True)
+    click.echo(L.unlock(ws.state))
+
+
+@cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 def demo(folder):
     """演示：用内置计划跑一遍完整周期（生成、模拟收回、收集、汇总），告诉你去哪里看结果。
@@ -498,6 +551,8 @@ def main(argv=None) -> None:
     """Run the CLI; turn every error into one Chinese line and the right exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     _force_utf8()
+    if not debug:
+        sys.unraisablehook = _log_unraisable
     try:
         with logs.warnings_to_log():  # a library's UserWarning is for the debug log, not the clerk
             cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
@@ -534,6 +589,13 @@ def main(argv=None) -> None:
         click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
                    + "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。", err=True)
         sys.exit(1)
+
+
+def _log_unraisable(unraisable) -> None:
+    """An error Python cannot raise (a half-written zip's ``ZipFile.__del__`` on a full disk)
+    goes to the debug log, never to the clerk's screen as a traceback."""
+    log.warning("ignored in %r: %s", unraisable.object, unraisable.exc_value,
+                exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
 
 
 def _force_utf8() -> None:

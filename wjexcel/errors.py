@@ -59,6 +59,16 @@ class FormsExistError(WjexcelError):
     """Forms for this period were generated before; replacing them needs confirmation."""
 
 
+class DiskProblem(WorkspaceError):
+    """The clerk's own disk or folder refused a write (full, read-only, no permission): the
+    run's error, never a returned file's. ``folder`` names where (relative to the workspace
+    where it lies inside it)."""
+
+    def __init__(self, message, folder: str = ""):
+        super().__init__(message)
+        self.folder = folder
+
+
 _OS_REASONS = {
     errno.EACCES: "没有读取权限",
     errno.EPERM: "没有读取权限",
@@ -68,23 +78,61 @@ _OS_REASONS = {
     errno.EBUSY: "文件正被其他程序占用",
     errno.EIO: "磁盘读写出错",
     errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超过了磁盘允许的大小",
 }
-_WINDOWS_REASONS = {32: "文件正被其他程序占用", 33: "文件正被其他程序锁定"}
+_WRITE_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限"}
+_WINDOWS_REASONS = {32: "文件正被其他程序占用", 33: "文件正被其他程序锁定", 112: "磁盘空间不足", 19: "磁盘是写保护的",
+                    5: "没有权限"}
+_WINDOWS_WRITE_REASONS = {5: "没有写入权限"}
+
+OWN_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG})
+"""A write refused for one of these is the clerk's disk or folder, not anything a town sent."""
 
 
-_WRITE_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘或文件夹是只读的"}
 _WRITE_ERRORS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC})
 
 
-def os_reason(exc: OSError, writing: bool = False) -> str:
+def os_reason(exc: OSError, *, writing: bool = False) -> str:
     """Why the system refused a file, in Chinese (the English system text goes to the log).
 
-    ``writing``: the refused operation wrote (a permission problem is then 没有写入权限).
-    """
+    ``writing``: the refusal came while writing (no permission is then 没有写入权限)."""
     winerror = getattr(exc, "winerror", None)
-    reason = _WINDOWS_REASONS.get(winerror) or (writing and _WRITE_REASONS.get(exc.errno)) \
-        or _OS_REASONS.get(exc.errno)
-    return reason or f"系统拒绝读写（错误代码 {exc.errno or winerror}）"
+    reason = ((_WINDOWS_WRITE_REASONS.get(winerror) or _WRITE_REASONS.get(exc.errno) if writing else None)
+              or _WINDOWS_REASONS.get(winerror) or _OS_REASONS.get(exc.errno))
+    if reason:
+        return reason
+    code = exc.errno or winerror
+    return f"系统拒绝{'写入' if writing else '读写'}（错误代码 {code}）" if code else "系统拒绝读写"
+
+
+def cannot_write(folder, exc: OSError) -> str:
+    """The one sentence for a write the system refused: 无法写入“汇总/退回/2022Q3”：磁盘空间不足."""
+    return f"无法写入“{folder}”：{os_reason(exc, writing=True)}"
+
+
+def own_disk_error(exc: BaseException) -> bool:
+    """True when ``exc`` is the disk or folder refusing a write (full, read-only, no permission)."""
+    return isinstance(exc, OSError) and (exc.errno in OWN_DISK_ERRNOS
+                                         or getattr(exc, "winerror", None) in (5, 19, 112))
+
+
+def disk_refusal_in(exc: BaseException) -> OSError | None:
+    """The disk's refusal (:func:`own_disk_error`) inside ``exc``, also where a library wrapped it
+    (XlsxWriter's ``FileCreateError(OSError)``, an exception raised while handling it), or None."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if own_disk_error(current):
+            return current
+        todo.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
+        todo.extend((current.__cause__, current.__context__))
+    return None
 
 
 def write_refused(exc: OSError) -> str | None:

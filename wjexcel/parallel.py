@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -52,7 +53,23 @@ def _context():
 
 
 def _init(setup: Callable, args: tuple) -> None:
+    _exit_with_parent()
     _state["context"] = setup(*args)
+
+
+def _exit_with_parent() -> None:
+    """In a worker: end this process as soon as the process that started it is gone (killed,
+    crashed), so no worker outlives its run. The parent's sentinel is a pipe (POSIX) or a
+    process handle (Windows) that becomes ready the moment it dies."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="wjexcel-parent-watch", daemon=True).start()
 
 
 def _call(job: Callable, item):

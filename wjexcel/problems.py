@@ -48,6 +48,8 @@ class Code:
     OTHER_PLAN = "form.other_plan"
     PLAN_VERSION = "form.plan_version"
     UNKNOWN_REPORTER = "form.unknown_reporter"
+    WRONG_REPORTER = "form.wrong_reporter"  # a genuine form filled in by (or sent as) another reporter
+    NOT_ATTRIBUTED = "form.not_attributed"  # not genuinely the reporter it names: changes nothing about it
     SHEET_MISSING = "form.sheet_missing"
     ROW_MISSING = "form.row_missing"
     ROW_MOVED = "form.row_moved"
@@ -74,6 +76,7 @@ class Code:
     SIGN_BLANK = "signature_block.blank"
     SIGN_BAD_DATE = "signature_block.bad_date"
     SIGN_UNTRUSTED_DATE = "signature_block.untrusted_date"
+    SIGN_TOO_LONG = "signature_block.too_long"
     # detail lists (明细)
     DETAIL_SHEET_MISSING = "detail.sheet_missing"
     DETAIL_LIST_DROPPED = "detail.list_dropped"
@@ -112,7 +115,7 @@ class Problem:
         return self.severity == ERROR
 
     def as_json(self) -> dict:
-        """The ``{"sheet", "cell", "message"}`` shape of PRODUCT.md, plus the ``code``."""
+        """The ``{"sheet", "cell", "message"}`` shape of docs/规格说明.md §5.1, plus the ``code``."""
         return {"sheet": self.sheet, "cell": self.cell, "message": self.message, "code": self.code}
 
     def where(self) -> str:

@@ -22,9 +22,15 @@ EXCEL_TEXT_LIMIT = 32767
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\ufe63": "-"})
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+"""What a Chinese keyboard in full-width mode types for ASCII (１２，３４５．６％, the ideographic
+space): the one folding a person means. Superscripts, circled or dotted digits and other
+scripts' digits are not folded (NFKC would make 10³ 103 and ①12 112): they are refused."""
+_NUMBER_CATEGORIES = ("Nd", "No", "Nl")
 
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_EXPONENT_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII)
+_THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _DATE_RE = re.compile(
     r"(?:\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?|\d{4}\.\d{1,2}\.\d{1,2})" + _TIME
@@ -91,14 +97,16 @@ def _number(text: str) -> int | float:
 def parse_number(raw, *, percent_unit: bool, unit: str | None = None) -> ParsedNumber:
     """Read what was typed into a number cell.
 
-    Accepted: real numbers; text of a plain number after NFKC (full-width digits),
+    Accepted: real numbers; text of a plain number after folding full-width typing (digits,
+    ``，``, ``．``, ``％``: :func:`fold_typed`, not NFKC),
     trimming (also ``\\xa0``, ideographic and zero-width spaces) and removing correct
     thousands separators (``1,200``); a trailing ``%`` only when ``percent_unit``
     (``3.6%`` -> 3.6, the indicator is already in %); a trailing unit word equal to
     ``unit`` (``12家`` when the unit is 家) because it restates the form's own unit.
     Negative numbers are returned as they are; the checker decides about them.
 
-    Rejected with a Chinese reason: booleans, dates and times, ``约12``, ``12万``,
+    Rejected with a Chinese reason: booleans, dates and times, ``约12``, ``12万``, ``10³``,
+    ``①12`` and other digits that are not keyboard digits, ``1e3`` (scientific notation),
     ranges (``10-12``), Chinese numerals, placeholders (``无``, ``—``), ambiguous
     separators (``1,20``), any other text. Blank gives ``value=None`` with no error.
 
@@ -124,8 +132,13 @@ def parse_number(raw, *, percent_unit: bool, unit: str | None = None) -> ParsedN
     return _parse_text(raw, percent_unit, unit)
 
 
+def fold_typed(text: str) -> str:
+    """Full-width ASCII and the ideographic space as a person means them (１２．５％ -> 12.5%); nothing else."""
+    return text.translate(_FULL_WIDTH).translate(_MINUS_SIGNS)
+
+
 def _parse_text(raw: str, percent_unit: bool, unit: str | None) -> ParsedNumber:
-    text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS)
+    text = fold_typed(raw)
     text = _INVISIBLE_RE.sub("", text).strip()
     if not text:
         return ParsedNumber(None, raw)
@@ -136,10 +149,17 @@ def _parse_text(raw: str, percent_unit: bool, unit: str | None) -> ParsedNumber:
 
     if text.lower() in _PLACEHOLDERS:
         return fail(f"{shown}不是数字：没有就填 0，不清楚请留空并在备注中说明")
+    odd = next((ch for ch in text if not ch.isascii() and ch not in _CHINESE_NUMERALS
+                and unicodedata.category(ch) in _NUMBER_CATEGORIES), None)
+    if odd is not None:
+        return fail(f"{shown}中的“{odd}”不是普通数字（上标、圈码、带点的数字或其他文字的数字），"
+                    "无法确定数值，请用键盘上的数字重新填写")
+    if _EXPONENT_RE.fullmatch(text.replace(",", "")):
+        return fail(f"{shown}是科学计数法的写法，请直接填写完整的数字（如 1000）")
     notes = []
     unit_word = (unit or "").strip()
     if unit_word and unit_word != "%":
-        unit_norm = unicodedata.normalize("NFKC", unit_word)
+        unit_norm = fold_typed(unit_word)
         if text.endswith(unit_norm) and len(text) > len(unit_norm):
             text = text[: -len(unit_norm)].rstrip()
             notes.append(f"已去掉单位“{unit_word}”")
@@ -198,6 +218,17 @@ def decode_excel_escapes(text: str) -> str:
         return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
     return _EXCEL_ESCAPE_RE.sub(char, text)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What Excel turns into a formula when a clerk edits a text cell starting with it."""
+
+
+def needs_keep_as_text(value) -> bool:
+    """Text a spreadsheet would take for a formula when the cell is edited: it must be written
+    with Excel's keep-as-text flag (``quotePrefix``, what a leading apostrophe sets).
+    Every writer of text cells asks this one question."""
+    return isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS)
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

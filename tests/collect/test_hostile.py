@@ -37,7 +37,8 @@ def cli(*args, timeout: float = 300, env=None) -> subprocess.CompletedProcess:
 
 
 def folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    """What received files cost the state folder (the ledger's rolling backups, a bounded copy, aside)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and "backups" not in p.parts)
 
 
 def value_cell(ws, code: str) -> str:

@@ -117,7 +117,7 @@ def _procedures(code: str) -> set[str]:
 def test_writes_workbook_module_and_launchers(built):
     names = sorted(p.name for p in built.iterdir() if p.is_file())
     assert names == sorted([WORKBOOK_NAME, f"{BUTTON_MODULE}.py", "一键汇总.bat", "生成填报表.bat", "查看报送情况.bat",
-                          "打开邮件草稿.bat"])
+                          "打开邮件草稿.bat", "恢复台账.bat"])
 
 
 def test_workbook_is_macro_enabled_with_a_vba_project(built):

@@ -1,4 +1,4 @@
-"""Generated forms: the PRODUCT.md contract, validation, protection, printing, identity."""
+"""Generated forms: the contract of docs/规格说明.md §7, validation, protection, printing, identity."""
 
 from __future__ import annotations
 

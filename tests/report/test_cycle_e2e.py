@@ -1,7 +1,7 @@
 """Five periods from forms filled as people fill them, then the 2022Q3 report checked by hand.
 
 The periods: the same quarter a year earlier (2021Q3), the 2021 year-end, and three quarters
-(2022Q1-Q3). Every figure below is worked out from PRODUCT.md's rules, with e = 0.75 and the
+(2022Q1-Q3). Every figure below is worked out from the rules of docs/规格说明.md §9, with e = 0.75 and the
 plan share s = (1 + 0.75) / 3 = 7/12 in 2022Q3, tolerance 10%:
 
 - 3-1 人才项目 (increment, T=130): 90 → X = 97.5, D = 130, 90 ≥ 84.5 → 滞后; also 滞后 in Q2 (55 ≥ 52)

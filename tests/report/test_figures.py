@@ -1,4 +1,4 @@
-"""The figure and status rules of PRODUCT.md, branch by branch, on hand-made values.
+"""The figure and status rules of docs/规格说明.md §9, branch by branch, on hand-made values.
 
 Every expected number below is worked out by hand from the rule, not copied from output.
 """

@@ -1,6 +1,6 @@
 """A year, a quarter and a month from real filled forms: JSON and workbook follow the rules.
 
-Expected statuses are worked out by hand from PRODUCT.md (tolerance 10%):
+Expected statuses are worked out by hand from docs/规格说明.md §9 (tolerance 10%):
 - 4-2 有效高企 (stock, T=1400, B=1200 the 2021 target, D = T−B = 200), 1380: year X=1400,
   1380 ≥ 1400−20 → 滞后; Q3 / September X=1200+200×0.75=1350 → 序时推进.
 - 7-2 产学研 (increment, T=180), 120: year X=180, 120 < 162 → 严重滞后; Q3 X=135, 120 ≥ 117 → 滞后.

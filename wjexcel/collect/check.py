@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wjexcel.collect.inbox import not_readable
-from wjexcel.collect.verdict import judge_filetype, judge_reading, judge_unreadable
+from wjexcel.collect.verdict import Claims, judge_filetype, judge_reading, judge_unreadable
 from wjexcel.errors import FormError, WorkspaceError, os_reason
 from wjexcel.filetypes import sniff
 from wjexcel.problems import ERROR, Code, Problem
@@ -139,7 +139,9 @@ def _check_one(path: Path, name: str, plan, key, ws) -> CheckResult:
         except FormError as exc:
             return CheckResult(name, problems=judge_unreadable(exc, name).problems)
         ident = reading.identity
-        judgement = judge_reading(reading, sent=_sent(ws, ident.form_id) if ident and ws else None)
+        judgement = judge_reading(reading, sent=_sent(ws, ident.form_id) if ident and ws else None,
+                                  reporters=[r.name for r in plan.reporters] if plan is not None else (),
+                                  claims=Claims(file_name=name))
     except OSError as exc:
         return CheckResult(name, problems=[Problem(f"无法读取该文件：{os_reason(exc)}", file=name,
                                                    code=Code.FILE_UNREADABLE)])

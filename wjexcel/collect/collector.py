@@ -18,6 +18,7 @@ walk was cut short is opened again by the next run for the members still waiting
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -33,13 +34,14 @@ from wjexcel.collect import mail as M
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
-from wjexcel.errors import FormError, PeriodError, WjexcelError, os_reason
+from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
+                            os_reason)
 from wjexcel.filenames import zip_member_name
 from wjexcel.periods import Period
 from wjexcel.plan.deadline import return_deadline
 from wjexcel.problems import ERROR, WARNING, Code, Problem
 from wjexcel.workspace.ledger import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS, Ledger,
-                                      Submission)
+                                      Submission, disk_problem_of)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（其余文�
                  "另存为 .xlsx 后重新发送，并把工作区 .wjexcel\\logs 文件夹中的 debug.log 发给维护人员")
 DEFERRED_TIME_NOTE = ("本次收集已用满 {limit}的时间上限，这个文件还没有检查，留待下次运行“收集”时检查"
                       "（文件原样保留在“收回”中）")
+STOPPED_NOTE = "本次收集因上述原因停止，这个文件还没有检查（或未能入账），留待下次运行“收集”时检查（文件原样保留在“收回”中）"
 DEFERRED_INFLATE_NOTE = (f"本次收集从压缩包中解压的内容已达 {MAX_TOTAL_BYTES >> 20} MB 的上限，这个文件还没有解压检查，"
                          "留待下次运行“收集”时检查（文件原样保留）")
 
@@ -78,6 +81,7 @@ class FileVerdict:
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
     deferred: bool = False  # not judged in this run: left, unrecorded, for the next
+    attributed: bool = True  # genuinely the reporter's it names (see verdict.Judgement.attributed)
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,7 +92,7 @@ class FileVerdict:
         return [p for p in self.problems if p.severity == WARNING]
 
     def as_json(self) -> dict:
-        """One ``collect --json`` object (PRODUCT.md), plus ``reason`` and ``return_copy``."""
+        """One ``collect --json`` object (docs/规格说明.md §5.5), plus ``reason`` and ``return_copy``."""
         return {
             "file": self.file,
             "status": self.status,
@@ -111,6 +115,9 @@ class CollectResult:
 
     verdicts: list[FileVerdict]
     period: str | None = None  # the period being worked on: the one forms were last generated for
+    stopped: str = ""
+    """Why the run stopped before the end (the clerk's disk or folder refused a write), in
+    Chinese; the files not recorded are among the verdicts as left for the next run."""
 
     def count(self, status: str, *, new_only: bool = False) -> int:
         """Files (not archives, not files left for the next run) with this verdict."""
@@ -144,6 +151,10 @@ class CollectResult:
         return [v for v in self.verdicts if v.deferred]
 
     def summary_text(self) -> str:
+        if self.stopped:
+            return f"本次收集没有完成：{self.stopped}" + (
+                f"\n已入账 {len(self.new)} 个文件；其余 {len(self.deferred)} 个文件留待下次，清理后再运行一次“收集”即可继续。"
+                if self.verdicts else "")
         if not self.verdicts:
             return "没有找到任何文件。请把收到的填报表（或压缩包、文件夹）放进“收回”文件夹后再运行。"
         files = [v for v in self.verdicts if not v.container and not v.deferred]
@@ -179,6 +190,8 @@ class CollectResult:
             f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in rejected[:10])
         if len(rejected) > 10:
             text += f" 等 {len(rejected)} 个"
+        if not any(v.return_copy for v in rejected):
+            return text
         return text + "\n退回表已写入“汇总/退回”文件夹（出错的单元格已标红并加批注），可直接发回填报单位修改。"
 
 
@@ -255,20 +268,58 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         entries = walk(ws, roots)
         verdicts: list[FileVerdict] = []
         key = ws.signing_key()
-        with (Ledger.open(ws) as ledger, ledger.batch(),
-              parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers, _reader_context,
-                               (plan, key)) as pool):
-            judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)
-            judge.ahead = _ReadAhead(pool, entries, ledger)
-            for i, entry in enumerate(entries):
-                judge.position = (i, len(entries))
-                judge.say(entry.display)
-                verdicts.extend(judge.entry(entry))
-            if progress:
-                progress(len(entries), len(entries), "")
-            _refresh_statuses(ledger, verdicts)
-            current = mark_periods(ledger, verdicts)
-    return CollectResult(verdicts, period=current)
+        stopped: DiskProblem | None = None
+        current = None
+        try:
+            with (Ledger.open(ws) as ledger, ledger.batch(),
+                  parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
+                                   _reader_context, (plan, key)) as pool):
+                judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)
+                judge.ahead = _ReadAhead(pool, entries, ledger)
+                for i, entry in enumerate(entries):
+                    judge.position = (i, len(entries))
+                    judge.say(entry.display)
+                    try:
+                        verdicts.extend(judge.entry(entry))
+                    except DiskProblem as exc:  # the clerk's disk: stop, leave the rest for the next run
+                        log.warning("collect stopped at %s: %s", entry.display, exc, exc_info=exc.__cause__ is not None)
+                        stopped = exc
+                        verdicts.extend(_deferred(e.display, STOPPED_NOTE) for e in entries[i:] if not e.skip)
+                        break
+                if progress:
+                    progress(len(entries), len(entries), "")
+                _refresh_statuses(ledger, verdicts)
+                current = mark_periods(ledger, verdicts)
+        except Exception as exc:  # the last commit failed for the disk's sake
+            problem = exc if isinstance(exc, DiskProblem) else disk_problem_of(ws, exc)
+            if problem is None:
+                raise
+            log.warning("collect could not commit: %s", exc, exc_info=True)
+            stopped = stopped or problem
+            verdicts = _unrecorded_deferred(ws, verdicts)
+    return CollectResult(verdicts, period=current, stopped=str(stopped) if stopped else "")
+
+
+def _unrecorded_deferred(ws, verdicts: list[FileVerdict]) -> list[FileVerdict]:
+    """After a failed commit: the verdicts the ledger does not hold are files left for the next
+    run, and their 退回 copies (written for a record that is not there) are removed."""
+    try:
+        with Ledger.open(ws) as ledger:
+            kept = {v.submission_id for v in verdicts
+                    if v.submission_id is not None and ledger.verdict_of(v.submission_id) is not None}
+    except Exception:  # noqa: BLE001 - cannot even read it back: nothing of this run counts as recorded
+        log.warning("ledger not readable after a failed commit", exc_info=True)
+        kept = set()
+    out = []
+    for v in verdicts:
+        if v.unchanged or v.submission_id in kept:
+            out.append(v)
+            continue
+        if v.return_copy:
+            (ws.root / v.return_copy).unlink(missing_ok=True)
+        if not v.container:
+            out.append(_deferred(v.file, STOPPED_NOTE))
+    return out
 
 
 # --- reading ahead in worker processes ------------------------------------------------------------
@@ -389,7 +440,12 @@ class _Collector:
                 data = entry.path.read_bytes()
         except OSError as exc:
             return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
-        except Exception:  # archiving a huge file failed in the ledger: this file only, tried again next run
+        except DiskProblem:
+            raise
+        except Exception as exc:  # archiving a huge file failed in the ledger: this file only, tried again next run
+            stop = self._disk_problem(exc)
+            if stop is not None:
+                raise stop from exc
             log.exception("collect failed on %s", entry.display)
             return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
                 Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
@@ -402,9 +458,26 @@ class _Collector:
     def incoming(self, inc: Incoming) -> list[FileVerdict]:
         try:
             return self._incoming(inc)
-        except Exception:  # one file must never stop the run (its transaction rolled back)
+        except DiskProblem:
+            raise  # the clerk's disk, not this file: the run stops (this file's transaction rolled back)
+        except Exception as exc:  # one file must never stop the run (its transaction rolled back)
+            stop = self._disk_problem(exc)
+            if stop is not None:
+                raise stop from exc
             log.exception("collect failed on %s", inc.display)
             return [self._internal_error(inc)]
+
+    def _disk_problem(self, exc: BaseException) -> DiskProblem | None:
+        """The clerk's disk or folder refusing a write while this file was judged, or None."""
+        from wjexcel.atomic import disk_problem
+
+        problem = disk_problem_of(self.ws, exc)
+        refused = disk_refusal_in(exc) if problem is None else None
+        if refused is not None:
+            where = Path(refused.filename).parent if getattr(refused, "filename", None) else None
+            problem = disk_problem(self.ws.relative(where) if where is not None else self.ws.relative(self.ws.root),
+                                   refused)
+        return problem
 
     def _incoming(self, inc: Incoming) -> list[FileVerdict]:
         sha = hashlib.sha256(inc.data).hexdigest()
@@ -487,8 +560,8 @@ class _Collector:
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == ACCEPTED:
                 self.ledger.resolve_versions(verdict.reporter, verdict.period)
-            if (verdict.status == REJECTED and verdict.reporter and _valid_period(verdict.period)
-                    and reading is not None):
+            if (verdict.status == REJECTED and (verdict.reporter or not verdict.attributed)
+                    and _valid_period(verdict.period) and reading is not None):
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
 
@@ -508,10 +581,17 @@ class _Collector:
             return V.judge_unreadable(FormError(*error), inc.display), None
         ident = reading.identity
         sent = self.ledger.generated_form(ident.form_id) is not None if ident is not None else None
-        return V.judge_reading(reading, sent=sent), reading
+        return V.judge_reading(reading, sent=sent, reporters=[r.name for r in self.plan.reporters],
+                               claims=self._claims(inc)), reading
+
+    def _claims(self, inc: Incoming) -> V.Claims:
+        """What came with the file about whose it is: its name (the mail's sender, once mail is read)."""
+        return V.Claims(file_name=inc.name)
 
     def _store(self, inc: Incoming, sha: str, judgement: V.Judgement, reading) -> FileVerdict:
         ident = reading.identity if reading is not None else None
+        if ident is not None and not judgement.attributed:  # not genuinely that reporter's: recorded for nobody
+            ident = dataclasses.replace(ident, reporter=None, reporter_kind=None)
         block = reading.signature_block if reading is not None else None
         sid = self._record(
             inc, sha, judgement.status, judgement.note, judgement.problems,
@@ -524,17 +604,25 @@ class _Collector:
             details=reading.details if reading is not None else [])
         return FileVerdict(inc.display, judgement.status, ident.reporter if ident else None,
                            ident.period if ident else None, ident.form_id if ident else None,
-                           judgement.problems, judgement.note, sid)
+                           judgement.problems, judgement.note, sid, attributed=judgement.attributed)
 
     def _return_copy(self, verdict: FileVerdict, inc: Incoming, kind: str) -> str | None:
         from wjexcel.collect.returns import write_return_copy
 
         wanted = self.ws.relative(self.ws.returns_dir(verdict.period) / f"{PurePosixPath(inc.display).stem}_退回.xlsx")
-        rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted)
+        rel = self.ledger.reserve_return_copy(verdict.submission_id, wanted,
+                                              reusable=lambda path: _left_copy_of(path, verdict.file))
         try:
-            write_return_copy(self.ws.root / rel, verdict, inc.data, kind,
+            write_return_copy(self.ws.root / rel, verdict, inc.data, kind, marked=verdict.attributed,
                               deadline=return_deadline(self.plan, date.today()))
+        except DiskProblem:
+            raise  # 汇总 cannot be written: the run stops, this file waits for the next
+        except OutputLockedError as exc:  # a new, unique name: only the folder can refuse it
+            raise DiskProblem(f"{exc}（退回表所在的文件夹“{self.ws.relative(self.ws.returns_dir(verdict.period))}”）",
+                              self.ws.relative(self.ws.returns_dir(verdict.period))) from exc
         except Exception as exc:  # a courtesy copy: the verdict stands without it
+            if disk_refusal_in(exc) is not None:
+                raise self._disk_problem(exc) from exc
             log.warning("return copy failed for %s: %s", verdict.file, exc, exc_info=not isinstance(exc, OSError))
             self.ledger.forget_return_copy(verdict.submission_id)
             return None
@@ -563,12 +651,15 @@ class _Collector:
         note = problem.message if problem else ARCHIVE_NOTE
         with self.ledger.transaction():
             self._keep(inc, sha, own_copy=False)
-            sid = self._record(inc, sha, status, note, [problem] if problem else [])
+            # recorded as still to walk until its walk ends: a run killed half-way (or stopped by
+            # the disk) leaves the next run to judge the members it did not reach
+            sid = self._record(inc, sha, status, note, [problem] if problem else [],
+                               members_pending=problem is None)
         head = FileVerdict(inc.display, status, problems=[problem] if problem else [], note=note,
                            submission_id=sid, container=problem is None)
         if problem:
             return [head]
-        return [head] + self._members(inc, sha, sid, [])
+        return [head] + self._members(inc, sha, sid, [], was_pending=True)
 
     def _archive_problem(self, inc: Incoming) -> Problem | None:
         """Why an archive must not be opened (too deep, a bomb, bad names), or None."""
@@ -765,6 +856,17 @@ def mail_note(parsed: M.Mail) -> str:
         note = (f"{parsed.describe()}中没有附件{body}，不是填报表，已存档备查。"
                 "如对方忘了附上填报表，请让其重新发送")
     return note + (f"。另：{skipped}" if skipped else "")
+
+
+def _left_copy_of(path: Path, file: str) -> bool:
+    """``path`` is a 退回 copy for ``file`` that no record names: a run wrote it, then died before
+    committing (its 退回意见 sheet names the same received file)."""
+    from wjexcel.collect.returns import names_original
+
+    try:
+        return names_original(path, file)
+    except Exception:  # noqa: BLE001 - anything unreadable is not ours to overwrite
+        return False
 
 
 def _owner_file(inc: Incoming, kind: filetypes.FileType) -> bool:

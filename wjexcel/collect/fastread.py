@@ -335,6 +335,8 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _Cell
                 continue
             row, col = int(digits), _column(letters)
             if row <= max_rows and col <= max_cols and row <= scan.max_row and col <= scan.max_col:
+                if (row, col) in cells:
+                    raise NotFast("a cell twice")  # the careful path names it
                 cells[(row, col)] = (b"n", style, None, None)
                 continue
             formula = value = None
@@ -355,6 +357,8 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _Cell
             if len(scan.beyond) < P.MAX_BEYOND_SAMPLES:
                 scan.beyond.append(a1(row, col))
             continue
+        if (row, col) in cells:
+            raise NotFast("a cell twice")  # the careful path names it
         kind = kind or b"n"
         text = _formula_text(formula, row, col, scan) if formula is not None else None
         error = html.unescape(value.group(1).decode("utf-8", "replace")) if kind == b"e" and value else None

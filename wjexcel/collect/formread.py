@@ -28,7 +28,7 @@ from wjexcel.periods import Period
 from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STARTED, Plan
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
-from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten
+from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, fold_typed, is_blank, parse_number, shorten
 from wjexcel.cellref import a1
 from wjexcel.collect.reader import WorkbookData, read_workbook
 
@@ -41,7 +41,7 @@ ABSURD_FACTOR = 10_000
 """A value this many times its target cannot be right: the form is returned."""
 ABSURD_VALUE = 1e12
 """No indicator of a district plan reaches this; larger values are returned."""
-_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$")
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?\s*$", re.ASCII)
 
 
 @dataclass
@@ -164,7 +164,10 @@ def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
         if row > L.MAX_FORM_ROW or col > L.MAX_FORM_COL:
             raise ValueError("outside a form")  # a forged range: the signature cannot hold
         cell = sheets[sheet_name].cells.get((row, col))  # KeyError: the sheet is gone
-        return None if cell is None else cell.value
+        if cell is None:
+            return None
+        # what was typed: a locked cell turned into a formula showing the same value is not the form sent
+        return cell.formula if cell.formula is not None else cell.value
 
     return VALID if signing.verify(key, meta, cell_value) else INVALID
 
@@ -367,7 +370,7 @@ def parse_date(value) -> date | None:
             return date(1899, 12, 30) + timedelta(days=int(value))
         return None
     if isinstance(value, str):
-        match = _DATE_TEXT.match(unicodedata.normalize("NFKC", value))
+        match = _DATE_TEXT.match(fold_typed(value).strip())
         if match:
             try:
                 return date(*(int(g) for g in match.groups()))
@@ -389,7 +392,15 @@ def _read_signature_block(sheet, cells: dict, problems) -> SignatureBlock:
                 problems.warning(f"填报日期“{shorten(clean_text(signing.canonical(raw)), 30)}”无法识别为日期，"
                                  "请写成 2022-10-08。", sheet.name, ref, code=Code.SIGN_BAD_DATE)
         else:
-            found[key] = _text(cell) or ""
+            typed = "" if cell is None or is_blank(cell.value) else signing.canonical(cell.value)
+            if len(typed) > EXCEL_TEXT_LIMIT:  # no spreadsheet program writes this: never cut it silently
+                label = labels.get(key, key)
+                problems.error(f"“{label}”中有 {len(typed)} 个字，超过 Excel 单元格上限 {EXCEL_TEXT_LIMIT} 字"
+                               f"（文件可能被其他程序改动过），请只填写{label}。", sheet.name, ref,
+                               code=Code.SIGN_TOO_LONG)
+                found[key] = ""
+            else:
+                found[key] = _text(cell) or ""
         if cell is None or is_blank(cell.value):
             missing.append(labels.get(key, key))
     if missing:

@@ -246,6 +246,7 @@ class _CellScanner(xml.sax.handler.ContentHandler):
         self.beyond: list[str] = []
         self.beyond_count = 0
         self.bad_ref = ""
+        self.filled: set[tuple[int, int]] = set()  # cells with content within bounds: each may come once
 
     def startElementNS(self, name, qname, attrs):
         uri, local = name
@@ -297,10 +298,24 @@ class _CellScanner(xml.sax.handler.ContentHandler):
             self.beyond_count += 1
             if len(self.beyond) < MAX_BEYOND_SAMPLES:
                 self.beyond.append(a1(row, col))
+        elif self.bounds:
+            if (row, col) in self.filled:
+                raise _TwiceCell(row, col)
+            self.filled.add((row, col))
 
 
 class _AbsurdCell(Exception):
     """A cell with content far outside any form."""
+
+
+class _TwiceCell(Exception):
+    """One cell written twice in a sheet (two values for one address: readers keep the last)."""
+
+
+def twice_cell(label: str, row: int, col: int) -> FormError:
+    """The error for a cell whose address holds two values, naming the cell."""
+    return FormError(f"“{label}”：工作表中的 {a1(row, col)} 单元格在文件里出现了两次（两个不同的值），无法确定填的是哪一个，"
+                     f"文件可能被其他程序改动过。{RESAVE}", Code.FILE_CORRUPT)
 
 
 def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
@@ -321,6 +336,8 @@ def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
         raise unsafe_xml(label) from exc
     except _AbsurdCell as exc:
         raise far_cell(label, *exc.args) from exc
+    except _TwiceCell as exc:
+        raise twice_cell(label, *exc.args) from exc
     except xml.sax.SAXParseException as exc:
         if handler.cells_seen or info.filename.startswith("xl/worksheets/"):
             log.debug("%s: %s is not well-formed XML", label, info.filename)

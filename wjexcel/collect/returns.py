@@ -27,20 +27,30 @@ log = logging.getLogger(__name__)
 CONVERT_SECONDS = 60.0
 """The longest a LibreOffice conversion of one .xls may hold collect up."""
 _FILL = "FFC7CE"
+_WIDTHS = (6, 8, 14, 10, 80)  # the columns of 退回意见
 _TITLE_FONT = "黑体"
 _WIDTHS = (6, 8, 14, 10, 80)
 _BODY_FONT = "宋体"
 
 
+NOT_ATTRIBUTED_NOTE = ("（这张表不能确认是哪个单位的表，退回表只列出下列意见，不附原表内容；"
+                       "请使用下发给本单位的填报表填写。）")
+
+
 def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
-                      convert_seconds: float = CONVERT_SECONDS, deadline: date | None = None) -> Path:
+                      convert_seconds: float = CONVERT_SECONDS, deadline: date | None = None,
+                      marked: bool = True) -> Path:
     """Write the 退回 copy of a rejected form (its bytes ``data``, its format ``kind``) to ``target``;
     ``deadline`` is the new date by which the corrected form is due (named on 退回意见).
 
     When the reporter's workbook cannot be written back with its cells marked (damaged in a
     way the reader tolerates but a writer does not), the copy lists the problems on its own.
+    ``marked=False`` (a form that is not genuinely the reporter's it names): the copy only
+    lists the problems, so it never carries one reporter's figures under another's name.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not marked:
+        return _write(target, verdict, None, NOT_ATTRIBUTED_NOTE)
     with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
         source = Path(tmp) / f"form.{'xls' if kind == 'xls' else 'xlsx'}"
         source.write_bytes(data)
@@ -56,6 +66,27 @@ def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
                 log.debug("marked return copy failed for %s", verdict.file, exc_info=True)
                 unmarked = "（原文件内容有异常，无法生成带标记的副本；请对照下列意见修改原表。）"
         return _write(target, verdict, None, unmarked, deadline)
+
+
+def names_original(path: Path, file: str) -> bool:
+    """``path`` is a 退回 copy written by wjexcel for the received file ``file``."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        if RETURN_SHEET not in book.sheetnames:
+            return False
+        return str(book[RETURN_SHEET]["A2"].value or "").startswith(_original_line(file).split("。")[0] + "。")
+    finally:
+        book.close()
+
+
+def _original_line(file: str, deadline: date | None = None) -> str:
+    from wjexcel.values import clean_text
+
+    due = f"于{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else ""
+    return clean_text(f"原文件：{file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
+                      f"不要改动表格结构，改好后{due}重新发送。")
 
 
 def _write(target: Path, verdict, source: Path | None, unmarked: str, deadline: date | None = None) -> Path:
@@ -127,14 +158,15 @@ def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None)
         other.sheet_view.tabSelected = False
     _text(sh, "A1", f"退回修改意见：{verdict.reporter or ''} {_period_label(verdict.period)}".rstrip())
     sh["A1"].font = Font(name=_TITLE_FONT, size=14, bold=True)
-    due = f"于{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else ""
-    _text(sh, "A2", f"原文件：{verdict.file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
-                    f"不要改动表格结构，改好后{due}重新发送。")
+    _text(sh, "A2", _original_line(verdict.file, deadline))
     sh["A2"].alignment = Alignment(wrap_text=True)
     sh.merge_cells("A2:E2")
     sh.row_dimensions[2].height = max(36, fit_height(sh["A2"].value, sum(_WIDTHS)))
-    if unmarked:
+    if unmarked:  # wrapped across the table's width, so it prints whole
         _text(sh, "A3", unmarked)
+        sh["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+        sh.merge_cells("A3:E3")
+        sh.row_dimensions[3].height = fit_height(unmarked, sum(_WIDTHS))
     headers = ["序号", "类别", "工作表", "单元格", "问题与修改要求"]
     for col, h in enumerate(headers, 1):
         c = sh.cell(row=4, column=col)
@@ -148,6 +180,8 @@ def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None)
             _text(c, None, value)
             c.font = Font(name=_BODY_FONT)
             c.alignment = Alignment(wrap_text=True, vertical="top")
+        sh.row_dimensions[row].height = max(fit_height(text, width) for text, width in
+                                            ((p.sheet, _WIDTHS[2]), (p.message, _WIDTHS[4])))  # printed whole
     for col, width in zip("ABCDE", _WIDTHS):
         sh.column_dimensions[col].width = width
     sh.page_setup.orientation = "landscape"
@@ -159,8 +193,10 @@ def _add_summary_sheet(wb, verdict, unmarked: str, deadline: date | None = None)
 
 def _text(target, coord, value: str) -> None:
     """Write ``value`` as a text cell, never a formula, whatever it starts with."""
-    from wjexcel.values import clean_text
+    from wjexcel.values import clean_text, needs_keep_as_text
 
     cell = target[coord] if coord else target
     cell.value = clean_text(value)
     cell.data_type = "s"
+    if needs_keep_as_text(cell.value):
+        cell.quotePrefix = True  # stays text when the reporter edits it

@@ -1,6 +1,6 @@
 """Fill a generated form the way a person would, using only what a person sees.
 
-The demo and the tests use this. It finds cells exactly as PRODUCT.md promises other
+The demo and the tests use this. It finds cells exactly as docs/规格说明.md §7 promises other
 programs: an indicator's value cell is the first unlocked cell in the row showing the
 indicator's name on 指标填报, the next unlocked cell in that row is its 情况说明, and each
 signature label has an unlocked cell to its right. It never reads the hidden metadata.

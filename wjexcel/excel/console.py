@@ -121,6 +121,7 @@ def write_console(root: Path, *, period: str | None = None, python_exe: str | No
     for action in eb.ACTIONS:
         text = launcher_text(action, python)
         written.append(_write_text(root / f"{action.title}.bat", text, "\r\n"))
+    written.append(_write_text(root / RESTORE_LAUNCHER, restore_launcher_text(python), "\r\n"))
     return written
 
 
@@ -216,6 +217,34 @@ title {action.title}
 "%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
 if errorlevel 1 goto no_python
 "%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}
+set "RC=%ERRORLEVEL%"
+echo.
+if not "%RC%"=="0" echo 请看上面的说明。
+pause
+exit /b %RC%
+
+:no_python
+{NO_PYTHON_TEXT.format(python=_echo_text(python.absolute))}
+pause
+exit /b 1
+"""
+
+
+RESTORE_LAUNCHER = "恢复台账.bat"
+
+
+def restore_launcher_text(python: Interpreter) -> str:
+    """The .bat that puts the ledger's newest good backup back (``wjexcel restore``, which asks first)."""
+    return f"""@echo off
+chcp 65001 >nul
+setlocal EnableExtensions DisableDelayedExpansion
+cd /d "%~dp0"
+title 恢复台账
+{_find_python(python)}
+"%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
+if errorlevel 1 goto no_python
+echo 用最近一份完好的自动备份恢复工作区台账（台账丢失、变成空文件或损坏时使用）。
+"%PY%" -m wjexcel restore -w "%~dp0."
 set "RC=%ERRORLEVEL%"
 echo.
 if not "%RC%"=="0" echo 请看上面的说明。

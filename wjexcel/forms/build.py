@@ -6,7 +6,7 @@ holds and the hidden, signed metadata sheet that identifies the form; :mod:`wjex
 sizes and lays out, :mod:`wjexcel.forms.validation` validates, and the form is written in
 one pass by XlsxWriter (:mod:`wjexcel.forms.xlsxout`).
 
-Contract (PRODUCT.md): on ``指标填报`` an indicator's value cell is the first unlocked
+Contract (docs/规格说明.md §7): on ``指标填报`` an indicator's value cell is the first unlocked
 cell of the row showing its name, the next unlocked cell is its 情况说明, the
 signature block has an unlocked cell right of each label, and nothing else is unlocked.
 """

@@ -139,6 +139,14 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     result = GenerateResult(period.code, folder, replaced_to=replaced_to, deadline=deadline)
     jobs = [(reporter.name, folder / form_file_name(plan, period, reporter), new_form_id(period))
             for reporter in reporters]
+    from wjexcel.workspace.ledger import Ledger
+
+    with Ledger.open(ws) as ledger:  # every id is known before its form exists: a crash leaves no stranger
+        ledger.record_generated([
+            {"form_id": form_id, "reporter": name, "period": period.code, "file": ws.relative(path),
+             "generated_at": generated, "plan_version": str(plan.version),
+             "indicators": [i.code for i in plan.indicators_for(plan.reporter(name), period)]}
+            for name, path, form_id in jobs])
     if progress:
         progress(0, len(jobs), jobs[0][0] if jobs else "")
 
@@ -152,8 +160,6 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(plan, period, result.forms, folder)
     result.drafts = write_drafts(plan, period, result.forms, folder / DRAFTS_FOLDER, deadline, now)
-    from wjexcel.workspace.ledger import Ledger
-
     with Ledger.open(ws) as ledger:
         ledger.record_deadline(period.code, deadline)
         ledger.record_generated([

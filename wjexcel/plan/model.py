@@ -432,7 +432,7 @@ class Plan:
 
     # --- the JSON contract ------------------------------------------------------------
     def to_json(self) -> dict:
-        """The ``plan show --json`` document exactly as PRODUCT.md fixes it (plus extras)."""
+        """The ``plan show --json`` document exactly as docs/规格说明.md §5.2 fixes it (plus extras)."""
         return {
             "name": self.name,
             "plan_id": self.plan_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wjexcel.values import needs_keep_as_text
 from wjexcel.atomic import replace_file
 from wjexcel.errors import WjexcelError
 from wjexcel.textmeasure import fit_height
@@ -184,6 +185,8 @@ class _Writer:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"
+            if needs_keep_as_text(value):
+                cell.quotePrefix = True  # stays text when the clerk edits it
         return cell
 
     def _print_setup(self, ws, title_rows: str = "1:1"):

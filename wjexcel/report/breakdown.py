@@ -333,7 +333,7 @@ def milestone_text(f: IndicatorFigure) -> str:
 
 
 def status_formula(v: str, t: str, due: str, x: str, band: str, op: str) -> str:
-    """The PRODUCT.md status rule as one Excel formula over value, target, 序时进度, X and D."""
+    """The status rule (docs/规格说明.md §9.5) as one Excel formula over value, target, 序时进度, X and D."""
     met = f"{v}>{t}" if op == ">" else f"{v}>={t}-{SLACK}"
     return (f'=IF(NOT(ISNUMBER({v})),"{MISSING}",IF({met},"{DONE}",'
             f'IF(AND({due}<1,{v}>={x}-{SLACK}),"{ON_TRACK}",'

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, Figures
 from wjexcel.textmeasure import A4_INCHES, column_points, fit_height, fit_width, row_pieces, shown_width, title_lines
-from wjexcel.values import clean_text
+from wjexcel.values import clean_text, needs_keep_as_text
 
 
 BODY_FONT, HEAD_FONT = "仿宋", "宋体"
@@ -49,11 +50,17 @@ def put(sheet, row: int, col: int, value, fmt) -> None:
 
 
 class Styles:
-    """Cell formats of one workbook, created once per distinct property set."""
+    """Cell formats of one workbook, created once per distinct property set.
+
+    Creating the styles of a book also makes every worksheet added to it write text that a
+    spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``) with the keep-as-text
+    flag, whichever sheet module writes it (:class:`TextSafeWorksheet`)."""
 
     def __init__(self, book: xlsxwriter.Workbook):
         self.book = book
         self._cache: dict[tuple, object] = {}
+        self._keys: dict[int, tuple] = {}
+        book.worksheet_class = type("TextSafeWorksheet", (TextSafeWorksheet,), {"styles": self})
 
     def __call__(self, **props):
         key = tuple(sorted(props.items()))
@@ -61,7 +68,18 @@ class Styles:
             base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
             base.update(props)
             self._cache[key] = self.book.add_format(base)
+            self._keys[id(self._cache[key])] = key
         return self._cache[key]
+
+    def kept_as_text(self, fmt):
+        """``fmt`` with the keep-as-text flag (``quotePrefix``) added."""
+        key = self._keys.get(id(fmt)) if fmt is not None else ()
+        if key is None:  # a format made elsewhere: the body style, kept as text
+            key = ()
+        props = dict(key)
+        if props.get("quote_prefix"):
+            return fmt
+        return self(**props, quote_prefix=True)
 
     def cell(self, **props):
         return self(border=1, text_wrap=True, **props)
@@ -80,6 +98,19 @@ class Styles:
 
     def title(self):
         return self(bold=True, font_size=16, align="center", font_name=HEAD_FONT)
+
+
+class TextSafeWorksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose every text cell that looks like a formula keeps the keep-as-text flag.
+
+    ``write``, ``write_row`` and ``write_string`` all end in ``_write_string``: the one seam."""
+
+    styles: Styles
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if needs_keep_as_text(string):
+            cell_format = self.styles.kept_as_text(cell_format)
+        return super()._write_string(row, col, string, cell_format)
 
 
 def status_formats(book: xlsxwriter.Workbook, sheet, rng: str) -> None:

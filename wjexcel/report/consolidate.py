@@ -43,7 +43,7 @@ class ConsolidateResult:
     note: str = ""  # said first: nothing received for the period itself (figures from other periods)
 
     def to_json(self) -> dict:
-        """The ``consolidate --json`` document exactly as PRODUCT.md fixes it."""
+        """The ``consolidate --json`` document exactly as docs/规格说明.md §5.7 fixes it."""
         return {"period": self.period.code, "output": str(self.output) if self.output else None,
                 "document": str(self.document) if self.document else None,
                 "indicators": self.figures.to_json(),

@@ -189,7 +189,7 @@ class IndicatorFigure:
         return Target(self.plan_period_target, target.op).met_by(self.plan_to_date)
 
     def to_json(self) -> dict:
-        """One ``consolidate --json`` indicator object, exactly as PRODUCT.md fixes it."""
+        """One ``consolidate --json`` indicator object, exactly as docs/规格说明.md §5.7 fixes it."""
         a, ind = self.assessment, self.indicator
         b = a.baseline
         return {

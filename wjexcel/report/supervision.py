@@ -62,7 +62,6 @@ def notice_text(figures: Figures, unit: str, items: list[SupervisionItem]) -> st
     title = plan.short_name or plan.name
     lines = []
     for n, item in enumerate(items, 1):
-        unit_word = item.figure.indicator.unit
         who = f"（{item.reporter}分解目标）" if item.reporter else ""
         run = f"，已连续 {item.lagging_periods} 期滞后" if item.lagging_periods >= 2 else ""
         lines.append(f"{n}. {item.name}{who}：{item_facts(item)}，{item.status.value}{run}")

@@ -106,12 +106,19 @@ class Workspace:
         return printable_name(text)
 
 
-    def lock(self, action: str):
+    def lock(self, action: str, *, backup: bool = True):
         """Hold the workspace for one writer while a ``with`` block runs; a second clerk is
-        refused with who holds it and since when (see :mod:`wjexcel.workspace.lock`)."""
+        refused with who holds it and since when (see :mod:`wjexcel.workspace.lock`).
+
+        Taking it (not re-entering it) first backs the ledger up (:mod:`wjexcel.workspace.backup`)
+        unless ``backup`` is false."""
         from wjexcel.workspace.lock import workspace_lock
 
-        return workspace_lock(self.state, action)
+        if not backup:
+            return workspace_lock(self.state, action)
+        from wjexcel.workspace.backup import backup_ledger
+
+        return workspace_lock(self.state, action, on_acquire=lambda: backup_ledger(self))
 
     # --- contents --------------------------------------------------------------------------
     def signing_key(self) -> bytes:

@@ -271,13 +271,17 @@ class Ledger:
     @classmethod
     @contextmanager
     def open(cls, ws):
+        from wjexcel.workspace import backup
+
         ws.state.mkdir(parents=True, exist_ok=True)
+        backup.guard(ws)  # a lost ledger is never made anew where one is expected
         try:
             conn = sqlite3.connect(ws.ledger_path, timeout=30, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise _unreadable(ws, exc) from exc
         try:
             try:
+                backup.check(ws, conn)
                 _refuse_newer(conn)
                 _use_journal(conn)
                 conn.execute("PRAGMA foreign_keys=ON")
@@ -286,7 +290,13 @@ class Ledger:
                 raise _unreadable(ws, exc) from exc
             conn.isolation_level = ""  # back to the module's implicit transactions
             conn.row_factory = sqlite3.Row
-            yield cls(ws, conn)
+            try:
+                yield cls(ws, conn)
+            except sqlite3.Error as exc:  # a full or read-only disk: said as the clerk's, with the folder
+                problem = disk_problem_of(ws, exc)
+                if problem is None:
+                    raise
+                raise problem from exc
         finally:
             conn.close()
 
@@ -490,16 +500,20 @@ class Ledger:
         return self._submission(row) if row else None
 
     # --- 退回 copies --------------------------------------------------------------------
-    def reserve_return_copy(self, submission_id: int, wanted: str) -> str:
+    def reserve_return_copy(self, submission_id: int, wanted: str, reusable=None) -> str:
         """A path for a submission's 退回 copy (relative to the workspace), unique among every
-        copy recorded and every file on disk, recorded now; ``wanted`` with ``_2``, ``_3`` … if taken."""
+        copy recorded and every file on disk, recorded now; ``wanted`` with ``_2``, ``_3`` … if taken.
+
+        ``reusable(path)`` may say a file on disk that no record names is this submission's own
+        copy, left by a run that died before its records were committed: it is written again."""
         mine = self.return_copy(submission_id)
         if mine is not None:
             return mine
         base = PurePosixPath(wanted)
         candidate, n = wanted, 1
         while (self.conn.execute("SELECT 1 FROM return_copies WHERE path=?", (candidate,)).fetchone()
-               or (self.ws.root / candidate).exists()):
+               or ((self.ws.root / candidate).exists()
+                   and not (reusable is not None and reusable(self.ws.root / candidate)))):
             n += 1
             candidate = str(base.with_name(f"{base.stem}_{n}{base.suffix}"))
         self.conn.execute("INSERT INTO return_copies VALUES (?,?,?)",
@@ -680,6 +694,21 @@ def _use_journal(conn: sqlite3.Connection) -> None:
 
 _SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 _SQLITE_NOT_WRITABLE = (8, 14)  # SQLITE_READONLY, SQLITE_CANTOPEN (a folder it cannot create files in)
+_SQLITE_DISK = {13: "磁盘空间不足", 8: "台账文件或文件夹是只读的", 10: "磁盘读写出错", 14: "无法在该文件夹中建立文件"}
+"""SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN: the clerk's disk, not a received file."""
+
+
+def disk_problem_of(ws, exc: BaseException):
+    """A :class:`~wjexcel.errors.DiskProblem` when SQLite could not write the ledger for the
+    disk's sake (full, read-only, I/O error); else None."""
+    from wjexcel.errors import DiskProblem
+
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None or (code & 0xFF) not in _SQLITE_DISK:
+        return None
+    where = ws.relative(ws.state)
+    return DiskProblem(f"无法写入“{where}”（工作区台账所在的文件夹）：{_SQLITE_DISK[code & 0xFF]}。"
+                       "请清理磁盘空间或检查该文件夹的权限后再试。", where)
 
 
 def _unreadable(ws, exc) -> WorkspaceError:
@@ -692,8 +721,9 @@ def _unreadable(ws, exc) -> WorkspaceError:
     if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in _SQLITE_NOT_WRITABLE:  # not damaged: say so
         return WorkspaceError(f"无法写入“{ws.state}”（没有写入权限），打不开工作区台账（{where}）。"
                               "请检查该文件夹是否只读、是否有写入权限。")
-    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。请从备份恢复该文件"
-                          "（升级时留下的 ledger.v*-backup.sqlite 也是备份）。")
+    from wjexcel.workspace.backup import restore_text
+
+    return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。{restore_text(ws)}")
 
 
 def _refuse_newer(conn: sqlite3.Connection) -> None:
