@@ -75,7 +75,8 @@ def test_a_filler_name_beyond_excels_limit_is_a_located_error(ws, tmp_path):
     form = fill(ws, "七都镇", tmp_path / "f.xlsx", good_values(ws, "七都镇"), signer=dict(SIGNER, 填报人="张" * 50))
     # openpyxl itself cuts text at Excel's limit: the absurd name is written into the XML directly
     crafted.repack(form, ws.inbox / "七都镇.xlsx",
-                   edit=lambda name, data: data.replace(("张" * 50).encode(), ("张" * 40000).encode()))
+                   edit=lambda name, data: data.replace(("张" * 50).encode(), ("张" * 40000).encode())
+                   .replace(b"&#24352;" * 50, b"&#24352;" * 40000))  # openpyxl over lxml writes references
     v = by_file(collect(ws))["七都镇.xlsx"]
     assert v.status == "rejected"
     too_long = [p for p in v.errors if p.code == Code.SIGN_TOO_LONG]

@@ -87,6 +87,8 @@ def test_temporary_files_a_dead_run_left_are_removed(ws):
     old.write_bytes(b"half a workbook")
     past = time.time() - 3600
     os.utime(old, (past, past))
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))  # something to report
+    collect(ws)
     consolidate(ws, PERIOD)
     assert not old.exists()
     assert not [p for p in ws.root.rglob(".~wjx_*")]

@@ -423,14 +423,14 @@ def test_a_strict_goal_is_worded_alike_in_the_overview_and_the_plan_period_sheet
     from types import SimpleNamespace
 
     from wjexcel.plan.model import Target
-    from wjexcel.report.plan_period import goal_label
+    from wjexcel.report.plan_period import plan_goal
 
     plan = builtin_plan()
     ind = plan.indicator("4-2")
     ind.targets[max(ind.targets)] = Target(1600, ">")
     assert ind.plan_period_target().label() == "＞1600"
-    assert goal_label(SimpleNamespace(indicator=ind, plan_period_target=1600)) == "＞1600家"
-    assert goal_label(SimpleNamespace(indicator=plan.indicator("3-1"), plan_period_target=380)) == "380个"
+    assert plan_goal(SimpleNamespace(indicator=ind, plan_period_target=1600)).label() == "＞1600"
+    assert plan_goal(SimpleNamespace(indicator=plan.indicator("3-1"), plan_period_target=380)).label() == "380"
 
 
 def test_number_text_in_sentences():

@@ -203,7 +203,7 @@ def test_the_texts_speak_of_caps_not_completion(cycle):
     book = CalamineWorkbook.from_path(str(out))
     brief = "".join(str(c) for r in book.get_sheet_by_name("进展简报").to_python() for c in r)
     assert "能源消费增量（27万吨标准煤，控制目标26万吨标准煤以内，已超出1万吨标准煤，严重滞后）" in brief, brief
-    assert "较大及以上安全事故（1起，控制目标0起以内，已超出1起，严重滞后）" in brief
+    assert "较大及以上安全事故（1起，控制目标为0起（零发生），已超出1起，严重滞后）" in brief
     assert "信访投诉件数（100件，控制目标190件以内，已用52.6%（序时进度50%），滞后）" in brief
     assert "能源消费增量27万吨标准煤，完成" not in brief and "完成年度目标的103" not in brief  # never for a cap
     assert "印发碳达峰实施方案：推进中，应于2022年底前完成" in brief

@@ -50,7 +50,7 @@ def write_return_copy(target: Path, verdict, data: bytes, kind: str, *,
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     if not marked:
-        return _write(target, verdict, None, NOT_ATTRIBUTED_NOTE)
+        return _write(target, verdict, None, NOT_ATTRIBUTED_NOTE, deadline)
     with tempfile.TemporaryDirectory(prefix="wjx_ret_") as tmp:
         source = Path(tmp) / f"form.{'xls' if kind == 'xls' else 'xlsx'}"
         source.write_bytes(data)

@@ -295,7 +295,7 @@ def _progress_formula(f: IndicatorFigure, v: str, t: str, b: str, x: str) -> str
     if f.indicator.is_down:  # the share of the cap used, or of the required fall achieved
         if kind in YEAR_COUNTS:
             return f"{v}/{t}"
-        return f"({b}-{v})/({b}-{t})"
+        return f'IF(AND(ISNUMBER({b}),{b}>{t}),({b}-{v})/({b}-{t}),"")'  # no fall required: no progress
     if kind == STOCK and f.baseline is not None and f.assessment.target is not None \
             and f.assessment.target > f.baseline.value:
         return f"({v}-{b})/({t}-{b})"

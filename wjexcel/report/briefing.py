@@ -9,7 +9,7 @@ from __future__ import annotations
 from wjexcel.report.ranking import SPLIT_WEIGHT, TownScore
 from wjexcel.report.figures import (DONE, LAGGING, MISSING, NOT_ASSESSED, NOT_DUE, ON_TRACK, SEVERE, Figures,
                                     IndicatorFigure, number_text)
-from wjexcel.plan.model import PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS, format_number
+from wjexcel.plan.model import MILESTONE, PLAN_TOTAL, RATIO, STOCK, YEAR_COUNTS, format_number
 from wjexcel.values import clean_text, shorten
 
 QUOTE_LIMIT = 80
@@ -77,31 +77,53 @@ def partial_phrase(f: IndicatorFigure) -> str:
     return f"已报 {p.reported}/{p.expected} 个区镇{total}"
 
 
+def cap_limit(f: IndicatorFigure) -> str:
+    """``控制目标26万吨以内`` / ``控制目标低于30件`` / ``控制目标为0起（零发生）``."""
+    a, unit = f.assessment, f.indicator.unit
+    if a.target is None:
+        return "本年未设控制目标"
+    shown = number_text(a.target, unit)
+    if a.op == "<":
+        return f"控制目标低于{shown}"
+    if abs(a.target) < 1e-12 and f.indicator.kind in YEAR_COUNTS:
+        return f"控制目标为{shown}（零发生）"
+    return f"控制目标{shown}以内"
+
+
 def cap_phrase(f: IndicatorFigure) -> str:
     """A 越小越好 figure in words: 控制目标, 已用, 超出 — never 完成年度目标的x%."""
     a, ind = f.assessment, f.indicator
     unit = ind.unit
-    limit = f"控制目标{number_text(a.target, unit)}{'以内' if a.op == '<=' else '以下'}"
+    limit = cap_limit(f)
     if a.target is None or f.value is None:
         return limit
     over = f.value - a.target
     if ind.kind in YEAR_COUNTS:
-        if over > 1e-9 or (a.op == "<" and over >= 0):
-            return f"{limit}，已超出{number_text(max(over, 0), unit)}"
+        if over > 1e-9:
+            return f"{limit}，已超出{number_text(over, unit)}"
+        if a.op == "<" and over >= -1e-9:
+            return f"{limit}，已达到上限，未控制在目标以下"
         used = f"，已用{pct(a.progress)}" if a.progress is not None else ""
         return f"{limit}{used}（序时进度{pct(f.elapsed, 0)}）"
     if a.status == DONE:
         return f"{limit}，已达到控制目标"
+    if over <= 1e-9:  # at the limit of a strict 低于
+        return f"{limit}，已达到上限，未控制在目标以下"
     return f"{limit}，高于控制目标{number_text(over, unit)}"
 
 
 def milestone_phrase(f: IndicatorFigure) -> str:
-    """A 节点任务 in words: its state(s) and due date; 逾期未完成 once past it."""
+    """A 节点任务 in words: its state(s) and due date; 逾期未完成 once past it. Where several
+    reporters are to report, each is named, and those who have not."""
     m = f.milestone
     if m is None:
         return "未设完成时间"
-    states = "、".join(f"{r}{s}" for r, s in m.states.items()) if len(m.states) > 1 else \
-        next(iter(m.states.values()), "未报送")
+    if len(m.expected) > 1:
+        states = "、".join(f"{r}{s}" for r, s in m.states.items())
+        if m.missing:
+            states += ("；" if states else "") + f"{'、'.join(m.missing)}未报送"
+    else:
+        states = next(iter(m.states.values()), "未报送")
     if m.overdue:
         return f"应于{m.due_label}前完成，逾期未完成（{states}）"
     return f"{states}，应于{m.due_label}前完成"
@@ -159,16 +181,17 @@ def _more_rules(figures: Figures, tol: str) -> list[str]:
         lines.append(
             "越小越好（控制目标）的指标：增量、年度数类是全年的上限，X = T × e、D = T，本年累计一旦超过 T 即为"
             f"严重滞后（全年额度已用完），年末不超过 T 为已完成，年中不超过 X 为序时推进，不超过 X + {tol} × D 为滞后；"
-            "零发生（T = 0）的指标出现 1 起即为严重滞后。存量、比率类要从 B 降到 T：X = B +（T − B）× e，D 为 B − T"
-            f"（比率类为 X），不超过 T 为已完成，不超过 X 为序时推进，不超过 X + {tol} × D 为滞后，否则严重滞后。"
+            "零发生（T = 0）的指标出现 1 起即为严重滞后。存量、比率类要从 B 降到 T：X = B +（T − B）× e（没有 B 时"
+            "X = T），D 为 B − T（B − T 不为正或没有 B 时为 T；比率类为 X），不超过 T 为已完成，不超过 X 为序时推进，"
+            f"不超过 X + {tol} × D 为滞后，否则严重滞后。"
             "这类指标不计完成率；“进度”为已用额度（数值 ÷ T）或已完成的降幅（（B − 数值）÷（B − T））。"
             "“以内、以下”含本数，“低于、不足”不含本数。")
     if any(t.words or t.is_relative for i in inds for t in i.targets.values() if not t.due):
         lines.append("目标照计划原文写的：“左右、约、力争”按其中的数字评价；“1～2”按下限（越小越好按上限）；"
                      "“较上年下降5%”按上年实际数（没有时按上年目标或基期值）算出当年目标；具体算法见各行“核对提示”。")
-    if any(i.kind in (STOCK, RATIO) and len(i.targets) < len(figures.plan.years) for i in inds):
-        lines.append("某年未设目标的：存量、比率类按基期值到下一个目标“按规划目标线性分解”；没有基期值的，该年为"
-                     "“本年不考核”，不计入任何统计。")
+    if any(i.kind not in (PLAN_TOTAL, MILESTONE) and len(i.targets) < len(figures.plan.years) for i in inds):
+        lines.append("某年未设目标的：存量、比率类按基期值到下一个目标“按规划目标线性分解”；没有基期值的存量、比率类，"
+                     "以及增量、年度数类，该年为“本年不考核”，不计入任何统计。")
     if any(i.is_milestone for i in inds):
         lines.append("节点任务按责任单位（区镇填报的按各区镇）报送的状态评价：报“已完成”为已完成；过了完成时限"
                      "（所填年月的月底）仍未完成为严重滞后（逾期未完成），无论是否报送；未报送为未报送；完成时限所在年度"

@@ -533,9 +533,11 @@ class History:
             remarks={r: rv.remark.strip() for r, rv in reported.items() if rv.remark and rv.remark.strip()},
             elapsed=e, assessment=assessment, period=period, due=ind.reported_in(period),
             year_target=year_target, partial=dv.partial)
+        previous = period.previous()
         if ind.kind == MILESTONE:
             fig.milestone = self._milestone(period, ind, reported)
             fig.by_reporter = {}
+            self._lagging(fig, previous)
             return fig
         self._cross_check(ind, fig, reported)
         fig.notes.extend(target_notes(ind, period.year, year_target))
@@ -543,17 +545,21 @@ class History:
             fig.notes.append(f"{period.year}年目标“{ind.target_for(period.year).words}”缺少上年数据，无法算出，本年不考核")
         elif target is None:
             fig.notes.append(f"{period.year}年未设目标，本年不考核")
-        previous, last_year = period.previous(), period.a_year_earlier()
+        last_year = period.a_year_earlier()
         if self.in_plan(previous):
             fig.previous = PeriodValue(previous, self.value(previous, ind))
         if self.in_plan(last_year):
             fig.same_period_last_year = PeriodValue(last_year, self.value(last_year, ind))
-        if fig.due and fig.status in BEHIND:
-            fig.lagging_periods = 1 + (self.figures(previous).by_code(ind.code).lagging_periods
-                                       if self.in_plan(previous) else 0)
+        self._lagging(fig, previous)
         self._plan_period(period, ind, fig)
         fig.splits = self._splits(period, ind, reported, share)
         return fig
+
+    def _lagging(self, fig: IndicatorFigure, previous: Period) -> None:
+        """This period and the consecutive earlier ones of its granularity that lagged (0 if not now)."""
+        if fig.due and fig.status in BEHIND:
+            fig.lagging_periods = 1 + (self.figures(previous).by_code(fig.code).lagging_periods
+                                       if self.in_plan(previous) else 0)
 
     def _milestone(self, period: Period, ind: Indicator, reported: dict[str, ReportedValue]
                    ) -> MilestoneAssessment | None:
@@ -662,8 +668,12 @@ class History:
 
         def judge(name, members, span, target_value, value, is_group):
             kind, elapsed = ind.kind, e
-            if "-" in span:  # a whole-plan span: a plan total, or for a cap a cap on the plan's sum
-                kind, elapsed = (INCREMENT, share) if ind.is_down else (PLAN_TOTAL, e)
+            if "-" in span:  # a whole-plan span: a plan total; for a cap on a count, a cap on the plan's sum;
+                # a falling level is judged as a level (its split is the level it must be within)
+                if ind.is_down:
+                    kind, elapsed = (INCREMENT, share) if ind.kind in YEAR_COUNTS else (ind.kind, e)
+                else:
+                    kind, elapsed = PLAN_TOTAL, e
             a = assess(kind, value, Target(float(target_value), op), elapsed, share, plan.tolerance,
                        down=ind.is_down)
             split = SplitFigure(name, members, span, value, a, is_group)

@@ -14,9 +14,9 @@ from wjexcel.report.corrections import write_mark
 from wjexcel.report.data import ReportData
 from wjexcel.plan.model import STOCK
 from wjexcel.report.breakdown import expected_format, is_count
-from wjexcel.report.briefing import pct
+from wjexcel.report.briefing import partial_phrase, pct
 from wjexcel.report.figures import MISSING, STATUSES, number_text
-from wjexcel.report.plan_period import headline, judgement
+from wjexcel.report.plan_period import headline, judgement, plan_goal
 from wjexcel.textmeasure import fit_height
 
 SHEET = "概览"
@@ -90,7 +90,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
     sheet.write_row(row, 0, ["行动目标", "单位", "计划期目标", "计划累计", "完成率", "计划期已过", "判断"], st.header())
     goals = headline(figures)
     for i, f in enumerate(goals, row + 1):
-        goal = f.indicator.plan_period_target()
+        goal = plan_goal(f)
         put(sheet, i, 0, f.indicator.name, st.text(wrap=True))
         put(sheet, i, 1, f.indicator.unit, st.cell(align="center"))
         put(sheet, i, 2, "—" if goal is None else goal.label(), st.cell(align="center"))
@@ -128,7 +128,15 @@ def _missing_named(figures) -> str:
     missing = [f for f in figures.judged if f.status == MISSING]
     if not missing:
         return ""
-    named = "；".join(f"{f.indicator.name}（应由{f.indicator.source_unit}报送）" for f in missing[:MOST_MISSING])
+
+    def whose(f) -> str:
+        if f.partial is not None:
+            return f"{f.indicator.name}（{partial_phrase(f)}）"
+        if f.milestone is not None and f.milestone.missing:
+            return f"{f.indicator.name}（{'、'.join(f.milestone.missing)}未报进展）"
+        return f"{f.indicator.name}（应由{f.indicator.source_unit}报送）"
+
+    named = "；".join(whose(f) for f in missing[:MOST_MISSING])
     more = f"等 {len(missing)} 项，详见“任务分解表”" if len(missing) > MOST_MISSING else ""
     return f"未报送的指标：{named}{more}。"
 

@@ -98,9 +98,3 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
             "计划累计：增量类为已结束各年度年末数加本年累计，其他类为本期数。计划期结束（最后一年年末）时按计划期目标判定"
             "“完成/未完成”；此前，增量和计划总量类以“计划累计 ÷ 计划期目标”与计划期已过比例相比，其他类按本期状态判断。")
     wrapped_rows(sheet, st, last + 2, [note], len(HEADS), sum(widths))
-
-
-def goal_label(f: IndicatorFigure) -> str:
-    """``380个`` / ``＞1200家``: how 概览 names a goal (worded as 计划期考核's :meth:`Target.label`)."""
-    goal = plan_goal(f)
-    return "—" if goal is None else f"{goal.label()}{f.indicator.unit}"

@@ -68,7 +68,8 @@ def rank_towns(figures: Figures, previous: Figures | None = None) -> list[TownSc
         share = 100 * shares[town.name] / top if top else 0.0
         score = share if split is None else SPLIT_WEIGHT * split + (1 - SPLIT_WEIGHT) * share
         codes = [i.code for i in plan.indicators_for(town, figures.period)]
-        filled = sum(1 for f in figures.indicators if f.code in codes and town.name in f.by_reporter)
+        filled = sum(1 for f in figures.indicators if f.code in codes
+                     and town.name in (f.milestone.states if f.milestone else f.by_reporter))
         scored.append((town.name, split, share, round(score, 1), filled, len(codes)))
     scored.sort(key=lambda s: -s[3])
     before = {t.reporter: t.rank for t in rank_towns(previous)} if previous is not None and previous.reporters_seen \

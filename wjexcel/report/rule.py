@@ -37,7 +37,7 @@ from enum import Enum
 
 from wjexcel.periods import Period
 from wjexcel.plan.model import (COMPLETED, LEVELS, MILESTONE_STATES, NOT_STARTED, PLAN_TOTAL, RATIO, STOCK,
-                                YEAR_COUNTS, Target, format_number)
+                                YEAR_COUNTS, Target, due_label, format_number)
 
 EPS = 1e-9
 """Slack on every comparison, the same in Python and in the Excel formulas."""
@@ -119,7 +119,8 @@ def assess(kind: str, value: float | None, target: Target | None, elapsed: float
     ``target`` must be resolved (a number); None means the year is not judged (本年不考核).
     """
     if target is None or target.value is None:
-        return Assessment(None, ">=", None, None, None, None, NOT_ASSESSED, baseline, down)
+        op = target.op if target is not None else ("<=" if down else ">=")
+        return Assessment(None, op, None, None, None, None, NOT_ASSESSED, baseline, down)
     if down:
         return _assess_down(kind, value, target, elapsed, tolerance, baseline)
     t = target.value
@@ -194,11 +195,16 @@ class MilestoneAssessment:
     states: dict[str, str]  # reporter -> 未启动 / 推进中 / 已完成
     status: Status
     overdue: bool
+    expected: tuple[str, ...] = ()  # who is to report a state
 
     @property
     def due_label(self) -> str:
-        year, month = self.due.split("-")
-        return f"{year}年底" if month == "12" else f"{year}年{int(month)}月底"
+        return due_label(self.due)
+
+    @property
+    def missing(self) -> list[str]:
+        """The expected reporters who gave no state."""
+        return [r for r in self.expected if r not in self.states]
 
     def to_json(self) -> dict:
         return {"due": self.due, "states": dict(self.states)}
@@ -235,4 +241,4 @@ def assess_milestone(due: str, period: Period, states: dict[str, str | None],
         status = LAGGING
     else:
         status = ON_TRACK
-    return MilestoneAssessment(due, shown, status, overdue and status != DONE)
+    return MilestoneAssessment(due, shown, status, overdue and status != DONE, tuple(expected))

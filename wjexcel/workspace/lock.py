@@ -152,8 +152,8 @@ def _acquire(path: Path, action: str) -> str:
             _clear_stale(path, other)
             continue
         except OSError as exc:
-            raise DiskProblem(f"无法在工作区的 .wjexcel 文件夹中建立锁定文件：{os_reason(exc, writing=True)}。"
-                              "请检查该文件夹是否可以写入（磁盘是否已满）。", ".wjexcel") from exc
+            raise DiskProblem(f"无法写入“{path.parent}”（{os_reason(exc, writing=True)}），不能建立工作区的锁定文件。"
+                              "请检查该文件夹是否只读、是否有写入权限、磁盘是否已满。", ".wjexcel") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(info, fh, ensure_ascii=False)
