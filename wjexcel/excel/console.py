@@ -208,26 +208,7 @@ def launcher_text(action: eb.Action, python: Interpreter) -> str:
     alone keeps the last one) and runs the command.
     """
     paths = " %*" if action.key == "run" else ""
-    return f"""@echo off
-chcp 65001 >nul
-setlocal EnableExtensions DisableDelayedExpansion
-cd /d "%~dp0"
-title {action.title}
-{_find_python(python)}
-"%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
-if errorlevel 1 goto no_python
-"%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}
-set "RC=%ERRORLEVEL%"
-echo.
-if not "%RC%"=="0" echo 请看上面的说明。
-pause
-exit /b %RC%
-
-:no_python
-{NO_PYTHON_TEXT.format(python=_echo_text(python.absolute))}
-pause
-exit /b 1
-"""
+    return _batch(action.title, python, f'"%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}')
 
 
 RESTORE_LAUNCHER = "恢复台账.bat"
@@ -235,16 +216,21 @@ RESTORE_LAUNCHER = "恢复台账.bat"
 
 def restore_launcher_text(python: Interpreter) -> str:
     """The .bat that puts the ledger's newest good backup back (``wjexcel restore``, which asks first)."""
+    return _batch("恢复台账", python, "echo 用最近一份完好的自动备份恢复工作区台账（台账丢失、变成空文件或损坏时使用）。\n"
+                                     '"%PY%" -m wjexcel restore -w "%~dp0."')
+
+
+def _batch(title: str, python: Interpreter, run: str) -> str:
+    """A launcher: find Python, check wjexcel imports, ``run``, keep the window open on the result."""
     return f"""@echo off
 chcp 65001 >nul
 setlocal EnableExtensions DisableDelayedExpansion
 cd /d "%~dp0"
-title 恢复台账
+title {title}
 {_find_python(python)}
 "%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
 if errorlevel 1 goto no_python
-echo 用最近一份完好的自动备份恢复工作区台账（台账丢失、变成空文件或损坏时使用）。
-"%PY%" -m wjexcel restore -w "%~dp0."
+{run}
 set "RC=%ERRORLEVEL%"
 echo.
 if not "%RC%"=="0" echo 请看上面的说明。
