@@ -19,6 +19,7 @@ from pathlib import Path
 from wjexcel.atomic import replace_file
 from wjexcel.collect.formread import RETURN_SHEET
 from wjexcel.errors import OutputLockedError, WjexcelError
+from wjexcel.periods import chinese_date
 from wjexcel.problems import ERROR
 from wjexcel.textmeasure import fit_height
 
@@ -84,7 +85,7 @@ def names_original(path: Path, file: str) -> bool:
 def _original_line(file: str, deadline: date | None = None) -> str:
     from wjexcel.values import clean_text
 
-    due = f"于{deadline.year}年{deadline.month}月{deadline.day}日前" if deadline else ""
+    due = f"于{chinese_date(deadline)}前" if deadline else ""
     return clean_text(f"原文件：{file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
                       f"不要改动表格结构，改好后{due}重新发送。")
 

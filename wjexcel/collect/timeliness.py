@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from wjexcel.periods import chinese_date
 from wjexcel.plan.deadline import default_deadline, return_deadline
 from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
 
@@ -41,7 +42,7 @@ def period_deadline(ledger, plan, period: str) -> date | None:
 
 def date_label(day: date | None) -> str:
     """``2022年10月10日`` (as the forms print it), or ``""``."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    return chinese_date(day) if day else ""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from wjexcel.forms.facts import FormFacts
 from wjexcel.forms.grid import Sheet
 from wjexcel.forms.template import Template, fill_sheet, load_template
 from wjexcel.forms.xlsxout import Properties, to_xlsx
-from wjexcel.periods import Period
+from wjexcel.periods import Period, chinese_date
 from wjexcel.plan.model import (DEPARTMENT, MILESTONE_STATES, MILESTONE_WORDS, PLAN_TOTAL, STOCK, YEAR_COUNTS,
                                 Indicator, Plan, Reporter, Target, due_label, format_number)
 
@@ -211,7 +211,7 @@ def _placeholder_values(plan: Plan, reporter: Reporter, period: Period, generate
                         due: date | None = None) -> dict[str, str]:
     try:
         deadline = due or datetime.fromisoformat(generated) + timedelta(days=plan.deadline_days)
-        deadline_text = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+        deadline_text = chinese_date(deadline)
     except ValueError:
         deadline_text = "（见通知）"
     return {

@@ -17,21 +17,17 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from wjexcel.atomic import write_bytes
-from wjexcel.periods import Period
+from wjexcel.periods import Period, chinese_date
 from wjexcel.plan.model import Plan, Reporter
 
 DRAFTS_FOLDER = "邮件"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def date_text(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def subject(plan: Plan, period: Period, reporter: Reporter, deadline: date) -> str:
     """``关于报送吴江科创2022年第三季度科技创新指标填报表的通知（七都镇，请于2022年10月10日前报送）``."""
     return (f"关于报送{plan.short_name or plan.name}{period.label}{plan.title_of_form}的通知"
-            f"（{reporter.name}，请于{date_text(deadline)}前报送）")
+            f"（{reporter.name}，请于{chinese_date(deadline)}前报送）")
 
 
 def body(plan: Plan, period: Period, reporter: Reporter, attachment: str, deadline: date, today: date) -> str:
@@ -43,13 +39,13 @@ def body(plan: Plan, period: Period, reporter: Reporter, attachment: str, deadli
         f"{reporter.name}：",
         "",
         f"　　现将《{plan.name}》{period.label}{plan.title_of_form}（附件“{attachment}”）发给你们，"
-        f"请按表中“填报说明”填写截至{period.end_label}的数据，于{date_text(deadline)}前将填好的 Excel 文件"
+        f"请按表中“填报说明”填写截至{period.end_label}的数据，于{chinese_date(deadline)}前将填好的 Excel 文件"
         f"（请直接在原表中填写，不要改动表格结构）和盖章扫描件一并发回{lead}。",
         "",
         f"　　{contact}。" if contact else "",
         "",
         f"{lead}",
-        date_text(today),
+        chinese_date(today),
     ]
     return "\r\n".join(lines) + "\r\n"
 
