@@ -69,7 +69,7 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
                 fmt = number_format([value], percent) if c == 4 or value is None else shown
                 put(sheet, i, c, value, st.number(fmt))
             put(sheet, i, 6, item.lagging_periods, st.number("0"))
-            sheet.set_row(i, fit_height(item.name, WIDTHS[0]))
+            sheet.set_row(i, max(fit_height(item.name, WIDTHS[0]), fit_height(item.figure.indicator.unit, WIDTHS[1])))
         status_formats(book, sheet, f"C{row + 2}:C{row + 1 + min(len(behind), MOST_BEHIND)}")
         row += min(len(behind), MOST_BEHIND) + 1
         net = _net_increase_note(behind[:MOST_BEHIND], figures)
@@ -98,7 +98,8 @@ def write_overview(book, st: Styles, data: ReportData) -> None:
         put(sheet, i, 4, f.plan_completion, st.number("0.0%"))
         put(sheet, i, 5, float(figures.plan_share), st.number("0.0%"))
         put(sheet, i, 6, judgement(f, figures)[0], st.cell(align="center"))
-        sheet.set_row(i, fit_height(f.indicator.name, WIDTHS[0]))
+        sheet.set_row(i, max(fit_height(f.indicator.name, WIDTHS[0]), fit_height(f.indicator.unit, WIDTHS[1]),
+                             fit_height(judgement(f, figures)[0], WIDTHS[6])))
     row += len(goals) + 2
 
     row = _heading(sheet, st, row, "四、报送情况")

@@ -15,7 +15,7 @@ from wjexcel.report.figures import BEHIND, DONE, EPS, NOT_DUE, ON_SCHEDULE, Figu
 
 SHEET = "计划期考核"
 DONE_AT_END, NOT_DONE_AT_END, AHEAD, BEHIND_PLAN, IN_PROGRESS = "完成", "未完成", "快于序时", "慢于序时", "进行中"
-WITHIN, OVER = "控制在序时内", "超出序时控制"
+WITHIN, OVER = "未超序时", "超出序时"
 """A cap's verdicts before the plan ends: the plan-to-date sum within (or over) its share of the cap."""
 HEADS = ["序号", "行动目标（指标）", "单位", "计划期目标", "计划累计", "完成率", "计划期已过", "判断", "说明"]
 
@@ -65,10 +65,10 @@ def judgement(f: IndicatorFigure, figures: Figures) -> tuple[str, str]:
     if ind.kind in (INCREMENT, PLAN_TOTAL):
         ahead = f.plan_to_date >= goal.value * share - EPS
         return (AHEAD if ahead else BEHIND_PLAN), f"计划累计 ÷ 计划期目标与计划期已过比例 {share:.0%} 相比"
-    if f.status in ON_SCHEDULE:
-        return AHEAD, f"按本期状态（{f.status}）判断"
+    if f.status in ON_SCHEDULE:  # a cap or a falling level: within what is allowed by now
+        return (WITHIN if ind.is_down else AHEAD), f"按本期状态（{f.status.value}）判断"
     if f.status in BEHIND:
-        return BEHIND_PLAN, f"按本期状态（{f.status}）判断"
+        return (OVER if ind.is_down else BEHIND_PLAN), f"按本期状态（{f.status.value}）判断"
     return IN_PROGRESS, f"本期{f.status}"
 
 
@@ -96,5 +96,6 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
     note = ("说明：计划期目标由计划各年目标得出——增量类为各年目标之和（越小越好的为各年控制目标之和），"
             "年度数、存量、比率类为最后一年的目标，计划总量类为其总目标；越小越好的指标不超过目标为完成；"
             "计划累计：增量类为已结束各年度年末数加本年累计，其他类为本期数。计划期结束（最后一年年末）时按计划期目标判定"
-            "“完成/未完成”；此前，增量和计划总量类以“计划累计 ÷ 计划期目标”与计划期已过比例相比，其他类按本期状态判断。")
+            "“完成/未完成”；此前，增量和计划总量类以“计划累计 ÷ 计划期目标”与计划期已过比例相比，其他类按本期状态判断；"
+            "越小越好的指标写“未超序时”或“超出序时”（计划累计或本期数是否超过按计划期已过比例应控制的数）。")
     wrapped_rows(sheet, st, last + 2, [note], len(HEADS), sum(widths))
