@@ -304,7 +304,7 @@ def next_steps(figures: Figures) -> list[str]:
     """四、下步打算: one paragraph per responsible unit behind, for the clerk to complete (nothing invented)."""
     items = [item for item in figures.supervision() if item.status in BEHIND]
     paras = []
-    for n, (unit, mine) in enumerate(unit_items(items).items(), 1):
+    for n, (unit, mine) in enumerate(unit_items(items, figures.plan, with_lead=True).items(), 1):
         names = list(dict.fromkeys(_item_name(item, unit) for item in mine))
         running = list(dict.fromkeys(_item_name(item, unit) for item in mine if item.escalate))
         if running and len(names) == 1:

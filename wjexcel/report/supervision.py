@@ -22,19 +22,20 @@ HEADS = ["序号", "指标", "分解对象", "状态", "期望值", "实际值",
          "牵头单位", "情况说明"]
 
 
-def unit_items(items: list[SupervisionItem], plan=None) -> dict[str, list[SupervisionItem]]:
+def unit_items(items: list[SupervisionItem], plan=None, *, with_lead: bool = False) -> dict[str, list[SupervisionItem]]:
     """Each responsible unit and the items it answers for, units in order of first mention; items
     without a unit are gathered under ``""`` (their text is addressed to no one in particular).
 
     With the ``plan``, a letter goes to each town by name, never to the collective 各区镇, and
-    never to the lead unit the letter is sent by (an item it alone answers for goes under ``""``)."""
+    (unless ``with_lead``, as for the written report's 下步打算) never to the lead unit the letter
+    is sent by (an item it alone answers for goes under ``""``)."""
     out: dict[str, list[SupervisionItem]] = {}
     for item in items:
         units = list(item.units)
         if plan is not None:
             towns = [d.name for d in plan.districts]
             units = [u for unit in units for u in (towns if unit == ALL_DISTRICTS else [unit])]
-            units = [u for u in dict.fromkeys(units) if u != (item.lead_unit or plan.lead_unit)]
+            units = [u for u in dict.fromkeys(units) if with_lead or u != (item.lead_unit or plan.lead_unit)]
         for unit in units or ("",):
             out.setdefault(unit, []).append(item)
     return out
@@ -50,6 +51,8 @@ def item_facts(item: SupervisionItem) -> str:
     digits = 1 if is_count(unit_word) else 2
     expected, value, gap = (number_text(v, unit_word, digits)
                             for v in (item.assessment.expected, item.value, item.gap))
+    if f.indicator.is_percent and item.gap is not None:  # a difference of percentages is in points
+        gap = f"{number_text(item.gap, '', digits)}个百分点"
     if f.indicator.is_down:
         target = number_text(item.assessment.target, unit_word, digits)
         return f"控制目标 {target}（序时应不超过 {expected}），实际 {value}，超出 {gap}"
