@@ -9,7 +9,8 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 
 from wjexcel.errors import FormError
-from wjexcel.collect.reader import a1, parse_a1, read_workbook
+from wjexcel.cellref import a1, parse_a1
+from wjexcel.collect.reader import read_workbook
 
 
 @pytest.fixture

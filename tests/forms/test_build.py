@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from wjexcel.cellref import parse_a1
 from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.periods import Period
@@ -110,7 +111,7 @@ def _check_contract(path, key):
         assert validations[(row, remark_col)].type == "textLength"
         expected |= {(row, value_col), (row, remark_col)}
     for key_name, ref in layout["signature"].items():
-        row, col = signing.ref_to_rowcol(ref)
+        row, col = parse_a1(ref)
         label = ws.cell(row, col - 1).value
         assert label == dict(L.SIGNATURE_FIELDS)[key_name]
         assert (row, col) in unlocked and (row, col) in validations

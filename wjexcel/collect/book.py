@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from wjexcel.cellref import a1, parse_a1  # noqa: F401 - readers take them from here
+from wjexcel.cellref import parse_a1
 
 VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
 

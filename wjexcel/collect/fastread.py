@@ -31,7 +31,8 @@ from defusedxml import ElementTree as DefusedET
 from openpyxl.utils.cell import column_index_from_string
 
 from wjexcel.collect import preflight as P
-from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData, a1
+from wjexcel.cellref import a1
+from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData
 from wjexcel.filetypes import part_name
 
 MAX_PART_BYTES = 16 * 1024 * 1024

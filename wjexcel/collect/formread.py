@@ -29,7 +29,7 @@ from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STA
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, fold_typed, is_blank, parse_number, shorten
-from wjexcel.cellref import a1
+from wjexcel.cellref import a1, parse_a1
 from wjexcel.collect.reader import WorkbookData, read_workbook
 
 VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
@@ -383,7 +383,7 @@ def _read_signature_block(sheet, cells: dict, problems) -> SignatureBlock:
     found, missing = {}, []
     labels = dict(L.SIGNATURE_FIELDS)
     for key, ref in cells.items():
-        row, col = signing.ref_to_rowcol(ref)
+        row, col = parse_a1(ref)
         cell = sheet.cells.get((row, col))
         if key == "filled_on":
             raw = None if cell is None or is_blank(cell.value) else cell.value

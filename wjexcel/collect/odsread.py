@@ -23,7 +23,8 @@ import zipfile
 
 from defusedxml.ElementTree import iterparse
 
-from wjexcel.collect.book import HIDDEN, VISIBLE, CellData, SheetData, WorkbookData, a1
+from wjexcel.cellref import a1
+from wjexcel.collect.book import HIDDEN, VISIBLE, CellData, SheetData, WorkbookData
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"

@@ -32,8 +32,8 @@ from wjexcel import filetypes
 from wjexcel.errors import EnvironmentProblem, FormError, os_reason
 from wjexcel.problems import Code
 from wjexcel.values import decode_excel_escapes
-from wjexcel.collect.book import (HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData,  # noqa: F401
-                                  a1, parse_a1)
+from wjexcel.cellref import a1
+from wjexcel.collect.book import HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData  # noqa: F401
 from wjexcel.collect import fastread
 from wjexcel.collect.preflight import RESAVE, check_bytes, check_file, preflight
 

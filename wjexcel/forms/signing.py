@@ -55,8 +55,6 @@ def canonical(value) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-ref_to_rowcol = parse_a1
-"""``"F12"`` -> ``(12, 6)``; raises ValueError for anything else (the name readers of signed ranges use)."""
 
 
 def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
@@ -75,8 +73,8 @@ def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
         if not isinstance(skip, (list, tuple)) or not all(isinstance(s, str) for s in skip):
             raise ValueError(f"unsigned cells of {sheet!r}")
         first, _, last = spec["range"].partition(":")
-        r1, c1 = ref_to_rowcol(first)
-        r2, c2 = ref_to_rowcol(last or first)
+        r1, c1 = parse_a1(first)
+        r2, c2 = parse_a1(last or first)
         skip = set(skip)
         for row in range(r1, r2 + 1):
             for col in range(c1, c2 + 1):
