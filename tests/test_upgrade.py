@@ -122,3 +122,21 @@ def test_a_damaged_ledger_is_named_in_chinese(old):
     assert done.returncode == 1 and "已损坏或不是台账文件" in done.stderr and "请从备份恢复" in done.stderr
     assert "database" not in done.stderr  # SQLite's own words go to the debug log
     assert "file is not a database" in (old.state / "logs" / "debug.log").read_text(encoding="utf-8")
+
+
+def test_an_empty_backup_left_by_a_full_disk_is_written_again_before_the_upgrade(old):
+    """A full disk during an earlier upgrade left ``ledger.v0-backup.sqlite`` empty: it is not trusted
+    as the backup, the next upgrade writes it again whole, and nothing half-written is left beside it."""
+    import sqlite3
+
+    from wjexcel.workspace.backup import healthy
+    from wjexcel.workspace.ledger import Ledger
+
+    backup = old.ledger_path.with_name(f"{old.ledger_path.stem}.v0-backup{old.ledger_path.suffix}")
+    backup.write_bytes(b"")
+    with Ledger.open(old):
+        pass
+    assert healthy(backup) and not list(old.state.glob("*.part"))
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] > 0

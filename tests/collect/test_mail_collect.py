@@ -336,3 +336,26 @@ def test_the_same_form_attached_twice_is_a_duplicate(ws, attachments):
     files = {v.file: v.status for v in collect(ws).verdicts}
     assert files == {"收回/两遍.eml": IGNORED, "收回/两遍.eml/七都镇.xlsx": ACCEPTED,
                      "收回/两遍.eml/七都镇（2）.xlsx": "duplicate"}
+
+
+def test_a_town_mailing_another_towns_form_changes_neither_town(ws, tmp_path):
+    """平望镇 fills in 七都镇's form, names the file plainly and mails it: the sender names the town."""
+    plan = workspace_plan(ws)
+    form = next((ws.outbox / PERIOD).glob(f"{PERIOD}_{QIDU}_*.xlsx"))
+    values = {i.code: 6 for i in plan.indicators_for(plan.reporter(QIDU)) if not i.is_percent}
+    data = fill_form(form, tmp_path / "填报表.xlsx", values, names={i.code: i.name for i in plan.indicators},
+                     signer=SIGNER).read_bytes()
+    mail = std_mail("报表", "平望镇 <pw@pingwang.gov.cn>", local(2022, 10, 9, 10, 0), [("填报表.xlsx", data)])
+    (ws.inbox / "平望镇来信.eml").write_bytes(mail.as_bytes())
+    forwarded = std_mail("转发：报表", "区科技局 <kjj@wujiang.gov.cn>", local(2022, 10, 9, 11, 0),
+                         [("七都镇.xlsx", filled(ws, QIDU, tmp_path / "七都镇.xlsx"))])
+    files = {v.file: v for v in collect(ws).verdicts}
+    wrong = files["收回/平望镇来信.eml/填报表.xlsx"]
+    assert wrong.status == REJECTED and wrong.reporter is None
+    assert [p.code for p in wrong.errors] == [Code.WRONG_REPORTER] and "发件人" in wrong.errors[0].message
+    with Ledger.open(ws) as ledger:
+        assert not [s for s in ledger.submissions(PERIOD) if s.reporter in (QIDU, PINGWANG)]
+    # A forward by the clerk's own unit names no town: its attachment counts as the form says.
+    (ws.inbox / "转发.eml").write_bytes(forwarded.as_bytes())
+    files = {v.file: v for v in collect(ws).verdicts}
+    assert files["收回/转发.eml/七都镇.xlsx"].status == ACCEPTED

@@ -62,3 +62,11 @@ def test_the_on_time_rate_counts_only_what_is_decided():
     assert on_time_rate(ts) == 0.5
     assert on_time_text(ts) == "按时报送 2 家、逾期 2 家（其中尚未报送 1 家），按时报送率 50.0%"
     assert on_time_text([Timeliness(DUE, None, None)]) == "" and on_time_rate([]) is None
+
+
+def test_a_correction_sent_before_the_return_was_collected_keeps_the_first_date():
+    """The town mailed a bad form on 10-08 and, of its own accord, a correction on 10-14; the clerk
+    collected both on 10-15. The 退回 came after the correction was sent: it gives it no new date."""
+    bad = sub(1, REJECTED, datetime(2022, 10, 15, 9), sent=datetime(2022, 10, 8, 9))
+    own = sub(2, ACCEPTED, datetime(2022, 10, 15, 9, 5), sent=datetime(2022, 10, 14, 9))
+    assert judge(PLAN, DUE, [bad, own], TODAY) == Timeliness(DUE, False, 4)

@@ -312,3 +312,18 @@ def test_a_default_name_taken_by_a_final_gets_another(tmp_path):
     later = consolidate(ws, "2022Q2", now=NOW)
     assert first.output == plain and later.output == plain.with_name(f"{plain.stem}_2{plain.suffix}")
     assert sha(first.output) == sent and "更正说明" in openpyxl.load_workbook(later.output).sheetnames
+
+
+def test_a_final_never_writes_over_a_file_already_there(tmp_path):
+    """After a ledger restored from a backup older than a 定稿, the ledger forgets the 定稿, but the
+    file that was sent is still on disk: a new 定稿 takes another name and leaves it as it was."""
+    from wjexcel.periods import Period
+    from wjexcel.report.final import FinalView, output_path
+
+    target = tmp_path / "计划_2022Q2_汇总_20220712.xlsx"
+    sent = target.with_name("计划_2022Q2_汇总_20220712_定稿.xlsx")
+    sent.write_bytes(b"the workbook that was sent")
+    view = FinalView(Period.parse("2022Q2"), making=1)  # nothing recorded: the ledger was restored
+    chosen = output_path(view, target, explicit=False)
+    assert chosen != sent and chosen.name == "计划_2022Q2_汇总_20220712_定稿_2.xlsx"
+    assert output_path(FinalView(Period.parse("2022Q2")), target, explicit=False) == target  # no 定稿: as named

@@ -585,8 +585,12 @@ class _Collector:
                                claims=self._claims(inc)), reading
 
     def _claims(self, inc: Incoming) -> V.Claims:
-        """What came with the file about whose it is: its name (the mail's sender, once mail is read)."""
-        return V.Claims(file_name=inc.name)
+        """What came with the file about whose it is: its name, and the sender of the mail it came in
+        where that sender names one town (a forward by the clerk's own unit or a bureau says nothing)."""
+        sender = inc.sender or ""
+        if sender and len(V.named_reporters(sender, [d.name for d in self.plan.districts])) != 1:
+            sender = ""
+        return V.Claims(file_name=inc.name, sender=sender)
 
     def _store(self, inc: Incoming, sha: str, judgement: V.Judgement, reading) -> FileVerdict:
         ident = reading.identity if reading is not None else None
@@ -794,13 +798,13 @@ class _Collector:
             return [FileVerdict(inc.display, REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
         inc = _sent_by(inc, parsed)
         note = mail_note(parsed)
-        with self.ledger.transaction():
+        with self.ledger.transaction():  # still to walk until its walk ends (a full disk may stop it)
             self._keep(inc, sha, own_copy=False)
-            sid = self._record(inc, sha, IGNORED, note)
+            sid = self._record(inc, sha, IGNORED, note, members_pending=bool(parsed.attachments))
         head = FileVerdict(inc.display, IGNORED, note=note, submission_id=sid, container=bool(parsed.attachments))
         if not parsed.attachments:
             return [head]
-        return [head] + self._attachments(inc, sha, sid, parsed, [])
+        return [head] + self._attachments(inc, sha, sid, parsed, [], was_pending=True)
 
     def _attachments(self, inc: Incoming, sha: str, sid: int, parsed: M.Mail, earlier: list[Submission],
                      was_pending: bool = False) -> list[FileVerdict]:

@@ -77,7 +77,9 @@ def judge(plan, deadline: date | None, subs: list, today: date) -> Timeliness:
     first = min(passing, key=lambda s: s.sent_or_received) if passing else None
     due = deadline
     for s in subs:
-        if s.verdict == REJECTED and (first is None or s.sent_or_received < first.sent_or_received):
+        # a 退回 gives a new date to what was sent after it was returned (not to a correction sent
+        # of the reporter's own accord before the clerk collected the bad form)
+        if s.verdict == REJECTED and (first is None or first.sent_or_received >= s.received_at):
             due = max(due, return_deadline(plan, s.received_at.date()))
     if first is not None:
         late = (first.sent_or_received.date() - due).days

@@ -53,10 +53,6 @@ class Claims:
     file_name: str = ""
     sender: str = ""
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
-
 
 def judge_filetype(kind: FileType, name: str) -> Judgement:
     """A file that is not a readable workbook: returned when it was meant as a form, else kept aside."""

@@ -310,7 +310,9 @@ def output_path(view: FinalView, target: Path, explicit: bool) -> Path:
     if _resolved(target) in finals and explicit:
         raise WjexcelError(f"“{target}”是已定稿的汇总表，定稿文件不能覆盖。请另选文件名（或不指定输出文件，使用默认文件名）。")
     candidate, n = target, 1
-    while _resolved(candidate) in finals:
+    # a 定稿 never replaces a file already there: after a ledger restore the record of an earlier
+    # 定稿 may be gone, but the file that was sent is still on disk
+    while _resolved(candidate) in finals or (view.making and not explicit and candidate.exists()):
         n += 1
         candidate = target.with_name(f"{target.stem}_{n}{target.suffix}")
     return candidate

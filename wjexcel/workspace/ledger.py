@@ -14,6 +14,7 @@ written by a newer wjexcel is refused rather than damaged.
 from __future__ import annotations
 
 import json
+import os
 import logging
 import sqlite3
 import time
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
-from wjexcel.errors import WorkspaceError
+from wjexcel.errors import WjexcelError, WorkspaceError
 from wjexcel.problems import Problem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.workspace.archive import Archive
@@ -711,7 +712,7 @@ def disk_problem_of(ws, exc: BaseException):
                        "请清理磁盘空间或检查该文件夹的权限后再试。", where)
 
 
-def _unreadable(ws, exc) -> WorkspaceError:
+def _unreadable(ws, exc) -> WjexcelError:
     """Why the ledger cannot be opened, in Chinese (SQLite's English text goes to the debug log)."""
     log.warning("ledger %s cannot be opened: %s", ws.ledger_path, exc)
     where = ws.relative(ws.ledger_path)
@@ -721,6 +722,9 @@ def _unreadable(ws, exc) -> WorkspaceError:
     if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in _SQLITE_NOT_WRITABLE:  # not damaged: say so
         return WorkspaceError(f"无法写入“{ws.state}”（没有写入权限），打不开工作区台账（{where}）。"
                               "请检查该文件夹是否只读、是否有写入权限。")
+    problem = disk_problem_of(ws, exc)  # a full disk or an I/O error is the disk's, not a damaged ledger
+    if problem is not None:
+        return problem
     from wjexcel.workspace.backup import restore_text
 
     return WorkspaceError(f"工作区台账（{where}）已损坏或不是台账文件，无法打开。{restore_text(ws)}")
@@ -755,7 +759,8 @@ def _upgrade(ws, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a COMMIT the disk refused has already rolled back
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -781,9 +786,17 @@ def _script(conn: sqlite3.Connection, script: str) -> None:
 
 def _backup(ws, conn: sqlite3.Connection, version: int) -> Path:
     """A copy of the ledger as it was before a migration, beside it in the state folder."""
+    from wjexcel.workspace.backup import healthy
+
     target = ws.ledger_path.with_name(f"{ws.ledger_path.stem}.v{version}-backup{ws.ledger_path.suffix}")
-    if not target.exists():
-        with sqlite3.connect(target) as copy:
+    if target.exists() and healthy(target):
+        return target
+    part = target.with_name(target.name + ".part")  # a full disk leaves no empty backup in its place
+    try:
+        with sqlite3.connect(part) as copy:
             conn.backup(copy)
         copy.close()
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
     return target
