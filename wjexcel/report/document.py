@@ -19,12 +19,11 @@ import os
 import re
 from pathlib import Path
 
-from wjexcel.atomic import replace_file, verify_zip
-from wjexcel.errors import OutputLockedError
+from wjexcel.atomic import verify_zip
 from wjexcel.report.cells import STATUS_COLOURS
 from wjexcel.report.data import ReportData
 from wjexcel.report.document_text import BODY, DATE, H1, H2, NOTE, SIGNATURE, TO, TODO, Outline, outline
-from wjexcel.report.workbook import WriteOutcome, _timestamped
+from wjexcel.report.workbook import WriteOutcome, write_or_beside
 from wjexcel.values import clean_text
 
 FANGSONG, KAITI, HEITI, TITLE_FONT, SONGTI = "仿宋_GB2312", "楷体_GB2312", "黑体", "方正小标宋简体", "宋体"
@@ -408,12 +407,4 @@ def write_document(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     Raises:
         OutputLockedError: Neither the target nor a timestamped name could be written.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    build = lambda tmp: build_document(data, tmp)  # noqa: E731
-    try:
-        if edited(target):
-            raise OutputLockedError(f"“{target.name}”已被修改过")
-        return WriteOutcome(replace_file(target, build, verify))
-    except OutputLockedError:
-        return WriteOutcome(replace_file(_timestamped(target), build, verify), locked=target)
+    return write_or_beside(Path(target), lambda tmp: build_document(data, tmp), verify, keep=edited)

@@ -90,14 +90,24 @@ def write_report(data: ReportData, target: str | os.PathLike) -> WriteOutcome:
     Raises:
         OutputLockedError: Neither the target nor a timestamped name could be written.
     """
-    target = Path(target)
+    return write_or_beside(Path(target), lambda tmp: build_workbook(tmp, data), verify)
+
+
+def write_or_beside(target: Path, build, verify, keep=lambda path: False) -> WriteOutcome:
+    """Write ``target`` atomically (``build(tmp)``, then ``verify(tmp)``); where it is open in
+    Excel/WPS/Word, or ``keep(target)`` says it is not ours to replace, write a timestamped sibling
+    instead (``locked`` = the target).
+
+    Raises:
+        OutputLockedError: Neither the target nor a timestamped name could be written.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    build = lambda tmp: build_workbook(tmp, data)  # noqa: E731
     try:
+        if keep(target):
+            raise OutputLockedError(f"“{target.name}”已被修改过")
         return WriteOutcome(replace_file(target, build, verify))
     except OutputLockedError:
-        other = _timestamped(target)
-        return WriteOutcome(replace_file(other, build, verify), locked=target)
+        return WriteOutcome(replace_file(_timestamped(target), build, verify), locked=target)
 
 
 def _timestamped(target: Path) -> Path:
