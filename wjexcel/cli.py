@@ -388,7 +388,7 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
-    from wjexcel.collect.status import period_note, reporting_status, status_text
+    from wjexcel.report.status import period_note, reporting_status, status_text
     from wjexcel.periods import Period
 
     ws = _open_ws(workspace)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from wjexcel.collect.collector import collect
 from wjexcel.collect.formread import read_form
-from wjexcel.collect.status import RETURNED, reporting_status, status_text
+from wjexcel.report.status import RETURNED, reporting_status, status_text
 from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import FORM_SHEET, fill_form, find_inputs
 from wjexcel.forms.outbox import generate_forms

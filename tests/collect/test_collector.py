@@ -21,7 +21,7 @@ from wjexcel.collect.collector import collect
 from wjexcel.problems import Code
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.demo.fill import fill_form
-from wjexcel.collect.status import reminder_text, reporting_status
+from wjexcel.report.status import reminder_text, reporting_status
 from wjexcel.periods import Period
 from wjexcel.workspace import Workspace
 from wjexcel.plan.workbook import workspace_plan

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from wjexcel.collect.collector import collect
-from wjexcel.collect.status import reporting_status
+from wjexcel.report.status import reporting_status
 from wjexcel.workspace import Workspace
 from wjexcel.workspace.archive import Archive
 from wjexcel.workspace.ledger import Ledger

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect
-from wjexcel.collect.status import reminder_text, reporting_status
+from wjexcel.report.status import reminder_text, reporting_status
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.problems import Code

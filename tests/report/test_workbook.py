@@ -24,7 +24,7 @@ from wjexcel.report.breakdown import FIRST_ROW
 from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import SHEETS, write_report
 from wjexcel.textmeasure import fit_height, last_line_lengths, text_units
-from wjexcel.collect.status import ReporterStatus
+from wjexcel.report.status import ReporterStatus
 from wjexcel.periods import Period
 from wjexcel.plan.builtin import builtin_plan
 
@@ -516,7 +516,7 @@ def test_replacing_an_unlocked_report(tmp_path):
 
 
 def test_the_overview_says_who_reported_as_the_status_command_does(written):
-    from wjexcel.collect.status import status_summary
+    from wjexcel.report.status import status_summary
     from wjexcel.report.briefing import status_tally
 
     path, figures = written

@@ -175,7 +175,7 @@ def run_action(action: Action, params: dict[str, str], book_folder: Path,
         result = run_cycle(ws, period, progress=progress)
         lines += result.summary_text().splitlines()
     else:
-        from wjexcel.collect.status import period_note, reporting_status, status_text
+        from wjexcel.report.status import period_note, reporting_status, status_text
 
         plan = workspace_plan(ws)
         statuses = reporting_status(ws, period, plan)

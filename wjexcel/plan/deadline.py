@@ -1,7 +1,7 @@
 """The plan's date rules: when forms made on a day are due, and when a returned form is due again.
 
 The plan's 报送期限（天） (``Plan.deadline_days``) decides both; judging who was on time is
-:mod:`wjexcel.collect.timeliness`.
+:mod:`wjexcel.report.timeliness`.
 """
 
 from __future__ import annotations

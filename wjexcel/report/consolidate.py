@@ -21,7 +21,7 @@ from wjexcel.periods import Period
 from wjexcel.report.data import ReportData
 from wjexcel.report.document import write_document
 from wjexcel.report.workbook import write_report
-from wjexcel.collect.status import period_note, reporting_status, status_summary
+from wjexcel.report.status import period_note, reporting_status, status_summary
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
 

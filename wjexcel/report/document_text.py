@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wjexcel.collect.status import MISSING as NOT_REPORTED
-from wjexcel.collect.status import RETURNED
+from wjexcel.report.status import MISSING as NOT_REPORTED
+from wjexcel.report.status import RETURNED
 from wjexcel.periods import chinese_date
 from wjexcel.plan.model import ANNUAL, INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.report.briefing import cap_phrase, milestone_phrase, partial_phrase, pct

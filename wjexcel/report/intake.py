@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wjexcel.collect.status import REPORTING_STATUSES, RETURNED
-from wjexcel.collect.timeliness import on_time_text
+from wjexcel.report.status import REPORTING_STATUSES, RETURNED
+from wjexcel.report.timeliness import on_time_text
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
 from wjexcel.report.cells import Styles, column_widths, print_across, table, wrapped_rows

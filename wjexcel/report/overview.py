@@ -6,7 +6,7 @@ x%"), then what is behind, the plan's headline goals, and who has not reported.
 
 from __future__ import annotations
 
-from wjexcel.collect.status import status_summary
+from wjexcel.report.status import status_summary
 from wjexcel.report.briefing import completeness, status_tally
 from wjexcel.report.cells import (HEAD_FONT, Styles, number_format, put, setup_print, status_formats, text,
                                   title_block)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
-from wjexcel.collect.status import REPORTED
+from wjexcel.report.status import REPORTED
 from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
 from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from wjexcel.collect import timeliness as T
+from wjexcel.report import timeliness as T
 from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
@@ -47,7 +47,7 @@ class ReporterStatus:
 
 def reporting_status(ws, period: str | Period, plan=None, today: date | None = None) -> list[ReporterStatus]:
     """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回,
-    with their 截止日期 and whether they were on time (:mod:`wjexcel.collect.timeliness`).
+    with their 截止日期 and whether they were on time (:mod:`wjexcel.report.timeliness`).
 
     已退回 means the reporter's latest file was returned for correction; if an earlier
     version was accepted it still counts, and the note says so.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wjexcel.collect.timeliness import Timeliness, judge, on_time_rate, on_time_text
+from wjexcel.report.timeliness import Timeliness, judge, on_time_rate, on_time_text
 from wjexcel.plan.builtin import builtin_plan
 from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, Submission
 
