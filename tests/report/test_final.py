@@ -34,7 +34,8 @@ from wjexcel.cli import cli
 from wjexcel.demo.fill import fill_form
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
-from wjexcel.workspace.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger
+from wjexcel.workspace.ledger import Ledger
+from wjexcel.workspace.schema import MIGRATIONS, SCHEMA_VERSION
 
 KAIFA, QIDU, KEJI, RENCAI = "吴江开发区", "七都镇", "区科技局", "人才办"
 FOUR_TOWNS = {QIDU: 0.2, "桃源镇": 0.1, "震泽镇": 0.1, "平望镇": 0.1}  # the group 四个镇, every member reporting

@@ -41,8 +41,8 @@ from wjexcel.filenames import zip_member_name
 from wjexcel.periods import Period
 from wjexcel.plan.deadline import return_deadline
 from wjexcel.problems import WARNING, Code, Problem
-from wjexcel.workspace.ledger import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Ledger,
-                                      Submission, disk_problem_of)
+from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Ledger, Submission
+from wjexcel.workspace.schema import disk_problem_of
 
 log = logging.getLogger(__name__)
 
