@@ -35,6 +35,7 @@ from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
 from wjexcel.collect.results import CollectResult, FileVerdict
+from wjexcel.collect.versions import resolve_versions
 from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
                             os_reason)
 from wjexcel.filenames import zip_member_name
@@ -427,7 +428,7 @@ class _Collector:
             self._keep(inc, sha, own_copy=reading is not None and reading.identity is not None)
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == ACCEPTED:
-                self.ledger.resolve_versions(verdict.reporter, verdict.period)
+                resolve_versions(self.ledger, verdict.reporter, verdict.period)
             if (verdict.status == REJECTED and (verdict.reporter or not verdict.attributed)
                     and _valid_period(verdict.period) and reading is not None):
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)

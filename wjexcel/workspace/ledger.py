@@ -440,26 +440,6 @@ class Ledger:
             (reporter, period, ACCEPTED, SUPERSEDED)).fetchall()
         return [self._submission(r) for r in rows]
 
-    def resolve_versions(self, reporter: str, period: str) -> int | None:
-        """Make the newest version count and mark the others superseded; return its id.
-
-        Newest means: latest 填报日期, then latest file time, then latest arrival. When a
-        version has no (believable) 填报日期, dates cannot be compared and file time and
-        arrival decide. Nothing is deleted: superseded versions stay in the ledger and
-        the archive.
-        """
-        versions = self.candidates(reporter, period)
-        if not versions:
-            return None
-        dated = all(s.filled_on for s in versions)
-        newest = max(versions, key=lambda s: ((s.filled_on if dated else date.min),
-                                              s.file_mtime or datetime.min, s.id))
-        for s in versions:
-            wanted = ACCEPTED if s.id == newest.id else SUPERSEDED
-            if s.verdict != wanted:
-                self.set_verdict(s.id, wanted)
-        return newest.id
-
     def submissions(self, period: str | None = None) -> list[Submission]:
         """Every file recorded for ``period`` (all periods and unidentified files when None)."""
         if period is None:
