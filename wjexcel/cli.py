@@ -355,8 +355,6 @@ def collect(paths, workspace, as_json):
 
 
 def _print_verdicts(result) -> None:
-    from wjexcel.workspace.ledger import VERDICT_LABELS
-
     earlier = 0
     for v in result.verdicts:
         if v.unchanged and v.submission_id:
@@ -364,7 +362,7 @@ def _print_verdicts(result) -> None:
             continue
         who = f"{v.reporter} {v.period}" if v.reporter else ""
         mark = ""
-        label = ("邮件" if v.note.startswith("邮件") else "压缩包") if v.container else "留待下次" if v.deferred else VERDICT_LABELS.get(v.status, v.status)
+        label = ("邮件" if v.note.startswith("邮件") else "压缩包") if v.container else v.status.label
         click.echo(f"[{label}] {v.file} {who}{mark}")
         for p in v.errors:
             click.echo(f"    错误：{p.located(with_file=False)}")

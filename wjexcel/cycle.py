@@ -31,12 +31,12 @@ class RunResult:
         return Path(self.consolidated.output) if self.consolidated else None
 
     def summary_text(self) -> str:
-        from wjexcel.workspace.ledger import ACCEPTED, REJECTED
+        from wjexcel.records import Verdict
 
         c = self.collected
         new = c.new
-        accepted = sum(1 for v in new if v.status == ACCEPTED)
-        returned = sum(1 for v in new if v.status == REJECTED)
+        accepted = sum(1 for v in new if v.status == Verdict.ACCEPTED)
+        returned = sum(1 for v in new if v.status == Verdict.REJECTED)
         lines = [
             f"{self.period.label}一键汇总完成。" if self.consolidated else f"{self.period.label}一键汇总：收集完成，未写出汇总表。",
             f"收到文件：本次新收到 {len(new)} 个，接收 {accepted} 个，退回 {returned} 个。",

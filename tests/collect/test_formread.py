@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from wjexcel.forms import layout as L
-from wjexcel.collect.formread import INVALID, MISSING, UNCHECKED, VALID, parse_date, read_form
+from wjexcel.collect.formread import parse_date, read_form
+from wjexcel.records import Signature
 from wjexcel.forms.build import build_form
 from wjexcel.uscc import make_uscc
 from wjexcel.plan.builtin import builtin_plan
@@ -71,7 +72,7 @@ def test_properly_filled_form_passes(blank, tmp_path):
                  details={"talent": _talent(12), "carrier": [{"载体名称": "飞地", "新建/改建": "新建", "面积（万平方米）": 1.5}],
                           "hitech": [{"企业名称": "甲公司", "统一社会信用代码": make_uscc(1)}]})
     reading = read_form(path, PLAN, key=KEY)
-    assert reading.signature_status == VALID
+    assert reading.signature_status is Signature.VALID
     assert reading.identity.reporter == "七都镇" and reading.identity.period == "2022Q4"
     assert reading.identity.form_id == "2022Q4-READ"
     assert not reading.problems.errors, [p.located() for p in reading.problems]
@@ -83,7 +84,7 @@ def test_properly_filled_form_passes(blank, tmp_path):
     assert reading.signature_block.filled_on == date(2022, 10, 8)
     assert reading.signature_block.filled_by == "张三"
     assert len([d for d in reading.details if d.list_code == "talent"]) == 12
-    assert read_form(path, PLAN, key=None).signature_status == UNCHECKED
+    assert read_form(path, PLAN, key=None).signature_status is Signature.UNCHECKED
 
 
 def _scribble(wb):
@@ -103,7 +104,7 @@ def test_bad_entries_are_located(blank, tmp_path):
                    {"统一社会信用代码": make_uscc(3)}]},
         edit=_scribble)
     reading = read_form(path, PLAN, key=KEY)
-    assert reading.signature_status == VALID
+    assert reading.signature_status is Signature.VALID
     errors = {(p.sheet, p.cell): p.message for p in reading.problems.errors}
     warnings = {(p.sheet, p.cell): p.message for p in reading.problems.warnings}
     cell = lambda code: (L.MAIN_SHEET, f"F{rows[code]}")  # noqa: E731
@@ -201,7 +202,7 @@ def test_inserted_row_is_relocated_and_tampering_caught(blank, tmp_path):
 
     path = _fill(blank, tmp_path / "ins.xlsx", GOOD, edit=insert)
     reading = read_form(path, PLAN, key=KEY)
-    assert reading.signature_status == INVALID
+    assert reading.signature_status is Signature.INVALID
     moved = [p for p in reading.problems.warnings if "已按指标名称定位" in p.message]
     assert moved and moved[0].cell == f"C{rows['2-1'] + 1}"
     assert {v.indicator: v.value for v in reading.values}["2-1"] == 1200
@@ -213,7 +214,7 @@ def test_not_a_form_and_other_plan(blank, tmp_path):
     wb.active["A1"] = "随便一张表"
     wb.save(other)
     reading = read_form(other, PLAN, key=KEY)
-    assert reading.identity is None and reading.signature_status == MISSING and reading.problems.errors
+    assert reading.identity is None and reading.signature_status is Signature.UNSIGNED and reading.problems.errors
 
     plan = builtin_plan()
     plan.plan_id, plan.version = "another-plan", "1"
@@ -254,19 +255,19 @@ def test_libreoffice_resaves_keep_the_signature(blank, soffice_convert, tmp_path
     as_xls = soffice_convert(sources, "xls", tmp_path / "lo_xls")
     for ok, bad1, bad2 in (as_xlsx, as_xls):
         reading = read_form(ok, PLAN, key=KEY)
-        assert reading.signature_status == VALID, ok
+        assert reading.signature_status is Signature.VALID, ok
         values = {v.indicator: v for v in reading.values}
         assert values["2-1"].value == 1200 and values["6-1"].value == 3.6 and values["3-1"].value is None
         err = [p for p in reading.problems.errors if p.cell == f"F{rows['3-1']}"]
         assert err and "约12" in err[0].message
         assert reading.signature_block.filled_on == date(2022, 10, 8)
         assert len([d for d in reading.details if d.list_code == "talent"]) == 12
-        assert read_form(bad1, PLAN, key=KEY).signature_status == INVALID
-        assert read_form(bad2, PLAN, key=KEY).signature_status == INVALID
+        assert read_form(bad1, PLAN, key=KEY).signature_status is Signature.INVALID
+        assert read_form(bad2, PLAN, key=KEY).signature_status is Signature.INVALID
     # an xls saved under an .xlsx name is read by content
     renamed = tmp_path / "renamed.xlsx"
     shutil.copy(as_xls[0], renamed)
-    assert read_form(renamed, PLAN, key=KEY).signature_status == VALID
+    assert read_form(renamed, PLAN, key=KEY).signature_status is Signature.VALID
 
 
 # --- a layout is never trusted beyond a form's reach ------------------------------------------

@@ -35,7 +35,8 @@ from wjexcel.demo.fill import fill_form
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.problems import Code
 from wjexcel.workspace import Workspace
-from wjexcel.workspace.ledger import ACCEPTED, IGNORED, REJECTED, Ledger
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger
 
 PERIOD = "2022Q4"
 DEADLINE = date(2022, 10, 10)
@@ -166,25 +167,25 @@ def test_mails_get_the_verdicts_of_their_attachments_and_a_second_run_adds_nothi
         name = "平望镇报表.zip" if reporter == PINGWANG else f"{reporter}.xlsx"
         (plain.inbox / name).write_bytes(data)
     expected = by_reporter(collect(plain).verdicts)
-    assert expected == {QIDU: ACCEPTED, ZHENZE: REJECTED, PINGWANG: ACCEPTED, SHENGZE: ACCEPTED}
+    assert expected == {QIDU: Verdict.ACCEPTED, ZHENZE: Verdict.REJECTED, PINGWANG: Verdict.ACCEPTED, SHENGZE: Verdict.ACCEPTED}
 
     mails = drop_mails(ws, attachments)
     result = collect(ws)
     assert by_reporter(result.verdicts) == expected
     files = {v.file: v for v in result.verdicts}
     qidu = files["收回/关于报送七都镇2022年四季度数据.eml/七都镇.xlsx"]
-    assert qidu.status == ACCEPTED and qidu.reporter == QIDU
+    assert qidu.status == Verdict.ACCEPTED and qidu.reporter == QIDU
     head = files["收回/关于报送七都镇2022年四季度数据.eml"]
-    assert head.container and head.status == IGNORED
+    assert head.container and head.status == Verdict.IGNORED
     assert head.note.startswith("邮件“关于报送七都镇2022年四季度数据”（发件人 王晓明 <wang@qidu.gov.cn>，2022-10-09 10:00 发出）")
-    assert files["收回/平望镇.eml/平望镇报表.zip/平望镇2022年四季度报表.xlsx"].status == ACCEPTED
+    assert files["收回/平望镇.eml/平望镇报表.zip/平望镇2022年四季度报表.xlsx"].status == Verdict.ACCEPTED
     shengze = files["收回/转发：盛泽镇报表.eml/盛泽镇2022年四季度科技创新指标.eml/盛泽镇.xlsx"]
-    assert shengze.status == ACCEPTED
+    assert shengze.status == Verdict.ACCEPTED
     empty = files["收回/忘了附件.eml"]
-    assert empty.status == IGNORED and not empty.container
+    assert empty.status == Verdict.IGNORED and not empty.container
     assert "中没有附件" in empty.note and "报表见附件（忘了附上）" in empty.note
     rejected = files["收回/震泽镇报表.msg/震泽镇.xlsx"]
-    assert rejected.status == REJECTED and rejected.errors and "约12" in rejected.errors[0].message
+    assert rejected.status == Verdict.REJECTED and rejected.errors and "约12" in rejected.errors[0].message
     assert "邮件 5 封" in result.summary_text()
 
     with Ledger.open(ws) as ledger:
@@ -288,9 +289,9 @@ def test_a_thirty_megabyte_mail(ws, attachments):
     (ws.inbox / "大邮件.eml").write_bytes(mail)
     result = collect(ws)
     files = {v.file: v for v in result.verdicts}
-    assert files["收回/大邮件.eml/七都镇.xlsx"].status == ACCEPTED
+    assert files["收回/大邮件.eml/七都镇.xlsx"].status == Verdict.ACCEPTED
     photo_verdict = files["收回/大邮件.eml/现场照片.jpg"]  # judged like a photo dropped in 收回
-    assert photo_verdict.status == IGNORED and "不是 Excel 填报表" in photo_verdict.note
+    assert photo_verdict.status == Verdict.IGNORED and "不是 Excel 填报表" in photo_verdict.note
     with Ledger.open(ws) as ledger:
         assert ledger.archive.path(hashlib.sha256(mail).hexdigest()).stat().st_size == len(mail)
 
@@ -314,11 +315,11 @@ def test_a_mail_cut_short_by_the_time_budget_is_finished_by_the_next_run(ws, att
                    [("七都镇.xlsx", attachments[QIDU]), ("盛泽镇.xlsx", attachments[SHENGZE])]).as_bytes()
     (ws.inbox / "两个镇.eml").write_bytes(two)
     first = {v.file: v for v in collect(ws, time_budget=0).verdicts}
-    assert first["收回/两个镇.eml/七都镇.xlsx"].status == ACCEPTED
+    assert first["收回/两个镇.eml/七都镇.xlsx"].status == Verdict.ACCEPTED
     assert first["收回/两个镇.eml/盛泽镇.xlsx"].deferred
     second = {v.file: v for v in collect(ws).verdicts}
     assert second["收回/两个镇.eml/七都镇.xlsx"].unchanged
-    assert second["收回/两个镇.eml/盛泽镇.xlsx"].status == ACCEPTED and not second["收回/两个镇.eml/盛泽镇.xlsx"].unchanged
+    assert second["收回/两个镇.eml/盛泽镇.xlsx"].status == Verdict.ACCEPTED and not second["收回/两个镇.eml/盛泽镇.xlsx"].unchanged
     with Ledger.open(ws) as ledger:
         subs = {s.file: s for s in ledger.submissions()}
         assert subs["收回/两个镇.eml/盛泽镇.xlsx"].sender == "区镇联络员 <ll@wujiang.gov.cn>"
@@ -334,7 +335,7 @@ def test_the_same_form_attached_twice_is_a_duplicate(ws, attachments):
                      [("七都镇.xlsx", attachments[QIDU]), ("七都镇.xlsx", attachments[QIDU])]).as_bytes()
     (ws.inbox / "两遍.eml").write_bytes(twice)
     files = {v.file: v.status for v in collect(ws).verdicts}
-    assert files == {"收回/两遍.eml": IGNORED, "收回/两遍.eml/七都镇.xlsx": ACCEPTED,
+    assert files == {"收回/两遍.eml": Verdict.IGNORED, "收回/两遍.eml/七都镇.xlsx": Verdict.ACCEPTED,
                      "收回/两遍.eml/七都镇（2）.xlsx": "duplicate"}
 
 
@@ -351,11 +352,11 @@ def test_a_town_mailing_another_towns_form_changes_neither_town(ws, tmp_path):
                          [("七都镇.xlsx", filled(ws, QIDU, tmp_path / "七都镇.xlsx"))])
     files = {v.file: v for v in collect(ws).verdicts}
     wrong = files["收回/平望镇来信.eml/填报表.xlsx"]
-    assert wrong.status == REJECTED and wrong.reporter is None
+    assert wrong.status == Verdict.REJECTED and wrong.reporter is None
     assert [p.code for p in wrong.errors] == [Code.WRONG_REPORTER] and "发件人" in wrong.errors[0].message
     with Ledger.open(ws) as ledger:
         assert not [s for s in ledger.submissions(PERIOD) if s.reporter in (QIDU, PINGWANG)]
     # A forward by the clerk's own unit names no town: its attachment counts as the form says.
     (ws.inbox / "转发.eml").write_bytes(forwarded.as_bytes())
     files = {v.file: v for v in collect(ws).verdicts}
-    assert files["收回/转发.eml/七都镇.xlsx"].status == ACCEPTED
+    assert files["收回/转发.eml/七都镇.xlsx"].status == Verdict.ACCEPTED

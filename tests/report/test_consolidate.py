@@ -12,7 +12,8 @@ from python_calamine import CalamineWorkbook
 from wjexcel.report.consolidate import consolidate
 from wjexcel.errors import UsageError
 from wjexcel.report.figures import DONE, ON_TRACK
-from wjexcel.workspace.ledger import ACCEPTED, REJECTED, Ledger
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.problems import Problem
 from wjexcel.records import ValueRecord
 from wjexcel.cycle import init_workspace
@@ -20,7 +21,7 @@ from wjexcel.cycle import init_workspace
 NOW = datetime(2022, 10, 8, 9, 30)
 
 
-def record(ledger, reporter, kind, period, values, verdict=ACCEPTED, problems=()):
+def record(ledger, reporter, kind, period, values, verdict=Verdict.ACCEPTED, problems=()):
     n = len(ledger.submissions())
     data = f"{reporter} {period} {n}".encode()
     sha = hashlib.sha256(data).hexdigest()
@@ -46,7 +47,7 @@ def workspace(tmp_path_factory):
         record(ledger, "吴江开发区", "district", "2022Q3",
                [("4-2", 700, '=HYPERLINK("http://x","点击")'), ("1-1", 3, "两个载体在建")])
         record(ledger, "七都镇", "district", "2022Q3", [("1-1", 0.2, "受疫情影响")])
-        record(ledger, "平望镇", "district", "2022Q3", [], REJECTED,
+        record(ledger, "平望镇", "district", "2022Q3", [], Verdict.REJECTED,
                [Problem("“约12”不是确定的数字", "指标填报", "D9", "error")])
     return ws
 

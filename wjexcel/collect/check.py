@@ -17,18 +17,12 @@ from wjexcel.collect.verdict import Claims, judge_filetype, judge_reading, judge
 from wjexcel.errors import FormError, WorkspaceError, os_reason
 from wjexcel.filetypes import sniff
 from wjexcel.problems import ERROR, Code, Problem
+from wjexcel.records import Signature
 
 log = logging.getLogger(__name__)
 
 NOT_A_FORM_CHECKED = "不是 Excel 填报表（如盖章扫描件、说明文档），没有可检查的内容；报送时请同时发送填好的 Excel 填报表"
 """``check`` records nothing, so it never says a file was archived (``collect`` does)."""
-
-SIGNATURE_LABELS = {
-    "valid": "签名核验通过",
-    "invalid": "签名核验未通过：表格在可填写区域以外被改动，或被改成了其他单位的表",
-    "unchecked": "未核验签名（不在工作区中运行，没有密钥）",
-    "missing": "没有签名（不是本工具生成的填报表）",
-}
 
 
 @dataclass
@@ -39,7 +33,7 @@ class CheckResult:
     reporter: str | None = None
     period: str | None = None
     form_id: str | None = None
-    signature: str = ""
+    signature: Signature | None = None
     problems: list[Problem] = field(default_factory=list)
     blank: int = 0  # indicator value cells left empty
 
@@ -54,7 +48,7 @@ class CheckResult:
             "reporter": self.reporter,
             "period": self.period,
             "form_id": self.form_id,
-            "signature": self.signature,
+            "signature": self.signature.value if self.signature else "",
             "blank": self.blank,
             "errors": [p.as_json() for p in self.problems if p.severity == ERROR],
             "warnings": [p.as_json() for p in self.problems if p.severity != ERROR],
@@ -64,7 +58,7 @@ class CheckResult:
         head = f"{self.file}：{self.reporter or '未知单位'} {self.period or ''}".rstrip()
         lines = [head]
         if self.signature:
-            lines.append(f"  {SIGNATURE_LABELS.get(self.signature, self.signature)}")
+            lines.append(f"  {self.signature.label}")
         errors = [p for p in self.problems if p.severity == ERROR]
         warnings = [p for p in self.problems if p.severity != ERROR]
         for p in errors:

@@ -42,7 +42,8 @@ from wjexcel.filenames import zip_member_name
 from wjexcel.periods import Period
 from wjexcel.plan.deadline import return_deadline
 from wjexcel.problems import WARNING, Code, Problem
-from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Ledger, Submission
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger, Submission
 from wjexcel.workspace.schema import disk_problem_of
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def _unrecorded_deferred(ws, verdicts: list[FileVerdict]) -> list[FileVerdict]:
         kept = set()
     out = []
     for v in verdicts:
-        if v.unchanged or v.submission_id in kept:
+        if v.unchanged or v.deferred or v.submission_id in kept:
             out.append(v)
             continue
         if v.return_copy:
@@ -276,7 +277,7 @@ class _ReadAhead:
 
 def _deferred(display: str, note: str) -> FileVerdict:
     """A file left for the next run: nothing recorded, and the reason given."""
-    return FileVerdict(display, IGNORED, note=note, deferred=True, unchanged=True, problems=[
+    return FileVerdict(display, Verdict.DEFERRED, note=note, problems=[
         Problem(note, file=display, severity=WARNING, code=Code.FILE_DEFERRED)])
 
 
@@ -298,7 +299,7 @@ class _Collector:
     def entry(self, entry: Entry) -> list[FileVerdict]:
         """One file of the walk; whatever goes wrong stays this file's verdict."""
         if entry.skip:
-            return [FileVerdict(entry.display, IGNORED, note=entry.skip, unchanged=True)]
+            return [FileVerdict(entry.display, Verdict.IGNORED, note=entry.skip, unchanged=True)]
         try:
             info = entry.path.stat()
             mtime = datetime.fromtimestamp(info.st_mtime)
@@ -308,7 +309,7 @@ class _Collector:
             if data is None:
                 data = entry.path.read_bytes()
         except OSError as exc:
-            return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
+            return [FileVerdict(entry.display, Verdict.IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
         except DiskProblem:
             raise
         except Exception as exc:  # archiving a huge file failed in the ledger: this file only, tried again next run
@@ -316,7 +317,7 @@ class _Collector:
             if stop is not None:
                 raise stop from exc
             log.exception("collect failed on %s", entry.display)
-            return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
+            return [FileVerdict(entry.display, Verdict.REJECTED, note=INTERNAL_NOTE, problems=[
                 Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
         try:
             return self.incoming(Incoming(entry.display, data, mtime))
@@ -373,8 +374,8 @@ class _Collector:
                        "未打开，已存档。请让填报单位重新发送原表")
             problem = Problem(message, file=display, code=Code.FILE_TOO_BIG)
             sid = self.ledger.add_submission(sha256=sha, file=display, original_name=PurePosixPath(display).name,
-                                             file_mtime=mtime, verdict=REJECTED, problems=[problem], note=message)
-        return FileVerdict(display, REJECTED, problems=[problem], note=message, submission_id=sid)
+                                             file_mtime=mtime, verdict=Verdict.REJECTED, problems=[problem], note=message)
+        return FileVerdict(display, Verdict.REJECTED, problems=[problem], note=message, submission_id=sid)
 
     def _internal_error(self, inc: Incoming) -> FileVerdict:
         """A file whose judging failed unexpectedly: archived and recorded as returned, with
@@ -385,10 +386,10 @@ class _Collector:
             with self.ledger.transaction():
                 sha = hashlib.sha256(inc.data).hexdigest()
                 self._keep(inc, sha, own_copy=True)
-                sid = self._record(inc, sha, REJECTED, INTERNAL_NOTE, [problem])
+                sid = self._record(inc, sha, Verdict.REJECTED, INTERNAL_NOTE, [problem])
         except Exception:  # the ledger itself failed: the file stays unrecorded and is tried again next run
             log.exception("could not record the failure of %s", inc.display)
-        return FileVerdict(inc.display, REJECTED, problems=[problem], note=INTERNAL_NOTE, submission_id=sid)
+        return FileVerdict(inc.display, Verdict.REJECTED, problems=[problem], note=INTERNAL_NOTE, submission_id=sid)
 
     # --- one file ---------------------------------------------------------------------
     def _keep(self, inc: Incoming, sha: str, own_copy: bool) -> None:
@@ -399,7 +400,7 @@ class _Collector:
         else:
             self.ledger.note_member_blob(sha, len(inc.data), inc.container_sha, inc.name)
 
-    def _record(self, inc: Incoming, sha: str, status: str, note: str, problems=(), **fields) -> int:
+    def _record(self, inc: Incoming, sha: str, status: Verdict, note: str, problems=(), **fields) -> int:
         return self.ledger.add_submission(
             sha256=sha, file=inc.display, original_name=inc.name, file_mtime=inc.mtime, verdict=status,
             note=note, problems=problems, container_id=inc.container_id, sender=inc.sender, sent_at=inc.sent_at,
@@ -410,16 +411,16 @@ class _Collector:
         with self.ledger.transaction():
             if _owner_file(inc, kind):
                 self._keep(inc, sha, own_copy=False)
-                sid = self._record(inc, sha, IGNORED, OWNER_NOTE)
-                return FileVerdict(inc.display, IGNORED, note=OWNER_NOTE, submission_id=sid)
+                sid = self._record(inc, sha, Verdict.IGNORED, OWNER_NOTE)
+                return FileVerdict(inc.display, Verdict.IGNORED, note=OWNER_NOTE, submission_id=sid)
             first = self.ledger.first_with_hash(sha)
             if first is not None:
                 self._keep(inc, sha, own_copy=False)
                 note = f"与已收到的“{first.file}”内容完全相同，不重复计入"
-                sid = self._record(inc, sha, DUPLICATE, note, reporter=first.reporter,
+                sid = self._record(inc, sha, Verdict.DUPLICATE, note, reporter=first.reporter,
                                    reporter_kind=first.reporter_kind, period=first.period, form_id=first.form_id,
                                    duplicate_of=first.id)
-                return FileVerdict(inc.display, DUPLICATE, first.reporter, first.period, first.form_id,
+                return FileVerdict(inc.display, Verdict.DUPLICATE, first.reporter, first.period, first.form_id,
                                    note=note, submission_id=sid)
             if not kind.readable:
                 judgement, reading = V.judge_filetype(kind, inc.display), None
@@ -427,9 +428,9 @@ class _Collector:
                 judgement, reading = self._read(inc)
             self._keep(inc, sha, own_copy=reading is not None and reading.identity is not None)
             verdict = self._store(inc, sha, judgement, reading)
-            if verdict.status == ACCEPTED:
+            if verdict.status == Verdict.ACCEPTED:
                 resolve_versions(self.ledger, verdict.reporter, verdict.period)
-            if (verdict.status == REJECTED and (verdict.reporter or not verdict.attributed)
+            if (verdict.status == Verdict.REJECTED and (verdict.reporter or not verdict.attributed)
                     and _valid_period(verdict.period) and reading is not None):
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
@@ -512,7 +513,7 @@ class _Collector:
         """
         if seen is not None:
             head = _from_ledger(self.ledger, seen, inc.display)
-            head.container = seen.verdict == IGNORED
+            head.container = seen.verdict == Verdict.IGNORED
             members = self.ledger.members_of(seen.id)
             if not seen.members_pending:
                 return [head] + [v for m in members for v in self._remembered(m)]
@@ -520,7 +521,7 @@ class _Collector:
         if self.limits.out_of_time():
             return [_deferred(inc.display, self.limits.time_note())]
         problem = self._archive_problem(inc)
-        status = REJECTED if problem else IGNORED
+        status = Verdict.REJECTED if problem else Verdict.IGNORED
         note = problem.message if problem else ARCHIVE_NOTE
         with self.ledger.transaction():
             self._keep(inc, sha, own_copy=False)
@@ -569,7 +570,7 @@ class _Collector:
                     out.extend(self._remembered(known.pop(0), lambda info=info: zf.read(info), member,
                                                 info.file_size))
                 elif any(p.startswith("__MACOSX") for p in PurePosixPath(inner).parts):
-                    out.append(self._set_aside(member, IGNORED, MAC_NOTE))
+                    out.append(self._set_aside(member, Verdict.IGNORED, MAC_NOTE))
                 elif self.limits.out_of_time():
                     out.append(_deferred(member.display, self.limits.time_note()))
                 elif not self.limits.inflate(info.file_size):
@@ -601,10 +602,10 @@ class _Collector:
             message, code = (f"压缩包中的“{inner}”已损坏或使用了不支持的压缩方式，无法解压（可能是传输中断）。"
                              "请让填报单位重新打包发送", Code.ARCHIVE_CORRUPT)
         spreadsheet = PurePosixPath(inner).suffix.lower() in V.SPREADSHEET_SUFFIXES
-        return self._set_aside(member, REJECTED if spreadsheet else IGNORED, message,
+        return self._set_aside(member, Verdict.REJECTED if spreadsheet else Verdict.IGNORED, message,
                                [Problem(message, file=member.display, code=code)] if spreadsheet else [])
 
-    def _set_aside(self, member: Incoming, status: str, note: str, problems=()) -> FileVerdict:
+    def _set_aside(self, member: Incoming, status: Verdict, note: str, problems=()) -> FileVerdict:
         """A member not opened: recorded with its reason under its archive's hash (the bytes
         stay in that archive)."""
         with self.ledger.transaction():
@@ -619,12 +620,12 @@ class _Collector:
         ``size`` bytes, from this run's budget)."""
         head = _from_ledger(self.ledger, sub, sub.file)
         inner = self.ledger.members_of(sub.id)
-        head.container = sub.verdict == IGNORED and (bool(inner) or sub.members_pending)
+        head.container = sub.verdict == Verdict.IGNORED and (bool(inner) or sub.members_pending)
         if sub.members_pending and read is not None and member is not None:
             if self.limits.out_of_time() or not self.limits.inflate(size):
                 note = self.limits.time_note() if self.limits.out_of_time() else DEFERRED_INFLATE_NOTE
                 waiting = _deferred(sub.file, note)  # its members still wait: the archive itself is named
-                head.note, head.problems, head.deferred = waiting.note, waiting.problems, True
+                head.note, head.problems, head.status = waiting.note, waiting.problems, Verdict.DEFERRED
                 return [head] + [v for m in inner for v in self._remembered(m)]
             data = read()
             again = Incoming(sub.file, data, member.mtime, member.depth, member.container_id, member.container_sha,
@@ -644,7 +645,7 @@ class _Collector:
         if seen is not None:
             head = _from_ledger(self.ledger, seen, inc.display)
             members = self.ledger.members_of(seen.id)
-            head.container = seen.verdict == IGNORED and bool(members or seen.members_pending)
+            head.container = seen.verdict == Verdict.IGNORED and bool(members or seen.members_pending)
             if not seen.members_pending:
                 return [head] + [v for m in members for v in self._remembered(m)]
             parsed = parsed or M.read_mail(inc.data, inc.display)
@@ -663,14 +664,14 @@ class _Collector:
         if problem is not None or parsed is None:
             with self.ledger.transaction():
                 self._keep(inc, sha, own_copy=False)
-                sid = self._record(inc, sha, REJECTED, problem.message, [problem])
-            return [FileVerdict(inc.display, REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
+                sid = self._record(inc, sha, Verdict.REJECTED, problem.message, [problem])
+            return [FileVerdict(inc.display, Verdict.REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
         inc = _sent_by(inc, parsed)
         note = mail_note(parsed)
         with self.ledger.transaction():  # still to walk until its walk ends (a full disk may stop it)
             self._keep(inc, sha, own_copy=False)
-            sid = self._record(inc, sha, IGNORED, note, members_pending=bool(parsed.attachments))
-        head = FileVerdict(inc.display, IGNORED, note=note, submission_id=sid, container=bool(parsed.attachments))
+            sid = self._record(inc, sha, Verdict.IGNORED, note, members_pending=bool(parsed.attachments))
+        head = FileVerdict(inc.display, Verdict.IGNORED, note=note, submission_id=sid, container=bool(parsed.attachments))
         if not parsed.attachments:
             return [head]
         return [head] + self._attachments(inc, sha, sid, parsed, [], was_pending=True)
@@ -775,9 +776,9 @@ def _from_ledger(ledger: Ledger, seen: Submission, display: str) -> FileVerdict:
 def _refresh_statuses(ledger: Ledger, verdicts: list[FileVerdict]) -> None:
     """A later file may have superseded an earlier one of this run: report final verdicts."""
     for v in verdicts:
-        if v.submission_id is not None and v.status in (ACCEPTED, SUPERSEDED):
+        if v.submission_id is not None and v.status in (Verdict.ACCEPTED, Verdict.SUPERSEDED):
             v.status = ledger.verdict_of(v.submission_id) or v.status
-            if v.status == SUPERSEDED:
+            if v.status == Verdict.SUPERSEDED:
                 winner = ledger.accepted_submission(v.reporter, v.period)
                 v.note = (f"同一单位同一期间以“{winner.file}”为准（填报日期更新，或无日期时收到更晚），"
                           "本份已被替代，仍保留存档") if winner else v.note

@@ -27,12 +27,11 @@ from wjexcel.forms.facts import FormFacts, IndicatorFacts
 from wjexcel.periods import Period
 from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STARTED, Plan
 from wjexcel.problems import Code, ProblemList
-from wjexcel.records import DetailRow, FormIdentity, SignatureBlock, ValueRecord
+from wjexcel.records import DetailRow, FormIdentity, Signature, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, fold_typed, is_blank, parse_number, shorten
 from wjexcel.cellref import a1, parse_a1
 from wjexcel.collect.reader import WorkbookData, read_workbook
 
-VALID, INVALID, UNCHECKED, MISSING = "valid", "invalid", "unchecked", "missing"
 RETURN_SHEET = "退回意见"
 """The first sheet of wjexcel's own 退回 copies; readers of returned forms ignore it."""
 IMPLAUSIBLE_FACTOR = 10
@@ -51,7 +50,7 @@ class FormReading:
     file: str
     kind: str = ""
     identity: FormIdentity | None = None
-    signature_status: str = MISSING
+    signature_status: Signature = Signature.UNSIGNED
     values: list[ValueRecord] = field(default_factory=list)
     details: list[DetailRow] = field(default_factory=list)
     signature_block: SignatureBlock | None = None
@@ -60,7 +59,7 @@ class FormReading:
 
     @property
     def signature_ok(self) -> bool:
-        return self.signature_status == VALID
+        return self.signature_status is Signature.VALID
 
     @property
     def has_errors(self) -> bool:
@@ -103,11 +102,11 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
         "form_id", "plan_id", "plan_version", "reporter", "reporter_kind", "period",
         "template_version", "generated_at")))
     reading.signature_status = _signature_status(book, meta, key)
-    if reading.signature_status == INVALID:
+    if reading.signature_status is Signature.INVALID:
         problems.error("签名核验未通过：表格在填写区域以外被改动（如目标、指标名称、单位名称），"
                        "或被改成了其他单位的表。请使用下发的原表重新填写。",
                        code=Code.SIGNATURE_INVALID)
-    elif reading.signature_status == MISSING:
+    elif reading.signature_status is Signature.UNSIGNED:
         problems.error("表单标识缺少签名，无法确认是下发的原表。请使用下发的原表重新填写。",
                        code=Code.SIGNATURE_MISSING)
     year = _year(reading.identity.period)
@@ -152,11 +151,11 @@ def _read_meta(book: WorkbookData) -> dict | None:
     return meta
 
 
-def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
+def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> Signature:
     if not meta.get(L.SIGNATURE_KEY):
-        return MISSING
+        return Signature.UNSIGNED
     if key is None:
-        return UNCHECKED
+        return Signature.UNCHECKED
 
     sheets = {s.name: s for s in book.sheets}
 
@@ -169,7 +168,7 @@ def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> str:
         # what was typed: a locked cell turned into a formula showing the same value is not the form sent
         return cell.formula if cell.formula is not None else cell.value
 
-    return VALID if signing.verify(key, meta, cell_value) else INVALID
+    return Signature.VALID if signing.verify(key, meta, cell_value) else Signature.INVALID
 
 
 def _check_identity(reading: FormReading, plan: Plan) -> None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from wjexcel.errors import PeriodError
 from wjexcel.periods import Period
-from wjexcel.workspace.ledger import ACCEPTED, SUPERSEDED, Ledger
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger
 
-COUNTING = (ACCEPTED, SUPERSEDED)
+COUNTING = (Verdict.ACCEPTED, Verdict.SUPERSEDED)
 
 
 def _counts(v) -> bool:
@@ -50,7 +51,7 @@ def _label(code: str) -> str:
 def what_it_is(v) -> str:
     """``七都镇 2022年第二季度的更正`` (or 补报), and whether it counts there."""
     kind = "更正" if v.correction else "补报"
-    counted = "已接收" + ("，替代此前的版本" if v.correction else "") if v.status == ACCEPTED else \
+    counted = "已接收" + ("，替代此前的版本" if v.correction else "") if v.status == Verdict.ACCEPTED else \
         "不比已收到的版本新，未替代它，已存档"
     return f"{v.reporter} {_label(v.period)}的{kind}（{counted}）"
 
@@ -66,7 +67,7 @@ def period_lines(verdicts: list, current: str | None) -> list[str]:
     for code in finals:
         mine = [v for v in verdicts if _counts(v) and v.final_period and v.period == code]
         who = "、".join(dict.fromkeys(v.reporter for v in mine))
-        changes = any(v.status == ACCEPTED for v in mine)
+        changes = any(v.status == Verdict.ACCEPTED for v in mine)
         lines.append(f"{_label(code)}已定稿：{who}的{'这份' if len(mine) == 1 else ''}报表已收下存档，定稿的汇总表不会改动；"
                      + (f"下次汇总{_label(code)}时，新汇总表的“更正说明”会列出变化的数字。" if changes
                         else "它未替代现有版本，数字不变。"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wjexcel.problems import ERROR, WARNING, Problem
-from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, VERDICT_LABELS
+from wjexcel.records import STORED_VERDICTS, Verdict
 
 
 @dataclass
@@ -14,7 +14,7 @@ class FileVerdict:
     """The verdict on one file seen by collect, and why."""
 
     file: str
-    status: str
+    status: Verdict
     reporter: str | None = None
     period: str | None = None
     form_id: str | None = None
@@ -27,8 +27,12 @@ class FileVerdict:
     final_period: bool = False  # its period is 定稿
     unchanged: bool = False  # seen in an earlier run: nothing recorded now
     container: bool = False  # a zip archive whose members follow as their own verdicts
-    deferred: bool = False  # not judged in this run: left, unrecorded, for the next
     attributed: bool = True  # genuinely the reporter's it names (see verdict.Judgement.attributed)
+
+    @property
+    def deferred(self) -> bool:
+        """Not judged in this run: left, unrecorded, for the next."""
+        return self.status is Verdict.DEFERRED
 
     @property
     def errors(self) -> list[Problem]:
@@ -42,7 +46,7 @@ class FileVerdict:
         """One ``collect --json`` object (docs/规格说明.md §5.5), plus ``reason`` and ``return_copy``."""
         return {
             "file": self.file,
-            "status": self.status,
+            "status": self.status.json_value,
             "reporter": self.reporter,
             "period": self.period,
             "form_id": self.form_id,
@@ -66,14 +70,14 @@ class CollectResult:
     """Why the run stopped before the end (the clerk's disk or folder refused a write), in
     Chinese; the files not recorded are among the verdicts as left for the next run."""
 
-    def count(self, status: str, *, new_only: bool = False) -> int:
+    def count(self, status: Verdict, *, new_only: bool = False) -> int:
         """Files (not archives, not files left for the next run) with this verdict."""
-        return sum(1 for v in self.verdicts if v.status == status and not v.container and not v.deferred
+        return sum(1 for v in self.verdicts if v.status == status and not v.container
                    and not (new_only and v.unchanged))
 
     @property
     def rejected(self) -> list[FileVerdict]:
-        return [v for v in self.verdicts if v.status == REJECTED]
+        return [v for v in self.verdicts if v.status == Verdict.REJECTED]
 
     @property
     def new_rejected(self) -> list[FileVerdict]:
@@ -111,10 +115,10 @@ class CollectResult:
         opened = "、".join(x for x in (f"压缩包 {zips} 个" if zips else "", f"邮件 {mails} 封" if mails else "") if x)
         parts = [f"共检查 {len(files)} 个文件（新收到 {new} 个" + (f"，另有{opened}已逐个打开检查" if opened else "")
                  + "）"]
-        for status in (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED):
+        for status in STORED_VERDICTS:
             n = self.count(status)
             if n:
-                parts.append(f"{VERDICT_LABELS[status]} {n} 个")
+                parts.append(f"{status.label} {n} 个")
         lines = ["，".join(parts) + "。", *self.period_lines()]
         if self.deferred:
             names = "、".join(v.file for v in self.deferred[:10]) + (f" 等 {len(self.deferred)} 个" if

@@ -19,7 +19,7 @@ from wjexcel.forms import layout as L
 from wjexcel.forms.layout import MAIN_SHEET
 from wjexcel.periods import Period
 from wjexcel.problems import ERROR, WARNING, Code, Problem
-from wjexcel.workspace.ledger import ACCEPTED, IGNORED, REJECTED
+from wjexcel.records import Signature, Verdict
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv", ".ods", ".xlsb", ".xltx"})
 """Names a clerk expects to hold a form: a file so named that is not one is returned, not set aside."""
@@ -32,7 +32,7 @@ NOT_A_FORM_NOTE = "不是 Excel 填报表（如盖章扫描件、说明文档）
 class Judgement:
     """The decision on one file: ``status`` (accepted / rejected / ignored), its problems, and why."""
 
-    status: str
+    status: Verdict
     problems: list[Problem] = field(default_factory=list)
     note: str = ""
     untrusted_date: bool = False
@@ -57,13 +57,13 @@ class Claims:
 def judge_filetype(kind: FileType, name: str) -> Judgement:
     """A file that is not a readable workbook: returned when it was meant as a form, else kept aside."""
     if kind.spreadsheet or PurePosixPath(name).suffix.lower() in SPREADSHEET_SUFFIXES:
-        return Judgement(REJECTED, [Problem(kind.message, file=name, code=kind.code)], kind.message)
-    return Judgement(IGNORED, note=NOT_A_FORM_NOTE)
+        return Judgement(Verdict.REJECTED, [Problem(kind.message, file=name, code=kind.code)], kind.message)
+    return Judgement(Verdict.IGNORED, note=NOT_A_FORM_NOTE)
 
 
 def judge_unreadable(exc: FormError, name: str) -> Judgement:
     """A workbook the reader could not open (damaged, unsafe, too slow): returned."""
-    return Judgement(REJECTED, [Problem(str(exc), file=name, code=exc.code)], str(exc))
+    return Judgement(Verdict.REJECTED, [Problem(str(exc), file=name, code=exc.code)], str(exc))
 
 
 def judge_reading(reading, *, sent: bool | None, today: date | None = None, reporters=(),
@@ -102,14 +102,14 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None, repo
     block = reading.signature_block
     if ident is not None and block is not None and block.filled_on is not None:
         untrusted = _untrusted_date(block.filled_on, ident.period, today or date.today(), reading.file, problems)
-    genuine = ident is not None and reading.signature_status in ("valid", "unchecked")
+    genuine = ident is not None and reading.signature_status in (Signature.VALID, Signature.UNCHECKED)
     if ident is not None and not genuine and ident.reporter:
         problems.append(Problem(
             f"表中标明的填报单位是“{ident.reporter}”，但签名核验未通过，不能确认是该单位的表："
             "本表不计入任何单位，也不改变该单位的报送情况", severity=WARNING, file=reading.file,
             code=Code.NOT_ATTRIBUTED))
     errors = [p for p in problems if p.severity == ERROR]
-    status = REJECTED if errors else ACCEPTED
+    status = Verdict.REJECTED if errors else Verdict.ACCEPTED
     return Judgement(status, problems, errors[0].message if errors else ACCEPTED_NOTE, untrusted,
                      attributed=genuine and wrong is None)
 

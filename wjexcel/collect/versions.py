@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wjexcel.workspace.ledger import ACCEPTED, SUPERSEDED, Ledger
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger
 
 
 def resolve_versions(ledger: Ledger, reporter: str, period: str) -> int | None:
@@ -22,7 +23,7 @@ def resolve_versions(ledger: Ledger, reporter: str, period: str) -> int | None:
     newest = max(versions, key=lambda s: ((s.filled_on if dated else date.min),
                                           s.file_mtime or datetime.min, s.id))
     for s in versions:
-        wanted = ACCEPTED if s.id == newest.id else SUPERSEDED
+        wanted = Verdict.ACCEPTED if s.id == newest.id else Verdict.SUPERSEDED
         if s.verdict != wanted:
             ledger.set_verdict(s.id, wanted)
     return newest.id

@@ -9,7 +9,7 @@ from wjexcel.problems import ERROR, SEVERITY_LABELS
 from wjexcel.report.cells import Styles, column_widths, print_across, table, wrapped_rows
 from wjexcel.textmeasure import fit_width
 from wjexcel.report.data import ReportData
-from wjexcel.workspace.ledger import REJECTED, VERDICT_LABELS
+from wjexcel.records import Verdict
 
 
 REPORTING_COLOURS = dict(zip(REPORTING_STATUSES, ("#C6EFCE", "#FFC7CE", "#D9D9D9")))
@@ -60,7 +60,7 @@ def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str
     notes = [status.note] if status.note else []
     if status.status != RETURNED:
         return "；".join(notes)
-    mine = [p for p in problems if p.reporter == status.reporter and p.verdict == REJECTED]
+    mine = [p for p in problems if p.reporter == status.reporter and p.verdict == Verdict.REJECTED]
     if not mine:
         return "；".join(["已退回，详见“问题清单”", *notes])
     latest = max(mine, key=lambda p: (p.received_at, p.submission_id)).submission_id
@@ -72,7 +72,7 @@ def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str
 
 def write_problems(book, st: Styles, data: ReportData) -> None:
     """问题清单: every located problem of every file received for the period."""
-    rows = [[p.file, p.reporter, p.period, VERDICT_LABELS.get(p.verdict, p.verdict),
+    rows = [[p.file, p.reporter, p.period, p.verdict.label,
              SEVERITY_LABELS.get(p.severity, p.severity), p.sheet, p.cell, p.message, p.received_at]
             for p in data.problems]
     heads = ["文件", "报送单位", "期间", "处理结果", "级别", "工作表", "单元格", "问题说明", "收到时间"]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from wjexcel.report import timeliness as T
-from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, IGNORED, REJECTED, Ledger
+from wjexcel.records import Verdict
+from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.textmeasure import text_units
@@ -59,15 +60,15 @@ def reporting_status(ws, period: str | Period, plan=None, today: date | None = N
     with Ledger.open(ws) as ledger:
         every = ledger.submissions(period.code)
         deadline = T.period_deadline(ledger, plan, period.code)
-    subs = [s for s in every if s.verdict not in (DUPLICATE, IGNORED)]
+    subs = [s for s in every if s.verdict not in (Verdict.DUPLICATE, Verdict.IGNORED)]
     out = []
     for reporter in (r for r in plan.reporters if plan.indicators_for(r, period)):
         timely = T.judge(plan, deadline, [s for s in every if s.reporter == reporter.name], today)
         mine = [s for s in subs if s.reporter == reporter.name]
         last = max(mine, key=lambda s: s.received_at) if mine else None
-        has_accepted = any(s.verdict == ACCEPTED for s in mine)
+        has_accepted = any(s.verdict == Verdict.ACCEPTED for s in mine)
         note = ""
-        if last is not None and last.verdict == REJECTED:
+        if last is not None and last.verdict == Verdict.REJECTED:
             status = RETURNED
             if has_accepted:
                 note = "最新一份被退回，之前接收的版本仍计入汇总"

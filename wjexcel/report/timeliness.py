@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from wjexcel.periods import chinese_date
 from wjexcel.plan.deadline import default_deadline, return_deadline
-from wjexcel.workspace.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
+from wjexcel.records import Verdict
 
 ON_TIME = "按时"
 
@@ -72,14 +72,14 @@ def judge(plan, deadline: date | None, subs: list, today: date) -> Timeliness:
     """The timeliness of one reporter from their submissions for the period (any verdict)."""
     if deadline is None:
         return Timeliness(None, None, None)
-    counted = {s.id for s in subs if s.verdict in (ACCEPTED, SUPERSEDED)}
-    passing = [s for s in subs if s.id in counted or (s.verdict == DUPLICATE and s.duplicate_of in counted)]
+    counted = {s.id for s in subs if s.verdict in (Verdict.ACCEPTED, Verdict.SUPERSEDED)}
+    passing = [s for s in subs if s.id in counted or (s.verdict == Verdict.DUPLICATE and s.duplicate_of in counted)]
     first = min(passing, key=lambda s: s.sent_or_received) if passing else None
     due = deadline
     for s in subs:
         # a 退回 gives a new date to what was sent after it was returned (not to a correction sent
         # of the reporter's own accord before the clerk collected the bad form)
-        if s.verdict == REJECTED and (first is None or first.sent_or_received >= s.received_at):
+        if s.verdict == Verdict.REJECTED and (first is None or first.sent_or_received >= s.received_at):
             due = max(due, return_deadline(plan, s.received_at.date()))
     if first is not None:
         late = (first.sent_or_received.date() - due).days

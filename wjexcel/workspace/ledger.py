@@ -19,23 +19,9 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from wjexcel.problems import Problem
-from wjexcel.records import DetailRow, ReportedValue
+from wjexcel.records import DetailRow, ReportedValue, Verdict
 from wjexcel.workspace.archive import Archive
 from wjexcel.workspace.schema import disk_problem_of, refuse_newer, unreadable, upgrade, use_journal
-
-ACCEPTED = "accepted"
-REJECTED = "rejected"
-DUPLICATE = "duplicate"
-SUPERSEDED = "superseded"
-IGNORED = "ignored"
-VERDICT_LABELS = {
-    ACCEPTED: "已接收",
-    REJECTED: "已退回",
-    DUPLICATE: "重复文件",
-    SUPERSEDED: "已被新版本替代",
-    IGNORED: "已忽略",
-}
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -49,7 +35,7 @@ class Submission:
     reporter_kind: str | None
     period: str | None
     form_id: str | None
-    verdict: str
+    verdict: Verdict
     received_at: datetime
     file_mtime: datetime | None
     filled_on: date | None
@@ -76,7 +62,7 @@ class FileProblem:
     file: str
     reporter: str | None
     period: str | None
-    verdict: str
+    verdict: Verdict
     severity: str
     sheet: str
     cell: str
@@ -281,11 +267,11 @@ class Ledger:
     def first_with_hash(self, sha256: str) -> Submission | None:
         row = self.conn.execute(
             "SELECT * FROM submissions WHERE sha256=? AND verdict != ? ORDER BY id LIMIT 1",
-            (sha256, DUPLICATE)).fetchone()
+            (sha256, Verdict.DUPLICATE)).fetchone()
         return self._submission(row) if row else None
 
     def add_submission(self, *, sha256: str, file: str, original_name: str, file_mtime: datetime | None,
-                       verdict: str, reporter=None, reporter_kind=None, period=None, form_id=None,
+                       verdict: Verdict, reporter=None, reporter_kind=None, period=None, form_id=None,
                        filled_on: date | None = None, filled_by: str = "", phone: str = "",
                        signature: str = "", duplicate_of: int | None = None, note: str = "",
                        container_id: int | None = None, members_pending: bool = False,
@@ -294,13 +280,16 @@ class Ledger:
         """Record one file with why it got its verdict, its problems, values and detail rows; return its id.
 
         ``sender`` and ``sent_at`` are the mail's, for a mail and for whatever came in it."""
+        verdict = Verdict(verdict)
+        if verdict is Verdict.DEFERRED:
+            raise ValueError("a file left for the next run is not recorded")
         cur = self.conn.execute(
             "INSERT INTO submissions (sha256, file, original_name, file_mtime, received_at, verdict,"
             " reporter, reporter_kind, period, form_id, filled_on, filled_by, phone, signature,"
             " duplicate_of, note, container_id, members_pending, sender, sent_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sha256, file, original_name, file_mtime.isoformat(timespec="seconds") if file_mtime else None,
-             datetime.now().isoformat(timespec="microseconds"), verdict, reporter, reporter_kind, period,
+             datetime.now().isoformat(timespec="microseconds"), verdict.value, reporter, reporter_kind, period,
              form_id, filled_on.isoformat() if filled_on else None, filled_by or "", phone or "",
              signature or "", duplicate_of, note or "", container_id, int(members_pending), sender or "",
              sent_at.isoformat(timespec="seconds") if sent_at else None),
@@ -321,8 +310,8 @@ class Ledger:
         )
         return sid
 
-    def set_verdict(self, submission_id: int, verdict: str) -> None:
-        self.conn.execute("UPDATE submissions SET verdict=? WHERE id=?", (verdict, submission_id))
+    def set_verdict(self, submission_id: int, verdict: Verdict) -> None:
+        self.conn.execute("UPDATE submissions SET verdict=? WHERE id=?", (Verdict(verdict).value, submission_id))
 
     def set_members_pending(self, submission_id: int, pending: bool) -> None:
         """An archive's walk was cut short (some members wait for the next run), or is now complete."""
@@ -334,9 +323,9 @@ class Ledger:
         rows = self.conn.execute("SELECT * FROM submissions WHERE container_id=? ORDER BY id", (container_id,))
         return [self._submission(r) for r in rows.fetchall()]
 
-    def verdict_of(self, submission_id: int) -> str | None:
+    def verdict_of(self, submission_id: int) -> Verdict | None:
         row = self.conn.execute("SELECT verdict FROM submissions WHERE id=?", (submission_id,)).fetchone()
-        return row[0] if row else None
+        return Verdict(row[0]) if row else None
 
     def problems_of(self, submission_id: int, file: str = "") -> list[Problem]:
         """The recorded problems of one submission, named as ``file``."""
@@ -349,7 +338,7 @@ class Ledger:
         """The one submission of a reporter that counts for a period, if any."""
         row = self.conn.execute(
             "SELECT * FROM submissions WHERE reporter=? AND period=? AND verdict=? ORDER BY id DESC LIMIT 1",
-            (reporter, period, ACCEPTED)).fetchone()
+            (reporter, period, Verdict.ACCEPTED)).fetchone()
         return self._submission(row) if row else None
 
     # --- 退回 copies --------------------------------------------------------------------
@@ -437,7 +426,7 @@ class Ledger:
         """Accepted or superseded versions of one reporter's form for one period."""
         rows = self.conn.execute(
             "SELECT * FROM submissions WHERE reporter=? AND period=? AND verdict IN (?,?) ORDER BY id",
-            (reporter, period, ACCEPTED, SUPERSEDED)).fetchall()
+            (reporter, period, Verdict.ACCEPTED, Verdict.SUPERSEDED)).fetchall()
         return [self._submission(r) for r in rows]
 
     def submissions(self, period: str | None = None) -> list[Submission]:
@@ -451,12 +440,12 @@ class Ledger:
 
     def latest_accepted(self, period: str) -> list[Submission]:
         """The one counting submission per reporter (supersession keeps one accepted)."""
-        return [s for s in self.submissions(period) if s.verdict == ACCEPTED]
+        return [s for s in self.submissions(period) if s.verdict == Verdict.ACCEPTED]
 
     def accepted_values(self, period: str | None = None) -> list[ReportedValue]:
         """Values of the latest accepted submission of each reporter for ``period`` (every period when None)."""
-        where, args = ("s.period=? AND s.verdict=?", (period, ACCEPTED)) if period is not None else \
-            ("s.period IS NOT NULL AND s.verdict=?", (ACCEPTED,))
+        where, args = ("s.period=? AND s.verdict=?", (period, Verdict.ACCEPTED)) if period is not None else \
+            ("s.period IS NOT NULL AND s.verdict=?", (Verdict.ACCEPTED,))
         rows = self.conn.execute(
             'SELECT v.*, s.reporter, s.reporter_kind, s.period, s.file, s.received_at '
             'FROM "values" v JOIN submissions s ON s.id = v.submission_id '
@@ -478,7 +467,7 @@ class Ledger:
     def detail_rows(self, period: str) -> list[tuple[str, DetailRow, str]]:
         rows = self.conn.execute(
             "SELECT d.*, s.reporter, s.file FROM details d JOIN submissions s ON s.id = d.submission_id "
-            "WHERE s.period=? AND s.verdict=? ORDER BY s.id, d.rowid", (period, ACCEPTED)).fetchall()
+            "WHERE s.period=? AND s.verdict=? ORDER BY s.id, d.rowid", (period, Verdict.ACCEPTED)).fetchall()
         return [
             (r["reporter"], DetailRow(r["list_code"], r["sheet"], r["row"], json.loads(r["values"]),
                                       json.loads(r["raw"] or "{}")), r["file"])
@@ -495,7 +484,7 @@ class Ledger:
             args = (period,)
         rows = self.conn.execute(sql + " ORDER BY s.id, p.rowid", args).fetchall()
         return [
-            FileProblem(r["submission_id"], r["file"], r["reporter"], r["period"], r["verdict"], r["severity"],
+            FileProblem(r["submission_id"], r["file"], r["reporter"], r["period"], Verdict(r["verdict"]), r["severity"],
                         r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]), r["code"] or "")
             for r in rows
         ]
@@ -509,7 +498,7 @@ class Ledger:
     def _submission(row: sqlite3.Row) -> Submission:
         return Submission(
             row["id"], row["file"], row["original_name"], row["sha256"], row["reporter"],
-            row["reporter_kind"], row["period"], row["form_id"], row["verdict"],
+            row["reporter_kind"], row["period"], row["form_id"], Verdict(row["verdict"]),
             _dt(row["received_at"]), _dt(row["file_mtime"]), _d(row["filled_on"]),
             row["filled_by"] or "", row["phone"] or "", row["signature"] or "", row["duplicate_of"],
             row["note"] or "", bool(row["members_pending"]), row["sender"] or "", _dt(row["sent_at"]),
