@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from wjexcel.collect.collector import collect
 from wjexcel.collect.formread import read_form
-from wjexcel.report.status import RETURNED, reporting_status, status_text
+from wjexcel.report.status import Reporting, reporting_status, status_text
 from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import FORM_SHEET, fill_form, find_inputs
 from wjexcel.forms.outbox import generate_forms
@@ -100,8 +100,8 @@ def test_a_form_with_nothing_typed_is_returned_and_its_reporter_is_still_asked(c
         assert verdict.return_copy and (ws.root / verdict.return_copy).is_file()
         assert "没有填写任何指标数值" in verdict.note and "请填 0" in verdict.note
     assert (BUREAU, "1-2") in _ledger(ws) and not any(r in TOWNS for r, _ in _ledger(ws))
-    statuses = {s.reporter: s for s in reporting_status(ws, PERIOD, plan)}
-    assert statuses[TOWNS[0]].status == statuses[TOWNS[1]].status == RETURNED
+    statuses = {s.reporter: s for s in reporting_status(ws, Period.parse(PERIOD), plan)}
+    assert statuses[TOWNS[0]].status == statuses[TOWNS[1]].status == Reporting.RETURNED
     reminder = status_text(plan, Period.parse(PERIOD), list(statuses.values()), "")
     assert TOWNS[0] in reminder.split("催报文字")[1] and TOWNS[1] in reminder.split("催报文字")[1]
 

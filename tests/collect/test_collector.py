@@ -204,7 +204,7 @@ def test_messy_inbox_verdicts_and_nothing_lost(ws, messy_inbox):
     assert {k: x.status for k, x in by_file(again).items()} == {k: x.status for k, x in v.items()}
 
     # status: who reported, who was returned, who is missing.
-    st = {s.reporter: s for s in reporting_status(ws, PERIOD)}
+    st = {s.reporter: s for s in reporting_status(ws, Period.parse(PERIOD))}
     assert st["七都镇"].status == "已报送"
     assert st["桃源镇"].status == "已报送" and st["桃源镇"].versions == 2
     assert st["震泽镇"].status == "已退回"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from wjexcel.collect.collector import collect
+from wjexcel.periods import Period
 from wjexcel.report.status import reporting_status
 from wjexcel.workspace import Workspace
 from wjexcel.workspace.archive import Archive
@@ -90,7 +91,7 @@ def test_a_full_disk_stops_the_run_and_blames_no_town(ws, tmp_path):
         assert BLAME not in run.stdout + run.stderr
         assert not leftovers(small.root)
 
-        statuses = {s.reporter: s.status for s in reporting_status(small, PERIOD)}
+        statuses = {s.reporter: s.status for s in reporting_status(small, Period.parse(PERIOD))}
         assert statuses["七都镇"] == statuses["震泽镇"] == "未报送"  # nothing was held against them
 
         filler.unlink()  # the clerk frees space: the next run takes up every file
@@ -201,7 +202,7 @@ def test_a_disk_that_fills_half_way_through_a_zip_leaves_its_other_members_for_t
     monkeypatch.undo()
     again = {Path(v.file).name: v.status for v in collect(ws).verdicts if v.file.endswith(".xlsx")}
     assert again == {"七都镇.xlsx": "accepted", "平望镇.xlsx": "accepted"}
-    statuses = {s.reporter: s.status for s in reporting_status(ws, PERIOD)}
+    statuses = {s.reporter: s.status for s in reporting_status(ws, Period.parse(PERIOD))}
     assert statuses["七都镇"] == statuses["平望镇"] == "已报送"
 
 

@@ -25,6 +25,7 @@ from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect
 from wjexcel.collect.preflight import preflight
 from wjexcel.problems import Code
+from wjexcel.records import Verdict
 from wjexcel.workspace.ledger import Ledger
 
 EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z]*(Error|Exception|Warning)\b")
@@ -199,7 +200,8 @@ def test_one_run_inflates_at_most_its_budget_and_the_next_run_goes_on(ws, tmp_pa
     runs = [collect(ws) for _ in range(4)]
     first = runs[0]
     waiting = [v for v in first.verdicts if v.deferred]
-    assert waiting and all(v.status == "ignored" and "留待下次" in v.note for v in waiting)
+    assert waiting and all(v.status is Verdict.DEFERRED and "留待下次" in v.note for v in waiting)
+    assert all(v.as_json()["status"] == "ignored" for v in waiting)  # collect --json as docs/规格说明.md §5.5
     assert all([p.code for p in v.warnings] == [Code.FILE_DEFERRED] for v in waiting)
     assert "留待下次检查的文件" in first.summary_text()
     assert not runs[-1].deferred

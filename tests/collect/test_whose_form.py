@@ -22,7 +22,7 @@ UNIT = "填报单位（盖章）"
 
 
 def standing(ws):
-    return {s.reporter: s.status for s in reporting_status(ws, PERIOD)}
+    return {s.reporter: s.status for s in reporting_status(ws, Period.parse(PERIOD))}
 
 
 def qidu_values(ws):
@@ -49,7 +49,7 @@ def test_another_towns_genuine_form_is_returned_and_changes_no_town(ws):
     st = standing(ws)
     assert st["七都镇"] == "已报送" and st["平望镇"] == "未报送"
     assert qidu_values(ws) == before
-    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), reporting_status(ws, PERIOD))
+    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), reporting_status(ws, Period.parse(PERIOD)))
     assert "已退回" not in text
     # The 退回 copy lists the problems and carries none of the figures typed into the form.
     book = load_workbook(ws.root / v.return_copy)
@@ -96,7 +96,7 @@ def test_a_forged_file_changes_nothing_about_the_town_it_claims(ws, tmp_path):
     assert any(p.code == Code.NOT_ATTRIBUTED and "平望镇" in p.message for p in v.warnings)
     st = standing(ws)
     assert st["平望镇"] == "未报送" and st["七都镇"] == "未报送"
-    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), reporting_status(ws, PERIOD))
+    text = reminder_text(workspace_plan(ws), Period.parse(PERIOD), reporting_status(ws, Period.parse(PERIOD)))
     assert "已退回" not in text
     copy = load_workbook(ws.root / v.return_copy)
     assert copy.sheetnames == ["退回意见"]  # not 七都镇's figures under 平望镇's name

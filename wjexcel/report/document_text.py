@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wjexcel.report.status import MISSING as NOT_REPORTED
-from wjexcel.report.status import RETURNED
+from wjexcel.report.status import Reporting
 from wjexcel.periods import chinese_date
 from wjexcel.plan.model import ANNUAL, INCREMENT, PLAN_TOTAL, RATIO, STOCK, format_number
 from wjexcel.report.briefing import cap_phrase, milestone_phrase, partial_phrase, pct
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import (ACTUAL, BEHIND, DONE, LAGGING, MISSING, ON_TRACK, SEVERE, STATUSES, TARGET,
+from wjexcel.report.figures import (ACTUAL, BEHIND, DONE, LAGGING, MISSING, NOT_ASSESSED, NOT_DUE, ON_TRACK, SEVERE,
+                                    STATUSES, TARGET,
                                     Figures, IndicatorFigure, SupervisionItem, number_text)
 from wjexcel.report.supervision import item_facts, unit_items
 from wjexcel.values import clean_text, shorten
@@ -218,9 +218,9 @@ def overall(data: ReportData) -> list[str]:
     paras = []
     reporting = data.reporting
     if reporting:
-        done = [s.reporter for s in reporting if s.status not in (NOT_REPORTED, RETURNED)]
-        returned = [s.reporter for s in reporting if s.status == RETURNED]
-        missing = [s.reporter for s in reporting if s.status == NOT_REPORTED]
+        done = [s.reporter for s in reporting if s.status is Reporting.REPORTED]
+        returned = [s.reporter for s in reporting if s.status is Reporting.RETURNED]
+        missing = [s.reporter for s in reporting if s.status is Reporting.NOT_REPORTED]
         text = (f"本期应报送单位{len(reporting)}家，已报送{len(done)}家，报送率{pct(len(done) / len(reporting))}")
         if returned:
             text += f"；{_names(returned)}报表已退回修改"
@@ -247,7 +247,7 @@ def overall(data: ReportData) -> list[str]:
         groups: dict[str, list[str]] = {}
         for f in out:
             groups.setdefault(f.status, []).append(f.indicator.name)
-        words = {"本期不报": "按填报频次本期不报", "本年不考核": "本年未设目标、不作考核"}
+        words = {NOT_DUE: "按填报频次本期不报", NOT_ASSESSED: "本年未设目标、不作考核"}
         said = "，".join(f"{_names(names)}{len(names)}项{words.get(status, status)}" for status, names in groups.items())
         paras.append(f"另有{said}，不计入上述统计。")
     items = figures.supervision()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wjexcel.report.status import REPORTING_STATUSES, RETURNED
+from wjexcel.report.status import Reporting
 from wjexcel.report.timeliness import on_time_text
 from wjexcel.plan.model import REPORTER_KINDS
 from wjexcel.problems import ERROR, SEVERITY_LABELS
@@ -12,7 +12,7 @@ from wjexcel.report.data import ReportData
 from wjexcel.records import Verdict
 
 
-REPORTING_COLOURS = dict(zip(REPORTING_STATUSES, ("#C6EFCE", "#FFC7CE", "#D9D9D9")))
+REPORTING_COLOURS = dict(zip(Reporting, ("#C6EFCE", "#FFC7CE", "#D9D9D9")))
 
 
 def write_reporting(book, st: Styles, data: ReportData) -> None:
@@ -58,7 +58,7 @@ def reporting_note(status, problems: list, return_copies: dict[int, str]) -> str
     """The 说明 of one reporter: for 已退回, its latest returned file's errors and its 退回 copy
     (where the ledger recorded it)."""
     notes = [status.note] if status.note else []
-    if status.status != RETURNED:
+    if status.status is not Reporting.RETURNED:
         return "；".join(notes)
     mine = [p for p in problems if p.reporter == status.reporter and p.verdict == Verdict.REJECTED]
     if not mine:

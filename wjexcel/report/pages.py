@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from wjexcel.report.briefing import briefing_paragraphs
-from wjexcel.report.status import REPORTED
+from wjexcel.report.status import Reporting
 from wjexcel.report.breakdown import COLUMN, FIRST_ROW, SHEET
 from wjexcel.report.cells import HEAD_FONT, Styles, put, setup_print, text, title_block
 from wjexcel.report.data import ReportData
@@ -77,7 +77,7 @@ def write_briefing(book, st: Styles, data: ReportData, ranking) -> None:
     title = f"{figures.plan.name}推进情况简报（{figures.period.label}）"
     title_block(sheet, st, title, f"根据已收报表起草，{data.generated_at:%Y-%m-%d %H:%M}；请核对后使用。",
                 1, wrap_at=BRIEF_WIDTH)
-    missing = [r.reporter for r in data.reporting if r.status != REPORTED]
+    missing = [r.reporter for r in data.reporting if r.status is not Reporting.REPORTED]
     paras = briefing_paragraphs(figures, missing, ranking)
     fmt = st(text_wrap=True, valign="top", font_size=BRIEF_SIZE)
     pieces = [piece for p in paras for piece in row_pieces("　　" + p, BRIEF_WIDTH, BRIEF_SIZE)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from datetime import date, datetime
 
 from wjexcel.report import timeliness as T
@@ -12,10 +13,18 @@ from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.textmeasure import text_units
 
-REPORTED = "已报送"
-RETURNED = "已退回"
-MISSING = "未报送"
-REPORTING_STATUSES = (REPORTED, RETURNED, MISSING)
+
+class Reporting(str, Enum):
+    """A reporter's standing for a period; its value is the word ``status --json`` prints and the
+    report shows (docs/规格说明.md §5.6)."""
+
+    REPORTED = "已报送"
+    RETURNED = "已退回"
+    """Its latest file was returned for correction (an earlier accepted version still counts)."""
+    NOT_REPORTED = "未报送"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,7 @@ class ReporterStatus:
 
     reporter: str
     kind: str
-    status: str
+    status: Reporting
     versions: int
     last_received: datetime | None
     note: str = ""
@@ -37,7 +46,7 @@ class ReporterStatus:
         return {
             "reporter": self.reporter,
             "kind": self.kind,
-            "status": self.status,
+            "status": self.status.value,
             "versions": self.versions,
             "last_received": self.last_received.isoformat(timespec="seconds") if self.last_received else None,
             "deadline": t.deadline.isoformat() if t.deadline else None,
@@ -46,14 +55,13 @@ class ReporterStatus:
         }
 
 
-def reporting_status(ws, period: str | Period, plan=None, today: date | None = None) -> list[ReporterStatus]:
+def reporting_status(ws, period: Period, plan=None, today: date | None = None) -> list[ReporterStatus]:
     """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回,
     with their 截止日期 and whether they were on time (:mod:`wjexcel.report.timeliness`).
 
     已退回 means the reporter's latest file was returned for correction; if an earlier
     version was accepted it still counts, and the note says so.
     """
-    period = Period.parse(str(period))
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     today = today or date.today()
@@ -69,13 +77,13 @@ def reporting_status(ws, period: str | Period, plan=None, today: date | None = N
         has_accepted = any(s.verdict == Verdict.ACCEPTED for s in mine)
         note = ""
         if last is not None and last.verdict == Verdict.REJECTED:
-            status = RETURNED
+            status = Reporting.RETURNED
             if has_accepted:
                 note = "最新一份被退回，之前接收的版本仍计入汇总"
         elif has_accepted:
-            status = REPORTED
+            status = Reporting.REPORTED
         else:
-            status = MISSING
+            status = Reporting.NOT_REPORTED
         out.append(ReporterStatus(reporter.name, reporter.kind, status, len(mine),
                                   last.received_at if last else None, note, timely,
                                   last.sender if last else "", last.sent_at if last else None))
@@ -84,11 +92,12 @@ def reporting_status(ws, period: str | Period, plan=None, today: date | None = N
 
 def status_summary(statuses: list[ReporterStatus]) -> str:
     """One line: ``19 家单位中已报送 16 家，已退回待改 1 家（震泽镇），未报送 2 家（平望镇、统计局）。``"""
-    names = {st: [s.reporter for s in statuses if s.status == st] for st in REPORTING_STATUSES}
-    text = f"{len(statuses)} 家单位中已报送 {len(names[REPORTED])} 家"
-    if names[RETURNED]:
-        text += f"，已退回待改 {len(names[RETURNED])} 家（{'、'.join(names[RETURNED])}）"
-    text += f"，未报送 {len(names[MISSING])} 家（{'、'.join(names[MISSING])}）" if names[MISSING] else "，全部报送"
+    names = {st: [s.reporter for s in statuses if s.status == st] for st in Reporting}
+    text = f"{len(statuses)} 家单位中已报送 {len(names[Reporting.REPORTED])} 家"
+    if names[Reporting.RETURNED]:
+        text += f"，已退回待改 {len(names[Reporting.RETURNED])} 家（{'、'.join(names[Reporting.RETURNED])}）"
+    missing = names[Reporting.NOT_REPORTED]
+    text += f"，未报送 {len(missing)} 家（{'、'.join(missing)}）" if missing else "，全部报送"
     timely = T.on_time_text([s.timeliness for s in statuses])
     return text + (f"；{timely}" if timely else "") + "。"
 
@@ -144,19 +153,19 @@ def _period_due(statuses: list[ReporterStatus]) -> date | None:
 
 def reminder_text(plan, period: Period, statuses: list[ReporterStatus]) -> str:
     """A ready-to-send 催报 message (email or 微信) naming who is missing or returned, and by when."""
-    missing = [s.reporter for s in statuses if s.status == MISSING]
-    returned = [s.reporter for s in statuses if s.status == RETURNED]
+    missing = [s.reporter for s in statuses if s.status == Reporting.NOT_REPORTED]
+    returned = [s.reporter for s in statuses if s.status == Reporting.RETURNED]
     title = plan.short_name or plan.name
     if not missing and not returned:
         return f"{title}{period.label}填报：全部{len(statuses)}家单位均已报送，无需催报。"
     lines = [f"【催报】{title}{period.label}数据填报"]
     due = _period_due(statuses)
     if missing:
-        late = any(s.timeliness.days_late for s in statuses if s.status == MISSING)
+        late = any(s.timeliness.days_late for s in statuses if s.status == Reporting.NOT_REPORTED)
         due_text = f"（报送截止日期为{T.date_label(due)}{'，已逾期' if late else ''}）" if due else ""
         lines.append(f"以下单位尚未报送（{len(missing)}家）：{'、'.join(missing)}{due_text}。")
     if returned:
-        dated = [s for s in statuses if s.status == RETURNED]
+        dated = [s for s in statuses if s.status == Reporting.RETURNED]
         dates = "；".join(f"{s.reporter}请于{T.date_label(s.timeliness.deadline)}前" for s in dated
                          if s.timeliness.deadline)
         lines.append(f"以下单位的填报表已退回修改（{len(returned)}家）：{'、'.join(returned)}，"
