@@ -6,6 +6,8 @@ as one line, the Excel buttons as a message box.
 
 import errno
 
+from wjexcel.problems import Code
+
 
 class WjexcelError(Exception):
     """Base of every error a clerk may see."""
@@ -34,7 +36,7 @@ class PlanError(WjexcelError):
 class FormError(WjexcelError):
     """A returned file cannot be read as a form at all; ``code`` is its :class:`~wjexcel.problems.Code`."""
 
-    def __init__(self, message, code: str = "file.unreadable"):
+    def __init__(self, message, code: Code = Code.FILE_UNREADABLE):
         super().__init__(message)
         self.code = code
 

@@ -9,6 +9,7 @@ to show them: a terminal table, ``--json``, the 问题清单 sheet, comments in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 ERROR = "error"
 WARNING = "warning"
@@ -16,8 +17,13 @@ WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 
 
-class Code:
-    """Every kind of problem wjexcel reports, as stable dotted strings (also in ``--json``)."""
+class Code(str, Enum):
+    """Every kind of problem wjexcel reports; the value is the stable dotted string ``--json`` prints
+    and the ledger stores (docs/规格说明.md §5.8)."""
+
+    UNRECORDED = ""
+    """A problem recorded by wjexcel 0.1, whose ledger kept no code (or by a newer wjexcel, with a
+    code this one does not know)."""
 
     # the file as a whole (before it is read as a form)
     FILE_UNREADABLE = "file.unreadable"
@@ -98,6 +104,17 @@ class Code:
     PLAN_TARGET = "plan.target"
     PLAN_UNKNOWN_SETTING = "plan.unknown_setting"
 
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def recorded(cls, text: str | None) -> Code:
+        """The code of a problem as the ledger holds it."""
+        try:
+            return cls(text or "")
+        except ValueError:
+            return cls.UNRECORDED
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -108,7 +125,7 @@ class Problem:
     cell: str = ""
     severity: str = ERROR
     file: str = ""
-    code: str = ""
+    code: Code = field(kw_only=True)
 
     @property
     def is_error(self) -> bool:
@@ -116,7 +133,7 @@ class Problem:
 
     def as_json(self) -> dict:
         """The ``{"sheet", "cell", "message"}`` shape of docs/规格说明.md §5.1, plus the ``code``."""
-        return {"sheet": self.sheet, "cell": self.cell, "message": self.message, "code": self.code}
+        return {"sheet": self.sheet, "cell": self.cell, "message": self.message, "code": self.code.value}
 
     def where(self) -> str:
         """``工作表 › 单元格`` (empty parts left out): how every listing names a place."""
@@ -135,11 +152,11 @@ class ProblemList:
     items: list[Problem] = field(default_factory=list)
     file: str = ""
 
-    def error(self, message: str, sheet: str = "", cell: str = "", *, code: str) -> None:
-        self.items.append(Problem(message, sheet, cell, ERROR, self.file, code))
+    def error(self, message: str, sheet: str = "", cell: str = "", *, code: Code) -> None:
+        self.items.append(Problem(message, sheet, cell, ERROR, self.file, code=code))
 
-    def warning(self, message: str, sheet: str = "", cell: str = "", *, code: str) -> None:
-        self.items.append(Problem(message, sheet, cell, WARNING, self.file, code))
+    def warning(self, message: str, sheet: str = "", cell: str = "", *, code: Code) -> None:
+        self.items.append(Problem(message, sheet, cell, WARNING, self.file, code=code))
 
     def extend(self, problems) -> None:
         self.items.extend(problems)

@@ -14,7 +14,7 @@ from wjexcel.errors import UsageError
 from wjexcel.report.figures import DONE, ON_TRACK
 from wjexcel.records import Verdict
 from wjexcel.workspace.ledger import Ledger
-from wjexcel.problems import Problem
+from wjexcel.problems import Code, Problem
 from wjexcel.records import ValueRecord
 from wjexcel.cycle import init_workspace
 
@@ -48,7 +48,7 @@ def workspace(tmp_path_factory):
                [("4-2", 700, '=HYPERLINK("http://x","点击")'), ("1-1", 3, "两个载体在建")])
         record(ledger, "七都镇", "district", "2022Q3", [("1-1", 0.2, "受疫情影响")])
         record(ledger, "平望镇", "district", "2022Q3", [], Verdict.REJECTED,
-               [Problem("“约12”不是确定的数字", "指标填报", "D9", "error")])
+               [Problem("“约12”不是确定的数字", "指标填报", "D9", "error", code=Code.VALUE_NOT_NUMBER)])
     return ws
 
 

@@ -24,7 +24,8 @@ from wjexcel.report.breakdown import FIRST_ROW
 from wjexcel.report.data import ReportData
 from wjexcel.report.workbook import SHEETS, write_report
 from wjexcel.textmeasure import fit_height, last_line_lengths, text_units
-from wjexcel.report.status import ReporterStatus
+from wjexcel.records import Verdict
+from wjexcel.report.status import ReporterStatus, Reporting
 from wjexcel.periods import Period
 from wjexcel.plan.builtin import builtin_plan
 
@@ -74,16 +75,17 @@ def report_data() -> ReportData:
         rv("震泽镇", "1-1", 0.25, "新增两家研发机构"),
         rv("区科技局", "7-2", 70, None, "department"),
     ]
-    reporting = [ReporterStatus(r.name, r.kind, "已报送" if any(v.reporter == r.name for v in values)
-                                else "已退回" if r.name == "平望镇" else "未报送", 1, WHEN) for r in plan.reporters]
-    problems = [FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D9",
+    reporting = [ReporterStatus(r.name, r.kind, Reporting.REPORTED if any(v.reporter == r.name for v in values)
+                                else Reporting.RETURNED if r.name == "平望镇" else Reporting.NOT_REPORTED, 1, WHEN)
+                 for r in plan.reporters]
+    problems = [FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", Verdict.REJECTED, "error", "指标填报", "D9",
                             "“约12”不是确定的数字，请填准确数字", WHEN),
-                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "error", "指标填报", "D10",
+                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", Verdict.REJECTED, "error", "指标填报", "D10",
                             "“—”不是数字，请填数字或留空", WHEN),
-                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", "rejected", "warning", "指标填报", "D11",
+                FileProblem(1, "收回/平望.xlsx", "平望镇", "2022Q3", Verdict.REJECTED, "warning", "指标填报", "D11",
                             "“面积”未填写（该单位本期没有这项数据）", WHEN),
                 FileProblem(2, "收回/2022Q3/吴江开发区_科技创新指标填报表（最终修订版）.xlsx", "吴江开发区", "2022Q3",
-                            "accepted", "warning", "指标填报", "F7", "“有效高新技术企业”未填写", WHEN)]
+                            Verdict.ACCEPTED, "warning", "指标填报", "F7", "“有效高新技术企业”未填写", WHEN)]
     details = [("七都镇", DetailRow("hitech", "新认定高新技术企业名单", 5,
                                   {"企业名称": "=A1+1", "统一社会信用代码": USCC}), "收回/七都.xlsx"),
                ("桃源镇", DetailRow("hitech", "新认定高新技术企业名单", 6,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
-from wjexcel.problems import Problem
+from wjexcel.problems import Code, Problem
 from wjexcel.records import DetailRow, ReportedValue, Verdict
 from wjexcel.workspace.archive import Archive
 from wjexcel.workspace.schema import disk_problem_of, refuse_newer, unreadable, upgrade, use_journal
@@ -68,7 +68,7 @@ class FileProblem:
     cell: str
     message: str
     received_at: datetime
-    code: str = ""
+    code: Code = Code.UNRECORDED
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ class Ledger:
         sid = cur.lastrowid
         self.conn.executemany(
             "INSERT INTO problems (submission_id, severity, sheet, cell, message, code) VALUES (?,?,?,?,?,?)",
-            [(sid, p.severity, p.sheet, p.cell, p.message, p.code) for p in problems],
+            [(sid, p.severity, p.sheet, p.cell, p.message, p.code.value) for p in problems],
         )
         self.conn.executemany(
             'INSERT INTO "values" VALUES (?,?,?,?,?,?,?,?)',
@@ -331,7 +331,8 @@ class Ledger:
         """The recorded problems of one submission, named as ``file``."""
         rows = self.conn.execute(
             "SELECT * FROM problems WHERE submission_id=? ORDER BY rowid", (submission_id,)).fetchall()
-        return [Problem(r["message"], r["sheet"] or "", r["cell"] or "", r["severity"], file, r["code"] or "")
+        return [Problem(r["message"], r["sheet"] or "", r["cell"] or "", r["severity"], file,
+                        code=Code.recorded(r["code"]))
                 for r in rows]
 
     def accepted_submission(self, reporter: str, period: str) -> Submission | None:
@@ -485,7 +486,7 @@ class Ledger:
         rows = self.conn.execute(sql + " ORDER BY s.id, p.rowid", args).fetchall()
         return [
             FileProblem(r["submission_id"], r["file"], r["reporter"], r["period"], Verdict(r["verdict"]), r["severity"],
-                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]), r["code"] or "")
+                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]), Code.recorded(r["code"]))
             for r in rows
         ]
 
