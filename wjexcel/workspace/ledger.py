@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from wjexcel.problems import Code, Problem
 from wjexcel.records import DetailRow, ReportedValue, Verdict
 from wjexcel.workspace.archive import Archive
-from wjexcel.workspace.schema import disk_problem_of, refuse_newer, unreadable, upgrade, use_journal
+from wjexcel.workspace.schema import connect, disk_problem_of
 
 @dataclass(frozen=True)
 class Submission:
@@ -110,25 +110,8 @@ class Ledger:
     @classmethod
     @contextmanager
     def open(cls, ws):
-        from wjexcel.workspace import backup
-
-        ws.state.mkdir(parents=True, exist_ok=True)
-        backup.guard(ws)  # a lost ledger is never made anew where one is expected
+        conn = connect(ws)
         try:
-            conn = sqlite3.connect(ws.ledger_path, timeout=30, isolation_level=None)
-        except sqlite3.DatabaseError as exc:
-            raise unreadable(ws, exc) from exc
-        try:
-            try:
-                backup.check(ws, conn)
-                refuse_newer(conn)
-                use_journal(conn)
-                conn.execute("PRAGMA foreign_keys=ON")
-                upgrade(ws, conn)
-            except sqlite3.DatabaseError as exc:
-                raise unreadable(ws, exc) from exc
-            conn.isolation_level = ""  # back to the module's implicit transactions
-            conn.row_factory = sqlite3.Row
             try:
                 yield cls(ws, conn)
             except sqlite3.Error as exc:  # a full or read-only disk: said as the clerk's, with the folder

@@ -160,6 +160,34 @@ two PCs, so a workspace on a shared folder could be damaged under WAL."""
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
+def connect(ws) -> sqlite3.Connection:
+    """Open the workspace's ledger at the latest schema version (a new one is created, an older
+    one migrated); refuse one that is lost, damaged, busy or written by a newer wjexcel."""
+    from wjexcel.workspace import backup
+
+    ws.state.mkdir(parents=True, exist_ok=True)
+    backup.guard(ws)  # a lost ledger is never made anew where one is expected
+    try:
+        conn = sqlite3.connect(ws.ledger_path, timeout=30, isolation_level=None)
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(ws, exc) from exc
+    try:
+        try:
+            backup.check(ws, conn)
+            refuse_newer(conn)
+            use_journal(conn)
+            conn.execute("PRAGMA foreign_keys=ON")
+            upgrade(ws, conn)
+        except sqlite3.DatabaseError as exc:
+            raise unreadable(ws, exc) from exc
+    except BaseException:
+        conn.close()
+        raise
+    conn.isolation_level = ""  # back to the module's implicit transactions
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 def use_journal(conn: sqlite3.Connection) -> None:
     """Switch to :data:`JOURNAL_MODE`. A ledger an older wjexcel left in WAL mode can only be
     switched while no other program has it open; until then it is used as it is."""
