@@ -167,7 +167,8 @@ def test_mails_get_the_verdicts_of_their_attachments_and_a_second_run_adds_nothi
         name = "平望镇报表.zip" if reporter == PINGWANG else f"{reporter}.xlsx"
         (plain.inbox / name).write_bytes(data)
     expected = by_reporter(collect(plain).verdicts)
-    assert expected == {QIDU: Verdict.ACCEPTED, ZHENZE: Verdict.REJECTED, PINGWANG: Verdict.ACCEPTED, SHENGZE: Verdict.ACCEPTED}
+    assert expected == {QIDU: Verdict.ACCEPTED, ZHENZE: Verdict.REJECTED, PINGWANG: Verdict.ACCEPTED,
+                        SHENGZE: Verdict.ACCEPTED}
 
     mails = drop_mails(ws, attachments)
     result = collect(ws)

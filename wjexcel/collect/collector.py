@@ -374,7 +374,8 @@ class _Collector:
                        "未打开，已存档。请让填报单位重新发送原表")
             problem = Problem(message, file=display, code=Code.FILE_TOO_BIG)
             sid = self.ledger.add_submission(sha256=sha, file=display, original_name=PurePosixPath(display).name,
-                                             file_mtime=mtime, verdict=Verdict.REJECTED, problems=[problem], note=message)
+                                             file_mtime=mtime, verdict=Verdict.REJECTED, problems=[problem],
+                                             note=message)
         return FileVerdict(display, Verdict.REJECTED, problems=[problem], note=message, submission_id=sid)
 
     def _internal_error(self, inc: Incoming) -> FileVerdict:
@@ -665,13 +666,15 @@ class _Collector:
             with self.ledger.transaction():
                 self._keep(inc, sha, own_copy=False)
                 sid = self._record(inc, sha, Verdict.REJECTED, problem.message, [problem])
-            return [FileVerdict(inc.display, Verdict.REJECTED, problems=[problem], note=problem.message, submission_id=sid)]
+            return [FileVerdict(inc.display, Verdict.REJECTED, problems=[problem], note=problem.message,
+                                submission_id=sid)]
         inc = _sent_by(inc, parsed)
         note = mail_note(parsed)
         with self.ledger.transaction():  # still to walk until its walk ends (a full disk may stop it)
             self._keep(inc, sha, own_copy=False)
             sid = self._record(inc, sha, Verdict.IGNORED, note, members_pending=bool(parsed.attachments))
-        head = FileVerdict(inc.display, Verdict.IGNORED, note=note, submission_id=sid, container=bool(parsed.attachments))
+        head = FileVerdict(inc.display, Verdict.IGNORED, note=note, submission_id=sid,
+                           container=bool(parsed.attachments))
         if not parsed.attachments:
             return [head]
         return [head] + self._attachments(inc, sha, sid, parsed, [], was_pending=True)

@@ -469,7 +469,8 @@ class Ledger:
         rows = self.conn.execute(sql + " ORDER BY s.id, p.rowid", args).fetchall()
         return [
             FileProblem(r["submission_id"], r["file"], r["reporter"], r["period"], Verdict(r["verdict"]), r["severity"],
-                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]), Code.recorded(r["code"]))
+                        r["sheet"] or "", r["cell"] or "", r["message"], _dt(r["received_at"]),
+                        Code.recorded(r["code"]))
             for r in rows
         ]
 
