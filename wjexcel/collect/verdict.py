@@ -24,7 +24,6 @@ from wjexcel.records import Signature, Verdict
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv", ".ods", ".xlsb", ".xltx"})
 """Names a clerk expects to hold a form: a file so named that is not one is returned, not set aside."""
 
-ACCEPTED_NOTE = "已接收"
 NOT_A_FORM_NOTE = "不是 Excel 填报表（如盖章扫描件、说明文档），已存档备查"
 
 
@@ -110,7 +109,7 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None, repo
             code=Code.NOT_ATTRIBUTED))
     errors = [p for p in problems if p.severity == ERROR]
     status = Verdict.REJECTED if errors else Verdict.ACCEPTED
-    return Judgement(status, problems, errors[0].message if errors else ACCEPTED_NOTE, untrusted,
+    return Judgement(status, problems, errors[0].message if errors else Verdict.ACCEPTED.label, untrusted,
                      attributed=genuine and wrong is None)
 
 
