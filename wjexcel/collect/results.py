@@ -71,7 +71,7 @@ class CollectResult:
     Chinese; the files not recorded are among the verdicts as left for the next run."""
 
     def count(self, status: Verdict, *, new_only: bool = False) -> int:
-        """Files (not archives, not files left for the next run) with this verdict."""
+        """Files (not archives) with this verdict; a file left for the next run has its own."""
         return sum(1 for v in self.verdicts if v.status == status and not v.container
                    and not (new_only and v.unchanged))
 
