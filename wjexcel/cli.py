@@ -120,7 +120,7 @@ def init(folder):
 def _write_console(ws):
     """Write the control workbook and launchers; a failure here must not fail init."""
     try:
-        from wjexcel.excel.console import write_console
+        from wjexcel.cycle.console import write_console
     except ImportError:
         return []
     try:
@@ -133,7 +133,7 @@ def _write_console(ws):
 def _refresh_console(ws):
     """控制台.xlsm names the plan in use, which may have been changed since it was written."""
     try:
-        from wjexcel.excel.console import refresh_plan_name
+        from wjexcel.cycle.console import refresh_plan_name
     except ImportError:
         return
     refresh_plan_name(ws.root)
@@ -148,7 +148,7 @@ def console(workspace, period):
     \b
     示例：wjexcel console -w D:\\科技创新填报 -p 2022Q3
     """
-    from wjexcel.excel.console import write_console
+    from wjexcel.cycle.console import write_console
 
     ws = _open_ws(workspace)
     for path in write_console(ws.root, period=period):
@@ -432,7 +432,7 @@ def consolidate(workspace, period, output, final, as_json):
 
 def _rewrite_console_for_final(ws) -> None:
     """The control workbook shows which periods are 定稿: write it again where the workspace has one."""
-    from wjexcel.excel.console import WORKBOOK_NAME
+    from wjexcel.cycle.console import WORKBOOK_NAME
 
     if (ws.root / WORKBOOK_NAME).is_file():
         _write_console(ws)

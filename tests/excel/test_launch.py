@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wjexcel.excel import buttons as eb
+from wjexcel.cycle import actions
 from wjexcel.excel import launch
 from wjexcel.cycle import init_workspace
 
@@ -49,12 +49,12 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture
 def root(workspace):
-    (workspace.state / eb.LAST_PERIOD_FILE).unlink(missing_ok=True)
+    (workspace.state / actions.LAST_PERIOD_FILE).unlink(missing_ok=True)
     return workspace.root
 
 
 def remembered(root: Path) -> bytes | None:
-    path = root / ".wjexcel" / eb.LAST_PERIOD_FILE
+    path = root / ".wjexcel" / actions.LAST_PERIOD_FILE
     return path.read_bytes() if path.exists() else None
 
 
@@ -68,7 +68,7 @@ def test_a_typed_period_runs_the_action_and_is_remembered_canonically(root, caps
 
 @pytest.mark.parametrize("answer", ["", "   ", "\r", "\n", None], ids=["enter", "blanks", "cr", "lf", "eof"])
 def test_enter_alone_reuses_the_last_period(root, capsys, answer):
-    eb.remember_period(root, "2022Q3")
+    actions.remember_period(root, "2022Q3")
     clerk = Clerk() if answer is None else Clerk(answer)
     assert launch.run(["status", str(root)], clerk.ask, clerk.say) == 0
     assert "直接按回车键，使用上次的期间 2022Q3。" in clerk.text
@@ -79,7 +79,7 @@ def test_enter_alone_reuses_the_last_period(root, capsys, answer):
 
 
 def test_a_wrong_period_is_asked_again_and_never_remembered(root, capsys):
-    eb.remember_period(root, "2022")
+    actions.remember_period(root, "2022")
     clerk = Clerk("2022Q5", "2022-09")
     assert launch.run(["status", str(root)], clerk.ask, clerk.say) == 0
     assert "期间“2022Q5”无法识别" in clerk.text and "请重新输入" in clerk.text
@@ -102,7 +102,7 @@ def test_enter_without_a_last_period_cancels(root):
 
 
 def test_a_period_the_command_refuses_is_not_remembered(root, capsys):
-    eb.remember_period(root, "2022")
+    actions.remember_period(root, "2022")
     clerk = Clerk("2030")
     assert launch.run(["generate", str(root)], clerk.ask, clerk.say) == 2
     assert "不在计划年度" in capsys.readouterr().err
@@ -117,7 +117,7 @@ def test_wrong_usage():
 
 def test_the_module_reads_a_real_standard_input(root):
     # What the launcher runs: `python -m wjexcel.excel.launch status <workspace>`, Enter typed.
-    eb.remember_period(root, "2022Q3")
+    actions.remember_period(root, "2022Q3")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "wjexcel.excel.launch", "status", str(root)], input="\r\n",
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)

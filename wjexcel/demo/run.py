@@ -123,7 +123,7 @@ def prepare_demo(folder=None, *, progress=None):
     root = _fresh_folder(folder)
     ws = init_workspace(root)
     try:
-        from wjexcel.excel.console import write_console
+        from wjexcel.cycle.console import write_console
 
         write_console(ws.root, period=DEMO_PERIOD)
     except Exception:  # the console is a convenience here, never a reason to fail the demo

@@ -2,7 +2,7 @@
 
 xlwings' standalone VBA runs ``import 控制台; 控制台.main()`` for every button, and that
 workspace module calls :func:`main` here. Each button sits on its own sheet, named after
-its action, so the active sheet says which button was clicked (see :mod:`wjexcel.excel.console`).
+its action, so the active sheet says which button was clicked (see :mod:`wjexcel.cycle.console`).
 
 Everything except :func:`main` is plain Python that runs without Excel: reading the
 parameter cells, choosing the action, calling the core, turning results and errors into
@@ -14,42 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from wjexcel.cycle.actions import ACTIONS, Action, remember_period
+from wjexcel.cycle.console import (FIRST_PARAMETER_ROW, FIRST_RESULT_ROW, LABEL_COLUMN, PARAMETERS, RESULT_ROWS,
+                                   STATUS_ROW, VALUE_COLUMN)
 from wjexcel.errors import UsageError, WjexcelError
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Action:
-    """One button: its key, its sheet (and caption) and the line that explains it."""
-
-    key: str
-    title: str
-    explanation: str
-
-
-ACTIONS = (
-    Action("run", "一键汇总", "收集“收回”文件夹里的报表，检查、入账，并生成本期汇总表和进展情况报告（Word 公文草稿）。"),
-    Action("generate", "生成填报表", "为每个区镇和责任单位生成本期填报表，放在“分发”文件夹。"),
-    Action("status", "查看报送情况", "列出谁已报送、谁未报送、谁被退回，并给出可直接发送的催报通知。"),
-    Action("drafts", "打开邮件草稿", "打开本期的邮件草稿文件夹：每个单位一封，已附好填报表，用 Outlook 打开即可发送。"),
-)
 ACTION_BY_SHEET = {a.title: a for a in ACTIONS}
-
-# Layout of every action sheet, shared with wjexcel.excel.console (1-based rows, letters for columns).
-PARAMETERS = (("plan", "计划"), ("period", "期间"), ("deadline", "截止日期"), ("workspace", "工作区"))
-LABEL_COLUMN, VALUE_COLUMN, NOTE_COLUMN = "B", "C", "D"
-FIRST_PARAMETER_ROW = 4
-BUTTON_ROW = 9
-STATUS_ROW = 12
-RESULT_HEADER_ROW = 14
-FIRST_RESULT_ROW = 15
-RESULT_ROWS = 45
-LAST_PERIOD_FILE = "last_period.txt"
 
 Progress = Callable[..., None]
 
@@ -196,17 +171,6 @@ def changed_plan_name(params: dict[str, str], book_folder: Path) -> str | None:
     except (WjexcelError, OSError):
         return None
     return name if name != params.get("plan", "") else None
-
-
-def remember_period(root: Path, period: str) -> None:
-    """Keep the period for the launchers, which offer it as the default next time."""
-    from wjexcel.workspace import STATE
-
-    try:
-        # CRLF: the launchers read it back with cmd's ``set /p``
-        (Path(root) / STATE / LAST_PERIOD_FILE).write_bytes(f"{period}\r\n".encode("ascii", "replace"))
-    except OSError:
-        pass  # only a convenience: the launcher then asks without a default
 
 
 def fit_lines(lines: Sequence[str], limit: int = RESULT_ROWS) -> list[str]:

@@ -1,6 +1,6 @@
 """What a workspace's double-click launchers run: ask for the period, then do the action.
 
-``一键汇总.bat`` and its siblings (written by :mod:`wjexcel.excel.console`) find Python and
+``一键汇总.bat`` and its siblings (written by :mod:`wjexcel.cycle.console`) find Python and
 run ``python -m wjexcel.excel.launch ACTION WORKSPACE [PATH...]``. The period is asked
 here rather than with cmd's ``set /p``: cmd cannot tell Enter from a blank or stray line
 end (under Wine ``set /p`` even returns a bare line feed), and a mistyped period would be
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable
 
 from wjexcel.errors import PeriodError
-from wjexcel.excel import buttons as eb
+from wjexcel.cycle.actions import ACTIONS, remember_period
 
-ACTION_BY_KEY = {a.key: a for a in eb.ACTIONS}
+ACTION_BY_KEY = {a.key: a for a in ACTIONS}
 TRIES = 3
 HINT = "请输入期间，例如 2022（全年）、2022Q3（第三季度）、2022-09（9月）。"
 
@@ -58,7 +58,7 @@ def ask_period(last: str, ask: Callable[[str], str], say: Callable[[str], None])
 def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None]) -> int:
     """``argv`` = ACTION WORKSPACE [PATH...]; returns the exit code (the command's, or 2)."""
     from wjexcel.cli import main as cli_main
-    from wjexcel.excel.console import last_period
+    from wjexcel.cycle.actions import last_period
 
     if len(argv) < 2 or argv[0] not in ACTION_BY_KEY:
         say(f"用法：python -m wjexcel.excel.launch {{{'|'.join(ACTION_BY_KEY)}}} 工作区 [文件夹...]")
@@ -75,7 +75,7 @@ def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None]) 
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     if code in (0, 1):  # done (1: done, with problems in the inputs, or failed with a message)
-        eb.remember_period(root, period)
+        remember_period(root, period)
     return code
 
 

@@ -87,7 +87,7 @@ def workspace_folder(path: Path) -> tuple[Path, bool]:
 
 def prepare_workspace(path: Path, python_exe: str | None = None) -> Prepared:
     """Create or repair the workspace for ``path`` (see :func:`workspace_folder`)."""
-    from wjexcel.excel.console import write_console
+    from wjexcel.cycle.console import write_console
     from wjexcel.cycle import init_workspace
 
     root, existed = workspace_folder(path)
