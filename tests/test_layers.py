@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "wjexcel"
 SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "atomic", "textmeasure", "logs",
           "workspace", "filetypes", "filenames", "records", "parallel", "cellref"}
 STAGES = ["plan", "forms", "collect", "report"]
-TOP = {"excel", "demo", "cycle", "cli", "clihelp", "__main__", "excel_buttons"}
+TOP = {"excel", "demo", "cycle", "cli", "__main__", "excel_buttons"}
 
 
 def module_name(path: Path) -> str:

@@ -1,0 +1,86 @@
+"""The ``wjexcel`` command: a thin click skin over the library.
+
+Each command parses options, calls one public function, and renders its result. Heavy
+modules (openpyxl, pandas) are imported inside the commands, so ``wjexcel --help`` and
+the Excel buttons start fast. Errors reach the clerk as one Chinese line (exit 1; wrong
+usage exit 2); only ``--debug`` shows a traceback. The library's diagnostics go to a debug
+log (:mod:`wjexcel.logs`), and whatever a library prints while it works is kept off stdout,
+so ``--json`` output is nothing but JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from wjexcel import logs
+from wjexcel.cli import cycle_commands, plan_commands, workspace_commands  # noqa: F401 - they add the commands to the group
+from wjexcel.cli import help as clihelp
+from wjexcel.cli.common import cli
+from wjexcel.errors import UsageError, WjexcelError, write_refused
+
+log = logging.getLogger(__name__)
+
+
+def main(argv=None) -> None:
+    """Run the CLI; turn every error into one Chinese line and the right exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _force_utf8()
+    if not debug:
+        sys.unraisablehook = _log_unraisable
+    try:
+        with logs.warnings_to_log():  # a library's UserWarning is for the debug log, not the clerk
+            cli.main(args=argv, prog_name="wjexcel", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(1)
+    except click.exceptions.UsageError as exc:
+        if clihelp.is_bare_group(exc):  # ``wjexcel`` alone: its help, not an error
+            click.echo(exc.format_message())
+            sys.exit(0)
+        clihelp.in_chinese(exc).show()
+        sys.exit(2)
+    except UsageError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    except WjexcelError as exc:
+        if debug:
+            raise
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: never a traceback for a clerk
+        if debug:
+            raise
+        refused = write_refused(exc) if isinstance(exc, OSError) else None
+        if refused:  # a folder that cannot be written (read-only, no permission, disk full)
+            log.warning("write refused: %r", exc)
+            click.echo(f"错误：{refused}", err=True)
+            sys.exit(1)
+        log.exception("unexpected error in wjexcel %s", " ".join(argv if argv is not None else sys.argv[1:]))
+        where = logs.log_path()
+        click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
+                   + "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。", err=True)
+        sys.exit(1)
+
+
+def _log_unraisable(unraisable) -> None:
+    """An error Python cannot raise (a half-written zip's ``ZipFile.__del__`` on a full disk)
+    goes to the debug log, never to the clerk's screen as a traceback."""
+    log.warning("ignored in %r: %s", unraisable.object, unraisable.exc_value,
+                exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+
+
+def _force_utf8() -> None:
+    """Chinese output on a Windows console (cp936) or a pipe must not crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
