@@ -379,21 +379,21 @@ def test_fit_lines_says_what_was_left_out():
 
 
 def test_errors_become_chinese_messages_with_a_log(folder):
-    assert eb.error_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
+    assert actions.clerk_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
     try:
         raise KeyError("boom")
     except KeyError as exc:
-        log = eb.write_error_log(exc, folder)
-        message = eb.error_message(exc, log)
+        log = actions.record_error(exc, folder)
+        message = actions.clerk_message(exc, log)
     assert log.parent == folder / ".wjexcel" / "logs"
     assert log.name == "debug.log"  # the same log as the command line's (wjexcel.logs)
     assert "KeyError" in log.read_text(encoding="utf-8")
-    assert "意外错误" in message and str(log) in message
+    assert "程序内部出错" in message and str(log) in message
     assert "Traceback" not in message
 
 
 def test_error_log_never_creates_a_state_folder(tmp_path):
-    log = eb.write_error_log(RuntimeError("x"), tmp_path)
+    log = actions.record_error(RuntimeError("x"), tmp_path)
     assert not (tmp_path / ".wjexcel").exists()
     assert log is not None and log.is_file()
     log.unlink()
@@ -457,7 +457,7 @@ def test_buttons_act_on_a_real_workspace(workspace):
 
 def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
     """Regenerating into a 分发 folder that cannot be written: the button says 无法写入 and the
-    folder, as the command line does, not 意外错误."""
+    folder, as the command line does, not 程序内部出错."""
     import os
     import subprocess
 
@@ -479,8 +479,8 @@ def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
                           confirm=lambda q: True)
     finally:
         subprocess.run(undo, check=True) if undo else folder.chmod(0o755)
-    message = eb.error_message(info.value)
-    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "意外" not in message
+    message = actions.clerk_message(info.value)
+    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "内部出错" not in message
 
 
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
@@ -489,7 +489,7 @@ def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
     params = {"plan": "", "period": "2022Q5", "deadline": "", "workspace": ""}
     with pytest.raises(WjexcelError) as info:
         eb.run_action(actions.ACTIONS[0], params, workspace.root)
-    assert re.search(r"[\u4e00-\u9fff]", eb.error_message(info.value))
+    assert re.search(r"[\u4e00-\u9fff]", actions.clerk_message(info.value))
 
 
 # --- Windows with Microsoft Excel ----------------------------------------------------------------

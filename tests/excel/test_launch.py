@@ -1,4 +1,4 @@
-"""The period dialogue behind the launchers (.bat), on a real workspace and through the real CLI.
+"""The period dialogue behind the launchers (.bat) and the action they run, on a real workspace.
 
 Under Wine the same module runs from the release's launchers (tests/test_windows_release.py).
 """
@@ -58,27 +58,26 @@ def remembered(root: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
-def test_a_typed_period_runs_the_action_and_is_remembered_canonically(root, capsys):
+def test_a_typed_period_runs_the_action_and_is_remembered_canonically(root):
     clerk = Clerk(" 2022q3 ")
     assert launch.run(["status", str(root)], clerk.ask, clerk.say) == 0
     assert "【查看报送情况】" in clerk.text and "直接按回车键" not in clerk.text  # nothing to reuse yet
-    assert "未报送" in capsys.readouterr().out
+    assert "未报送" in clerk.text
     assert remembered(root) == b"2022Q3\r\n"
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "\r", "\n", None], ids=["enter", "blanks", "cr", "lf", "eof"])
-def test_enter_alone_reuses_the_last_period(root, capsys, answer):
+def test_enter_alone_reuses_the_last_period(root, answer):
     actions.remember_period(root, "2022Q3")
     clerk = Clerk() if answer is None else Clerk(answer)
     assert launch.run(["status", str(root)], clerk.ask, clerk.say) == 0
     assert "直接按回车键，使用上次的期间 2022Q3。" in clerk.text
-    out = capsys.readouterr()
-    assert "无法识别" not in out.out + out.err
-    assert "2022年第三季度" in out.out  # the 催报 text names the period used
+    assert "无法识别" not in clerk.text
+    assert "2022年第三季度" in clerk.text  # the 催报 text names the period used
     assert remembered(root) == b"2022Q3\r\n"
 
 
-def test_a_wrong_period_is_asked_again_and_never_remembered(root, capsys):
+def test_a_wrong_period_is_asked_again_and_never_remembered(root):
     actions.remember_period(root, "2022")
     clerk = Clerk("2022Q5", "2022-09")
     assert launch.run(["status", str(root)], clerk.ask, clerk.say) == 0
@@ -101,11 +100,11 @@ def test_enter_without_a_last_period_cancels(root):
     assert not any((root / "分发").iterdir())
 
 
-def test_a_period_the_command_refuses_is_not_remembered(root, capsys):
+def test_a_period_the_command_refuses_is_not_remembered(root):
     actions.remember_period(root, "2022")
     clerk = Clerk("2030")
     assert launch.run(["generate", str(root)], clerk.ask, clerk.say) == 2
-    assert "不在计划年度" in capsys.readouterr().err
+    assert "错误：" in clerk.text and "不在计划年度" in clerk.text
     assert remembered(root) == b"2022\r\n"
 
 

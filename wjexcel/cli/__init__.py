@@ -19,15 +19,17 @@ from wjexcel import logs
 from wjexcel.cli import cycle_commands, plan_commands, workspace_commands  # noqa: F401 - they add the commands to the group
 from wjexcel.cli import help as clihelp
 from wjexcel.cli.common import cli
-from wjexcel.errors import UsageError, WjexcelError, write_refused
+from wjexcel.cycle.actions import clerk_message, force_utf8, record_error
+from wjexcel.errors import UsageError, WjexcelError
 
 log = logging.getLogger(__name__)
+DEBUG_HINT = "（加 --debug 重新运行可在屏幕上看到详情）"
 
 
 def main(argv=None) -> None:
     """Run the CLI; turn every error into one Chinese line and the right exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    _force_utf8()
+    force_utf8()
     if not debug:
         sys.unraisablehook = _log_unraisable
     try:
@@ -56,15 +58,8 @@ def main(argv=None) -> None:
     except Exception as exc:  # the last line of defence: never a traceback for a clerk
         if debug:
             raise
-        refused = write_refused(exc) if isinstance(exc, OSError) else None
-        if refused:  # a folder that cannot be written (read-only, no permission, disk full)
-            log.warning("write refused: %r", exc)
-            click.echo(f"错误：{refused}", err=True)
-            sys.exit(1)
-        log.exception("unexpected error in wjexcel %s", " ".join(argv if argv is not None else sys.argv[1:]))
-        where = logs.log_path()
-        click.echo("错误：程序内部出错，本次操作没有完成。" + (f"详细情况已记入调试日志“{where}”，" if where else "")
-                   + "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。", err=True)
+        recorded = record_error(exc, doing="wjexcel " + " ".join(argv if argv is not None else sys.argv[1:]))
+        click.echo(f"错误：{clerk_message(exc, recorded, hint=DEBUG_HINT)}", err=True)
         sys.exit(1)
 
 
@@ -73,14 +68,3 @@ def _log_unraisable(unraisable) -> None:
     goes to the debug log, never to the clerk's screen as a traceback."""
     log.warning("ignored in %r: %s", unraisable.object, unraisable.exc_value,
                 exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
-
-
-def _force_utf8() -> None:
-    """Chinese output on a Windows console (cp936) or a pipe must not crash."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):
-                pass

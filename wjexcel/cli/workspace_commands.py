@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from wjexcel.cli import help as clihelp
-from wjexcel.cli.common import _open_ws, _progress, _workspace_option, _write_console, cli
+from wjexcel.cli.common import _open_ws, _progress, _workspace_option, cli
 from wjexcel.errors import WjexcelError
-
 
 
 # --- workspace ---------------------------------------------------------------------------
@@ -21,11 +20,13 @@ def init(folder):
     \b
     示例：wjexcel init D:\\科技创新填报
     """
-    from wjexcel.cycle import init_workspace, suggested_period
+    from wjexcel.cycle import new_workspace, suggested_period
     from wjexcel.plan.workbook import workspace_plan
 
-    ws = init_workspace(folder)
-    written = _write_console(ws)
+    made = new_workspace(folder)  # a console that cannot be written does not fail init
+    ws, written = made.ws, made.console
+    if made.console_problem:
+        click.echo(f"提示：控制台工作簿未写出：{made.console_problem}", err=True)
     click.echo(f"工作区已就绪：{ws.root}")
     click.echo(f"  计划：{ws.plan_file.name}（可在 Excel 中修改目标、增加区镇）")
     try:
