@@ -122,3 +122,23 @@ def test_the_module_reads_a_real_standard_input(root):
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "使用上次的期间 2022Q3" in done.stdout and "2022年第三季度" in done.stdout
+
+
+def test_generating_again_asks_first(tmp_path):
+    root = init_workspace(tmp_path / "工作区").root
+    assert launch.run(["generate", str(root)], Clerk("2022Q3").ask, Clerk().say) == 0
+    forms = sorted(p.name for p in (root / "分发" / "2022Q3").iterdir())
+    kept = Clerk("", "n")  # Enter: the last period; then no
+    assert launch.run(["generate", str(root)], kept.ask, kept.say) == 0
+    assert "已生成过" in kept.text and "已取消，原有填报表保持不变。" in kept.text
+    assert sorted(p.name for p in (root / "分发" / "2022Q3").iterdir()) == forms
+    replaced = Clerk("", "是")
+    assert launch.run(["generate", str(root)], replaced.ask, replaced.say) == 0
+    assert "原有文件已移到：旧版_" in replaced.text
+
+
+def test_one_click_with_nothing_received_exits_1_and_says_why(root):
+    clerk = Clerk("2022Q3")
+    assert launch.run(["run", str(root)], clerk.ask, clerk.say) == 1
+    assert "【一键汇总】" in clerk.text and "没有可汇总的内容，未写出汇总表" in clerk.text
+    assert remembered(root) == b"2022Q3\r\n"  # the action was done

@@ -86,8 +86,12 @@ def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None]) 
     if period is None:
         return 2
     say("")
-    done = attempt(lambda: perform(action, root, period, paths=paths, progress=StderrProgress(action.title),
-                                   confirm=lambda question: confirm(question, ask, say)), folder=root)
+    progress = StderrProgress(action.title)
+    try:
+        done = attempt(lambda: perform(action, root, period, paths=paths, progress=progress,
+                                       confirm=lambda question: confirm(question, ask, say)), folder=root)
+    finally:
+        progress.stop()
     if isinstance(done, Failure):
         say(f"错误：{done.message}")
         return done.code
