@@ -67,19 +67,20 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     """
     from wjexcel.collect.collector import collect
     from wjexcel.report.consolidate import consolidate
+    from wjexcel.workspace.ledger import Ledger
 
     period = Period.parse(str(period))
     plan = workspace_plan(ws)
     plan.check_year(period.year)
-    with ws.lock("一键汇总"):
-        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
+    with ws.lock("一键汇总"), Ledger.open(ws) as ledger:  # opened (and checked) once for both stages
+        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"), ledger=ledger)
         if collected.stopped:  # the clerk's disk: no report from a half-done collect
             from wjexcel.errors import DiskProblem
 
             raise DiskProblem(f"一键汇总没有完成，未生成汇总表：{collected.stopped}已入账的文件不受影响，"
                               "其余文件留待下次，清理后再运行一次即可继续。")
         try:
-            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
+            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan, ledger=ledger)
         except NothingToReport as exc:  # what was collected is still told
             return RunResult(period, collected, None, str(exc))
     return RunResult(period, collected, result)
