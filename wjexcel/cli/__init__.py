@@ -5,7 +5,13 @@ modules (openpyxl, pandas) are imported inside the commands, so ``wjexcel --help
 the Excel buttons start fast. Errors reach the clerk as one Chinese line (exit 1; wrong
 usage exit 2); only ``--debug`` shows a traceback. The library's diagnostics go to a debug
 log (:mod:`wjexcel.logs`), and whatever a library prints while it works is kept off stdout,
-so ``--json`` output is nothing but JSON.
+so ``--json`` output is nothing but JSON. An unexpected error is said as every front end says
+it (:func:`wjexcel.cycle.actions.clerk_message`).
+
+The group and what the commands share are in :mod:`~wjexcel.cli.common`, the commands in
+``workspace_commands``, ``plan_commands`` and ``cycle_commands``, click in Chinese in
+:mod:`~wjexcel.cli.help`. Only ``wjexcel/__main__.py`` (and the ``wjexcel`` console script)
+imports this package.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from pathlib import Path
 from wjexcel.errors import NothingToReport
 from wjexcel.periods import Period
 from wjexcel.progress import stage
-from wjexcel.plan.workbook import workspace_plan
 
 
 @dataclass
@@ -66,6 +65,7 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     the stage name (收集 / 汇总).
     """
     from wjexcel.collect.collector import collect
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.report.consolidate import consolidate
     from wjexcel.workspace.ledger import Ledger
 
