@@ -142,3 +142,21 @@ def test_one_click_with_nothing_received_exits_1_and_says_why(root):
     assert launch.run(["run", str(root)], clerk.ask, clerk.say) == 1
     assert "【一键汇总】" in clerk.text and "没有可汇总的内容，未写出汇总表" in clerk.text
     assert remembered(root) == b"2022Q3\r\n"  # the action was done
+
+
+def test_a_folder_dropped_on_one_click_is_collected_instead_of_the_inbox(tmp_path):
+    import datetime as dt
+
+    from wjexcel.demo.fill import fill_form
+    from wjexcel.forms.outbox import generate_forms
+
+    ws = init_workspace(tmp_path / "工作区")
+    generate_forms(ws, "2022Q3")
+    form = next(ws.outbox.rglob("*七都镇*.xlsx"))
+    dropped = tmp_path / "邮件附件"
+    fill_form(form, dropped / form.name, {"新建、改建政府主导运营的科创载体面积": 0.5},
+              signer={"填报人": "王芳", "填报日期": dt.date(2022, 10, 8)})
+    clerk = Clerk("2022Q3")
+    assert launch.run(["run", str(ws.root), str(dropped)], clerk.ask, clerk.say) == 0, clerk.text
+    assert "本次新收到 1 个，接收 1 个" in clerk.text and any(line.startswith("汇总表：") for line in clerk.shown)
+    assert not any(ws.inbox.iterdir())

@@ -11,7 +11,6 @@ from wjexcel import __version__, logs
 from wjexcel.cli import help as clihelp
 from wjexcel.errors import WjexcelError
 
-
 log = logging.getLogger(__name__)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

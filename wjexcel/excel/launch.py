@@ -74,13 +74,17 @@ def confirm(question: str, ask: Callable[[str], str], say: Callable[[str], None]
 
 def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None]) -> int:
     """``argv`` = ACTION WORKSPACE [PATH...]; returns the exit code (the command line's)."""
+    from wjexcel import logs
     from wjexcel.cycle.actions import Failure, attempt, last_period, perform
     from wjexcel.progress import StderrProgress
+    from wjexcel.workspace import STATE
 
     if len(argv) < 2 or argv[0] not in ACTION_BY_KEY:
         say(f"用法：python -m wjexcel.excel.launch {{{'|'.join(ACTION_BY_KEY)}}} 工作区 [文件夹...]")
         return 2
     action, root, paths = ACTION_BY_KEY[argv[0]], Path(argv[1]), argv[2:]
+    if (root / STATE).is_dir():  # the workspace's debug log, as the command line keeps it
+        logs.use_folder(root / STATE / logs.LOG_FOLDER)
     say(f"【{action.title}】{action.explanation}")
     period = ask_period(last_period(root), ask, say)
     if period is None:
