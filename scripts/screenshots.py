@@ -6,7 +6,7 @@ Run ``python scripts/screenshots.py`` and commit the PNGs. Nothing is drawn by h
 2. for every picture, the workbook is copied and, in the copy only, every sheet except the
    one to show is hidden (an edit of ``xl/workbook.xml``; cells, styles, conditional
    formats and print settings stay exactly as written), so LibreOffice prints just that sheet;
-3. one headless LibreOffice start (``wjexcel.office.convert``) turns all copies into PDF;
+3. one headless LibreOffice start (``wjexcel.collect.office.convert``) turns all copies into PDF;
 4. ``pdftoppm`` renders the wanted page, cropped to the printed content (found on a
    low-resolution grey render, without the page header and footer);
 5. the demo's 进展情况报告.docx is printed by LibreOffice Writer and its first page kept whole
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from wjexcel.demo.run import DEMO_PERIOD, run_demo  # noqa: E402
-from wjexcel.office import convert  # noqa: E402
+from wjexcel.collect.office import convert  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 PT_PER_INCH = 72.0

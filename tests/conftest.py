@@ -26,10 +26,10 @@ def soffice() -> str:
 def soffice_convert(soffice, tmp_path_factory):
     """``convert(files, fmt, outdir) -> [Path]``: one headless soffice call for many files.
 
-    The package's own converter (``wjexcel.office.convert``) with one private profile for
+    The package's own converter (``wjexcel.collect.office.convert``) with one private profile for
     the session, so it neither touches nor waits for a user's LibreOffice.
     """
-    from wjexcel.office import convert as office_convert
+    from wjexcel.collect.office import convert as office_convert
 
     profile = tmp_path_factory.mktemp("lo_profile")
 

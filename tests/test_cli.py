@@ -286,3 +286,28 @@ def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
     finally:
         undo()
     assert code == 1 and f"无法写入“{fresh.state}”（没有写入权限）" in err and "损坏" not in err, err
+
+
+def test_an_unexpected_error_is_one_chinese_line_naming_the_log(tmp_path, monkeypatch, capsys):
+    """An error that is not wjexcel's own (here the library's generate_forms raising RuntimeError) is one
+    line naming the workspace's debug log, which holds the traceback; exit code 1."""
+    import wjexcel.forms.outbox
+    from wjexcel import logs
+    from wjexcel.cli import main
+    from wjexcel.cycle import init_workspace
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug nobody foresaw")
+
+    ws = init_workspace(tmp_path / "ws")
+    monkeypatch.setattr(wjexcel.forms.outbox, "generate_forms", broken)
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main replaces it
+    with pytest.raises(SystemExit) as done:
+        main(["generate", "-p", "2022Q3", "-w", str(ws.root)])
+    err = capsys.readouterr().err
+    log = ws.state / logs.LOG_FOLDER / logs.LOG_FILE
+    assert done.value.code == 1
+    assert err.strip() == (f"错误：程序内部出错，本次操作没有完成。详细情况已记入调试日志“{log}”，"
+                           "请把它发给维护人员（加 --debug 重新运行可在屏幕上看到详情）。")
+    text = log.read_text(encoding="utf-8")
+    assert "wjexcel generate -p 2022Q3" in text and "Traceback" in text and "RuntimeError: a bug nobody foresaw" in text

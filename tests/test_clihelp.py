@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from wjexcel import clihelp
+from wjexcel.cli import help as clihelp
 from wjexcel.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,10 @@
 """The folder listing is the pipeline, and imports only point down it.
 
 Every ``import`` in the package is found, including those inside functions, and checked
-against the stage order shared → plan → forms → collect → report → excel/demo/cli. An
-import against that order, or any cycle between modules, fails with the place it is.
+against the order shared → plan → forms → collect → report → cycle (the front ends' library
+room) → demo → excel (the buttons, launchers, wizard) → cli → __main__. An import against that
+order, or any cycle between modules, fails with the place it is; nothing but ``__main__``
+imports the command line.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "wjexcel"
 
-SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "office", "atomic", "textmeasure", "logs",
+SHARED = {"errors", "periods", "problems", "values", "uscc", "progress", "atomic", "textmeasure", "logs",
           "workspace", "filetypes", "filenames", "records", "parallel", "cellref"}
-STAGES = ["plan", "forms", "collect", "report"]
-TOP = {"excel", "demo", "cycle", "cli", "clihelp", "__main__", "excel_buttons"}
+STAGES = ["plan", "forms", "collect", "report", "cycle", "demo", "excel", "cli", "__main__"]
+ALIASES = {"excel_buttons": "excel"}  # the import path of 0.1 workspaces' 控制台.py
 
 
 def module_name(path: Path) -> str:
@@ -26,14 +28,13 @@ def module_name(path: Path) -> str:
 
 
 def layer(module: str) -> int:
-    """0 shared, 1..4 the stages, 5 the entry points; the package root itself is shared."""
+    """0 shared, then 1, 2, … in the order of STAGES; the package root itself is shared."""
     head = module.split(".")[0] if module else ""
+    head = ALIASES.get(head, head)
     if head in ("", *SHARED):
         return 0
     if head in STAGES:
         return 1 + STAGES.index(head)
-    if head in TOP:
-        return 5
     raise AssertionError(f"wjexcel.{module} belongs to no layer: add it to tests/test_layers.py")
 
 
@@ -86,6 +87,22 @@ def test_imports_point_down_the_pipeline():
     assert not wrong, "imports against the pipeline:\n" + "\n".join(wrong)
 
 
+def test_only_main_imports_the_command_line():
+    """The command line is a front door, never a library: the buttons, the launchers and the
+    wizard reach the library room (wjexcel.cycle), not wjexcel.cli."""
+    wrong = [f"wjexcel/{module.replace('.', '/')} line {line} imports wjexcel.{target}"
+             for module, targets in graph().items() if module != "__main__" and module.split(".")[0] != "cli"
+             for target, line in targets if target.split(".")[0] == "cli"]
+    assert not wrong, "\n".join(wrong)
+    assert any(t.startswith("cli") for t, _ in imports(PACKAGE / "__main__.py"))
+
+
+def test_the_front_ends_are_ordered():
+    assert layer("report.consolidate") < layer("cycle.actions") < layer("demo.run") < layer("excel.launch") \
+        < layer("cli.common") < layer("__main__")
+    assert layer("excel_buttons") == layer("excel.buttons")
+
+
 def test_no_import_cycles():
     edges = {m: sorted({t for t, _ in ts if t and t != m and not m.startswith(t + ".") and t != ""})
              for m, ts in graph().items()}
@@ -122,7 +139,7 @@ def test_no_import_cycles():
 
 def test_the_checker_sees_imports_inside_functions(tmp_path):
     """The walk finds an import hidden in a function body, so a late import cannot slip past."""
-    sample = PACKAGE / "cycle.py"
+    sample = PACKAGE / "cycle" / "__init__.py"
     assert any(t.startswith("report") for t, _ in imports(sample))
 
 

@@ -30,6 +30,21 @@ def test_a_slow_file_is_named_while_it_is_read():
     assert out.getvalue().count("正在处理") == 1  # finished: nothing more
 
 
+def test_work_that_ends_in_an_error_stops_naming_its_item():
+    """A run that fails before its last step (nothing to report) must not leave the watcher
+    naming the item every few seconds in the launcher's window."""
+    out, clock = io.StringIO(), Clock()
+    progress = StderrProgress("一键汇总", out, clock=clock)
+    progress(1, 3, "汇总：计算完成值和状态……")
+    watcher = progress._watcher
+    progress.stop()
+    watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    clock.now += SLOW_SECONDS + 60
+    progress.tick()
+    assert "正在处理" not in out.getvalue()
+
+
 def test_lines_on_a_pipe_name_the_file():
     out, clock = io.StringIO(), Clock()
     progress = StderrProgress("一键汇总", out, clock=clock, watch=False)

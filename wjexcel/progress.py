@@ -61,6 +61,12 @@ class StderrProgress:
         bar = "#" * filled + "-" * (self.width - filled)
         self._write(f"\r{self.action} [{bar}] {done}/{total} {label[-30:]:<30}" + ("\n" if finished else ""), now)
 
+    def stop(self) -> None:
+        """The work is over (perhaps with an error before its last step): no more 正在处理 lines."""
+        with self._lock:
+            self._current = ("", 0.0)
+        self._stop.set()
+
     def tick(self) -> None:
         """Name the item in progress when it has been running for :data:`SLOW_SECONDS` (the
         watcher thread calls this every second)."""

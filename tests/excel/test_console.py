@@ -23,19 +23,19 @@ import openpyxl
 import pytest
 from oletools.olevba import VBA_Parser
 
+from wjexcel.cycle import actions
+from wjexcel.cycle import console
 from wjexcel.excel import buttons as eb
-from wjexcel.excel.console import (
+from wjexcel.cycle.console import (
     BUTTON_MODULE,
     CONF_SHEET,
     REPAIR_NOTE,
     VALUE_WIDTHS,
     WORKBOOK_NAME,
-    Interpreter,
-    interpreter_for,
     interpreter_formula,
-    is_portable,
     write_console,
 )
+from wjexcel.cycle.launchers import Interpreter, interpreter_for, is_portable
 from wjexcel.errors import UsageError, WorkspaceError
 from wjexcel.textmeasure import text_units
 from wjexcel.plan.workbook import workspace_plan
@@ -132,8 +132,8 @@ def test_workbook_is_macro_enabled_with_a_vba_project(built):
 
 def test_each_action_sheet_has_one_button_named_after_it(built):
     buttons = _buttons(built / WORKBOOK_NAME)
-    assert list(buttons) == [a.title for a in eb.ACTIONS] + [CONF_SHEET]
-    for action in eb.ACTIONS:
+    assert list(buttons) == [a.title for a in actions.ACTIONS] + [CONF_SHEET]
+    for action in actions.ACTIONS:
         [(caption, _)] = buttons[action.title]
         assert caption == action.title
         assert eb.action_for_sheet(action.title) is action
@@ -164,7 +164,7 @@ def test_the_vba_imports_the_module_named_after_the_workbook_and_it_is_callable(
 
 
 def test_only_the_button_entry_point_imports_xlwings():
-    code = "import sys, wjexcel.excel.console, wjexcel.excel.buttons; print('xlwings' in sys.modules)"
+    code = "import sys, wjexcel.cycle.console, wjexcel.excel.buttons; print('xlwings' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]),
                                                                      os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
@@ -183,14 +183,14 @@ def test_conf_sheet_points_at_the_interpreter(built):
 def test_parameters_are_read_from_every_sheet(built):
     values = openpyxl.load_workbook(built / WORKBOOK_NAME, data_only=True)
     formulas = openpyxl.load_workbook(built / WORKBOOK_NAME)
-    first = eb.ACTIONS[0].title
-    for action in eb.ACTIONS:
+    first = actions.ACTIONS[0].title
+    for action in actions.ACTIONS:
         rows = [[c.value for c in row] for row in values[action.title][eb.parameter_cells()]]
         params = eb.parse_parameters(rows)
         assert params["period"] == "2022Q3"
         assert params["plan"] == "计划.xlsx"  # no readable plan in this bare folder
         assert eb.workspace_folder(params, built) == built
-        period_cell = formulas[action.title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW + 1}"]
+        period_cell = formulas[action.title][f"{console.VALUE_COLUMN}{console.FIRST_PARAMETER_ROW + 1}"]
         if action.title == first:
             assert period_cell.value == "2022Q3" and period_cell.number_format == "@"
         else:
@@ -199,10 +199,10 @@ def test_parameters_are_read_from_every_sheet(built):
 
 def test_period_is_remembered_for_the_launchers(folder):
     write_console(folder, period="2022-09", python_exe=WIN_PYTHON)
-    assert (folder / ".wjexcel" / eb.LAST_PERIOD_FILE).read_bytes() == b"2022-09\r\n"
+    assert (folder / ".wjexcel" / actions.LAST_PERIOD_FILE).read_bytes() == b"2022-09\r\n"
     write_console(folder, python_exe=WIN_PYTHON)
     book = openpyxl.load_workbook(folder / WORKBOOK_NAME)
-    assert book[eb.ACTIONS[0].title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW + 1}"].value == "2022-09"
+    assert book[actions.ACTIONS[0].title][f"{console.VALUE_COLUMN}{console.FIRST_PARAMETER_ROW + 1}"].value == "2022-09"
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):
@@ -212,7 +212,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 # --- launchers ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
+@pytest.mark.parametrize("action", actions.ACTIONS, ids=lambda a: a.key)
 def test_launcher_is_crlf_utf8_and_switches_code_page_first(built, action):
     data = (built / f"{action.title}.bat").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
@@ -232,11 +232,11 @@ def test_launcher_is_crlf_utf8_and_switches_code_page_first(built, action):
     assert "“新建工作区.bat”" in text  # what to double-click to repair it
 
 
-def _launcher_lines(folder: Path, action: eb.Action = eb.ACTIONS[0]) -> list[str]:
+def _launcher_lines(folder: Path, action: actions.Action = actions.ACTIONS[0]) -> list[str]:
     return (folder / f"{action.title}.bat").read_bytes().decode("utf-8").split("\r\n")
 
 
-@pytest.mark.parametrize("action", eb.ACTIONS, ids=lambda a: a.key)
+@pytest.mark.parametrize("action", actions.ACTIONS, ids=lambda a: a.key)
 def test_launcher_commands_are_ascii(built, action):
     # Wine's cmd decodes a .bat in the ANSI code page whatever chcp says; Windows' cmd in the
     # console's. Chinese may only be printed (echo, title), never run.
@@ -337,7 +337,7 @@ def test_the_workbook_finds_a_portable_python_from_its_own_folder(tmp_path):
 
 def test_every_action_sheet_says_how_to_repair_a_lost_interpreter(built):
     book = openpyxl.load_workbook(built / WORKBOOK_NAME)
-    for action in eb.ACTIONS:
+    for action in actions.ACTIONS:
         texts = [c.value for row in book[action.title].iter_rows() for c in row if isinstance(c.value, str)]
         assert REPAIR_NOTE in texts and "Could not find Interpreter!" in REPAIR_NOTE
 
@@ -379,21 +379,21 @@ def test_fit_lines_says_what_was_left_out():
 
 
 def test_errors_become_chinese_messages_with_a_log(folder):
-    assert eb.error_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
+    assert actions.clerk_message(WorkspaceError("工作区缺少计划文件")) == "工作区缺少计划文件"
     try:
         raise KeyError("boom")
     except KeyError as exc:
-        log = eb.write_error_log(exc, folder)
-        message = eb.error_message(exc, log)
+        log = actions.record_error(exc, folder)
+        message = actions.clerk_message(exc, log)
     assert log.parent == folder / ".wjexcel" / "logs"
     assert log.name == "debug.log"  # the same log as the command line's (wjexcel.logs)
     assert "KeyError" in log.read_text(encoding="utf-8")
-    assert "意外错误" in message and str(log) in message
+    assert "程序内部出错" in message and str(log) in message
     assert "Traceback" not in message
 
 
 def test_error_log_never_creates_a_state_folder(tmp_path):
-    log = eb.write_error_log(RuntimeError("x"), tmp_path)
+    log = actions.record_error(RuntimeError("x"), tmp_path)
     assert not (tmp_path / ".wjexcel").exists()
     assert log is not None and log.is_file()
     log.unlink()
@@ -403,13 +403,13 @@ def test_every_sheet_prints_on_a4_and_the_plan_name_is_shown_whole(workspace):
     name = str(workspace_plan(workspace).name)
     wb = openpyxl.load_workbook(workspace.root / WORKBOOK_NAME)
     assert all(ws.page_setup.paperSize == 9 for ws in wb.worksheets)
-    for action in eb.ACTIONS:
+    for action in actions.ACTIONS:
         ws = wb[action.title]
         assert ws.page_setup.orientation == "landscape"
-        cell = ws[f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"]
+        cell = ws[f"{console.VALUE_COLUMN}{console.FIRST_PARAMETER_ROW}"]
         assert cell.alignment.shrink_to_fit
-        assert ws.column_dimensions[eb.VALUE_COLUMN].width >= min(VALUE_WIDTHS[1], text_units(name))
-    assert wb[eb.ACTIONS[0].title][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"].value == name
+        assert ws.column_dimensions[console.VALUE_COLUMN].width >= min(VALUE_WIDTHS[1], text_units(name))
+    assert wb[actions.ACTIONS[0].title][f"{console.VALUE_COLUMN}{console.FIRST_PARAMETER_ROW}"].value == name
 
 
 # --- LibreOffice ----------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ def workspace(tmp_path):
 
 def test_buttons_act_on_a_real_workspace(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "2022-10-10", "workspace": ""}
-    by_key = {a.key: a for a in eb.ACTIONS}
+    by_key = {a.key: a for a in actions.ACTIONS}
     generated = eb.run_action(by_key["generate"], params, workspace.root)
     assert "期间：2022Q3" in generated and any(workspace.outbox.rglob("*.xlsx"))
     status = eb.run_action(by_key["status"], params, workspace.root)
@@ -452,12 +452,12 @@ def test_buttons_act_on_a_real_workspace(workspace):
     assert any(line.startswith("汇总表：") for line in ran)
     document = next(line for line in ran if line.startswith("进展情况报告（草稿）：")).split("：", 1)[1]
     assert Path(document).exists() and Path(document).parent == workspace.reports
-    assert (workspace.state / eb.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
+    assert (workspace.state / actions.LAST_PERIOD_FILE).read_text().strip() == "2022Q3"
 
 
 def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
     """Regenerating into a 分发 folder that cannot be written: the button says 无法写入 and the
-    folder, as the command line does, not 意外错误."""
+    folder, as the command line does, not 程序内部出错."""
     import os
     import subprocess
 
@@ -475,12 +475,12 @@ def test_a_read_only_folder_reaches_the_clerk_as_the_cli_says_it(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
     try:
         with pytest.raises(OSError) as info:
-            eb.run_action(next(a for a in eb.ACTIONS if a.key == "generate"), params, workspace.root,
+            eb.run_action(next(a for a in actions.ACTIONS if a.key == "generate"), params, workspace.root,
                           confirm=lambda q: True)
     finally:
         subprocess.run(undo, check=True) if undo else folder.chmod(0o755)
-    message = eb.error_message(info.value)
-    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "意外" not in message
+    message = actions.clerk_message(info.value)
+    assert message.startswith(f"无法写入“{folder}”（没有写入权限）") and "内部出错" not in message
 
 
 def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
@@ -488,8 +488,8 @@ def test_a_bad_period_reaches_the_clerk_in_chinese(workspace):
 
     params = {"plan": "", "period": "2022Q5", "deadline": "", "workspace": ""}
     with pytest.raises(WjexcelError) as info:
-        eb.run_action(eb.ACTIONS[0], params, workspace.root)
-    assert re.search(r"[\u4e00-\u9fff]", eb.error_message(info.value))
+        eb.run_action(actions.ACTIONS[0], params, workspace.root)
+    assert re.search(r"[\u4e00-\u9fff]", actions.clerk_message(info.value))
 
 
 # --- Windows with Microsoft Excel ----------------------------------------------------------------
@@ -514,11 +514,11 @@ def test_clicking_each_button_in_excel(workspace):
     app = xw.App(visible=False, add_book=False)
     try:
         book = app.books.open(str(workspace.root / WORKBOOK_NAME))
-        for action in (eb.ACTIONS[1], eb.ACTIONS[2], eb.ACTIONS[0]):  # generate, status, run
+        for action in (actions.ACTIONS[1], actions.ACTIONS[2], actions.ACTIONS[0]):  # generate, status, run
             sheet = book.sheets[action.title]
             sheet.activate()
             book.macro("SampleCall")()  # what the button's OnAction does
-            status = sheet[f"{eb.VALUE_COLUMN}{eb.STATUS_ROW}"].value
+            status = sheet[f"{console.VALUE_COLUMN}{console.STATUS_ROW}"].value
             assert status.startswith("完成"), (action.title, status, sheet[eb.result_cells()].value)
         book.close()
     finally:
@@ -527,7 +527,7 @@ def test_clicking_each_button_in_excel(workspace):
 
 def test_the_generate_button_asks_before_it_replaces_forms(workspace):
     params = {"plan": "", "period": "2022Q3", "deadline": "", "workspace": ""}
-    generate = {a.key: a for a in eb.ACTIONS}["generate"]
+    generate = {a.key: a for a in actions.ACTIONS}["generate"]
     eb.run_action(generate, params, workspace.root)
     folder = workspace.outbox / "2022Q3"
     asked = []
@@ -559,15 +559,15 @@ def test_each_sheet_shows_whether_the_period_is_final(tmp_path):
     write_console(ws.root, period="2022Q2", python_exe=WIN_PYTHON)
     values = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, data_only=True)
     formulas = openpyxl.load_workbook(ws.root / WORKBOOK_NAME)
-    for action in eb.ACTIONS:
-        row = eb.BUTTON_ROW - 1
+    for action in actions.ACTIONS:
+        row = console.BUTTON_ROW - 1
         assert values[action.title][f"B{row}"].value == "定稿情况"
         assert values[action.title][f"C{row}"].value == "已定稿（第1版，2022-07-12 09:30）"
         formula = formulas[action.title][f"C{row}"].value
         assert "VLOOKUP(C5," in formula and '"2022Q2","已定稿（第1版，2022-07-12 09:30）"' in formula
     write_console(ws.root, period="2022Q3", python_exe=WIN_PYTHON)
     values = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, data_only=True)
-    assert values[eb.ACTIONS[0].title][f"C{eb.BUTTON_ROW - 1}"].value == "未定稿"
+    assert values[actions.ACTIONS[0].title][f"C{console.BUTTON_ROW - 1}"].value == "未定稿"
 
 
 @pytest.mark.soffice
@@ -580,11 +580,11 @@ def test_libreoffice_works_the_final_state_out_for_the_period_typed(tmp_path, so
     books = []
     for period in ("2022Q2", "2022Q3"):
         book = openpyxl.load_workbook(ws.root / WORKBOOK_NAME, keep_vba=True)
-        book[eb.ACTIONS[0].title]["C5"] = period  # the clerk types the period on the first sheet
+        book[actions.ACTIONS[0].title]["C5"] = period  # the clerk types the period on the first sheet
         books.append(tmp_path / f"{period}.xlsm")
         book.save(books[-1])
     results = recalculate(soffice, books, tmp_path / "out")
-    row = eb.BUTTON_ROW - 1
+    row = console.BUTTON_ROW - 1
     got = [[openpyxl.load_workbook(p.with_suffix(".xlsx"), data_only=True)[a.title][f"C{row}"].value
-            for a in eb.ACTIONS] for p in results]
-    assert got == [["已定稿（第1版，2022-07-12 09:30）"] * len(eb.ACTIONS), ["未定稿"] * len(eb.ACTIONS)]
+            for a in actions.ACTIONS] for p in results]
+    assert got == [["已定稿（第1版，2022-07-12 09:30）"] * len(actions.ACTIONS), ["未定稿"] * len(actions.ACTIONS)]

@@ -10,14 +10,16 @@ from click.testing import CliRunner
 
 from wjexcel.cli import cli
 from wjexcel.cycle import suggested_period
+from wjexcel.cycle import actions
+from wjexcel.cycle import console
 from wjexcel.excel import buttons as eb
-from wjexcel.excel.console import CONF_SHEET, WORKBOOK_NAME
+from wjexcel.cycle.console import CONF_SHEET, WORKBOOK_NAME
 from wjexcel.plan.builtin import builtin_plan
 from wjexcel.plan.workbook import export_plan
 from wjexcel.workspace import Workspace
 from tests.forms.capplan import PERIOD, cap_plan
 
-PLAN_CELL = f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"
+PLAN_CELL = f"{console.VALUE_COLUMN}{console.FIRST_PARAMETER_ROW}"
 
 
 def _shown(root):
@@ -34,7 +36,7 @@ def test_the_console_takes_the_new_plans_name_at_generate_and_run(tmp_path):
     assert done.exit_code == 0, done.output
     old = builtin_plan().name
     names, python = _shown(root)
-    assert names == [old] * len(eb.ACTIONS) and python
+    assert names == [old] * len(actions.ACTIONS) and python
     launcher = (root / "一键汇总.bat").read_bytes()
 
     export_plan(cap_plan(), Workspace.open(root).plan_file)  # the clerk types another plan in
@@ -43,13 +45,13 @@ def test_the_console_takes_the_new_plans_name_at_generate_and_run(tmp_path):
     done = runner.invoke(cli, ["generate", "-w", str(root), "-p", PERIOD])
     assert done.exit_code == 0, done.output
     names, after = _shown(root)
-    assert names == [cap_plan().name] * len(eb.ACTIONS)
+    assert names == [cap_plan().name] * len(actions.ACTIONS)
     assert after == python and (root / "一键汇总.bat").read_bytes() == launcher  # the buttons still find Python
 
     export_plan(builtin_plan(), Workspace.open(root).plan_file)
     done = runner.invoke(cli, ["run", "-w", str(root), "-p", "2022Q3"])
     assert done.exit_code == 1 and "没有可汇总的内容" in done.output  # nothing came in: no report, but
-    assert _shown(root)[0] == [old] * len(eb.ACTIONS)  # the console still takes the plan's name
+    assert _shown(root)[0] == [old] * len(actions.ACTIONS)  # the console still takes the plan's name
 
 
 def test_init_suggests_a_period_of_its_plan():

@@ -8,7 +8,7 @@ import pytest
 
 from wjexcel.errors import WorkspaceError
 from wjexcel.excel import wizard
-from wjexcel.excel.console import WORKBOOK_NAME
+from wjexcel.cycle.console import WORKBOOK_NAME
 from wjexcel.cycle import init_workspace
 from wjexcel.workspace import PLAN_FILE
 

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from wjexcel.cli import cli
 from wjexcel.collect.mail import read_mail
 from wjexcel.cycle import init_workspace
+from wjexcel.cycle import actions
 from wjexcel.excel import buttons as eb
 from wjexcel.forms.drafts import DRAFTS_FOLDER
 from wjexcel.forms.outbox import generate_forms
@@ -129,7 +130,7 @@ def test_generate_deadline_option_and_the_drafts_button(tmp_path):
 
     with Ledger.open(ws) as ledger:
         assert ledger.deadline(PERIOD) == date(2022, 10, 15)
-    drafts = next(a for a in eb.ACTIONS if a.key == "drafts")
+    drafts = next(a for a in actions.ACTIONS if a.key == "drafts")
     lines = eb.run_action(drafts, {"period": PERIOD, "workspace": str(ws.root)}, ws.root)
     assert any(str(ws.outbox / PERIOD / DRAFTS_FOLDER) in line for line in lines)
     out = CliRunner().invoke(cli, ["drafts", "-p", "2022Q4", "-w", str(ws.root)])

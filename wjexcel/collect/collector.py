@@ -112,7 +112,7 @@ class _Limits:
 
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
-            workers: int | None = None) -> CollectResult:
+            workers: int | None = None, ledger: Ledger | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -125,7 +125,10 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             in time are reported as left for the next run.
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
+        ledger: The workspace's ledger, already open (one ``wjexcel run`` opens it once); default: opened here.
     """
+    from contextlib import nullcontext
+
     from wjexcel.collect.other_periods import mark as mark_periods
     from wjexcel.plan.workbook import workspace_plan
 
@@ -141,7 +144,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         stopped: DiskProblem | None = None
         current = None
         try:
-            with (Ledger.open(ws) as ledger, ledger.batch(),
+            with (Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
                                    _reader_context, (plan, key)) as pool):
                 judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)

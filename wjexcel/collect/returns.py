@@ -106,7 +106,7 @@ def _write(target: Path, verdict, source: Path | None, unmarked: str, deadline: 
 
 def _xls_to_xlsx(src: Path, tmp: Path, seconds: float) -> tuple[Path | None, str]:
     """An .xls re-saved as .xlsx by LibreOffice; or None and why the cells cannot be marked."""
-    from wjexcel.office import convert, find_soffice
+    from wjexcel.collect.office import convert, find_soffice
 
     if find_soffice() is None:
         return None, "（原文件为旧版 .xls 格式，本机没有 LibreOffice，无法生成带标记的副本，请对照下列意见修改原表。）"

@@ -118,16 +118,10 @@ def prepare_demo(folder=None, *, progress=None):
     """Everything the demo does before the clerk's one click: the workspace, three earlier
     rounds collected, this period's forms generated and returned into 收回. Returns the workspace."""
     from wjexcel.forms.outbox import generate_forms
-    from wjexcel.cycle import init_workspace
+    from wjexcel.cycle import new_workspace
 
     root = _fresh_folder(folder)
-    ws = init_workspace(root)
-    try:
-        from wjexcel.excel.console import write_console
-
-        write_console(ws.root, period=DEMO_PERIOD)
-    except Exception:  # the console is a convenience here, never a reason to fail the demo
-        pass
+    ws = new_workspace(root, period=DEMO_PERIOD).ws  # the console is a convenience here, never a reason to fail
     plan = workspace_plan(ws)
     for period, figures, signed in EARLIER_ROUNDS:
         _clean_round(ws, plan, Period.parse(period), figures, signed, progress)

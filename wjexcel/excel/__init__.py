@@ -1,1 +1,2 @@
-"""Stage 5, Excel: the control workbook (控制台.xlsm), its xlwings adapter and the double-click launchers."""
+"""The double-click front ends: the control workbook's buttons (the xlwings adapter), the launchers' dialogue
+and the release's 新建工作区. What they write and do is the library room's, :mod:`wjexcel.cycle`."""

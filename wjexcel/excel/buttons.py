@@ -2,7 +2,7 @@
 
 xlwings' standalone VBA runs ``import 控制台; 控制台.main()`` for every button, and that
 workspace module calls :func:`main` here. Each button sits on its own sheet, named after
-its action, so the active sheet says which button was clicked (see :mod:`wjexcel.excel.console`).
+its action, so the active sheet says which button was clicked (see :mod:`wjexcel.cycle.console`).
 
 Everything except :func:`main` is plain Python that runs without Excel: reading the
 parameter cells, choosing the action, calling the core, turning results and errors into
@@ -13,43 +13,15 @@ the Chinese lines written to the 运行结果 area. ``xlwings`` is imported insi
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from wjexcel.cycle.actions import ACTIONS, Action, Failure, attempt, perform
+from wjexcel.cycle.console import (FIRST_PARAMETER_ROW, FIRST_RESULT_ROW, LABEL_COLUMN, PARAMETERS, RESULT_ROWS,
+                                   STATUS_ROW, VALUE_COLUMN)
 from wjexcel.errors import UsageError, WjexcelError
 
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Action:
-    """One button: its key, its sheet (and caption) and the line that explains it."""
-
-    key: str
-    title: str
-    explanation: str
-
-
-ACTIONS = (
-    Action("run", "一键汇总", "收集“收回”文件夹里的报表，检查、入账，并生成本期汇总表和进展情况报告（Word 公文草稿）。"),
-    Action("generate", "生成填报表", "为每个区镇和责任单位生成本期填报表，放在“分发”文件夹。"),
-    Action("status", "查看报送情况", "列出谁已报送、谁未报送、谁被退回，并给出可直接发送的催报通知。"),
-    Action("drafts", "打开邮件草稿", "打开本期的邮件草稿文件夹：每个单位一封，已附好填报表，用 Outlook 打开即可发送。"),
-)
 ACTION_BY_SHEET = {a.title: a for a in ACTIONS}
-
-# Layout of every action sheet, shared with wjexcel.excel.console (1-based rows, letters for columns).
-PARAMETERS = (("plan", "计划"), ("period", "期间"), ("deadline", "截止日期"), ("workspace", "工作区"))
-LABEL_COLUMN, VALUE_COLUMN, NOTE_COLUMN = "B", "C", "D"
-FIRST_PARAMETER_ROW = 4
-BUTTON_ROW = 9
-STATUS_ROW = 12
-RESULT_HEADER_ROW = 14
-FIRST_RESULT_ROW = 15
-RESULT_ROWS = 45
-LAST_PERIOD_FILE = "last_period.txt"
 
 Progress = Callable[..., None]
 
@@ -139,50 +111,15 @@ def require_period(params: dict[str, str]) -> str:
 
 def run_action(action: Action, params: dict[str, str], book_folder: Path,
                progress: Progress | None = None, confirm: Callable[[str], bool] | None = None) -> list[str]:
-    """Do what the button does through the core API and return the lines to show.
+    """Do what the button does (:func:`wjexcel.cycle.actions.perform`) and return the lines to show.
 
-    This is the whole behaviour of a button, callable without Excel. ``confirm(question)``
-    asks the clerk yes or no (a message box in Excel); without it, forms generated before
-    are never replaced.
+    ``confirm(question)`` asks the clerk yes or no (a message box in Excel); without it,
+    forms generated before are never replaced.
     """
-    from wjexcel.periods import Period
-    from wjexcel.plan.workbook import workspace_plan
-    from wjexcel.workspace import Workspace
-
-    ws = Workspace.open(workspace_folder(params, book_folder))
-    period = Period.parse(require_period(params))
-    lines = [f"工作区：{ws.root}", f"期间：{period.code}"]
-    if params.get("plan"):
-        lines.insert(0, f"计划：{params['plan']}")
-    if action.key == "generate":
-        from wjexcel.errors import FormsExistError
-        from wjexcel.forms.outbox import generate_forms
-
-        try:
-            result = generate_forms(ws, period, progress=progress)
-        except FormsExistError as exc:
-            if confirm is None or not confirm(f"{exc}\n\n确定重新生成吗？"):
-                return lines + ["已取消，原有填报表保持不变。"]
-            result = generate_forms(ws, period, force=True, progress=progress)
-        lines += result.summary_text().splitlines()
-    elif action.key == "drafts":
-        from wjexcel.forms.outbox import open_drafts
-
-        lines += open_drafts(ws, period).splitlines()
-    elif action.key == "run":
-        from wjexcel.cycle import run_cycle
-
-        result = run_cycle(ws, period, progress=progress)
-        lines += result.summary_text().splitlines()
-    else:
-        from wjexcel.report.status import period_note, reporting_status, status_text
-
-        plan = workspace_plan(ws)
-        statuses = reporting_status(ws, period, plan)
-        lines += status_text(plan, period, statuses, params.get("deadline", ""),
-                             note=period_note(ws, period, statuses)).splitlines()
-    remember_period(ws.root, period.code)
-    return lines
+    period = require_period(params)
+    done = perform(action, workspace_folder(params, book_folder), period, deadline=params.get("deadline", ""),
+                   progress=progress, confirm=confirm)
+    return ([f"计划：{params['plan']}"] if params.get("plan") else []) + done.lines
 
 
 def changed_plan_name(params: dict[str, str], book_folder: Path) -> str | None:
@@ -198,17 +135,6 @@ def changed_plan_name(params: dict[str, str], book_folder: Path) -> str | None:
     return name if name != params.get("plan", "") else None
 
 
-def remember_period(root: Path, period: str) -> None:
-    """Keep the period for the launchers, which offer it as the default next time."""
-    from wjexcel.workspace import STATE
-
-    try:
-        # CRLF: the launchers read it back with cmd's ``set /p``
-        (Path(root) / STATE / LAST_PERIOD_FILE).write_bytes(f"{period}\r\n".encode("ascii", "replace"))
-    except OSError:
-        pass  # only a convenience: the launcher then asks without a default
-
-
 def fit_lines(lines: Sequence[str], limit: int = RESULT_ROWS) -> list[str]:
     """At most ``limit`` lines; the last one says how many were left out."""
     lines = list(lines)
@@ -218,36 +144,34 @@ def fit_lines(lines: Sequence[str], limit: int = RESULT_ROWS) -> list[str]:
     return lines[: limit - 1] + [f"……另有 {hidden} 行未显示，请运行“查看报送情况.bat”或查看汇总表。"]
 
 
-def error_message(exc: BaseException, log_path: Path | None = None) -> str:
-    """The Chinese message for a failed button: the error's own, or a generic one with the log."""
-    if isinstance(exc, WjexcelError):
-        return str(exc)
-    from wjexcel.errors import write_refused
+def press(sheet_name: str, read_parameters: Callable[[], Sequence[Sequence[Any]]], book_folder: Path, *,
+          show: Callable[..., None] = lambda status, lines=(): None, progress: Progress | None = None,
+          confirm: Callable[[str], bool] | None = None, rename_plan: Callable[[str], None] | None = None,
+          ) -> list[str] | Failure:
+    """A click on the button of sheet ``sheet_name``, without Excel: the lines shown when it is done,
+    or the :class:`~wjexcel.cycle.actions.Failure` shown instead (its traceback, if any, in the debug log).
 
-    refused = write_refused(exc) if isinstance(exc, OSError) else None
-    if refused:  # as the command line says it: a folder that cannot be written
-        return refused
-    where = f"详细记录已保存到：{log_path}" if log_path else "未能保存详细记录。"
-    return (
-        "运行时发生了意外错误，操作没有完成。请把下面这个记录文件发给技术支持人员。\n" + where
-    )
+    ``read_parameters()`` gives the rows of the parameter block, ``show(status, lines)`` writes the
+    status cell and the 运行结果 area, ``rename_plan(name)`` the 计划 cell when 计划.xlsx names
+    another plan than the one shown.
+    """
+    started = dt.datetime.now().strftime("%H:%M:%S")
 
+    def work() -> list[str]:
+        action = action_for_sheet(sheet_name)
+        show(f"正在运行“{action.title}”……（{started} 开始）")
+        params = parse_parameters(read_parameters())
+        lines = run_action(action, params, book_folder, progress=progress, confirm=confirm)
+        show(f"完成（{started} 开始，{dt.datetime.now():%H:%M:%S} 结束）", lines)
+        renamed = changed_plan_name(params, book_folder)
+        if renamed and rename_plan is not None:
+            rename_plan(renamed)
+        return lines
 
-def write_error_log(exc: BaseException, folder: Path) -> Path | None:
-    """Record the traceback in the debug log of :mod:`wjexcel.logs`: the workspace's when ``folder``
-    is one, else the one in the temporary folder. Returns the log file, or None when none could be written."""
-    from wjexcel import logs
-    from wjexcel.workspace import STATE
-
-    state = Path(folder) / STATE
-    bases = [state / logs.LOG_FOLDER] if state.is_dir() else []
-    for base in (*bases, logs.temp_folder()):
-        logs.use_folder(base)
-        log.error("an Excel button failed", exc_info=exc)
-        path = logs.log_path()
-        if path is not None and path.is_file():
-            return path
-    return None
+    done = attempt(work, folder=book_folder)
+    if isinstance(done, Failure):
+        show("出错，操作没有完成", done.message.splitlines())
+    return done
 
 
 def main() -> None:
@@ -271,21 +195,14 @@ def main() -> None:
         sheet[f"{VALUE_COLUMN}{STATUS_ROW}"].value = f"正在运行：{text}"
         book.app.status_bar = text
 
-    started = dt.datetime.now().strftime("%H:%M:%S")
+    def rename_plan(name: str) -> None:  # the first sheet holds the value; the others show it by formula
+        book.sheets[0][f"{VALUE_COLUMN}{FIRST_PARAMETER_ROW}"].value = name
+
     try:
-        action = action_for_sheet(sheet.name)
-        show(f"正在运行“{action.title}”……（{started} 开始）")
-        params = parse_parameters(sheet[parameter_cells()].value)
-        lines = run_action(action, params, book_folder, progress=progress,
-                           confirm=lambda question: book.app.alert(question, title="wjexcel", buttons="yes_no") == "yes")
-        show(f"完成（{started} 开始，{dt.datetime.now():%H:%M:%S} 结束）", lines)
-        renamed = changed_plan_name(params, book_folder)
-        if renamed:  # the first sheet holds the value; the others show it by formula
-            book.sheets[0][f"{VALUE_COLUMN}{FIRST_PARAMETER_ROW}"].value = renamed
-    except Exception as exc:  # every failure reaches the clerk in Chinese, never as a VBA popup
-        log = None if isinstance(exc, WjexcelError) else write_error_log(exc, book_folder)
-        message = error_message(exc, log)
-        show("出错，操作没有完成", message.splitlines())
-        book.app.alert(message, title="wjexcel", mode="critical")
+        done = press(sheet.name, lambda: sheet[parameter_cells()].value, book_folder, show=show, progress=progress,
+                     confirm=lambda question: book.app.alert(question, title="wjexcel", buttons="yes_no") == "yes",
+                     rename_plan=rename_plan)
+        if isinstance(done, Failure):  # in Chinese, never as a VBA popup
+            book.app.alert(done.message, title="wjexcel", mode="critical")
     finally:
         book.app.status_bar = False

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from wjexcel.errors import WjexcelError, WorkspaceError
+from wjexcel.cycle.actions import Failure, attempt, force_utf8
+from wjexcel.errors import WorkspaceError
 
 DEFAULT_NAME = "工作区"
 
@@ -87,12 +88,13 @@ def workspace_folder(path: Path) -> tuple[Path, bool]:
 
 def prepare_workspace(path: Path, python_exe: str | None = None) -> Prepared:
     """Create or repair the workspace for ``path`` (see :func:`workspace_folder`)."""
-    from wjexcel.excel.console import write_console
-    from wjexcel.cycle import init_workspace
+    from wjexcel.cycle import new_workspace
 
     root, existed = workspace_folder(path)
-    ws = init_workspace(root)  # completes an existing one, never overwrites
-    return Prepared(ws.root, existed, write_console(ws.root, python_exe=python_exe))
+    made = new_workspace(root, python_exe=python_exe)  # completes an existing one, never overwrites
+    if made.console_problem:  # the console and launchers are what this is for
+        raise WorkspaceError(f"工作区“{made.ws.root}”已就绪，但控制台和双击启动文件没有写出：{made.console_problem}")
+    return Prepared(made.ws.root, existed, made.console)
 
 
 def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None], home: Path) -> int:
@@ -109,10 +111,10 @@ def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None], 
             answer = ask("工作区文件夹：")
         except EOFError:
             answer = ""
-    try:
-        prepared = prepare_workspace(folder_from_answer(answer, default))
-    except WjexcelError as exc:
-        say(f"错误：{exc}")
+    folder = folder_from_answer(answer, default)
+    prepared = attempt(lambda: prepare_workspace(folder), folder=folder)
+    if isinstance(prepared, Failure):
+        say(f"错误：{prepared.message}")
         return 1
     say("")
     say(prepared.summary_text())
@@ -125,11 +127,17 @@ def run(argv: list[str], ask: Callable[[str], str], say: Callable[[str], None], 
 
 
 def main(argv: list[str] | None = None) -> None:
-    from wjexcel.cli import _force_utf8
+    from wjexcel import logs
 
-    _force_utf8()
+    force_utf8()
+    logs.configure()
     home = Path.cwd()
-    sys.exit(run(sys.argv[1:] if argv is None else argv, input, print, home))
+    try:
+        code = run(sys.argv[1:] if argv is None else argv, input, print, home)
+    except KeyboardInterrupt:
+        print("已中断。")
+        code = 1
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,7 @@ def default_document(folder: Path, plan, period: Period) -> Path:
 def consolidate(ws, period: str | Period, output: str | os.PathLike | None = None, *,
                 progress=None, plan=None, now: datetime | None = None,
                 document: str | os.PathLike | None = None, workbook: bool = True,
-                final: bool = False) -> ConsolidateResult:
+                final: bool = False, ledger: Ledger | None = None) -> ConsolidateResult:
     """Write the 汇总 workbook for ``period`` from the ledger's accepted submissions.
 
     Args:
@@ -112,6 +113,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         document: The 进展情况报告.docx to write (default: beside the workbook, see default_document).
         workbook: False writes only the document (``wjexcel report``).
         final: Record the report as the period's 定稿 (see :mod:`wjexcel.report.final`).
+        ledger: The workspace's ledger, already open (one ``wjexcel run`` opens it once); default: opened here.
 
     Raises:
         NothingToReport: Nothing has come in for the period (see :func:`period_note`) and no
@@ -128,7 +130,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     plan.check_year(period.year)
     now = now or datetime.now()
     say(f"读取{period.label}已接收的报表……")
-    with Ledger.open(ws) as ledger:
+    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
         history = ledger.accepted_values_by_period()
         values = history.get(period.code, [])
         problems = ledger.file_problems(period.code)

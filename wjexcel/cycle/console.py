@@ -25,28 +25,7 @@ yet a clerk may overwrite a cell on one sheet. The hidden ``xlwings.conf`` sheet
 ``Interpreter_Win`` at the Python that wrote the workbook (see below). The workbook must keep
 its name: the VBA imports the module named after it.
 
-The launchers do the same actions for WPS users (xlwings does not support WPS): they
-find Python and run :mod:`wjexcel.excel.launch`, which asks for the period, offering the
-last one used (kept in the state folder), and runs the command. They are UTF-8 without
-BOM (cmd would run the BOM as part of the first command) with ``chcp 65001`` on the
-second line, before any Chinese byte. Their commands are ASCII: Chinese appears only in
-what they print, and every Chinese path comes from ``%~dp0`` (the launcher's own folder,
-which Windows supplies), so no command depends on how cmd decodes the file (Wine's cmd,
-for one, decodes it in the ANSI code page whatever ``chcp`` says).
-
-Where the interpreter is found (a workspace must survive a moved folder or a new USB drive
-letter): the Windows release ships a portable Python (recognised by the ``._pth`` file
-beside ``python.exe``) that moves with its folder. When the workspace sits on the same
-drive as such an interpreter, the launchers and the workbook find it **relative to the
-workspace** (``%~dp0..\\python\\python.exe``; in the workbook a formula that joins the
-workbook's own folder to that relative path), so moving the release folder with the
-workspace inside it, or plugging the USB drive in under another letter, changes nothing.
-The launchers then try the absolute path recorded when they were written, then ``py``.
-An installed Python (or one on another drive) is recorded by its absolute path, as it
-stays where it was installed. When nothing is found, the launcher says in Chinese what to
-do: double-click 新建工作区.bat of the release and give it this workspace, which rewrites
-these files for the interpreter at hand (``wjexcel init`` on an existing workspace, or
-``wjexcel console``, does the same).
+The launchers, and where they and the buttons find Python: :mod:`wjexcel.cycle.launchers`.
 """
 
 from __future__ import annotations
@@ -54,15 +33,14 @@ from __future__ import annotations
 import importlib.util
 import io
 import logging
-import os
-import site
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from wjexcel.excel import buttons as eb
 from wjexcel.atomic import write_bytes
+from wjexcel.cycle.actions import ACTIONS, Action, last_period, remember_period
+from wjexcel.cycle.launchers import (RESTORE_LAUNCHER, Interpreter, interpreter_for, launcher_text, python_path_entry,
+                                     restore_launcher_text)
 from wjexcel.errors import EnvironmentProblem, WjexcelError, WorkspaceError
 from wjexcel.textmeasure import fit_width
 
@@ -72,6 +50,16 @@ WORKBOOK_NAME = "控制台.xlsm"
 BUTTON_MODULE = Path(WORKBOOK_NAME).stem
 BUTTON_MACRO = "SampleCall"
 CONF_SHEET = "xlwings.conf"
+
+# Layout of every action sheet, read by wjexcel.excel.buttons (1-based rows, letters for columns).
+PARAMETERS = (("plan", "计划"), ("period", "期间"), ("deadline", "截止日期"), ("workspace", "工作区"))
+LABEL_COLUMN, VALUE_COLUMN, NOTE_COLUMN = "B", "C", "D"
+FIRST_PARAMETER_ROW = 4
+BUTTON_ROW = 9
+STATUS_ROW = 12
+RESULT_HEADER_ROW = 14
+FIRST_RESULT_ROW = 15
+RESULT_ROWS = 45
 
 BUTTON_MODULE_TEXT = f'''"""Called by every button of {WORKBOOK_NAME} (xlwings RunPython); written by ``wjexcel console``.
 
@@ -115,65 +103,14 @@ def write_console(root: Path, *, period: str | None = None, python_exe: str | No
     python = interpreter_for(root, python_exe or sys.executable)
     period = period or last_period(root)
     if period:
-        eb.remember_period(root, period)
+        remember_period(root, period)
     written = [_write_workbook(root / WORKBOOK_NAME, _plan_label(root), period, python)]
     written.append(_write_text(root / f"{BUTTON_MODULE}.py", BUTTON_MODULE_TEXT, "\n"))
-    for action in eb.ACTIONS:
+    for action in ACTIONS:
         text = launcher_text(action, python)
         written.append(_write_text(root / f"{action.title}.bat", text, "\r\n"))
     written.append(_write_text(root / RESTORE_LAUNCHER, restore_launcher_text(python), "\r\n"))
     return written
-
-
-@dataclass(frozen=True)
-class Interpreter:
-    """Where a workspace's launchers and buttons find Python.
-
-    Attributes:
-        absolute: the interpreter's full path when the files were written.
-        relative: the same file relative to the workspace folder, with backslashes
-            (``..\\python\\python.exe``), or ``None``: used first when set.
-    """
-
-    absolute: str
-    relative: str | None = None
-
-
-def interpreter_for(root: Path, python: str) -> Interpreter:
-    """The rule: a portable interpreter on the workspace's drive is found relative to it.
-
-    Portable means the Windows release's embedded Python, recognised by a ``._pth`` file
-    beside it; it moves with its folder. An installed Python stays where it is, so its
-    absolute path is the better record. See the module docstring.
-    """
-    python = str(python)
-    if not is_portable(python):
-        return Interpreter(python)
-    python = os.path.abspath(python)
-    try:
-        relative = os.path.relpath(python, os.path.abspath(root))
-    except ValueError:  # another drive: no relative path exists
-        return Interpreter(python)
-    return Interpreter(python, relative.replace(os.sep, "\\"))
-
-
-def is_portable(python: str) -> bool:
-    """True for an embedded (portable) Python: a ``python*._pth`` file sits beside it."""
-    folder = Path(python).parent
-    try:
-        return any(folder.glob("python*._pth"))
-    except OSError:
-        return False
-
-
-def last_period(root: Path) -> str:
-    """The period last used in the workspace (by a button or a launcher), or ``""``."""
-    from wjexcel.workspace import STATE
-
-    try:
-        return (Path(root) / STATE / eb.LAST_PERIOD_FILE).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def standalone_vba_project() -> bytes:
@@ -194,89 +131,6 @@ def standalone_vba_project() -> bytes:
         ) from exc
 
 
-def python_path_entry() -> str:
-    """The folder to add to PYTHONPATH when wjexcel runs from a source tree, else ``""``."""
-    parent = Path(__file__).resolve().parents[2]
-    installed = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
-    return "" if parent in installed else str(parent)
-
-
-def launcher_text(action: eb.Action, python: Interpreter) -> str:
-    """The .bat for ``action`` (an action's key is its CLI command; LF here, written as CRLF).
-
-    The batch only finds Python; :mod:`wjexcel.excel.launch` asks for the period (Enter
-    alone keeps the last one) and runs the command.
-    """
-    paths = " %*" if action.key == "run" else ""
-    return _batch(action.title, python, f'"%PY%" -m {LAUNCH_MODULE} {action.key} "%~dp0."{paths}')
-
-
-RESTORE_LAUNCHER = "恢复台账.bat"
-
-
-def restore_launcher_text(python: Interpreter) -> str:
-    """The .bat that puts the ledger's newest good backup back (``wjexcel restore``, which asks first)."""
-    return _batch("恢复台账", python, "echo 用最近一份完好的自动备份恢复工作区台账（台账丢失、变成空文件或损坏时使用）。\n"
-                                     '"%PY%" -m wjexcel restore -w "%~dp0."')
-
-
-def _batch(title: str, python: Interpreter, run: str) -> str:
-    """A launcher: find Python, check wjexcel imports, ``run``, keep the window open on the result."""
-    return f"""@echo off
-chcp 65001 >nul
-setlocal EnableExtensions DisableDelayedExpansion
-cd /d "%~dp0"
-title {title}
-{_find_python(python)}
-"%PY%" -c "import {LAUNCH_MODULE}" >nul 2>nul
-if errorlevel 1 goto no_python
-{run}
-set "RC=%ERRORLEVEL%"
-echo.
-if not "%RC%"=="0" echo 请看上面的说明。
-pause
-exit /b %RC%
-
-:no_python
-{NO_PYTHON_TEXT.format(python=_echo_text(python.absolute))}
-pause
-exit /b 1
-"""
-
-
-LAUNCH_MODULE = "wjexcel.excel.launch"
-NO_PYTHON_TEXT = """echo 找不到运行 wjexcel 所需的 Python，无法运行。
-echo 本工作区上次使用的 Python 是：{python}
-echo 修复方法（wjexcel 程序文件夹被移动、换了 U 盘盘符或换了电脑时）：
-echo   双击 wjexcel 程序文件夹里的“新建工作区.bat”，把本工作区文件夹拖进窗口后按回车键。
-echo   工作区里的计划、填报表和汇总表都不会改动。
-echo 用 pip 安装 wjexcel 的电脑：在本工作区的命令窗口里运行 wjexcel console。"""
-
-
-def _find_python(python: Interpreter) -> str:
-    """The lines that set ``PY``: relative to the workspace first, then absolute, then ``py``."""
-    lines = []
-    if python.relative:
-        lines.append(f'set "PY=%~dp0{_set_text(python.relative)}"')
-        lines.append(f'if not exist "%PY%" set "PY={_set_text(python.absolute)}"')
-    else:
-        lines.append(f'set "PY={_set_text(python.absolute)}"')
-    lines.append('if not exist "%PY%" set "PY=py"')
-    return "\n".join(lines)
-
-
-def _set_text(text: str) -> str:
-    """``text`` inside ``set "NAME=..."``: only ``%`` needs doubling between the quotes."""
-    return text.replace("%", "%%")
-
-
-def _echo_text(text: str) -> str:
-    """``text`` as the argument of a plain ``echo``: escape cmd's special characters."""
-    text = text.replace("%", "%%").replace("^", "^^")
-    for char in "&|<>()":
-        text = text.replace(char, "^" + char)
-    return text
-
 
 def refresh_plan_name(root: Path) -> Path | None:
     """Rewrite 控制台.xlsm when the plan it names is no longer the workspace's (计划.xlsx was changed
@@ -293,7 +147,7 @@ def refresh_plan_name(root: Path) -> Path | None:
 
         book = load_workbook(path, read_only=True, data_only=True)
         try:
-            shown = book.worksheets[0][f"{eb.VALUE_COLUMN}{eb.FIRST_PARAMETER_ROW}"].value
+            shown = book.worksheets[0][f"{VALUE_COLUMN}{FIRST_PARAMETER_ROW}"].value
             python = book[CONF_SHEET]["B1"].value if CONF_SHEET in book.sheetnames else None
         finally:
             book.close()
@@ -331,9 +185,9 @@ def _write_workbook(path: Path, plan: str, period: str, python: Interpreter) -> 
     book.set_properties({"title": "wjexcel 控制台", "comments": "由 wjexcel console 生成"})
     styles = _styles(book)
     values = {"plan": plan, "period": period, "deadline": "", "workspace": ""}
-    first = eb.ACTIONS[0].title
+    first = ACTIONS[0].title
     finals = final_periods(path.parent)
-    for index, action in enumerate(eb.ACTIONS):
+    for index, action in enumerate(ACTIONS):
         sheet = book.add_worksheet(action.title)
         _action_sheet(sheet, action, styles, values, None if index == 0 else first)
         _final_row(sheet, styles, finals, period)
@@ -380,9 +234,9 @@ NOTES = {
 }
 
 
-def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: str | None) -> None:
+def _action_sheet(sheet, action: Action, styles: dict, values: dict, source: str | None) -> None:
     """One action's sheet: title, parameter block, its button, status and result area."""
-    col = {c: ord(c) - ord("A") for c in (eb.LABEL_COLUMN, eb.VALUE_COLUMN, eb.NOTE_COLUMN)}
+    col = {c: ord(c) - ord("A") for c in (LABEL_COLUMN, VALUE_COLUMN, NOTE_COLUMN)}
     sheet.hide_gridlines(2)
     sheet.set_landscape()
     sheet.set_paper(PAPER_A4)
@@ -394,8 +248,8 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
     sheet.set_row(0, 32)
     sheet.write(0, 1, f"行动计划报送控制台 · {action.title}", styles["title"])
     sheet.write(1, 1, action.explanation, styles["subtitle"])
-    for offset, (key, label) in enumerate(eb.PARAMETERS):
-        row = eb.FIRST_PARAMETER_ROW - 1 + offset
+    for offset, (key, label) in enumerate(PARAMETERS):
+        row = FIRST_PARAMETER_ROW - 1 + offset
         sheet.set_row(row, 20)
         sheet.write(row, col["B"], label, styles["label"])
         cell_format = {"plan": "edit_fit", "period": "edit_text", "deadline": "edit_date"}.get(key, "edit")
@@ -403,14 +257,14 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
             sheet.write_string(row, col["C"], values[key], styles[cell_format])
             note = NOTES[key]
         else:
-            ref = f"'{source}'!{eb.VALUE_COLUMN}{row + 1}"
+            ref = f"'{source}'!{VALUE_COLUMN}{row + 1}"
             sheet.write_formula(row, col["C"], f'=IF({ref}="","",{ref})', styles[cell_format], values[key])
             note = f"默认与“{source}”页相同，可在此改写"
         sheet.write(row, col["D"], note, styles["note"])
     if source is None:
-        sheet.data_validation(eb.FIRST_PARAMETER_ROW, col["C"], eb.FIRST_PARAMETER_ROW, col["C"], {
+        sheet.data_validation(FIRST_PARAMETER_ROW, col["C"], FIRST_PARAMETER_ROW, col["C"], {
             "validate": "any", "input_title": "期间", "input_message": NOTES["period"]})
-    button_row = eb.BUTTON_ROW - 1
+    button_row = BUTTON_ROW - 1
     sheet.set_row(button_row, 40)
     sheet.insert_button(button_row, col["B"], {
         "macro": BUTTON_MACRO, "caption": action.title, "width": 250, "height": 46,
@@ -420,14 +274,14 @@ def _action_sheet(sheet, action: eb.Action, styles: dict, values: dict, source: 
                 "用 WPS 或按钮没反应？请双击工作区里的同名 .bat 文件（一键汇总.bat 等），效果相同。",
                 styles["note"])
     sheet.write(button_row + 2, col["B"], REPAIR_NOTE, styles["note"])
-    sheet.write(eb.STATUS_ROW - 1, col["B"], "状态", styles["label"])
-    sheet.write(eb.STATUS_ROW - 1, col["C"], "尚未运行", styles["status"])
-    sheet.write(eb.RESULT_HEADER_ROW - 1, col["B"], "运行结果", styles["header"])
-    sheet.write_blank(eb.RESULT_HEADER_ROW - 1, col["C"], None, styles["header"])
-    sheet.write_blank(eb.RESULT_HEADER_ROW - 1, col["D"], None, styles["header"])
+    sheet.write(STATUS_ROW - 1, col["B"], "状态", styles["label"])
+    sheet.write(STATUS_ROW - 1, col["C"], "尚未运行", styles["status"])
+    sheet.write(RESULT_HEADER_ROW - 1, col["B"], "运行结果", styles["header"])
+    sheet.write_blank(RESULT_HEADER_ROW - 1, col["C"], None, styles["header"])
+    sheet.write_blank(RESULT_HEADER_ROW - 1, col["D"], None, styles["header"])
 
 
-FINAL_ROW = eb.BUTTON_ROW - 1  # 1-based, between the parameters and the button
+FINAL_ROW = BUTTON_ROW - 1  # 1-based, between the parameters and the button
 NOT_FINAL = "未定稿"
 
 
@@ -457,9 +311,9 @@ def final_formula(finals: dict[str, str], period_cell: str) -> str:
 
 def _final_row(sheet, styles: dict, finals: dict[str, str], period: str) -> None:
     """定稿情况 of the period on the sheet (worked out again when the clerk types another period)."""
-    period_row = eb.FIRST_PARAMETER_ROW + [k for k, _ in eb.PARAMETERS].index("period")
-    cell = f"{eb.VALUE_COLUMN}{period_row}"
-    row, col = FINAL_ROW - 1, ord(eb.VALUE_COLUMN) - ord("A")
+    period_row = FIRST_PARAMETER_ROW + [k for k, _ in PARAMETERS].index("period")
+    cell = f"{VALUE_COLUMN}{period_row}"
+    row, col = FINAL_ROW - 1, ord(VALUE_COLUMN) - ord("A")
     sheet.write(row, col - 1, "定稿情况", styles["label"])
     sheet.write_formula(row, col, final_formula(finals, cell), styles["status"],
                         "" if not period else finals.get(period, NOT_FINAL))

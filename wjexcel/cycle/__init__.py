@@ -1,5 +1,11 @@
-"""The clerk's cycle as calls: ``init_workspace`` (a workspace with its plan) and ``run_cycle``
-(collect, then consolidate — the one-click action behind ``wjexcel run`` and the buttons)."""
+"""The clerk's cycle as calls: ``init_workspace`` (a workspace with its plan), ``new_workspace``
+(one with its control workbook and launchers too) and ``run_cycle`` (collect, then consolidate —
+the one-click action behind ``wjexcel run`` and the buttons).
+
+The library room of the front ends: :mod:`~wjexcel.cycle.console` writes the control workbook,
+:mod:`~wjexcel.cycle.launchers` the double-click launchers, and :mod:`~wjexcel.cycle.actions` is
+how every front end does an action and tells the clerk what went wrong.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,6 @@ from pathlib import Path
 from wjexcel.errors import NothingToReport
 from wjexcel.periods import Period
 from wjexcel.progress import stage
-from wjexcel.plan.workbook import workspace_plan
 
 
 @dataclass
@@ -60,20 +65,22 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
     the stage name (收集 / 汇总).
     """
     from wjexcel.collect.collector import collect
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.report.consolidate import consolidate
+    from wjexcel.workspace.ledger import Ledger
 
     period = Period.parse(str(period))
     plan = workspace_plan(ws)
     plan.check_year(period.year)
-    with ws.lock("一键汇总"):
-        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"))
+    with ws.lock("一键汇总"), Ledger.open(ws) as ledger:  # opened (and checked) once for both stages
+        collected = collect(ws, paths, plan=plan, progress=stage(progress, "收集"), ledger=ledger)
         if collected.stopped:  # the clerk's disk: no report from a half-done collect
             from wjexcel.errors import DiskProblem
 
             raise DiskProblem(f"一键汇总没有完成，未生成汇总表：{collected.stopped}已入账的文件不受影响，"
                               "其余文件留待下次，清理后再运行一次即可继续。")
         try:
-            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan)
+            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan, ledger=ledger)
         except NothingToReport as exc:  # what was collected is still told
             return RunResult(period, collected, None, str(exc))
     return RunResult(period, collected, result)
@@ -92,6 +99,33 @@ def init_workspace(path, plan=None):
     if not ws.plan_file.exists():
         export_plan(plan or builtin_plan(), ws.plan_file)
     return ws
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    """A workspace made ready: the workspace, its control workbook and launchers (the files
+    written, workbook first) or why they could not be written."""
+
+    ws: object  # Workspace
+    console: list[Path]
+    console_problem: str = ""
+
+
+def new_workspace(path, plan=None, *, period: str | None = None, python_exe: str | None = None) -> NewWorkspace:
+    """Create (or complete) the workspace at ``path`` (see :func:`init_workspace`) and write its
+    control workbook and launchers (see :func:`wjexcel.cycle.console.write_console`) for
+    ``period`` and the interpreter ``python_exe``.
+
+    A console that cannot be written does not undo the workspace: ``console_problem`` says why.
+    """
+    from wjexcel.cycle.console import write_console
+    from wjexcel.errors import WjexcelError
+
+    ws = init_workspace(path, plan)
+    try:
+        return NewWorkspace(ws, write_console(ws.root, period=period, python_exe=python_exe))
+    except WjexcelError as exc:
+        return NewWorkspace(ws, [], str(exc))
 
 
 def suggested_period(plan, today=None) -> str:
