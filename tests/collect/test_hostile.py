@@ -20,7 +20,7 @@ import pytest
 
 from tests.collect import crafted
 from tests.collect.test_collector import PERIOD, by_file, fill, generated, good_values, ws  # noqa: F401
-from wjexcel.collect import collector
+from wjexcel.collect import limits
 from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect
 from wjexcel.collect.preflight import preflight
@@ -195,7 +195,7 @@ def test_one_run_inflates_at_most_its_budget_and_the_next_run_goes_on(ws, tmp_pa
     _, inflated = crafted.nested_attachment(ws.inbox / "附件.zip", tmp_path, inner_zips=3, per_zip=2)
     # A budget for one inner zip and a little more (not two): a third exactly would leave whether
     # the last member of a batch fits to the few bytes a workbook's timestamps vary by.
-    monkeypatch.setattr(collector, "MAX_TOTAL_BYTES", inflated * 5 // 12)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", inflated * 5 // 12)
     runs = [collect(ws) for _ in range(4)]
     first = runs[0]
     waiting = [v for v in first.verdicts if v.deferred]
@@ -237,7 +237,7 @@ def test_a_nested_archive_cut_short_is_taken_up_where_it_stopped(ws, tmp_path, m
     forms = [fill(ws, r, tmp_path / f"{r}.xlsx", good_values(ws, r)) for r in ("七都镇", "桃源镇", "震泽镇")]
     inner = crafted.zip_of(tmp_path / "内层.zip", {f"{n}.xlsx": f.read_bytes() for n, f in enumerate(forms)})
     crafted.zip_of(ws.inbox / "外层.zip", {"内层.zip": inner.read_bytes()})
-    monkeypatch.setattr(collector, "MAX_TOTAL_BYTES", inner.stat().st_size + forms[0].stat().st_size + 100)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", inner.stat().st_size + forms[0].stat().st_size + 100)
     first = by_file(collect(ws))  # the inner zip and its first form fit in the budget
     assert first["外层.zip/内层.zip/0.xlsx"].status == "accepted"
     assert first["外层.zip/内层.zip/1.xlsx"].deferred and first["外层.zip/内层.zip/2.xlsx"].deferred

@@ -9,7 +9,7 @@ everything else stays inside the archive that brought it. Originals in 收回/ a
 read. Running collect again over the same inbox opens nothing and changes nothing: an
 archive seen before reports its members from the ledger.
 
-One run is bounded: it spends at most :data:`RUN_SECONDS` (each file is bounded on its
+One run is bounded: it spends at most :data:`~wjexcel.collect.limits.RUN_SECONDS` (each file is bounded on its
 own by the reader) and inflates at most :data:`~wjexcel.collect.preflight.MAX_TOTAL_BYTES`
 out of archives. What it cannot start within those bounds is left, untouched and
 unrecorded, for the next run, and the clerk is told which files and why; an archive whose
@@ -22,7 +22,6 @@ import dataclasses
 import hashlib
 import io
 import logging
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -33,7 +32,9 @@ from wjexcel import filetypes, parallel
 from wjexcel.collect import mail as M
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
-from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
+from wjexcel.collect.limits import DEFERRED_INFLATE_NOTE, RUN_SECONDS, Limits
+from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, check_zip
+from wjexcel.collect.readahead import WORKER_DIED, ReadAhead, reader_context
 from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
                             os_reason)
 from wjexcel.filenames import zip_member_name
@@ -45,8 +46,6 @@ from wjexcel.workspace.ledger import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SU
 
 log = logging.getLogger(__name__)
 
-RUN_SECONDS = 300.0
-"""Time one collect run may spend; files not started by then wait for the next run."""
 OWNER_FILE_BYTES = 4096
 """Excel's ``~$`` owner file is 162-165 bytes, LibreOffice's ``.~lock…#`` a line of text."""
 OWNER_NOTE = "Excel/WPS/LibreOffice 打开文件时留下的临时锁定文件（不是填报表），已存档备查"
@@ -55,11 +54,7 @@ ARCHIVE_NOTE = "压缩包（已存档），其中的文件逐个检查如下"
 UNCHANGED_NOTE = "此前已收录，本次无变化"
 INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（其余文件照常处理）。请让填报单位用 Excel 或 WPS "
                  "另存为 .xlsx 后重新发送，并把工作区 .wjexcel\\logs 文件夹中的 debug.log 发给维护人员")
-DEFERRED_TIME_NOTE = ("本次收集已用满 {limit}的时间上限，这个文件还没有检查，留待下次运行“收集”时检查"
-                      "（文件原样保留在“收回”中）")
 STOPPED_NOTE = "本次收集因上述原因停止，这个文件还没有检查（或未能入账），留待下次运行“收集”时检查（文件原样保留在“收回”中）"
-DEFERRED_INFLATE_NOTE = (f"本次收集从压缩包中解压的内容已达 {MAX_TOTAL_BYTES >> 20} MB 的上限，这个文件还没有解压检查，"
-                         "留待下次运行“收集”时检查（文件原样保留）")
 
 
 @dataclass
@@ -213,33 +208,6 @@ class Incoming:
         return PurePosixPath(self.display).name
 
 
-class _Limits:
-    """What one collect run may still spend: time, and bytes inflated out of archives.
-
-    The first file a run reads is always judged, so every run makes progress however
-    small the budget.
-    """
-
-    def __init__(self, seconds: float | None, inflate: int | None = None):
-        self.seconds = seconds
-        self.deadline = None if seconds is None else time.monotonic() + seconds
-        self.inflate_left = MAX_TOTAL_BYTES if inflate is None else inflate
-        self.judged = 0
-
-    def out_of_time(self) -> bool:
-        return self.judged > 0 and self.deadline is not None and time.monotonic() > self.deadline
-
-    def inflate(self, size: int) -> bool:
-        """Take ``size`` bytes from the inflate budget, or say there is not enough left."""
-        if size > self.inflate_left and self.judged > 0:
-            return False
-        self.inflate_left -= size
-        return True
-
-    def time_note(self) -> str:
-        seconds = self.seconds or 0
-        return DEFERRED_TIME_NOTE.format(limit=f"{seconds / 60:g} 分钟" if seconds >= 60 else f"{seconds:g} 秒")
-
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
             workers: int | None = None) -> CollectResult:
@@ -273,9 +241,9 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         try:
             with (Ledger.open(ws) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
-                                   _reader_context, (plan, key)) as pool):
-                judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)
-                judge.ahead = _ReadAhead(pool, entries, ledger)
+                                   reader_context, (plan, key)) as pool):
+                judge = _Collector(ws, ledger, plan, key, Limits(time_budget), progress)
+                judge.ahead = ReadAhead(pool, entries, ledger)
                 for i, entry in enumerate(entries):
                     judge.position = (i, len(entries))
                     judge.say(entry.display)
@@ -322,88 +290,6 @@ def _unrecorded_deferred(ws, verdicts: list[FileVerdict]) -> list[FileVerdict]:
     return out
 
 
-# --- reading ahead in worker processes ------------------------------------------------------------
-AHEAD = 8
-"""Files read ahead of the one being recorded, per worker process."""
-
-
-def _reader_context(plan, key: bytes):
-    return plan, key
-
-
-def _read_job(context, job: tuple):
-    """In a worker: (reading, None) of one file of 收回, or (None, (message, code)) when it is not readable."""
-    from wjexcel.collect.formread import read_form
-
-    plan, key = context
-    display, data = job
-    try:
-        return read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data), None
-    except FormError as exc:
-        return None, (str(exc), exc.code)
-
-
-WORKER_DIED = "worker died"
-
-
-class _ReadAhead:
-    """Reads the next files of 收回 in worker processes while this one records.
-
-    Only files that will be read are sent: a plain file, not too big, whose bytes neither the
-    ledger nor this run has seen. The collector then records exactly the bytes that were read.
-    """
-
-    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
-        self.workers, self.entries, self.ledger = workers, entries, ledger
-        self.next = 0
-        self.pending: dict[str, tuple[bytes, object]] = {}
-        self.sent: set[str] = set()
-        self.window = AHEAD * workers.count
-
-    def claim(self, display: str) -> bytes | None:
-        """The bytes sent to be read for this file (so it is not read from disk again), or None."""
-        if self.workers.pool is not None:
-            self._fill()
-        held = self.pending.get(display)
-        return held[0] if held else None
-
-    def take(self, display: str):
-        """(reading, error) read ahead for this file; :data:`WORKER_DIED` when its worker
-        died on it (read it the careful way); None when it was not sent."""
-        held = self.pending.pop(display, None)
-        if held is None:
-            return None
-        done = self.workers.result(held[1])
-        return WORKER_DIED if done is None else done
-
-    def forget(self, display: str) -> None:
-        """This file is done with (deferred, a duplicate, ignored): drop what was read for it."""
-        held = self.pending.pop(display, None)
-        if held is not None:
-            held[1].cancel()
-
-    def _fill(self) -> None:
-        while self.next < len(self.entries) and len(self.pending) < self.window:
-            entry = self.entries[self.next]
-            self.next += 1
-            if entry.skip:
-                continue
-            try:
-                if entry.path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = entry.path.read_bytes()
-            except OSError:
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if sha in self.sent or not filetypes.sniff(data).readable or self.ledger.find(entry.display, sha) \
-                    or self.ledger.first_with_hash(sha):
-                continue
-            future = self.workers.submit(_read_job, (entry.display, data))
-            if future is None:
-                return
-            self.sent.add(sha)
-            self.pending[entry.display] = (data, future)
-
 
 def _deferred(display: str, note: str) -> FileVerdict:
     """A file left for the next run: nothing recorded, and the reason given."""
@@ -414,11 +300,11 @@ def _deferred(display: str, note: str) -> FileVerdict:
 class _Collector:
     """Judges and records the files of one collect run."""
 
-    def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: _Limits, progress=None):
+    def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: Limits, progress=None):
         self.ws, self.ledger, self.plan, self.key = ws, ledger, plan, key
         self.limits, self.progress = limits, progress
         self.position = (0, 0)
-        self.ahead: _ReadAhead | None = None
+        self.ahead: ReadAhead | None = None
 
     def say(self, label: str) -> None:
         """Tell the progress display which file is being read now."""
