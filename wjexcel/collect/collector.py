@@ -10,7 +10,7 @@ read. Running collect again over the same inbox opens nothing and changes nothin
 archive seen before reports its members from the ledger.
 
 One run is bounded: it spends at most :data:`~wjexcel.collect.limits.RUN_SECONDS` (each file is bounded on its
-own by the reader) and inflates at most :data:`~wjexcel.collect.preflight.MAX_TOTAL_BYTES`
+own by the reader) and inflates at most :data:`~wjexcel.collect.limits.INFLATE_BYTES`
 out of archives. What it cannot start within those bounds is left, untouched and
 unrecorded, for the next run, and the clerk is told which files and why; an archive whose
 walk was cut short is opened again by the next run for the members still waiting.
@@ -32,7 +32,7 @@ from wjexcel import filetypes, parallel
 from wjexcel.collect import mail as M
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
-from wjexcel.collect.limits import DEFERRED_INFLATE_NOTE, RUN_SECONDS, Limits
+from wjexcel.collect.limits import INFLATE_BYTES, RUN_SECONDS, Limits
 from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, check_zip
 from wjexcel.collect.readahead import WORKER_DIED, ReadAhead, reader_context
 from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
@@ -210,7 +210,7 @@ class Incoming:
 
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
-            workers: int | None = None) -> CollectResult:
+            inflate_budget: int = INFLATE_BYTES, workers: int | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -221,6 +221,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             label naming it (a member of an archive too).
         time_budget: Seconds this run may spend (``None``: no limit); files it cannot start
             in time are reported as left for the next run.
+        inflate_budget: Bytes this run may inflate out of archives in all; members that do
+            not fit are reported as left for the next run (the first file is always judged).
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
     """
@@ -242,7 +244,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             with (Ledger.open(ws) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
                                    reader_context, (plan, key)) as pool):
-                judge = _Collector(ws, ledger, plan, key, Limits(time_budget), progress)
+                judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)
                 judge.ahead = ReadAhead(pool, entries, ledger)
                 for i, entry in enumerate(entries):
                     judge.position = (i, len(entries))
@@ -590,7 +592,7 @@ class _Collector:
                 elif self.limits.out_of_time():
                     out.append(_deferred(member.display, self.limits.time_note()))
                 elif not self.limits.inflate(info.file_size):
-                    out.append(_deferred(member.display, DEFERRED_INFLATE_NOTE))
+                    out.append(_deferred(member.display, self.limits.inflate_note()))
                 else:
                     self.say(member.display)
                     try:
@@ -639,7 +641,7 @@ class _Collector:
         head.container = sub.verdict == IGNORED and (bool(inner) or sub.members_pending)
         if sub.members_pending and read is not None and member is not None:
             if self.limits.out_of_time() or not self.limits.inflate(size):
-                note = self.limits.time_note() if self.limits.out_of_time() else DEFERRED_INFLATE_NOTE
+                note = self.limits.time_note() if self.limits.out_of_time() else self.limits.inflate_note()
                 waiting = _deferred(sub.file, note)  # its members still wait: the archive itself is named
                 head.note, head.problems, head.deferred = waiting.note, waiting.problems, True
                 return [head] + [v for m in inner for v in self._remembered(m)]

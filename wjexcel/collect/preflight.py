@@ -36,8 +36,8 @@ MAX_ZIP_MEMBERS = 1000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 """Largest declared uncompressed size of one member."""
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-"""Largest declared uncompressed size of all members together; also what one collect run
-inflates out of archives in all (:mod:`wjexcel.collect.collector`)."""
+"""Largest declared uncompressed size of all members together (one collect run's inflate
+budget, :data:`wjexcel.collect.limits.INFLATE_BYTES`, is as large by default)."""
 MIN_INFLATE_RATIO = 0.01
 """Smallest compressed/uncompressed ratio (at most 100x), as POI's ``ZipSecureFile``."""
 RATIO_GRACE_BYTES = 16 * 1024 * 1024
