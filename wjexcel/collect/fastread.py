@@ -71,6 +71,10 @@ def _patterns(prefix: bytes) -> _Patterns:
 _PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
 _ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?>'
                            rb"(.*?)</c>", re.S)
+_USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
+                         rb"(?:/>|>(.*?)</c>)", re.S)
+"""A cell as nearly every program writes it, self-closing or not: its only attributes r, s, t, in that order."""
+_CELL_ENDS = tuple(bytes([c]) for c in b" \t\n\r\f\v/>")  # what ``[\s/>]`` matches in a bytes pattern
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
@@ -130,13 +134,13 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                 value = quoted or single
                 if not value.isdigit() or int(value) > MAX_STRINGS:
                     raise NotFast("shared strings")
-    counts = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
+    cells = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
     formats = _number_formats(parts.get(styles, b""))
     scans = {}
     for _, _, part in sheets:
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        scans[part] = _scan(parts[part], label, bounds, counts.get(part, 0))
+        scans[part] = _scan(parts[part], label, bounds, cells.get(part, ()))
     return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
 
 
@@ -279,11 +283,18 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
 
 
 # --- the scan ----------------------------------------------------------------------------------------
-def _check_grid(body: bytes) -> int:
+def _check_grid(body: bytes):
     """NotFast unless every cell element of a part has a plain address and, together, they
     span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet). Returns
-    how many cell elements there are."""
+    the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
+    they are not all written the usual way."""
     prefixed = _PREFIXED.search(body)
+    if not prefixed:  # nearly always: one pass finds every cell, its address, style, type and body
+        plain = _USUAL_CELL.findall(body)
+        if len(plain) == _count_cells(body):
+            letters, rows = {cell[0] for cell in plain}, {cell[1] for cell in plain}
+            _check_span(rows, letters)
+            return plain
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     count = len(cells.start.findall(body))
     if len(_ANY_R.findall(body)) != count:
@@ -296,11 +307,21 @@ def _check_grid(body: bytes) -> int:
         if len(refs) != count:
             raise NotFast("a cell without a plain address")  # the careful path names a damaged one
         letters, rows = {a or c for a, _, c, _ in refs}, {b or d for _, b, _, d in refs}
-    if count:
+    _check_span(rows, letters)
+    return count
+
+
+def _count_cells(body: bytes) -> int:
+    """How many cell elements (``<c`` then a space, ``/`` or ``>``) an unprefixed part has:
+    what ``_PLAIN_CELLS.start`` finds, counted without building a list."""
+    return sum(body.count(b"<c" + end) for end in _CELL_ENDS)
+
+
+def _check_span(rows, letters) -> None:
+    if rows:
         numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
         if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
             raise NotFast("a large grid")
-    return count
 
 
 def _cells_with_bodies(body: bytes, count: int):
@@ -325,12 +346,16 @@ def _cells_with_bodies(body: bytes, count: int):
     return out
 
 
-def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _CellScan:
-    """The type, formula and style of each cell with content, and where content lies."""
+def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
+    """The type, formula and style of each cell with content, and where content lies;
+    ``found``: what :func:`_check_grid` returned for the part."""
     scan = _CellScan()
     max_rows, max_cols = bounds
     cells = scan.cells
-    for letters, digits, style, kind, inner in _cells_with_bodies(body, count):
+    for letters, digits, style, kind, inner in (found if isinstance(found, list) else
+                                                _cells_with_bodies(body, found)):
+        if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
+            continue
         if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
             if not inner[3:-4].strip():  # a plain number: the commonest cell, no regex needed
                 continue
