@@ -202,6 +202,8 @@ class Incoming:
     container_sha: str = ""
     sender: str = ""  # the mail it came in: its sender and when it was sent
     sent_at: datetime | None = None
+    sha256: str = ""  # its hash and type, when already found (a file read ahead)
+    kind: filetypes.FileType | None = None
 
     @property
     def name(self) -> str:
@@ -323,9 +325,8 @@ class _Collector:
             mtime = datetime.fromtimestamp(info.st_mtime)
             if info.st_size > MAX_FILE_BYTES:
                 return [self._too_big(entry.display, entry.path, info.st_size, mtime)]
-            data = self.ahead.claim(entry.display) if self.ahead is not None else None
-            if data is None:
-                data = entry.path.read_bytes()
+            door = self.ahead.claim(entry.display) if self.ahead is not None else None
+            data = door.data if door is not None else entry.path.read_bytes()
         except OSError as exc:
             return [FileVerdict(entry.display, IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
         except DiskProblem:
@@ -338,7 +339,8 @@ class _Collector:
             return [FileVerdict(entry.display, REJECTED, note=INTERNAL_NOTE, problems=[
                 Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
         try:
-            return self.incoming(Incoming(entry.display, data, mtime))
+            return self.incoming(Incoming(entry.display, data, mtime, sha256=door.sha256 if door else "",
+                                          kind=door.kind if door else None))
         finally:
             if self.ahead is not None:
                 self.ahead.forget(entry.display)
@@ -368,8 +370,8 @@ class _Collector:
         return problem
 
     def _incoming(self, inc: Incoming) -> list[FileVerdict]:
-        sha = hashlib.sha256(inc.data).hexdigest()
-        kind = filetypes.sniff(inc.data)
+        sha = inc.sha256 or hashlib.sha256(inc.data).hexdigest()
+        kind = inc.kind or filetypes.sniff(inc.data)
         seen = self.ledger.find(inc.display, sha)
         if kind.kind == filetypes.ZIP:
             return self._archive(inc, sha, seen)
@@ -443,7 +445,7 @@ class _Collector:
             if not kind.readable:
                 judgement, reading = V.judge_filetype(kind, inc.display), None
             else:
-                judgement, reading = self._read(inc)
+                judgement, reading = self._read(inc, kind)
             self._keep(inc, sha, own_copy=reading is not None and reading.identity is not None)
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == ACCEPTED:
@@ -453,15 +455,16 @@ class _Collector:
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
 
-    def _read(self, inc: Incoming):
-        """Read and judge one would-be form: (judgement, reading or None)."""
+    def _read(self, inc: Incoming, kind: filetypes.FileType):
+        """Read and judge one would-be form (its bytes sniffed as ``kind``): (judgement, reading or None)."""
         from wjexcel.collect.formread import read_form
 
         done = self.ahead.take(inc.display) if self.ahead is not None and inc.depth == 0 else None
         if done is None or done == WORKER_DIED:  # a file that killed a worker is read the careful way
             try:
                 done = read_form(PurePosixPath(inc.display).name, self.plan, key=self.key,
-                                 display_name=inc.display, data=inc.data, careful=done == WORKER_DIED), None
+                                 display_name=inc.display, data=inc.data, filetype=kind,
+                                 careful=done == WORKER_DIED), None
             except FormError as exc:
                 done = None, (str(exc), exc.code)
         reading, error = done

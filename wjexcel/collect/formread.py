@@ -72,7 +72,7 @@ class FormReading:
 
 
 def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str | None = None,
-              data: bytes | None = None, careful: bool = False) -> FormReading:
+              data: bytes | None = None, filetype=None, careful: bool = False) -> FormReading:
     """Read and check one returned form.
 
     Args:
@@ -82,7 +82,8 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
             has none, is read against the built-in plan).
         key: The workspace signing key; ``None`` leaves the signature unchecked.
         display_name: How messages name the file (default: its name).
-        data: The file's bytes when already read (``path`` then only names it).
+        data: The file's bytes when already read (``path`` then only names it), and
+            ``filetype`` what they were sniffed as, when they were.
         careful: Read it the careful way even when it is an ordinary .xlsx.
 
     Raises:
@@ -90,7 +91,7 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
     """
     label = display_name or Path(path).name
     book = read_workbook(path, display_name=label, max_rows=L.MAX_FORM_ROW, max_cols=L.MAX_FORM_COL, data=data,
-                         careful=careful)
+                         filetype=filetype, careful=careful)
     reading = FormReading(label, book.kind, problems=ProblemList(file=label))
     problems = reading.problems
     meta = _read_meta(book)
