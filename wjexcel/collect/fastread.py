@@ -435,6 +435,7 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
             found = {meta.name: index for index, meta in enumerate(wb.sheets_metadata)
                      if meta.typ == python_calamine.SheetTypeEnum.WorkSheet}
             result = []
+            made: dict[tuple, CellData] = {}  # the same value in the same kind of cell is the same CellData
             for name, visibility, part in sheets:
                 if name not in found:
                     raise NotFast("calamine sees other sheets")
@@ -447,12 +448,18 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
                 if start is not None:
                     row0, col0 = start[0] + 1, start[1] + 1
                     width = max(0, min(values.width, max_cols - col0 + 1))
+                    columns, get = range(col0, col0 + width), scanned.get
                     for r, row in enumerate(values.to_python(), start=row0):
                         if r > max_rows:
                             break
-                        for c, value in zip(range(col0, col0 + width), row):
+                        for c, value in zip(columns, row):
                             if value != "":
-                                cells[(r, c)] = _cell(value, scanned.get((r, c)), formats)
+                                info = get((r, c))
+                                key = (value.__class__, value, info)
+                                cell = made.get(key)
+                                if cell is None:
+                                    cell = made[key] = _cell(value, info, formats)
+                                cells[(r, c)] = cell
                 for key, info in scanned.items():
                     if key not in cells and (info[2] is not None or info[3] is not None):
                         cells[key] = _cell(None, info, formats)  # a formula without its result, an error
