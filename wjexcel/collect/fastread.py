@@ -71,10 +71,11 @@ def _patterns(prefix: bytes) -> _Patterns:
 _PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
 _ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?>'
                            rb"(.*?)</c>", re.S)
-_USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
-                         rb"(?:/>|>(.*?)</c>)", re.S)
-"""A cell as nearly every program writes it, self-closing or not: its only attributes r, s, t, in that order."""
-_CELL_ENDS = tuple(bytes([c]) for c in b" \t\n\r\f\v/>")  # what ``[\s/>]`` matches in a bytes pattern
+_USUAL_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
+                         rb"(?:/>|>([^<]*(?:<(?!/c>|c[\s/>])[^<]*)*)</c>)|([\s/>]))")
+"""Every cell element: one as nearly every program writes it, self-closing or not (its only
+attributes r, s, t, in that order, and no cell element inside it), with its address, style,
+type and body; any other with only the character after ``<c`` (the sixth group)."""
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
@@ -291,7 +292,7 @@ def _check_grid(body: bytes):
     prefixed = _PREFIXED.search(body)
     if not prefixed:  # nearly always: one pass finds every cell, its address, style, type and body
         plain = _USUAL_CELL.findall(body)
-        if len(plain) == _count_cells(body):
+        if {cell[5] for cell in plain} <= {b""}:  # every one written the usual way
             letters, rows = {cell[0] for cell in plain}, {cell[1] for cell in plain}
             _check_span(rows, letters)
             return plain
@@ -311,12 +312,6 @@ def _check_grid(body: bytes):
     return count
 
 
-def _count_cells(body: bytes) -> int:
-    """How many cell elements (``<c`` then a space, ``/`` or ``>``) an unprefixed part has:
-    what ``_PLAIN_CELLS.start`` finds, counted without building a list."""
-    return sum(body.count(b"<c" + end) for end in _CELL_ENDS)
-
-
 def _check_span(rows, letters) -> None:
     if rows:
         numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
@@ -325,7 +320,7 @@ def _check_span(rows, letters) -> None:
 
 
 def _cells_with_bodies(body: bytes, count: int):
-    """(column letters, row digits, style, type, body) of each cell that is not empty-tagged.
+    """(column letters, row digits, style, type, body, b"") of each cell that is not empty-tagged.
 
     Excel, WPS, LibreOffice and openpyxl all write ``<c r=".." s=".." t="..">``; one plain
     pattern finds those, and when it finds them all (every cell element is either one of
@@ -334,7 +329,7 @@ def _cells_with_bodies(body: bytes, count: int):
     if not prefixed:
         ordered = _ORDERED_CELL.findall(body)
         if len(ordered) == count - len(_EMPTY_CELL.findall(body)):
-            return ordered
+            return [(*cell, b"") for cell in ordered]
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     out = []
     for head, inner in cells.body.findall(body):
@@ -342,7 +337,7 @@ def _cells_with_bodies(body: bytes, count: int):
         match = _REF.fullmatch(attrs.get(b"r") or b"")
         if match is None:
             raise NotFast("a cell without a plain address")
-        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner))
+        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner, b""))
     return out
 
 
@@ -352,8 +347,8 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
     scan = _CellScan()
     max_rows, max_cols = bounds
     cells = scan.cells
-    for letters, digits, style, kind, inner in (found if isinstance(found, list) else
-                                                _cells_with_bodies(body, found)):
+    for letters, digits, style, kind, inner, _ in (found if isinstance(found, list) else
+                                                   _cells_with_bodies(body, found)):
         if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
             continue
         if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
