@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from wjexcel.forms import layout as L
-from wjexcel.collect.formread import INVALID, MISSING, UNCHECKED, VALID, parse_date, read_form
+from wjexcel.collect.detailread import parse_date
+from wjexcel.collect.formread import INVALID, MISSING, UNCHECKED, VALID, read_form
 from wjexcel.forms.build import build_form
 from wjexcel.uscc import make_uscc
 from wjexcel.plan.builtin import builtin_plan
