@@ -73,9 +73,8 @@ _ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})
                            rb"(.*?)</c>", re.S)
 _USUAL_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
                          rb"(?:/>|>([^<]*(?:<(?!/c>|c[\s/>])[^<]*)*)</c>)|([\s/>]))")
-"""Every cell element: one as nearly every program writes it, self-closing or not (its only
-attributes r, s, t, in that order, and no cell element inside it), with its address, style,
-type and body; any other with only the character after ``<c`` (the sixth group)."""
+"""Every cell element: as nearly every program writes it (attributes r, s, t only, in that order, no
+cell inside it; self-closing or not) with address, style, type, body; any other by its 6th group."""
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
@@ -320,11 +319,8 @@ def _check_span(rows, letters) -> None:
 
 
 def _cells_with_bodies(body: bytes, count: int):
-    """(column letters, row digits, style, type, body, b"") of each cell that is not empty-tagged.
-
-    Excel, WPS, LibreOffice and openpyxl all write ``<c r=".." s=".." t="..">``; one plain
-    pattern finds those, and when it finds them all (every cell element is either one of
-    them or self-closing) no cell needs its attributes parsed one by one."""
+    """(column letters, row digits, style, type, body, b"") of each cell that is not empty-tagged, in
+    a part where some cell is not written as :data:`_USUAL_CELL` finds it."""
     prefixed = _PREFIXED.search(body)
     if not prefixed:
         ordered = _ORDERED_CELL.findall(body)
@@ -347,8 +343,7 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
     scan = _CellScan()
     max_rows, max_cols = bounds
     cells = scan.cells
-    for letters, digits, style, kind, inner, _ in (found if isinstance(found, list) else
-                                                   _cells_with_bodies(body, found)):
+    for letters, digits, style, kind, inner, _ in found if isinstance(found, list) else _cells_with_bodies(body, found):
         if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
             continue
         if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
