@@ -17,6 +17,10 @@ for the N+19 files is compared with its peak for the built-in plan's 19.
 
     python scripts/benchmark.py                  # 300 extra towns, 3 runs each
     python scripts/benchmark.py --towns 50 --repeat 1
+    python scripts/benchmark.py --one-core       # everything held to one core, as on a busy PC
+
+It also reads each returned file in this process with wjexcel's reader and with python-calamine
+(every worksheet of the same bytes) and prints the median of the two times' ratio.
 """
 
 from __future__ import annotations
@@ -110,6 +114,67 @@ def median_run(make_args, repeat: int, prepare=None, ok: tuple[int, ...] = (0,))
     return statistics.median(times), (max(peaks) if peaks else None)
 
 
+def hold_to_one_core() -> int:
+    """Hold this process, and so every command it starts, to one core; returns that core."""
+    if not hasattr(os, "sched_setaffinity"):
+        raise SystemExit("--one-core 在本系统上不支持（Windows、macOS 不能限定进程使用的核），"
+                         "请在 Linux 上运行，或不加 --one-core")
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})
+    return core
+
+
+def per_file_reads(inbox: Path, rounds: int = 3) -> tuple[float, float, float, float]:
+    """Each returned file read in this process by wjexcel's reader (and read as a form, with the
+    signature checked) and by python-calamine (every worksheet, from the same bytes), the best of
+    ``rounds`` each: (median reader/calamine, median form/calamine, median ms of the reader, of calamine).
+
+    The reader is what collect runs on each file (fast path or careful path, all checks); the
+    form read adds the signature, the identity and every value's check."""
+    import io
+    import time
+
+    from python_calamine import CalamineWorkbook
+
+    from wjexcel.collect.formread import read_form
+    from wjexcel.collect.reader import read_workbook
+    from wjexcel.forms import layout as L
+
+    def calamine(name, data):
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
+            for index in range(len(wb.sheets_metadata)):
+                wb.get_sheet_by_index(index).to_python()
+
+    def reader(name, data):
+        read_workbook(name, data=data, max_rows=L.MAX_FORM_ROW, max_cols=L.MAX_FORM_COL)
+
+    def form(name, data):
+        read_form(name, None, key=b"benchmark", data=data)
+
+    # CPU time where the system counts it finely (a busy machine then does not lengthen the longer
+    # read more than the shorter); Windows counts it in 16 ms ticks, so the clock there.
+    clock = time.process_time if time.get_clock_info("process_time").resolution < 1e-5 else time.perf_counter
+
+    def best(read, name, data) -> float:
+        times = []
+        for _ in range(rounds):
+            start = clock()
+            read(name, data)
+            times.append(clock() - start)
+        return min(times)
+
+    ratios, form_ratios, ours, floors = [], [], [], []
+    for path in sorted(p for p in inbox.iterdir() if p.is_file()):
+        data = path.read_bytes()
+        floor = best(calamine, path.name, data)
+        ours.append(best(reader, path.name, data))
+        form_ratios.append(best(form, path.name, data) / floor)
+        ratios.append(ours[-1] / floor)
+        floors.append(floor)
+    return (statistics.median(ratios), statistics.median(form_ratios), statistics.median(ours) * 1000,
+            statistics.median(floors) * 1000)
+
+
 def fresh(snapshot: Path, target: Path) -> Path:
     """A fresh copy of a workspace snapshot at ``target``."""
     if target.exists():
@@ -197,8 +262,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--towns", type=int, default=300, help="extra towns typed into 计划.xlsx (default 300)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--one-core", action="store_true", help="hold every process to one core (Linux)")
     args = parser.parse_args()
     repeat = max(1, args.repeat)
+    core = hold_to_one_core() if args.one_core else None
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:
@@ -245,8 +312,10 @@ def main() -> None:
         demo_files = sum(1 for p in (demo / "收回").rglob("*") if p.is_file())
         add("演示一键汇总 run", demo_files, one, one_peak)
 
-        print(f"\n本机 {os.cpu_count()} 核，Python {sys.version.split()[0]}，期间 {PERIOD}，"
-              f"每项取 {repeat} 次的中位数")
+        reads = per_file_reads(inbox)
+
+        cores = f"本机 {os.cpu_count()} 核" + (f"（本次全部限定在第 {core} 号核上运行）" if core is not None else "")
+        print(f"\n{cores}，Python {sys.version.split()[0]}，期间 {PERIOD}，每项取 {repeat} 次的中位数")
         print(pad("步骤", 26) + pad("文件", 6, right=True) + pad("秒", 9, right=True) + pad("毫秒/文件", 11, right=True)
               + pad("峰值内存MB", 12, right=True) + "  说明")
         for label, count, seconds, peak, note in rows:
@@ -254,6 +323,9 @@ def main() -> None:
             mem = f"{peak:.0f}" if peak else "-"
             print(pad(label, 26) + pad(str(count or "-"), 6, right=True) + pad(f"{seconds:.2f}", 9, right=True)
                   + pad(per, 11, right=True) + pad(mem, 12, right=True) + f"  {note}")
+        print(f"\n每个文件读取是下限的 {reads[0]:.1f} 倍（本进程内逐个读 {files} 个收回文件的中位数：wjexcel 读取 "
+              f"{reads[2]:.1f} 毫秒，python-calamine 读同一文件的全部工作表 {reads[3]:.1f} 毫秒；"
+              f"连同签名核验等读表检查是 {reads[1]:.1f} 倍）")
         if col_peak and small_peak:
             print(f"\ncollect 峰值内存：{files} 个文件是 {small_files} 个文件的 {col_peak / small_peak:.2f} 倍")
     finally:

@@ -13,7 +13,7 @@ import pytest
 
 from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
-from wjexcel.parallel import MAX_SETTING, Workers, results, workers_for
+from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, Workers, results, usable_cpus, workers_for
 from wjexcel.plan.workbook import workspace_plan
 
 
@@ -47,13 +47,29 @@ def test_spawned_workers_generate_and_collect_through_the_cli(tmp_path):
 def test_how_many_workers(monkeypatch):
     monkeypatch.delenv("WJEXCEL_WORKERS", raising=False)
     assert workers_for(10) == 1  # a district's twenty files: starting workers costs more than it saves
-    assert workers_for(1000) == min(os.cpu_count() or 1, 4)
+    assert workers_for(1000) == min(usable_cpus(), 4)
     monkeypatch.setenv("WJEXCEL_WORKERS", "1")
     assert workers_for(1000) == 1
     monkeypatch.setenv("WJEXCEL_WORKERS", "3")
     assert workers_for(2) == 2 and workers_for(10) == 3
     monkeypatch.setenv("WJEXCEL_WORKERS", "64")
     assert workers_for(1000) == MAX_SETTING == 61  # Windows waits on at most 61 worker processes
+
+
+def test_workers_only_where_they_pay(monkeypatch):
+    """Workers started afresh (as on Windows) wait for more files; a process held to one core
+    starts none, however many the machine has."""
+    monkeypatch.delenv("WJEXCEL_WORKERS", raising=False)
+    monkeypatch.setenv("WJEXCEL_WORKER_START", "spawn")
+    assert workers_for(MIN_ITEMS_SPAWNED - 1) == 1
+    assert workers_for(1000) == min(usable_cpus(), 4)
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity on this system")
+    code = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+            "from wjexcel.parallel import usable_cpus, workers_for; print(usable_cpus(), workers_for(1000))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={k: v for k, v in os.environ.items() if k != "WJEXCEL_WORKERS"})
+    assert done.stdout.split() == ["1", "1"]
 
 
 def _context(path):

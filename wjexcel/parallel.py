@@ -23,6 +23,10 @@ from concurrent.futures.process import BrokenProcessPool
 MIN_ITEMS = 40
 """Fewer items than this are done in this process."""
 
+MIN_ITEMS_SPAWNED = 200
+"""The same where each worker starts as a fresh interpreter (Windows): it imports the package and
+receives its context anew, about half a second of a busy PC's time each."""
+
 MAX_WORKERS = 4
 """Each worker holds its own copy of the plan and template; more rarely pays on a clerk's PC."""
 
@@ -37,14 +41,30 @@ log = logging.getLogger(__name__)
 
 
 def workers_for(count: int) -> int:
-    """How many processes to use for ``count`` items."""
+    """How many processes to use for ``count`` items: one (no workers) on one core, or for
+    fewer items than starting workers costs."""
     setting = os.environ.get("WJEXCEL_WORKERS", "").strip()
     if setting.isdigit() and int(setting) >= 1:
         return min(int(setting), MAX_SETTING, max(count, 1))
-    cap = min(os.cpu_count() or 1, MAX_WORKERS)
-    if count < MIN_ITEMS or cap <= 1:
+    cap = min(usable_cpus(), MAX_WORKERS)
+    least = MIN_ITEMS_SPAWNED if _start_method() == "spawn" else MIN_ITEMS
+    if count < least or cap <= 1:
         return 1
     return min(cap, max(1, count // (MIN_ITEMS // 2)))
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on: a process held to one core (``taskset -c 0``, a
+    PC's affinity setting) has one, however many the machine has."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # Windows, macOS: no affinity to ask
+        return os.cpu_count() or 1
+
+
+def _start_method() -> str:
+    context = _context()
+    return context.get_start_method() if context is not None else multiprocessing.get_start_method()
 
 
 def _context():

@@ -497,9 +497,9 @@ def test_worker_processes_give_the_same_verdicts_and_ledger(ws, messy_inbox, tmp
     assert summary(collect(twin, workers=2)) == summary(collect(ws, workers=1))  # and again: nothing new
 
 
-from wjexcel.collect import collector as _collector  # noqa: E402
+from wjexcel.collect import readahead as _readahead  # noqa: E402
 
-_REAL_READ_JOB = _collector._read_job
+_REAL_READ_JOB = _readahead.read_job
 
 
 def _job_that_kills_its_worker(context, job):
@@ -514,7 +514,7 @@ def _job_that_kills_its_worker(context, job):
 def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, caplog):
     for reporter in ("七都镇", "桃源镇", "震泽镇", "平望镇"):
         fill(ws, reporter, ws.inbox / f"{reporter}.xlsx", good_values(ws, reporter))
-    monkeypatch.setattr(_collector, "_read_job", _job_that_kills_its_worker)
+    monkeypatch.setattr(_readahead, "read_job", _job_that_kills_its_worker)
     from wjexcel.collect import fastread
 
     fast = fastread.read

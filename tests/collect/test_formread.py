@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from wjexcel.forms import layout as L
-from wjexcel.collect.formread import parse_date, read_form
+from wjexcel.collect.detailread import parse_date
+from wjexcel.collect.formread import read_form
 from wjexcel.records import Signature
 from wjexcel.forms.build import build_form
 from wjexcel.uscc import make_uscc

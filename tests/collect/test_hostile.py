@@ -20,7 +20,6 @@ import pytest
 
 from tests.collect import crafted
 from tests.collect.test_collector import PERIOD, by_file, fill, generated, good_values, ws  # noqa: F401
-from wjexcel.collect import collector
 from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect
 from wjexcel.collect.preflight import preflight
@@ -192,16 +191,17 @@ def test_nested_attachments_are_kept_as_received_and_inflated_once(ws, tmp_path)
     assert again_labels == ["收回/邮件附件.zip", ""]  # nothing inside was read again
 
 
-def test_one_run_inflates_at_most_its_budget_and_the_next_run_goes_on(ws, tmp_path, monkeypatch):
+def test_one_run_inflates_at_most_its_budget_and_the_next_run_goes_on(ws, tmp_path):
     _, inflated = crafted.nested_attachment(ws.inbox / "附件.zip", tmp_path, inner_zips=3, per_zip=2)
     # A budget for one inner zip and a little more (not two): a third exactly would leave whether
     # the last member of a batch fits to the few bytes a workbook's timestamps vary by.
-    monkeypatch.setattr(collector, "MAX_TOTAL_BYTES", inflated * 5 // 12)
-    runs = [collect(ws) for _ in range(4)]
+    budget = inflated * 5 // 12
+    runs = [collect(ws, inflate_budget=budget) for _ in range(4)]
     first = runs[0]
     waiting = [v for v in first.verdicts if v.deferred]
     assert waiting and all(v.status is Verdict.DEFERRED and "留待下次" in v.note for v in waiting)
     assert all(v.as_json()["status"] == "ignored" for v in waiting)  # collect --json as docs/规格说明.md §5.5
+    assert all(f"已达 {budget / (1 << 20):.3g} MB 的上限" in v.note for v in waiting)  # the budget it had
     assert all([p.code for p in v.warnings] == [Code.FILE_DEFERRED] for v in waiting)
     assert "留待下次检查的文件" in first.summary_text()
     assert not runs[-1].deferred
@@ -235,21 +235,20 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(ws, tmp_path):
     assert len(files) == len(set(files)) == 5
 
 
-def test_a_nested_archive_cut_short_is_taken_up_where_it_stopped(ws, tmp_path, monkeypatch):
+def test_a_nested_archive_cut_short_is_taken_up_where_it_stopped(ws, tmp_path):
     forms = [fill(ws, r, tmp_path / f"{r}.xlsx", good_values(ws, r)) for r in ("七都镇", "桃源镇", "震泽镇")]
     inner = crafted.zip_of(tmp_path / "内层.zip", {f"{n}.xlsx": f.read_bytes() for n, f in enumerate(forms)})
     crafted.zip_of(ws.inbox / "外层.zip", {"内层.zip": inner.read_bytes()})
-    monkeypatch.setattr(collector, "MAX_TOTAL_BYTES", inner.stat().st_size + forms[0].stat().st_size + 100)
-    first = by_file(collect(ws))  # the inner zip and its first form fit in the budget
+    budget = inner.stat().st_size + forms[0].stat().st_size + 100
+    first = by_file(collect(ws, inflate_budget=budget))  # the inner zip and its first form fit in the budget
     assert first["外层.zip/内层.zip/0.xlsx"].status == "accepted"
     assert first["外层.zip/内层.zip/1.xlsx"].deferred and first["外层.zip/内层.zip/2.xlsx"].deferred
     late = fill(ws, "平望镇", ws.inbox / "平望镇.xlsx", good_values(ws, "平望镇"))
     os.utime(late, (1_000_000_000, 1_000_000_000))  # read before the archive
-    second = by_file(collect(ws, time_budget=0))  # out of time once 平望镇 is judged
+    second = by_file(collect(ws, time_budget=0, inflate_budget=budget))  # out of time once 平望镇 is judged
     assert second["平望镇.xlsx"].status == "accepted"
     assert second["外层.zip/内层.zip"].deferred and "留待下次" in second["外层.zip/内层.zip"].note
     assert second["外层.zip/内层.zip/0.xlsx"].unchanged
-    monkeypatch.undo()
     third = by_file(collect(ws))
     assert [third[f"外层.zip/内层.zip/{n}.xlsx"].status for n in range(3)] == ["accepted"] * 3
     assert not any(v.deferred for v in third.values())

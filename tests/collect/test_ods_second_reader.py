@@ -195,3 +195,24 @@ def test_a_damaged_ods_is_still_refused_in_chinese(tmp_path):
                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
     with pytest.raises(FormError, match="“坏.ods”：(文件内容有错误，无法读取|.*损坏)"):
         read_workbook(path)
+
+
+def test_the_careful_way_reads_the_bytes_collect_holds(filled, tmp_path, monkeypatch):
+    """No temporary copy: with the temporary folder gone (a locked-down PC), an .ods (read in the
+    calamine child, fed on its standard input) and an .xlsx with odd part names (openpyxl, from
+    memory) are collected as before."""
+    import tempfile
+
+    from tests.collect import crafted
+
+    ws, xlsx, _ = filled
+    inbox = tmp_path / "收到"
+    inbox.mkdir()
+    gnumeric_shaped_ods(xlsx, inbox / "七都镇.ods")
+    crafted.with_backslash_names(xlsx, inbox / "七都镇_另存.xlsx")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "没有这个文件夹"))
+    verdicts = collect(ws, [inbox]).verdicts
+    assert sorted(v.file.rpartition("/")[2] for v in verdicts) == ["七都镇.ods", "七都镇_另存.xlsx"]
+    for verdict in verdicts:
+        assert verdict.status in ("accepted", "superseded"), [p.located() for p in verdict.problems]
+        assert verdict.reporter == "七都镇" and not verdict.errors

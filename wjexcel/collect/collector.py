@@ -9,8 +9,8 @@ everything else stays inside the archive that brought it. Originals in 收回/ a
 read. Running collect again over the same inbox opens nothing and changes nothing: an
 archive seen before reports its members from the ledger.
 
-One run is bounded: it spends at most :data:`RUN_SECONDS` (each file is bounded on its
-own by the reader) and inflates at most :data:`~wjexcel.collect.preflight.MAX_TOTAL_BYTES`
+One run is bounded: it spends at most :data:`~wjexcel.collect.limits.RUN_SECONDS` (each file is bounded on its
+own by the reader) and inflates at most :data:`~wjexcel.collect.limits.INFLATE_BYTES`
 out of archives. What it cannot start within those bounds is left, untouched and
 unrecorded, for the next run, and the clerk is told which files and why; an archive whose
 walk was cut short is opened again by the next run for the members still waiting.
@@ -22,7 +22,6 @@ import dataclasses
 import hashlib
 import io
 import logging
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -33,7 +32,9 @@ from wjexcel import filetypes, parallel
 from wjexcel.collect import mail as M
 from wjexcel.collect import verdict as V
 from wjexcel.collect.inbox import Entry, walk
-from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_TOTAL_BYTES, check_zip
+from wjexcel.collect.limits import INFLATE_BYTES, RUN_SECONDS, Limits
+from wjexcel.collect.preflight import MAX_FILE_BYTES, MAX_NESTING_DEPTH, check_zip
+from wjexcel.collect.readahead import WORKER_DIED, ReadAhead, reader_context
 from wjexcel.collect.results import CollectResult, FileVerdict
 from wjexcel.collect.versions import resolve_versions
 from wjexcel.errors import (DiskProblem, FormError, OutputLockedError, PeriodError, WjexcelError, disk_refusal_in,
@@ -48,8 +49,6 @@ from wjexcel.workspace.schema import disk_problem_of
 
 log = logging.getLogger(__name__)
 
-RUN_SECONDS = 300.0
-"""Time one collect run may spend; files not started by then wait for the next run."""
 OWNER_FILE_BYTES = 4096
 """Excel's ``~$`` owner file is 162-165 bytes, LibreOffice's ``.~lock…#`` a line of text."""
 OWNER_NOTE = "Excel/WPS/LibreOffice 打开文件时留下的临时锁定文件（不是填报表），已存档备查"
@@ -58,11 +57,7 @@ ARCHIVE_NOTE = "压缩包（已存档），其中的文件逐个检查如下"
 UNCHANGED_NOTE = "此前已收录，本次无变化"
 INTERNAL_NOTE = ("检查这个文件时程序出错，未能判断（其余文件照常处理）。请让填报单位用 Excel 或 WPS "
                  "另存为 .xlsx 后重新发送，并把工作区 .wjexcel\\logs 文件夹中的 debug.log 发给维护人员")
-DEFERRED_TIME_NOTE = ("本次收集已用满 {limit}的时间上限，这个文件还没有检查，留待下次运行“收集”时检查"
-                      "（文件原样保留在“收回”中）")
 STOPPED_NOTE = "本次收集因上述原因停止，这个文件还没有检查（或未能入账），留待下次运行“收集”时检查（文件原样保留在“收回”中）"
-DEFERRED_INFLATE_NOTE = (f"本次收集从压缩包中解压的内容已达 {MAX_TOTAL_BYTES >> 20} MB 的上限，这个文件还没有解压检查，"
-                         "留待下次运行“收集”时检查（文件原样保留）")
 
 
 @dataclass(frozen=True)
@@ -77,42 +72,17 @@ class Incoming:
     container_sha: str = ""
     sender: str = ""  # the mail it came in: its sender and when it was sent
     sent_at: datetime | None = None
+    sha256: str = ""  # its hash and type, when already found (a file read ahead)
+    kind: filetypes.FileType | None = None
 
     @property
     def name(self) -> str:
         return PurePosixPath(self.display).name
 
 
-class _Limits:
-    """What one collect run may still spend: time, and bytes inflated out of archives.
-
-    The first file a run reads is always judged, so every run makes progress however
-    small the budget.
-    """
-
-    def __init__(self, seconds: float | None, inflate: int | None = None):
-        self.seconds = seconds
-        self.deadline = None if seconds is None else time.monotonic() + seconds
-        self.inflate_left = MAX_TOTAL_BYTES if inflate is None else inflate
-        self.judged = 0
-
-    def out_of_time(self) -> bool:
-        return self.judged > 0 and self.deadline is not None and time.monotonic() > self.deadline
-
-    def inflate(self, size: int) -> bool:
-        """Take ``size`` bytes from the inflate budget, or say there is not enough left."""
-        if size > self.inflate_left and self.judged > 0:
-            return False
-        self.inflate_left -= size
-        return True
-
-    def time_note(self) -> str:
-        seconds = self.seconds or 0
-        return DEFERRED_TIME_NOTE.format(limit=f"{seconds / 60:g} 分钟" if seconds >= 60 else f"{seconds:g} 秒")
-
 
 def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | None = RUN_SECONDS,
-            workers: int | None = None, ledger: Ledger | None = None) -> CollectResult:
+            inflate_budget: int = INFLATE_BYTES, workers: int | None = None, ledger: Ledger | None = None) -> CollectResult:
     """Collect every file under ``paths`` (default: the workspace's 收回/ folder).
 
     Args:
@@ -123,6 +93,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             label naming it (a member of an archive too).
         time_budget: Seconds this run may spend (``None``: no limit); files it cannot start
             in time are reported as left for the next run.
+        inflate_budget: Bytes this run may inflate out of archives in all; members that do
+            not fit are reported as left for the next run (the first file is always judged).
         workers: Processes reading files ahead (default: :func:`wjexcel.parallel.workers_for`
             the number of files); the ledger is written by this process alone, in walk order.
         ledger: The workspace's ledger, already open (one ``wjexcel run`` opens it once); default: opened here.
@@ -146,9 +118,9 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         try:
             with (Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
-                                   _reader_context, (plan, key)) as pool):
-                judge = _Collector(ws, ledger, plan, key, _Limits(time_budget), progress)
-                judge.ahead = _ReadAhead(pool, entries, ledger)
+                                   reader_context, (plan, key)) as pool):
+                judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)
+                judge.ahead = ReadAhead(pool, entries, ledger)
                 for i, entry in enumerate(entries):
                     judge.position = (i, len(entries))
                     judge.say(entry.display)
@@ -195,88 +167,6 @@ def _unrecorded_deferred(ws, verdicts: list[FileVerdict]) -> list[FileVerdict]:
     return out
 
 
-# --- reading ahead in worker processes ------------------------------------------------------------
-AHEAD = 8
-"""Files read ahead of the one being recorded, per worker process."""
-
-
-def _reader_context(plan, key: bytes):
-    return plan, key
-
-
-def _read_job(context, job: tuple):
-    """In a worker: (reading, None) of one file of 收回, or (None, (message, code)) when it is not readable."""
-    from wjexcel.collect.formread import read_form
-
-    plan, key = context
-    display, data = job
-    try:
-        return read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data), None
-    except FormError as exc:
-        return None, (str(exc), exc.code)
-
-
-WORKER_DIED = "worker died"
-
-
-class _ReadAhead:
-    """Reads the next files of 收回 in worker processes while this one records.
-
-    Only files that will be read are sent: a plain file, not too big, whose bytes neither the
-    ledger nor this run has seen. The collector then records exactly the bytes that were read.
-    """
-
-    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
-        self.workers, self.entries, self.ledger = workers, entries, ledger
-        self.next = 0
-        self.pending: dict[str, tuple[bytes, object]] = {}
-        self.sent: set[str] = set()
-        self.window = AHEAD * workers.count
-
-    def claim(self, display: str) -> bytes | None:
-        """The bytes sent to be read for this file (so it is not read from disk again), or None."""
-        if self.workers.pool is not None:
-            self._fill()
-        held = self.pending.get(display)
-        return held[0] if held else None
-
-    def take(self, display: str):
-        """(reading, error) read ahead for this file; :data:`WORKER_DIED` when its worker
-        died on it (read it the careful way); None when it was not sent."""
-        held = self.pending.pop(display, None)
-        if held is None:
-            return None
-        done = self.workers.result(held[1])
-        return WORKER_DIED if done is None else done
-
-    def forget(self, display: str) -> None:
-        """This file is done with (deferred, a duplicate, ignored): drop what was read for it."""
-        held = self.pending.pop(display, None)
-        if held is not None:
-            held[1].cancel()
-
-    def _fill(self) -> None:
-        while self.next < len(self.entries) and len(self.pending) < self.window:
-            entry = self.entries[self.next]
-            self.next += 1
-            if entry.skip:
-                continue
-            try:
-                if entry.path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = entry.path.read_bytes()
-            except OSError:
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if sha in self.sent or not filetypes.sniff(data).readable or self.ledger.find(entry.display, sha) \
-                    or self.ledger.first_with_hash(sha):
-                continue
-            future = self.workers.submit(_read_job, (entry.display, data))
-            if future is None:
-                return
-            self.sent.add(sha)
-            self.pending[entry.display] = (data, future)
-
 
 def _deferred(display: str, note: str) -> FileVerdict:
     """A file left for the next run: nothing recorded, and the reason given."""
@@ -287,11 +177,11 @@ def _deferred(display: str, note: str) -> FileVerdict:
 class _Collector:
     """Judges and records the files of one collect run."""
 
-    def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: _Limits, progress=None):
+    def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: Limits, progress=None):
         self.ws, self.ledger, self.plan, self.key = ws, ledger, plan, key
         self.limits, self.progress = limits, progress
         self.position = (0, 0)
-        self.ahead: _ReadAhead | None = None
+        self.ahead: ReadAhead | None = None
 
     def say(self, label: str) -> None:
         """Tell the progress display which file is being read now."""
@@ -308,9 +198,8 @@ class _Collector:
             mtime = datetime.fromtimestamp(info.st_mtime)
             if info.st_size > MAX_FILE_BYTES:
                 return [self._too_big(entry.display, entry.path, info.st_size, mtime)]
-            data = self.ahead.claim(entry.display) if self.ahead is not None else None
-            if data is None:
-                data = entry.path.read_bytes()
+            door = self.ahead.claim(entry.display) if self.ahead is not None else None
+            data = door.data if door is not None else entry.path.read_bytes()
         except OSError as exc:
             return [FileVerdict(entry.display, Verdict.IGNORED, note=f"无法读取该文件：{os_reason(exc)}", unchanged=True)]
         except DiskProblem:
@@ -323,7 +212,8 @@ class _Collector:
             return [FileVerdict(entry.display, Verdict.REJECTED, note=INTERNAL_NOTE, problems=[
                 Problem(INTERNAL_NOTE, file=entry.display, code=Code.FILE_INTERNAL)])]
         try:
-            return self.incoming(Incoming(entry.display, data, mtime))
+            return self.incoming(Incoming(entry.display, data, mtime, sha256=door.sha256 if door else "",
+                                          kind=door.kind if door else None))
         finally:
             if self.ahead is not None:
                 self.ahead.forget(entry.display)
@@ -353,8 +243,8 @@ class _Collector:
         return problem
 
     def _incoming(self, inc: Incoming) -> list[FileVerdict]:
-        sha = hashlib.sha256(inc.data).hexdigest()
-        kind = filetypes.sniff(inc.data)
+        sha = inc.sha256 or hashlib.sha256(inc.data).hexdigest()
+        kind = inc.kind or filetypes.sniff(inc.data)
         seen = self.ledger.find(inc.display, sha)
         if kind.kind == filetypes.ZIP:
             return self._archive(inc, sha, seen)
@@ -429,7 +319,7 @@ class _Collector:
             if not kind.readable:
                 judgement, reading = V.judge_filetype(kind, inc.display), None
             else:
-                judgement, reading = self._read(inc)
+                judgement, reading = self._read(inc, kind)
             self._keep(inc, sha, own_copy=reading is not None and reading.identity is not None)
             verdict = self._store(inc, sha, judgement, reading)
             if verdict.status == Verdict.ACCEPTED:
@@ -439,15 +329,16 @@ class _Collector:
                 verdict.return_copy = self._return_copy(verdict, inc, reading.kind)
         return verdict
 
-    def _read(self, inc: Incoming):
-        """Read and judge one would-be form: (judgement, reading or None)."""
+    def _read(self, inc: Incoming, kind: filetypes.FileType):
+        """Read and judge one would-be form (its bytes sniffed as ``kind``): (judgement, reading or None)."""
         from wjexcel.collect.formread import read_form
 
         done = self.ahead.take(inc.display) if self.ahead is not None and inc.depth == 0 else None
         if done is None or done == WORKER_DIED:  # a file that killed a worker is read the careful way
             try:
                 done = read_form(PurePosixPath(inc.display).name, self.plan, key=self.key,
-                                 display_name=inc.display, data=inc.data, careful=done == WORKER_DIED), None
+                                 display_name=inc.display, data=inc.data, filetype=kind,
+                                 careful=done == WORKER_DIED), None
             except FormError as exc:
                 done = None, (str(exc), exc.code)
         reading, error = done
@@ -578,7 +469,7 @@ class _Collector:
                 elif self.limits.out_of_time():
                     out.append(_deferred(member.display, self.limits.time_note()))
                 elif not self.limits.inflate(info.file_size):
-                    out.append(_deferred(member.display, DEFERRED_INFLATE_NOTE))
+                    out.append(_deferred(member.display, self.limits.inflate_note()))
                 else:
                     self.say(member.display)
                     try:
@@ -627,7 +518,7 @@ class _Collector:
         head.container = sub.verdict == Verdict.IGNORED and (bool(inner) or sub.members_pending)
         if sub.members_pending and read is not None and member is not None:
             if self.limits.out_of_time() or not self.limits.inflate(size):
-                note = self.limits.time_note() if self.limits.out_of_time() else DEFERRED_INFLATE_NOTE
+                note = self.limits.time_note() if self.limits.out_of_time() else self.limits.inflate_note()
                 waiting = _deferred(sub.file, note)  # its members still wait: the archive itself is named
                 head.note, head.problems, head.status = waiting.note, waiting.problems, Verdict.DEFERRED
                 return [head] + [v for m in inner for v in self._remembered(m)]

@@ -71,6 +71,10 @@ def _patterns(prefix: bytes) -> _Patterns:
 _PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
 _ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?>'
                            rb"(.*?)</c>", re.S)
+_USUAL_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
+                         rb"(?:/>|>([^<]*(?:<(?!/c>|c[\s/>])[^<]*)*)</c>)|([\s/>]))")
+"""Every cell element: as nearly every program writes it (attributes r, s, t only, in that order, no
+cell inside it; self-closing or not) with address, style, type, body; any other by its 6th group."""
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
@@ -130,13 +134,13 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                 value = quoted or single
                 if not value.isdigit() or int(value) > MAX_STRINGS:
                     raise NotFast("shared strings")
-    counts = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
+    cells = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
     formats = _number_formats(parts.get(styles, b""))
     scans = {}
     for _, _, part in sheets:
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        scans[part] = _scan(parts[part], label, bounds, counts.get(part, 0))
+        scans[part] = _scan(parts[part], label, bounds, cells.get(part, ()))
     return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
 
 
@@ -279,11 +283,18 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
 
 
 # --- the scan ----------------------------------------------------------------------------------------
-def _check_grid(body: bytes) -> int:
+def _check_grid(body: bytes):
     """NotFast unless every cell element of a part has a plain address and, together, they
     span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet). Returns
-    how many cell elements there are."""
+    the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
+    they are not all written the usual way."""
     prefixed = _PREFIXED.search(body)
+    if not prefixed:  # nearly always: one pass finds every cell, its address, style, type and body
+        plain = _USUAL_CELL.findall(body)
+        if {cell[5] for cell in plain} <= {b""}:  # every one written the usual way
+            letters, rows = {cell[0] for cell in plain}, {cell[1] for cell in plain}
+            _check_span(rows, letters)
+            return plain
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     count = len(cells.start.findall(body))
     if len(_ANY_R.findall(body)) != count:
@@ -296,24 +307,25 @@ def _check_grid(body: bytes) -> int:
         if len(refs) != count:
             raise NotFast("a cell without a plain address")  # the careful path names a damaged one
         letters, rows = {a or c for a, _, c, _ in refs}, {b or d for _, b, _, d in refs}
-    if count:
-        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
-        if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
-            raise NotFast("a large grid")
+    _check_span(rows, letters)
     return count
 
 
-def _cells_with_bodies(body: bytes, count: int):
-    """(column letters, row digits, style, type, body) of each cell that is not empty-tagged.
+def _check_span(rows, letters) -> None:
+    if rows:
+        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
+        if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
+            raise NotFast("a large grid")
 
-    Excel, WPS, LibreOffice and openpyxl all write ``<c r=".." s=".." t="..">``; one plain
-    pattern finds those, and when it finds them all (every cell element is either one of
-    them or self-closing) no cell needs its attributes parsed one by one."""
+
+def _cells_with_bodies(body: bytes, count: int):
+    """(column letters, row digits, style, type, body, b"") of each cell that is not empty-tagged, in
+    a part where some cell is not written as :data:`_USUAL_CELL` finds it."""
     prefixed = _PREFIXED.search(body)
     if not prefixed:
         ordered = _ORDERED_CELL.findall(body)
         if len(ordered) == count - len(_EMPTY_CELL.findall(body)):
-            return ordered
+            return [(*cell, b"") for cell in ordered]
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     out = []
     for head, inner in cells.body.findall(body):
@@ -321,16 +333,19 @@ def _cells_with_bodies(body: bytes, count: int):
         match = _REF.fullmatch(attrs.get(b"r") or b"")
         if match is None:
             raise NotFast("a cell without a plain address")
-        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner))
+        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner, b""))
     return out
 
 
-def _scan(body: bytes, label: str, bounds: tuple[int, int], count: int) -> _CellScan:
-    """The type, formula and style of each cell with content, and where content lies."""
+def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
+    """The type, formula and style of each cell with content, and where content lies;
+    ``found``: what :func:`_check_grid` returned for the part."""
     scan = _CellScan()
     max_rows, max_cols = bounds
     cells = scan.cells
-    for letters, digits, style, kind, inner in _cells_with_bodies(body, count):
+    for letters, digits, style, kind, inner, _ in found if isinstance(found, list) else _cells_with_bodies(body, found):
+        if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
+            continue
         if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
             if not inner[3:-4].strip():  # a plain number: the commonest cell, no regex needed
                 continue
@@ -410,6 +425,7 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
             found = {meta.name: index for index, meta in enumerate(wb.sheets_metadata)
                      if meta.typ == python_calamine.SheetTypeEnum.WorkSheet}
             result = []
+            made: dict[tuple, CellData] = {}  # the same value in the same kind of cell is the same CellData
             for name, visibility, part in sheets:
                 if name not in found:
                     raise NotFast("calamine sees other sheets")
@@ -422,12 +438,18 @@ def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> W
                 if start is not None:
                     row0, col0 = start[0] + 1, start[1] + 1
                     width = max(0, min(values.width, max_cols - col0 + 1))
+                    columns, get = range(col0, col0 + width), scanned.get
                     for r, row in enumerate(values.to_python(), start=row0):
                         if r > max_rows:
                             break
-                        for c, value in zip(range(col0, col0 + width), row):
+                        for c, value in zip(columns, row):
                             if value != "":
-                                cells[(r, c)] = _cell(value, scanned.get((r, c)), formats)
+                                info = get((r, c))
+                                key = (value.__class__, value, info)
+                                cell = made.get(key)
+                                if cell is None:
+                                    cell = made[key] = _cell(value, info, formats)
+                                cells[(r, c)] = cell
                 for key, info in scanned.items():
                     if key not in cells and (info[2] is not None or info[3] is not None):
                         cells[key] = _cell(None, info, formats)  # a formula without its result, an error

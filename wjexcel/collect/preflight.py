@@ -9,6 +9,7 @@ Chinese message naming the file.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
@@ -36,8 +37,8 @@ MAX_ZIP_MEMBERS = 1000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 """Largest declared uncompressed size of one member."""
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-"""Largest declared uncompressed size of all members together; also what one collect run
-inflates out of archives in all (:mod:`wjexcel.collect.collector`)."""
+"""Largest declared uncompressed size of all members together (one collect run's inflate
+budget, :data:`wjexcel.collect.limits.INFLATE_BYTES`, is as large by default)."""
 MIN_INFLATE_RATIO = 0.01
 """Smallest compressed/uncompressed ratio (at most 100x), as POI's ``ZipSecureFile``."""
 RATIO_GRACE_BYTES = 16 * 1024 * 1024
@@ -95,7 +96,8 @@ class PreflightResult:
 
 
 def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] | None = None,
-              deadline: float | None = None) -> PreflightResult:
+              deadline: float | None = None, data: bytes | None = None,
+              filetype: filetypes.FileType | None = None) -> PreflightResult:
     """Check a returned file before it is parsed; raise FormError if it is unsafe.
 
     Args:
@@ -105,14 +107,19 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
             reported in :attr:`SheetScan.beyond`.
         deadline: ``time.monotonic()`` by which the scan must be done (default: in
             :data:`SCAN_SECONDS`); the reader passes its per-file deadline.
+        data: The file's bytes when already read (``path`` then only names it), and
+            ``filetype`` what :func:`check_bytes` found them to be.
     """
     path = Path(path)
     label = display_name or path.name
-    kind = check_file(path, label)
+    if data is None:
+        kind = check_file(path, label)
+    else:
+        kind = check_bytes(data, label, filetype)
     if kind.kind not in (filetypes.XLSX, filetypes.XLSM, filetypes.ODS):
         return PreflightResult(kind)
     deadline = deadline or time.monotonic() + SCAN_SECONDS
-    with _open_zip(path, label) as zf:
+    with _open_zip(path if data is None else io.BytesIO(data), label) as zf:
         check_zip(zf, label)
         sheets, odd = {}, False
         for info in zf.infolist():
@@ -128,25 +135,26 @@ def preflight(path, *, display_name: str | None = None, bounds: tuple[int, int] 
 def check_file(path: Path, label: str) -> filetypes.FileType:
     """The file's type, once its size is known to be sane and its content to be a readable
     spreadsheet; a FormError otherwise."""
-    _check_size(path, label)
+    check_size(path, label)
     kind = _sniff(path, label)
     if not kind.readable:
         raise FormError(f"“{label}”：{kind.message}", kind.code)
     return kind
 
 
-def check_bytes(data: bytes, label: str) -> filetypes.FileType:
-    """:func:`check_file` for a file already read."""
+def check_bytes(data: bytes, label: str, filetype: filetypes.FileType | None = None) -> filetypes.FileType:
+    """:func:`check_file` for a file already read (``filetype``: already sniffed from these bytes)."""
     if len(data) > MAX_FILE_BYTES:
         raise FormError(f"“{label}”：文件太大（{len(data) // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），"
                         "不像是填好的报表", Code.FILE_TOO_BIG)
-    kind = filetypes.sniff(data)
+    kind = filetype or filetypes.sniff(data)
     if not kind.readable:
         raise FormError(f"“{label}”：{kind.message}", kind.code)
     return kind
 
 
-def _check_size(path: Path, label: str) -> None:
+def check_size(path: Path, label: str) -> None:
+    """A FormError unless the file can be looked at and is not over :data:`MAX_FILE_BYTES`."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -163,7 +171,7 @@ def _sniff(path: Path, label: str) -> filetypes.FileType:
         raise FormError(f"“{label}”：无法读取文件（{os_reason(exc)}）", Code.FILE_UNREADABLE) from exc
 
 
-def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
+def _open_zip(path, label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:

@@ -17,7 +17,6 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 import zipfile
@@ -35,7 +34,7 @@ from wjexcel.values import decode_excel_escapes
 from wjexcel.cellref import a1
 from wjexcel.collect.book import HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData  # noqa: F401
 from wjexcel.collect import fastread
-from wjexcel.collect.preflight import RESAVE, check_bytes, check_file, preflight
+from wjexcel.collect.preflight import RESAVE, check_bytes, check_size, preflight
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ CALAMINE_MEMORY_BYTES = 1536 * 1024 * 1024
 
 def read_workbook(
     path, *, display_name: str | None = None, max_rows: int = DEFAULT_MAX_ROWS, max_cols: int = DEFAULT_MAX_COLS,
-    careful: bool = False, data: bytes | None = None,
+    careful: bool = False, data: bytes | None = None, filetype: filetypes.FileType | None = None,
 ) -> WorkbookData:
     """Read every worksheet of a returned file within ``max_rows`` x ``max_cols``.
 
@@ -63,7 +62,9 @@ def read_workbook(
     else, or anything unusual in one, the careful way: the full preflight scan, then
     openpyxl (xlsx) or calamine in a child process (.xls, .ods). ``careful`` reads an
     ordinary .xlsx the careful way too (the tests compare both). ``data``: the file's bytes,
-    already read (``path`` then only names it).
+    already read (``path`` then only names it), and ``filetype`` what they were sniffed as
+    (:func:`wjexcel.collect.preflight.check_bytes`); the file is read from disk once, and
+    its bytes are never copied to another file.
 
     Raises:
         FormError: The file is unsafe, not a workbook, damaged, encrypted or too slow
@@ -72,12 +73,14 @@ def read_workbook(
     path = Path(path)
     label = display_name or path.name
     deadline = time.monotonic() + READ_SECONDS
-    filetype = check_file(path, label) if data is None else check_bytes(data, label)
-    if filetype.kind in (filetypes.XLSX, filetypes.XLSM) and not careful:
+    if data is None:
+        check_size(path, label)
         try:
-            data = path.read_bytes() if data is None else data
+            data = path.read_bytes()
         except OSError as exc:
             raise FormError(f"“{label}”：无法读取文件（{os_reason(exc)}）", Code.FILE_UNREADABLE) from exc
+    filetype = check_bytes(data, label, filetype)
+    if filetype.kind in (filetypes.XLSX, filetypes.XLSM) and not careful:
         try:
             book = fastread.read(data, label, (max_rows, max_cols), deadline)
         except fastread.NotFast as exc:
@@ -85,32 +88,28 @@ def read_workbook(
         else:
             book.display_name, book.kind = label, filetype.kind
             return book
-    if data is not None:
-        with tempfile.TemporaryDirectory(prefix="wjx_") as tmp:
-            copy = Path(tmp) / ("in" + path.suffix.lower()[:8])
-            copy.write_bytes(data)
-            return _read_carefully(copy, label, max_rows, max_cols, deadline)
-    return _read_carefully(path, label, max_rows, max_cols, deadline)
+    return _read_carefully(data, filetype, label, max_rows, max_cols, deadline)
 
 
-def _read_carefully(path: Path, label: str, max_rows: int, max_cols: int, deadline: float) -> WorkbookData:
-    checked = preflight(path, display_name=label, bounds=(max_rows, max_cols), deadline=deadline)
+def _read_carefully(data: bytes, filetype, label: str, max_rows: int, max_cols: int, deadline: float) -> WorkbookData:
+    checked = preflight(label, display_name=label, bounds=(max_rows, max_cols), deadline=deadline, data=data,
+                        filetype=filetype)
     kind = checked.filetype.kind
     if kind in (filetypes.XLSX, filetypes.XLSM):
-        source = _normalized_package(path) if checked.odd_names else path
+        source = _normalized_package(io.BytesIO(data)) if checked.odd_names else io.BytesIO(data)
         book = _read_openpyxl(source, label, max_rows, max_cols, checked.sheets, deadline)
     else:
-        book = _read_in_child(path, label, max_rows, max_cols, deadline, kind)
+        book = _read_in_child(data, label, max_rows, max_cols, deadline, kind)
     book.display_name, book.kind = label, kind
     return book
 
 
-def _normalized_package(path: Path) -> io.BytesIO:
+def _normalized_package(package) -> io.BytesIO:
     """An in-memory copy of a package whose parts are named ``xl\\workbook.xml`` or
     ``/xl/workbook.xml``, renamed as openpyxl looks them up (Excel reads both). The file
     itself is never changed; its sizes were checked by the preflight."""
     out = io.BytesIO()
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dest:
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dest:
         seen = set()
         for info in src.infolist():
             name = filetypes.part_name(info.filename)
@@ -215,21 +214,21 @@ def _as_excel_holds(value):
     return value
 
 
-def _read_in_child(path, label, max_rows, max_cols, deadline, kind: str = "") -> WorkbookData:
+def _read_in_child(data: bytes, label, max_rows, max_cols, deadline, kind: str = "") -> WorkbookData:
     """Run calamine in a child process with a memory cap and a time limit.
 
     The child is a fresh interpreter (not multiprocessing, which would re-run the
-    caller's ``__main__``) and answers in JSON, so nothing it sends is executed. An .ods
-    calamine refuses is read there again by :mod:`wjexcel.collect.odsread`, within the
-    same cap and limit.
+    caller's ``__main__``), reads the file's bytes from its standard input and answers in
+    JSON, so nothing it sends is executed. An .ods calamine refuses is read there again by
+    :mod:`wjexcel.collect.odsread`, within the same cap and limit.
     """
     package_root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-c", "from wjexcel.collect.reader import _child_main; _child_main()",
-               str(path), str(max_rows), str(max_cols), kind]
+               "-", str(max_rows), str(max_cols), kind]
     try:
         done = subprocess.run(command, capture_output=True, timeout=max(1.0, deadline - time.monotonic()), env=env,
-                              stdin=subprocess.DEVNULL)
+                              input=data)
     except subprocess.TimeoutExpired as exc:
         raise FormError(f"“{label}”：读取超时，文件内容可能过大或已损坏，{RESAVE}", Code.FILE_TIMEOUT) from exc
     try:
@@ -260,6 +259,8 @@ def _child_main() -> None:
 
     path, max_rows, max_cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     kind = sys.argv[4] if len(sys.argv) > 4 else ""
+    if path == "-":  # the file's bytes come on standard input
+        path = io.BytesIO(sys.stdin.buffer.read())
     try:
         answer = {"status": "ok", "book": _book_to_json(_read_calamine(path, max_rows, max_cols))}
     except python_calamine.PasswordError:
@@ -331,7 +332,8 @@ _CALAMINE_VISIBILITY = {"Visible": VISIBLE, "Hidden": HIDDEN, "VeryHidden": VERY
 def _read_calamine(path, max_rows, max_cols) -> WorkbookData:
     import python_calamine
 
-    with open(path, "rb") as fh, python_calamine.CalamineWorkbook.from_filelike(fh) as wb:
+    with (open(path, "rb") if isinstance(path, (str, Path)) else nullcontext(path)) as fh, \
+            python_calamine.CalamineWorkbook.from_filelike(fh) as wb:
         sheets = []
         for index, meta in enumerate(wb.sheets_metadata):
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:

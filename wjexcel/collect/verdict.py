@@ -8,6 +8,7 @@ passes one passes the other.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,7 +118,8 @@ def judge_reading(reading, *, sent: bool | None, today: date | None = None, repo
 _BRACKETS = re.compile(r"[（(]([^（）()]+)[）)]")
 
 
-def reporter_aliases(name: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # asked for every reporter of the plan, for every file
+def reporter_aliases(name: str) -> frozenset[str]:
     """The ways a person writes a reporter's name: ``汾湖高新区（黎里镇）`` also as 汾湖高新区 and
     黎里镇, ``七都镇`` also as 七都, ``区科技局`` also as 科技局."""
     parts = {name, _BRACKETS.sub("", name).strip(), *(m.strip() for m in _BRACKETS.findall(name))}
@@ -127,7 +129,7 @@ def reporter_aliases(name: str) -> set[str]:
             more.add(part[:-1])
         if len(part) >= 4 and part.startswith("区"):
             more.add(part[1:])
-    return {p for p in parts | more if len(p) >= 2}
+    return frozenset(p for p in parts | more if len(p) >= 2)
 
 
 def named_reporters(text: str, reporters) -> set[str]:

@@ -18,6 +18,7 @@ recalculation and programs rewrite formula text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -89,13 +90,20 @@ def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
         if key in (SIGNATURE_KEY, SIGNATURE_ALG_KEY):
             continue
         parts.append(["meta", key, canonical(meta[key])])
-    try:
-        signed = json.loads(canonical(meta.get("signed")) or "{}")
-    except RecursionError as exc:
-        raise ValueError("signed cells nested too deeply") from exc
-    for sheet, row, col in signed_cells(signed):
+    for sheet, row, col in _signed_positions(canonical(meta.get("signed"))):
         parts.append([sheet, row, col, canonical(cell_value(sheet, row, col))])
     return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _signed_positions(signed: str) -> tuple[tuple[str, int, int], ...]:
+    """:func:`signed_cells` of a form's ``signed`` text, worked out once for the forms of one
+    generate (they share it)."""
+    try:
+        spec = json.loads(signed or "{}")
+    except RecursionError as exc:
+        raise ValueError("signed cells nested too deeply") from exc
+    return tuple(signed_cells(spec))
 
 
 def sign(key: bytes, meta: Mapping[str, object], cell_value: CellValue) -> str:

@@ -1,0 +1,111 @@
+"""Reading the next files of 收回 ahead, in worker processes, while the collector records."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from wjexcel import filetypes, parallel
+from wjexcel.collect.inbox import Entry
+from wjexcel.collect.preflight import MAX_FILE_BYTES
+from wjexcel.errors import FormError
+from wjexcel.workspace.ledger import Ledger
+
+AHEAD = 8
+"""Files read ahead of the one being recorded, per worker process."""
+
+
+def reader_context(plan, key: bytes):
+    return plan, key
+
+
+def read_job(context, job: tuple):
+    """In a worker: (reading, None) of one file of 收回, or (None, (message, code)) when it is not readable."""
+    from wjexcel.collect.formread import read_form
+
+    plan, key = context
+    display, data, kind = job
+    try:
+        return read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data,
+                         filetype=kind), None
+    except FormError as exc:
+        return None, (str(exc), exc.code)
+
+
+WORKER_DIED = "worker died"
+
+
+class ReadAhead:
+    """Reads the next files of 收回 in worker processes while this one records.
+
+    Only files that will be read are sent: a plain file, not too big, whose bytes neither the
+    ledger nor this run has seen. The collector then records exactly the bytes that were read,
+    under the hash and the type found here: each file is read, hashed and sniffed once.
+    """
+
+    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
+        self.workers, self.entries, self.ledger = workers, entries, ledger
+        self.next = 0
+        self.pending: dict[str, tuple[Door, object]] = {}
+        self.sent: set[str] = set()
+        self.window = AHEAD * max(workers.count, 1)
+
+    def claim(self, display: str) -> Door | None:
+        """The file as read here (its bytes, hash and type), so it is not read from disk again, or None."""
+        if self.workers.pool is not None:
+            self._fill()
+        held = self.pending.get(display)
+        return held[0] if held else None
+
+    def take(self, display: str):
+        """(reading, error) read ahead for this file; :data:`WORKER_DIED` when its worker
+        died on it (read it the careful way); None when it was not sent."""
+        held = self.pending.pop(display, None)
+        if held is None or held[1] is None:
+            return None
+        done = self.workers.result(held[1])
+        return WORKER_DIED if done is None else done
+
+    def forget(self, display: str) -> None:
+        """This file is done with (deferred, a duplicate, ignored): drop what was read for it."""
+        held = self.pending.pop(display, None)
+        if held is not None and held[1] is not None:
+            held[1].cancel()
+
+    def _fill(self) -> None:
+        while self.next < len(self.entries) and len(self.pending) < self.window:
+            entry = self.entries[self.next]
+            self.next += 1
+            if entry.skip:
+                continue
+            try:
+                if entry.path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                door = Door.of(entry.path.read_bytes())
+            except OSError:
+                continue
+            sha = door.sha256
+            if sha in self.sent or not door.kind.readable or self.ledger.find(entry.display, sha) \
+                    or self.ledger.first_with_hash(sha):
+                self.pending[entry.display] = (door, None)
+                continue
+            future = self.workers.submit(read_job, (entry.display, door.data, door.kind))
+            if future is None:
+                self.pending[entry.display] = (door, None)
+                return
+            self.sent.add(sha)
+            self.pending[entry.display] = (door, future)
+
+
+@dataclass(frozen=True)
+class Door:
+    """A file as it came in, looked at once: its bytes, their SHA-256 and what they are."""
+
+    data: bytes
+    sha256: str
+    kind: filetypes.FileType
+
+    @classmethod
+    def of(cls, data: bytes) -> Door:
+        return cls(data, hashlib.sha256(data).hexdigest(), filetypes.sniff(data))
