@@ -23,7 +23,7 @@ from wjexcel.plan.builtin import builtin_plan
 from wjexcel.report.data import ReportData
 from wjexcel.report.document import LINE_TWIPS, write_document
 from wjexcel.report.document_text import TABLE_HEADS
-from wjexcel.report.figures import History
+from wjexcel.report.history import History
 from wjexcel.report.supervision import unit_items
 
 FONTS = {"仿宋_GB2312", "楷体_GB2312", "黑体", "方正小标宋简体", "宋体"}

@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from wjexcel.report.figures import (ACTUAL, DISTRICTS, DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, PLAN_BASE, SEVERE,
-                                    SOURCE, TARGET, compute_figures)
+                                    SOURCE, TARGET)
+from wjexcel.report.history import compute_figures
 from wjexcel.report.ranking import rank_towns
 from wjexcel.periods import Period
 from wjexcel.records import ReportedValue

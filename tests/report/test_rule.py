@@ -14,7 +14,7 @@ from wjexcel.periods import Period
 from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Plan, Reporter, Target, Task
 from wjexcel.plan.targets import parse_target
 from wjexcel.records import ReportedValue
-from wjexcel.report.figures import History
+from wjexcel.report.history import History
 from wjexcel.report.rule import (DONE, LAGGING, LINEAR, MISSING, NOT_ASSESSED, ON_TRACK, PLAN_BASE, RELATIVE,
                                  SEVERE, Baseline, assess)
 

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, History
+from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE
+from wjexcel.report.history import History
 from wjexcel.workspace.ledger import FileProblem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.report.breakdown import FIRST_ROW

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from wjexcel.errors import NothingToReport
 from wjexcel.report.briefing import status_tally
-from wjexcel.report.figures import Figures, History
+from wjexcel.report.figures import Figures
+from wjexcel.report.history import History
 from wjexcel.report.final import FinalBasis, FinalView, output_path, seal
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period

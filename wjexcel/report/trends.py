@@ -11,7 +11,8 @@ from __future__ import annotations
 from wjexcel.periods import Period
 from wjexcel.report.cells import Styles, number_format, number_width, put, setup_print, title_block, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import Figures, History
+from wjexcel.report.figures import Figures
+from wjexcel.report.history import History
 
 SHEET = "趋势"
 YEAR_END = "年末"
