@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from wjexcel.periods import Period
-from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Plan, Reporter, Target, Task
+from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Reporter, Target, Task
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.targets import parse_target
 from wjexcel.records import ReportedValue
 from wjexcel.report.history import History

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from wjexcel.atomic import write_bytes
 from wjexcel.periods import Period, chinese_date
-from wjexcel.plan.model import Plan, Reporter
+from wjexcel.plan.model import Reporter
+from wjexcel.plan.plan import Plan
 
 DRAFTS_FOLDER = "邮件"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

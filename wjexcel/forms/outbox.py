@@ -25,7 +25,8 @@ from wjexcel.forms.drafts import DRAFTS_FOLDER, write_drafts
 from wjexcel.forms.template import load_template
 from wjexcel.periods import Period, chinese_time
 from wjexcel.plan.deadline import default_deadline
-from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
+from wjexcel.plan.model import DEPARTMENT, Reporter
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from wjexcel.periods import Period
-from wjexcel.plan.model import Indicator, Plan, Target, YEAR_COUNTS, format_number, plain_number
+from wjexcel.plan.model import Indicator, Target, YEAR_COUNTS, format_number, plain_number
+from wjexcel.plan.plan import Plan
 from wjexcel.report.rule import (ACTUAL, BEHIND, DONE, EPS, LAGGING, MISSING, NOT_ASSESSED, NOT_DUE, ON_SCHEDULE,
                                  ON_TRACK, PLAN_BASE, SEVERE, STATUSES, TARGET, UNTALLIED, Assessment, Baseline,
                                  MilestoneAssessment, Status)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wjexcel.periods import Period, year_ends
-from wjexcel.plan.model import (DISTRICT, INCREMENT, LEVELS, MILESTONE, PLAN_TOTAL, RATIO, Indicator, Plan,
-                                Target, YEAR_COUNTS)
+from wjexcel.plan.model import (DISTRICT, INCREMENT, LEVELS, MILESTONE, PLAN_TOTAL, RATIO, Indicator, Target,
+                                YEAR_COUNTS)
+from wjexcel.plan.plan import Plan
 from wjexcel.records import ReportedValue
 from wjexcel.report.figures import (DISTRICTS, NONE, SOURCE, Figures, IndicatorFigure, Partial, PeriodValue,
                                     SplitFigure, YearTarget, number_text, plan_share_fraction)
