@@ -92,7 +92,7 @@ def report_data() -> ReportData:
     by_period = {"2022Q3": values}
     for value in EARLIER:
         by_period.setdefault(value.period, []).append(value)
-    history = History(plan, by_period)
+    history = History.from_codes(plan, by_period)
     return ReportData(history.figures(Period.parse("2022Q3")), WHEN, reporting, problems, values, details,
                       return_copies={1: "汇总/退回/2022Q3/平望_退回.xlsx"}, history=history)
 

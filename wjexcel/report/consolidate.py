@@ -105,7 +105,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
 
     Args:
         ws: The workspace.
-        period: ``2022``, ``2022Q3`` or ``2022-09``.
+        period: The Period (or its code: ``2022``, ``2022Q3``, ``2022-09``, parsed here).
         output: The workbook to write (default under 汇总/).
         progress: Optional ``progress(done, total, label)`` (three steps, Chinese labels).
         plan: The plan (default: the workspace's 计划.xlsx).
@@ -124,7 +124,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     """
     steps = iter(range(3))
     say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
-    period = Period.parse(str(period))
+    period = Period.parse(period) if isinstance(period, str) else period
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     now = now or datetime.now()
@@ -139,7 +139,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         basis = FinalBasis.read(ws, ledger, period)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
-    past = History(plan, history)
+    past = History.from_codes(plan, history)
     figures = past.figures(period)
     note = period_note(ws, period, reporting)
     if note and not any(f.value is not None for f in figures.indicators):

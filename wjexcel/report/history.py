@@ -91,7 +91,7 @@ def compute_figures(plan: Plan, period: Period | str, values: dict[str, list[Rep
             for every period there is (earlier periods give baselines, comparisons and runs).
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    return History(plan, values).figures(period)
+    return History.from_codes(plan, values).figures(period)
 
 
 OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
@@ -115,21 +115,26 @@ def target_notes(ind: Indicator, year: int, found: YearTarget) -> list[str]:
 class History:
     """Every period's accepted values, consolidated on demand by one set of rules."""
 
-    def __init__(self, plan: Plan, values: dict[str, list[ReportedValue]]):
+    def __init__(self, plan: Plan, values: dict[Period, list[ReportedValue]]):
         self.plan = plan
         self.values = values
         self._targets: dict[tuple[str, int], YearTarget] = {}
-        self._index = {code: _index(v) for code, v in values.items()}
+        self._index = {period: _index(v) for period, v in values.items()}
         self._figures: dict[Period, Figures] = {}
 
+    @classmethod
+    def from_codes(cls, plan: Plan, values: dict[str, list[ReportedValue]]) -> "History":
+        """The history of values keyed by period code, as the ledger hands them over (each code parsed here, once)."""
+        return cls(plan, {Period.parse(code): v for code, v in values.items()})
+
     def reported(self, period: Period, code: str) -> dict[str, ReportedValue]:
-        return self._index.get(period.code, {}).get(code, {})
+        return self._index.get(period, {}).get(code, {})
 
     def value(self, period: Period, ind: Indicator) -> float | None:
         return district_value(self.plan, ind, self.reported(period, ind.code)).value
 
     def periods_with_data(self) -> list[Period]:
-        return sorted(Period.parse(code) for code, v in self.values.items() if v)
+        return sorted(period for period, v in self.values.items() if v)
 
     def year_end(self, ind: Indicator, year: int, reporter: str | None = None) -> tuple[float | None, Period | None]:
         """A year's closing figure (of the district, or of one reporter): the year's own form, else
@@ -150,7 +155,7 @@ class History:
         judged), else (in the plan's first year) the plan's 基期值."""
         value, where = self.year_end(ind, year - 1)
         if value is not None:
-            return Baseline(value, ACTUAL, where.code)
+            return Baseline(value, ACTUAL, where)
         last = self.year_target(ind, year - 1).target if year - 1 in self.plan.years else None
         if last is not None and last.value is not None:
             return Baseline(last.value, TARGET)
@@ -209,7 +214,7 @@ class History:
             if parent and f.value is not None and parent.value is not None and f.value > parent.value + EPS:
                 f.notes.append(f"“其中”项 {number_text(f.value)} 大于上级指标“{parent.indicator.name}”的 "
                                f"{number_text(parent.value)}，请核实")
-        seen = sorted({rv.reporter for rv in self.values.get(period.code, [])})
+        seen = sorted({rv.reporter for rv in self.values.get(period, [])})
         return Figures(plan, period, figures, seen)
 
     def _figure(self, period: Period, ind: Indicator) -> IndicatorFigure:
@@ -275,10 +280,9 @@ class History:
         return assess_milestone(due.due, period, states, expected)
 
     def _completed_before(self, period: Period, ind: Indicator, name: str) -> bool:
-        for code, values in self.values.items():
-            other = Period.parse(code)
+        for other in self.values:
             if other < period and other.end_date <= period.end_date:
-                rv = self._index.get(code, {}).get(ind.code, {}).get(name)
+                rv = self._index.get(other, {}).get(ind.code, {}).get(name)
                 if rv is not None and milestone_state(rv.value) == milestone_state(2):
                     return True
         return False
