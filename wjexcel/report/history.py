@@ -121,6 +121,7 @@ class History:
         self._targets: dict[tuple[str, int], YearTarget] = {}
         self._index = {period: _index(v) for period, v in values.items()}
         self._figures: dict[Period, Figures] = {}
+        self._one: dict[tuple[Period, str], IndicatorFigure] = {}
 
     @classmethod
     def from_codes(cls, plan: Plan, values: dict[str, list[ReportedValue]]) -> "History":
@@ -207,7 +208,7 @@ class History:
 
     def _compute(self, period: Period) -> Figures:
         plan = self.plan
-        figures = [self._figure(period, ind) for ind in plan.indicators]
+        figures = [self.figure(period, ind) for ind in plan.indicators]
         by_code = {f.code: f for f in figures}
         for f in figures:
             parent = by_code.get(f.indicator.parent or "")
@@ -216,6 +217,14 @@ class History:
                                f"{number_text(parent.value)}，请核实")
         seen = sorted({rv.reporter for rv in self.values.get(period, [])})
         return Figures(plan, period, figures, seen)
+
+    def figure(self, period: Period, ind: Indicator) -> IndicatorFigure:
+        """One indicator's figure for ``period`` (an earlier period's run of lagging needs only that
+        indicator's, not the whole period's)."""
+        key = (period, ind.code)
+        if key not in self._one:
+            self._one[key] = self._figure(period, ind)
+        return self._one[key]
 
     def _figure(self, period: Period, ind: Indicator) -> IndicatorFigure:
         plan = self.plan
@@ -259,7 +268,7 @@ class History:
     def _lagging(self, fig: IndicatorFigure, previous: Period) -> None:
         """This period and the consecutive earlier ones of its granularity that lagged (0 if not now)."""
         if fig.due and fig.status in BEHIND:
-            fig.lagging_periods = 1 + (self.figures(previous).by_code(fig.code).lagging_periods
+            fig.lagging_periods = 1 + (self.figure(previous, fig.indicator).lagging_periods
                                        if self.in_plan(previous) else 0)
 
     def _milestone(self, period: Period, ind: Indicator, reported: dict[str, ReportedValue]
@@ -379,7 +388,7 @@ class History:
             split = SplitFigure(name, members, span, value, a, is_group)
             if a.status in BEHIND:
                 before = period.previous()
-                earlier = next((s for s in self.figures(before).by_code(ind.code).splits if s.name == name),
+                earlier = next((s for s in self.figure(before, ind).splits if s.name == name),
                                None) if self.in_plan(before) else None
                 split.lagging_periods = 1 + (earlier.lagging_periods if earlier else 0)
             out.append(split)
