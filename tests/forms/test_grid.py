@@ -93,6 +93,8 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     mixed.blank((5, 1, 9, 3), PLAIN.but(bold=True))  # overlapping ranges: the later style wins
     mixed.put(3, 3, "文字 <&> =1+1")
     mixed.put(4, 4, 12.5, PLAIN.but(num_format="0.00"))
+    mixed.put(4, 5, 1 / 3)
+    mixed.put(4, 6, -1e21, PLAIN.but(num_format="0.00"))
     mixed.put(6, 2, date(2022, 10, 8), PLAIN.but(num_format="yyyy-mm-dd"))
     mixed.put(7, 2, True)
     mixed.put(8, 8, "")

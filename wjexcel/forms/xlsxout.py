@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellBlankTuple, Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, Worksheet
 
 from wjexcel.cellref import a1
 from wjexcel.forms.grid import PLAIN, CellStyle, Sheet
@@ -65,7 +65,8 @@ class _Formats:
 
 class FormWorksheet(Worksheet):
     """XlsxWriter's worksheet with a quicker way through a form's many formatted blank cells (most
-    of a 明细表's cells): stored a range at a time and written without the general cell path.
+    of a 明细表's cells) and its numbers: blanks stored a range at a time, both written without the
+    general cell path.
     The sheet XML is byte for byte what :class:`xlsxwriter.worksheet.Worksheet` writes (tests/forms)."""
 
     def write_blanks(self, first_row: int, first_col: int, last_row: int, last_col: int, fmt) -> None:
@@ -80,8 +81,12 @@ class FormWorksheet(Worksheet):
                 cells[col] = blank
 
     def _write_cell(self, row: int, col: int, cell) -> None:
-        if cell.__class__ is CellBlankTuple and cell.format:  # what the general path writes for it
+        kind = cell.__class__
+        if kind is CellBlankTuple and cell.format:  # what the general path writes for them
             self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"/>')
+        elif kind is CellNumberTuple and cell.format:
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                          f"<v>{cell.number:.16G}</v></c>")
         else:
             super()._write_cell(row, col, cell)
 
