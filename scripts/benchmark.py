@@ -256,16 +256,134 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     space = " " * max(0, width - int(text_units(text)))
     return space + text if right else text + space
 
+# --- the history scenario --------------------------------------------------------------------------
+CPU_WRAPPER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(seconds, usage.ru_utime + usage.ru_stime, code)
+"""
+"""Runs a command and prints its wall and CPU seconds (user + system, its own and its children's)."""
+
+
+def timed_cpu(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of ``repeat`` runs of a command that must exit 0."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, "-c", CPU_WRAPPER, *map(str, args)], capture_output=True,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        wall, cpu, code = done.stdout.decode().split() if done.returncode == 0 else ("0", "0", "1")
+        if int(code):
+            raise SystemExit(f"{' '.join(map(str, args))} failed:\n{done.stderr.decode('utf-8', 'replace')}")
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _fill_valued(names, job):
+    from wjexcel.demo.fill import fill_form
+
+    src, dest, values = job
+    fill_form(Path(src), Path(dest), values, names=names,
+              signer={"填报人": "测试", "联系电话": "0512-63000000", "填报日期": date(2022, 10, 8), "审核人": "王"})
+    return dest
+
+
+def add_period(ws_path: Path, code: str, step: int) -> int:
+    """Generate ``code``'s forms, fill each (values growing with ``step``) and collect them; untimed."""
+    from wjexcel import parallel
+    from wjexcel.collect.collector import collect
+    from wjexcel.forms.outbox import generate_forms
+    from wjexcel.periods import Period
+    from wjexcel.plan.workbook import workspace_plan
+    from wjexcel.workspace import Workspace
+
+    ws = Workspace(ws_path)
+    plan = workspace_plan(ws)
+    period = Period.parse(code)
+    generated = generate_forms(ws, period, force=True, plan=plan)
+    names = {i.code: i.name for i in plan.indicators}
+    staging = ws_path.parent / f"returns_{code}"
+    staging.mkdir()
+    jobs = []
+    for form in generated.forms:
+        codes = [i.code for i in plan.indicators_for(plan.reporter(form.reporter), period)]
+        jobs.append((str(form.path), str(staging / Path(form.path).name), {c: 5 + step for c in codes}))
+    parallel.results(_fill_valued, jobs, _fill_context, (names,))
+    collect(ws, [staging], plan=plan, time_budget=None)
+    return len(jobs)
+
+
+def history_series(root: Path, codes: list[str], towns: int, repeat: int) -> list[tuple[int, int, float, float]]:
+    """Consolidate the last of ``codes`` with 1, 2, 4 … of them in the ledger (the last first, then
+    back in time); (periods, forms in the ledger, wall, CPU) at each step."""
+    ws = root / "ws"
+    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
+    if towns:
+        grow_plan(ws, towns)
+    marks = sorted({n for n in (1, 2, 4, 8, 16, 24) if n < len(codes)} | {len(codes)})
+    out, forms = [], 0
+    for n, code in enumerate(reversed(codes), start=1):
+        forms += add_period(ws, code, len(codes) - n)
+        if n in marks:
+            wall, cpu = timed_cpu([*CLI, "consolidate", "-w", str(ws), "-p", codes[-1]], repeat)
+            out.append((n, forms, wall, cpu))
+    return out
+
+
+def month_codes(count: int, last: str = "2022-12") -> list[str]:
+    """The ``count`` months up to ``last``, oldest first (within the plan: 2021-01 at the earliest)."""
+    from wjexcel.periods import Period
+
+    p, out = Period.parse(last), []
+    while len(out) < count and p.year >= 2021:
+        out.append(p.code)
+        p = p.previous()
+    return out[::-1]
+
+
+def run_history(months: int, towns: int, repeat: int) -> None:
+    """Consolidate's time against the number of periods in the ledger: the built-in reporters over
+    ``months`` monthly periods, and (``towns`` > 0) the plan with ``towns`` more towns over four quarters."""
+    tmp = Path(tempfile.mkdtemp(prefix="wjx_history_"))
+    try:
+        scenarios = [(f"内置计划，{months} 个月", tmp / "months", month_codes(months), 0)]
+        if towns:
+            scenarios.append((f"内置计划 + {towns} 个区镇，4 个季度", tmp / "quarters",
+                              ["2022Q1", "2022Q2", "2022Q3", "2022Q4"], towns))
+        print(f"本机 {os.cpu_count()} 核，Python {sys.version.split()[0]}；consolidate 每项取 {repeat} 次的中位数，"
+              "CPU 为用户态 + 内核态秒数")
+        for title, root, codes, extra in scenarios:
+            print(f"准备并测量：{title}（生成、填写、收集不计时）……", file=sys.stderr)
+            root.mkdir()
+            series = history_series(root, codes, extra, repeat)
+            print(f"\n{title}：汇总 {codes[-1]}，台账中的期间数与 consolidate 用时")
+            print(pad("期间数", 8) + pad("台账中的表", 12, right=True) + pad("秒", 9, right=True)
+                  + pad("CPU秒", 9, right=True) + pad("CPU/一期", 10, right=True))
+            base = series[0][3]
+            for n, forms, wall, cpu in series:
+                print(pad(str(n), 8) + pad(str(forms), 12, right=True) + pad(f"{wall:.2f}", 9, right=True)
+                      + pad(f"{cpu:.2f}", 9, right=True) + pad(f"{cpu / base:.2f}", 10, right=True))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--history", type=int, default=0, metavar="MONTHS",
+                        help="instead: consolidate's time against the periods in the ledger (the built-in reporters "
+                             "over MONTHS months, and --towns towns over four quarters; --towns 0 skips those)")
     parser.add_argument("--towns", type=int, default=300, help="extra towns typed into 计划.xlsx (default 300)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     parser.add_argument("--one-core", action="store_true", help="hold every process to one core (Linux)")
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     core = hold_to_one_core() if args.one_core else None
+    if args.history:
+        return run_history(args.history, args.towns, repeat)
 
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:

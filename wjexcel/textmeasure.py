@@ -69,7 +69,25 @@ def text_units(value, cjk: float = 2.0, latin: float | None = None) -> float:
     The defaults are a terminal's columns; cells use :data:`FULL` and :data:`HALF`.
     """
     half = cjk / 2 if latin is None else latin
-    return sum(cjk if unicodedata.east_asian_width(ch) in "WF" else half for ch in str(value))
+    units = _UNITS.get((cjk, half))
+    if units is None:
+        units = _UNITS[(cjk, half)] = _CharUnits(cjk, half)
+    return sum(map(units.__getitem__, str(value)))  # the same sum, in the same order, as char by char
+
+
+class _CharUnits(dict):
+    """Character -> its width in one metric, each character looked up in Unicode once."""
+
+    def __init__(self, cjk: float, half: float):
+        super().__init__()
+        self.cjk, self.half = cjk, half
+
+    def __missing__(self, ch: str) -> float:
+        units = self[ch] = self.cjk if unicodedata.east_asian_width(ch) in "WF" else self.half
+        return units
+
+
+_UNITS: dict[tuple[float, float], _CharUnits] = {}
 
 
 def cell_units(value, size: float = 11) -> float:

@@ -8,7 +8,8 @@ town reports).
 
 from __future__ import annotations
 
-from wjexcel.plan.model import (DEPARTMENT, DISTRICT, DOWN, Indicator, Plan, Reporter, Target, Task)
+from wjexcel.plan.model import (DEPARTMENT, DISTRICT, DOWN, Indicator, Reporter, Target, Task)
+from wjexcel.plan.plan import Plan
 
 PERIOD = "2023Q2"
 TOWNS = ("青湖镇", "石塘镇")

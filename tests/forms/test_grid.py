@@ -72,3 +72,47 @@ def test_column_points_are_the_pixels_each_writer_stores():
     assert column_points(10) == 70 * 0.75 and column_points(40) == 280 * 0.75
     assert column_points(10, padded=True) == (70 + 5) * 0.75  # XlsxWriter's set_column stores 5 pixels more
     assert column_points(DEFAULT_COLUMN_WIDTH, padded=True) == 64 * 0.75  # Excel's default column
+
+
+def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
+    """FormWorksheet stores blank ranges at once and writes blank cells by a short path: every
+    part of the workbook must be byte for byte what XlsxWriter's own worksheet writes."""
+    import zipfile
+    from datetime import date
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from wjexcel.forms import sheets, xlsxout
+    from wjexcel.forms.template import load_template
+    from wjexcel.plan.builtin import builtin_plan
+
+    template, choices = load_template(), sheets.Choices()
+    book = [sheets.detail_sheet(template, dl, {}, choices)[0] for dl in builtin_plan().detail_lists]
+    mixed = Sheet("混合")
+    mixed.blank((2, 2, 40, 6), PLAIN.but(locked=False, num_format="@"))
+    mixed.blank((5, 1, 9, 3), PLAIN.but(bold=True))  # overlapping ranges: the later style wins
+    mixed.put(3, 3, "文字 <&> =1+1")
+    mixed.put(4, 4, 12.5, PLAIN.but(num_format="0.00"))
+    mixed.put(4, 5, 1 / 3)
+    mixed.put(4, 6, -1e21, PLAIN.but(num_format="0.00"))
+    mixed.put(6, 2, date(2022, 10, 8), PLAIN.but(num_format="yyyy-mm-dd"))
+    mixed.put(7, 2, True)
+    mixed.put(8, 8, "")
+    mixed.put_formula(41, 2, "SUM(B2:B40)", PLAIN, 0)
+    mixed.merge(1, 1, 1, 6)
+    mixed.put(1, 1, "标题", PLAIN.but(bold=True, font_size=16))
+    book += [mixed, choices.sheet]
+    for sheet in book:
+        sheet.settle()
+    properties = Properties(title="表", author="wjexcel", custom={"wjexcel_form_id": "x"})
+
+    def parts(worksheet_class):
+        data = xlsxout._workbook(book, properties, book[0].name, worksheet_class)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
+
+    quick, stock = parts(xlsxout.FormWorksheet), parts(Worksheet)
+    assert sorted(quick) == sorted(stock)
+    assert sum(part.count(b"<c ") for name, part in quick.items() if name.startswith("xl/worksheets/")) > 3000
+    for name in stock:
+        assert quick[name] == stock[name], name

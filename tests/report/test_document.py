@@ -23,7 +23,7 @@ from wjexcel.plan.builtin import builtin_plan
 from wjexcel.report.data import ReportData
 from wjexcel.report.document import LINE_TWIPS, write_document
 from wjexcel.report.document_text import TABLE_HEADS
-from wjexcel.report.figures import History
+from wjexcel.report.history import History
 from wjexcel.report.supervision import unit_items
 
 FONTS = {"仿宋_GB2312", "楷体_GB2312", "黑体", "方正小标宋简体", "宋体"}
@@ -223,7 +223,7 @@ def _hostile_data() -> ReportData:
     plan = builtin_plan()
     values = [rv("人才办", "3-1", 60, HOSTILE, "department"), rv("区科技局", "3-1", 1, SPECIAL, "department"),
               rv("工信局", "5-1", 141, "=1+2", "department")]
-    history = History(plan, {"2022Q3": values})
+    history = History.from_codes(plan, {"2022Q3": values})
     return ReportData(history.figures(Period.parse("2022Q3")), WHEN, [], [], values, history=history)
 
 
@@ -335,7 +335,7 @@ def _figure(code: str, period: str, values: list):
     by_period = {}
     for value in values:
         by_period.setdefault(value.period, []).append(value)
-    history = History(builtin_plan(), by_period)
+    history = History.from_codes(builtin_plan(), by_period)
     figures = history.figures(Period.parse(period))
     return figures.by_code(code), figures
 

@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from wjexcel.report.figures import (ACTUAL, DISTRICTS, DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, PLAN_BASE, SEVERE,
-                                    SOURCE, TARGET, compute_figures)
+                                    SOURCE, TARGET)
+from wjexcel.report.history import compute_figures
 from wjexcel.report.ranking import rank_towns
 from wjexcel.periods import Period
 from wjexcel.records import ReportedValue
@@ -184,7 +185,7 @@ def test_stock_judged_by_its_net_increase(value, status, progress):
 def test_the_issue_example_141_centres_after_135_is_forty_percent():
     """企业技术中心: 141 against a target of 150 after 135 last year, at 75% of the year."""
     f = figure("5-1", "2022Q3", [rv("工信局", "5-1", 141, "2022Q3")], other=[rv("工信局", "5-1", 135, "2021")])
-    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (135, ACTUAL, "2021")
+    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (135, ACTUAL, Period.parse("2021"))
     assert f.assessment.progress == pytest.approx(0.4)  # 6 of the 15 the year requires
     assert f.assessment.expected == pytest.approx(146.25)  # X - 0.1*15 = 144.75 > 141
     assert f.status == SEVERE
@@ -199,7 +200,7 @@ def test_the_baseline_is_last_years_closing_figure_year_then_q4_then_december(cl
         other.append(rv("区科技局", "2-1", 9, "2021Q3"))
     f = figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.85, "2022Q3")], other=other)
     # B = 7.5 actual; X = 7.5 + 0.5*0.75 = 7.875; D = 0.5; X - 0.05 = 7.825 <= 7.85 -> 滞后
-    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (7.5, ACTUAL, period)
+    assert (f.baseline.value, f.baseline.source, f.baseline.period) == (7.5, ACTUAL, Period.parse(period))
     assert f.baseline.label() == f"7.5（上年实际，{label}）"
     assert f.assessment.expected == pytest.approx(7.875) and f.status == LAGGING
     assert figure("2-1", "2022Q3", [rv("区科技局", "2-1", 7.8, "2022Q3")], other=other).status == SEVERE

@@ -37,7 +37,8 @@ from python_calamine import CalamineWorkbook
 
 from wjexcel.cli import cli
 from wjexcel.demo.fill import fill_form
-from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Plan, Reporter, Target, Task
+from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Reporter, Target, Task
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.workbook import export_plan, workspace_plan
 
 TOWNS = ("甲镇", "乙镇", "丙镇")

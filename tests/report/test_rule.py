@@ -11,10 +11,11 @@ from datetime import datetime
 import pytest
 
 from wjexcel.periods import Period
-from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Plan, Reporter, Target, Task
+from wjexcel.plan.model import DEPARTMENT, DISTRICT, Indicator, Reporter, Target, Task
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.targets import parse_target
 from wjexcel.records import ReportedValue
-from wjexcel.report.figures import History
+from wjexcel.report.history import History
 from wjexcel.report.rule import (DONE, LAGGING, LINEAR, MISSING, NOT_ASSESSED, ON_TRACK, PLAN_BASE, RELATIVE,
                                  SEVERE, Baseline, assess)
 
@@ -66,7 +67,7 @@ def figure(code, period, values):
     by_period: dict[str, list] = {}
     for v in values:
         by_period.setdefault(v.period, []).append(v)
-    return History(env_plan(), by_period).figures(Period.parse(period)).by_code(code)
+    return History.from_codes(env_plan(), by_period).figures(Period.parse(period)).by_code(code)
 
 
 # --- caps on a year's sum: X = T·e, D = T; broken → 严重滞后 at once; 已完成 only at year-end ----------
@@ -129,7 +130,7 @@ def test_a_blank_year_of_a_level_lies_on_the_straight_line_to_the_next_target():
     assert f.year_target.how == LINEAR and f.assessment.target == pytest.approx(35.6)
     assert f.status == DONE and f.to_json()["target_basis"] == "linear"
     # 森林覆盖率 has no 基期值: its years before 2025 are not judged and count in no tally.
-    g = History(env_plan(), {"2022": [rv(ENV, "forest", 18.2, "2022")]}).figures(Period.parse("2022"))
+    g = History.from_codes(env_plan(), {"2022": [rv(ENV, "forest", 18.2, "2022")]}).figures(Period.parse("2022"))
     forest = g.by_code("forest")
     assert forest.status == NOT_ASSESSED and forest not in g.judged
     assert sum(g.count_by_status().values()) == len(g.judged)

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE, History
+from wjexcel.report.figures import DONE, LAGGING, MISSING, NOT_DUE, ON_TRACK, SEVERE
+from wjexcel.report.history import History
 from wjexcel.workspace.ledger import FileProblem
 from wjexcel.records import DetailRow, ReportedValue
 from wjexcel.report.breakdown import FIRST_ROW
@@ -93,7 +94,7 @@ def report_data() -> ReportData:
     by_period = {"2022Q3": values}
     for value in EARLIER:
         by_period.setdefault(value.period, []).append(value)
-    history = History(plan, by_period)
+    history = History.from_codes(plan, by_period)
     return ReportData(history.figures(Period.parse("2022Q3")), WHEN, reporting, problems, values, details,
                       return_copies={1: "汇总/退回/2022Q3/平望_退回.xlsx"}, history=history)
 

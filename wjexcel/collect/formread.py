@@ -23,7 +23,8 @@ from wjexcel.forms import layout as L
 from wjexcel.forms import signing
 from wjexcel.forms.facts import FormFacts, IndicatorFacts
 from wjexcel.periods import Period
-from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STARTED, Plan
+from wjexcel.plan.model import COMPLETED, IN_PROGRESS, MILESTONE_STATES, NOT_STARTED
+from wjexcel.plan.plan import Plan
 from wjexcel.problems import Code, ProblemList
 from wjexcel.records import DetailRow, FormIdentity, Signature, SignatureBlock, ValueRecord
 from wjexcel.values import EXCEL_TEXT_LIMIT, clean_text, is_blank, parse_number, shorten

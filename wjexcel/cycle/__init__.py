@@ -80,7 +80,7 @@ def run_cycle(ws, period, paths=None, *, progress=None) -> RunResult:
             raise DiskProblem(f"一键汇总没有完成，未生成汇总表：{collected.stopped}已入账的文件不受影响，"
                               "其余文件留待下次，清理后再运行一次即可继续。")
         try:
-            result = consolidate(ws, period.code, progress=stage(progress, "汇总"), plan=plan, ledger=ledger)
+            result = consolidate(ws, period, progress=stage(progress, "汇总"), plan=plan, ledger=ledger)
         except NothingToReport as exc:  # what was collected is still told
             return RunResult(period, collected, None, str(exc))
     return RunResult(period, collected, result)

@@ -32,7 +32,8 @@ from wjexcel.forms.template import Template, fill_sheet, load_template
 from wjexcel.forms.xlsxout import Properties, to_xlsx
 from wjexcel.periods import Period, chinese_date
 from wjexcel.plan.model import (DEPARTMENT, MILESTONE_STATES, MILESTONE_WORDS, PLAN_TOTAL, STOCK, YEAR_COUNTS,
-                                Indicator, Plan, Reporter, Target, due_label, format_number)
+                                Indicator, Reporter, Target, due_label, format_number)
+from wjexcel.plan.plan import Plan
 
 
 @dataclass

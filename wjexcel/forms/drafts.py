@@ -18,7 +18,8 @@ from pathlib import Path
 
 from wjexcel.atomic import write_bytes
 from wjexcel.periods import Period, chinese_date
-from wjexcel.plan.model import Plan, Reporter
+from wjexcel.plan.model import Reporter
+from wjexcel.plan.plan import Plan
 
 DRAFTS_FOLDER = "邮件"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -70,12 +71,8 @@ def draft_name(reporter: Reporter) -> str:
     return (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", reporter.name).strip(" .") or "_") + ".eml"
 
 
-def write_drafts(plan: Plan, period: Period, forms: list, folder: Path, deadline: date,
-                 now: datetime) -> list[Path]:
-    """A draft per generated form (``forms``: :class:`~wjexcel.forms.build.FormInfo`) into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for f in forms:
-        reporter = plan.reporter(f.reporter)
-        out.append(write_bytes(folder / draft_name(reporter), draft(plan, period, reporter, f.path, deadline, now)))
-    return out
+def write_draft(plan: Plan, period: Period, reporter: Reporter, form: Path, folder: Path, deadline: date,
+                now: datetime) -> Path:
+    """The draft of ``reporter``'s generated ``form`` into ``folder`` (which exists); generate writes
+    each right after its form, in the process that wrote the form."""
+    return write_bytes(folder / draft_name(reporter), draft(plan, period, reporter, form, deadline, now))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from wjexcel.plan.model import DetailColumn, DetailList, Indicator, Plan, Reporter, is_percent_unit
+from wjexcel.plan.model import DetailColumn, DetailList, Indicator, Reporter, is_percent_unit
+from wjexcel.plan.plan import Plan
 
 INDICATOR_PREFIX = "indicator:"
 _MILESTONE, _NEGATIVE = "milestone", "negative"

@@ -21,11 +21,12 @@ from wjexcel.atomic import is_locked, replace_file, verify_zip
 from wjexcel.errors import FormsExistError, OutputLockedError, WjexcelError
 from wjexcel.forms import layout as L
 from wjexcel.forms.build import FormInfo, build_form
-from wjexcel.forms.drafts import DRAFTS_FOLDER, write_drafts
+from wjexcel.forms.drafts import DRAFTS_FOLDER, write_draft
 from wjexcel.forms.template import load_template
 from wjexcel.periods import Period, chinese_time
 from wjexcel.plan.deadline import default_deadline
-from wjexcel.plan.model import DEPARTMENT, Plan, Reporter
+from wjexcel.plan.model import DEPARTMENT, Reporter
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.lock import holding_lock
 
@@ -154,12 +155,15 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
         if progress:
             progress(done, len(jobs), jobs[done][0] if done < len(jobs) else "")
 
-    result.forms = parallel.results(_build_one, jobs, _form_context,
-                                    (plan, period, key, generated, load_template(), deadline),
-                                    workers=workers, progress=advance)
+    drafts = folder / DRAFTS_FOLDER
+    drafts.mkdir(parents=True, exist_ok=True)
+    built = parallel.results(_build_one, jobs, _form_context,
+                             (plan, period, key, generated, load_template(), deadline, drafts, now),
+                             workers=workers, progress=advance)
+    result.forms = [form for form, _ in built]
+    result.drafts = [draft for _, draft in built]
     result.manifest = _write_manifest(plan, period, result.forms, folder)
     result.archive = _write_zip(plan, period, result.forms, folder)
-    result.drafts = write_drafts(plan, period, result.forms, folder / DRAFTS_FOLDER, deadline, now)
     with Ledger.open(ws) as ledger:
         ledger.record_deadline(period.code, deadline)
         ledger.record_generated([
@@ -171,16 +175,19 @@ def generate_forms(ws, period: Period | str, *, force: bool = False, progress=No
     return result
 
 
-def _form_context(plan: Plan, period: Period, key: bytes, generated: str, template, deadline) -> tuple:
-    return plan, period, key, generated, template, deadline
+def _form_context(plan: Plan, period: Period, key: bytes, generated: str, template, deadline, drafts: Path,
+                  now: datetime) -> tuple:
+    return plan, period, key, generated, template, deadline, drafts, now
 
 
-def _build_one(context: tuple, job: tuple) -> FormInfo:
-    """One form, in this process or a worker."""
-    plan, period, key, generated, template, deadline = context
+def _build_one(context: tuple, job: tuple) -> tuple[FormInfo, Path]:
+    """One form and its mail draft, in this process or a worker."""
+    plan, period, key, generated, template, deadline, drafts, now = context
     name, path, form_id = job
-    return build_form(plan, plan.reporter(name), period, key, path, generated_at=generated, form_id=form_id,
+    reporter = plan.reporter(name)
+    form = build_form(plan, reporter, period, key, path, generated_at=generated, form_id=form_id,
                       template=template, deadline=deadline)
+    return form, write_draft(plan, period, reporter, form.path, drafts, deadline, now)
 
 
 def _write_manifest(plan: Plan, period: Period, forms: list[FormInfo], folder: Path) -> Path:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, Worksheet
 
 from wjexcel.cellref import a1
 from wjexcel.forms.grid import PLAIN, CellStyle, Sheet
@@ -61,6 +63,43 @@ class _Formats:
         return fmt
 
 
+class FormWorksheet(Worksheet):
+    """XlsxWriter's worksheet with a quicker way through a form's many formatted blank cells (most
+    of a 明细表's cells) and its numbers: blanks stored a range at a time, both written without the
+    general cell path.
+    The sheet XML is byte for byte what :class:`xlsxwriter.worksheet.Worksheet` writes (tests/forms)."""
+
+    def write_blanks(self, first_row: int, first_col: int, last_row: int, last_col: int, fmt) -> None:
+        """``write_blank(row, col, None, fmt)`` for every cell of the range (0-based, inclusive)."""
+        if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
+            raise ValueError(f"blank cells out of the sheet: {first_row, first_col, last_row, last_col}")
+        blank = CellBlankTuple(fmt)
+        columns = range(first_col, last_col + 1)
+        for row in range(first_row, last_row + 1):
+            cells = self.table[row]
+            for col in columns:
+                cells[col] = blank
+
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        kind = cell.__class__
+        if kind is CellBlankTuple and cell.format:  # what the general path writes for them
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"/>')
+        elif kind is CellNumberTuple and cell.format:
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                          f"<v>{cell.number:.16G}</v></c>")
+        else:
+            super()._write_cell(row, col, cell)
+
+
+def _write_blanks(ws, r1: int, c1: int, r2: int, c2: int, fmt) -> None:
+    if isinstance(ws, FormWorksheet):
+        ws.write_blanks(r1, c1, r2, c2, fmt)
+        return
+    for row in range(r1, r2 + 1):
+        for col in range(c1, c2 + 1):
+            ws.write_blank(row, col, None, fmt)
+
+
 def _checked(result, what: str) -> None:
     if result not in (None, 0):
         raise ValueError(f"XlsxWriter refused {what} ({result})")
@@ -76,7 +115,7 @@ def to_xlsx(sheets: list[Sheet], properties: Properties, active: str) -> bytes:
             raise ValueError(f"XlsxWriter refused: {exc}") from exc
 
 
-def _workbook(sheets: list[Sheet], properties: Properties, active: str) -> bytes:
+def _workbook(sheets: list[Sheet], properties: Properties, active: str, worksheet_class=FormWorksheet) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -84,7 +123,7 @@ def _workbook(sheets: list[Sheet], properties: Properties, active: str) -> bytes
     })
     formats = _Formats(workbook)
     for sheet in sheets:
-        _write_sheet(workbook.add_worksheet(sheet.name), sheet, formats, active)
+        _write_sheet(workbook.add_worksheet(sheet.name, worksheet_class), sheet, formats, active)
     workbook.set_properties({"title": properties.title, "author": properties.author,
                              "subject": properties.subject})
     for name, value in properties.custom.items():
@@ -101,10 +140,7 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
         # Excel keeps heights in whole pixels (0.75 pt); round up, so no text loses room.
         ws.set_row(row - 1, math.ceil(height / _POINTS_PER_PIXEL - 1e-9) * _POINTS_PER_PIXEL)
     for (r1, c1, r2, c2), style in sheet.blanks:
-        fmt = formats(style)
-        for row in range(r1 - 1, r2):
-            for col in range(c1 - 1, c2):
-                ws.write_blank(row, col, None, fmt)
+        _write_blanks(ws, r1 - 1, c1 - 1, r2 - 1, c2 - 1, formats(style))
     covered = set()
     for r1, c1, r2, c2 in sheet.merges:
         if (r1, c1) == (r2, c2):

@@ -20,11 +20,11 @@ from wjexcel.plan.model import (
     DetailList,
     GroupTarget,
     Indicator,
-    Plan,
     Reporter,
     Target,
     Task,
 )
+from wjexcel.plan.plan import Plan
 
 PLAN_NAME = "吴江区推进科技创新跨越发展三年行动计划（2021-2023年）"
 YEARS = [2021, 2022, 2023]

@@ -1,6 +1,6 @@
 """Check a plan's meaning: references between sheets, duplicates, targets, names.
 
-Works on a :class:`~wjexcel.plan.model.Plan` in memory, whether it came from 计划.xlsx or from
+Works on a :class:`~wjexcel.plan.plan.Plan` in memory, whether it came from 计划.xlsx or from
 code; with :class:`~wjexcel.plan.read.PlanLocations` each problem names its cell.
 """
 
@@ -18,11 +18,11 @@ from wjexcel.plan.model import (
     MILESTONE,
     Indicator,
     PLAN_TOTAL,
-    Plan,
     RATIO,
     REPORTER_KINDS,
     format_number,
 )
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.layout import CHAINS, INDICATORS, LIST_COLUMNS, LISTS, REPORTERS, SETTINGS, SPLITS, TASKS, norm
 from wjexcel.plan.read import PlanLocations
 from wjexcel.problems import Code, ProblemList

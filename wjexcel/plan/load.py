@@ -1,4 +1,4 @@
-"""Turn the sheets of a plan workbook into a :class:`~wjexcel.plan.model.Plan`, cell by cell.
+"""Turn the sheets of a plan workbook into a :class:`~wjexcel.plan.plan.Plan`, cell by cell.
 
 Each cell is read the forgiving way a clerk expects (``达1400``, ``2021年—2023年``,
 ``是``/``√``, full-width digits); what cannot be read is reported with its sheet and
@@ -23,13 +23,13 @@ from wjexcel.plan.model import (
     DetailList,
     GroupTarget,
     Indicator,
-    Plan,
     Reporter,
     Task,
     format_number,
     is_percent_unit,
     plain_number,
 )
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.layout import (
     CHAIN_COLUMNS,
     CHAINS,

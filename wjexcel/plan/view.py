@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 
-from wjexcel.plan.model import FREQUENCIES, Plan, format_number
+from wjexcel.plan.model import FREQUENCIES, format_number
+from wjexcel.plan.plan import Plan
 from wjexcel.textmeasure import text_units
 
 

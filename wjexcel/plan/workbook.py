@@ -2,7 +2,7 @@
 
 The clerk owns the plan. They change a target, add a town or start a new plan
 (2024-2026) in Excel or WPS, never in code. :func:`export_plan` writes a styled workbook
-with dropdowns; :func:`load_plan` reads it back into a :class:`~wjexcel.plan.model.Plan`;
+with dropdowns; :func:`load_plan` reads it back into a :class:`~wjexcel.plan.plan.Plan`;
 :func:`check_plan_file` lists every problem at once, each in Chinese with sheet and cell.
 
 Columns are found by their header text, so a clerk may reorder columns; blank rows are
@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from wjexcel.errors import PlanError
-from wjexcel.plan.model import Plan
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.check import check_plan
 from wjexcel.plan.layout import (
     CHAINS,

@@ -20,11 +20,11 @@ from wjexcel.plan.model import (
     FREQUENCIES,
     INDICATOR_KINDS,
     REPORTER_KINDS,
-    Plan,
     Target,
     format_number,
     plain_number,
 )
+from wjexcel.plan.plan import Plan
 from wjexcel.plan.layout import (
     CHAIN_COLUMNS,
     CHAINS,

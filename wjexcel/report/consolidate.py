@@ -15,7 +15,8 @@ from pathlib import Path
 
 from wjexcel.errors import NothingToReport
 from wjexcel.report.briefing import status_tally
-from wjexcel.report.figures import Figures, History
+from wjexcel.report.figures import Figures
+from wjexcel.report.history import History
 from wjexcel.report.final import FinalBasis, FinalView, output_path, seal
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.periods import Period
@@ -105,7 +106,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
 
     Args:
         ws: The workspace.
-        period: ``2022``, ``2022Q3`` or ``2022-09``.
+        period: The Period (or its code: ``2022``, ``2022Q3``, ``2022-09``, parsed here).
         output: The workbook to write (default under 汇总/).
         progress: Optional ``progress(done, total, label)`` (three steps, Chinese labels).
         plan: The plan (default: the workspace's 计划.xlsx).
@@ -125,7 +126,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     """
     steps = iter(range(3))
     say = (lambda label: progress(next(steps), 3, label)) if progress else (lambda label: None)  # noqa: E731
-    period = Period.parse(str(period))
+    period = Period.parse(period) if isinstance(period, str) else period
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     now = now or datetime.now()
@@ -140,7 +141,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         basis = FinalBasis.read(ws, ledger, period)
     reporting = reporting_status(ws, period, plan=plan)
     say("计算完成值和状态……")
-    past = History(plan, history)
+    past = History.from_codes(plan, history)
     figures = past.figures(period)
     note = period_note(ws, period, reporting)
     if note and not any(f.value is not None for f in figures.indicators):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from wjexcel.report.figures import Figures, History
+from wjexcel.report.figures import Figures
+from wjexcel.report.history import History
 from wjexcel.report.final import FinalView
 
 

@@ -200,7 +200,8 @@ def _run(paragraph, text: str, font: str, size: float, todo: bool = False, bold:
 def _paragraph(doc_or_cell, style: str, text: str):
     """A paragraph of ``style`` whose runs carry the style's font; 【请补充……】 markers shaded."""
     font, size = STYLES[style][0], STYLES[style][1]
-    p = doc_or_cell.add_paragraph(style=style)
+    p = doc_or_cell.add_paragraph()
+    p._p.style = STYLE_IDS[style]  # what ``style=`` sets, without python-docx's look-up of the name each time
     for piece in _TODO.split(text):
         if piece:
             _run(p, piece, font, size, todo=piece.startswith(TODO))

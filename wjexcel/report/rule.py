@@ -81,11 +81,11 @@ class Baseline:
 
     value: float
     source: str
-    period: str = ""  # the code of the closing period an actual value was found in
+    period: Period | None = None  # the closing period an actual value was found in
 
     def label(self) -> str:
         """``137（上年实际，2021年度）``: the value and where it came from, as the 说明 prints it."""
-        where = f"，{Period.parse(self.period).label}" if self.period else ""
+        where = f"，{self.period.label}" if self.period else ""
         return f"{format_number(self.value)}（{BASELINE_LABELS[self.source]}{where}）"
 
 

@@ -8,10 +8,13 @@ figure is consolidated from the ledger by the same rules as this period's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from wjexcel.periods import Period
 from wjexcel.report.cells import Styles, number_format, number_width, put, setup_print, title_block, wrapped_rows
 from wjexcel.report.data import ReportData
-from wjexcel.report.figures import Figures, History
+from wjexcel.report.figures import Figures
+from wjexcel.report.history import History
 
 SHEET = "趋势"
 YEAR_END = "年末"
@@ -29,10 +32,16 @@ def bars(values: list[float | None]) -> str:
                    for v in values)
 
 
-def trend_table(figures: Figures, history: History | None):
-    """A pandas DataFrame: one row per indicator (by code), one column per period label, in order."""
-    import pandas as pd
+@dataclass
+class TrendTable:
+    """The 趋势 figures: the column labels in order, and each indicator's values under them (by code)."""
 
+    labels: list[str]
+    rows: dict[str, list[float | None]]
+
+
+def trend_table(figures: Figures, history: History | None) -> TrendTable:
+    """One row per indicator (by code, in plan order), one column per period label, in order."""
     period, plan = figures.period, figures.plan
     columns: list[tuple[Period, str]] = []
     if history is not None:
@@ -44,7 +53,7 @@ def trend_table(figures: Figures, history: History | None):
     if not any(p == period for p, _ in columns):
         columns.append((period, period.label))
     columns.sort(key=lambda c: c[0])
-    records = []
+    rows: dict[str, list[float | None]] = {ind.code: [] for ind in plan.indicators}
     for p, label in columns:
         for ind in plan.indicators:
             if p == period:
@@ -53,22 +62,20 @@ def trend_table(figures: Figures, history: History | None):
                 value = history.year_end(ind, p.year)[0]
             else:
                 value = history.value(p, ind)
-            records.append({"code": ind.code, "period": label, "value": value})
-    frame = pd.DataFrame(records).pivot(index="code", columns="period", values="value")
-    frame = frame.reindex(index=[i.code for i in plan.indicators], columns=[label for _, label in columns])
-    return frame.astype(float).astype(object).where(frame.notna(), None)
+            rows[ind.code].append(None if value is None or value != value else float(value))
+    return TrendTable([label for _, label in columns], rows)
 
 
 def write_trends(book, st: Styles, data: ReportData) -> None:
     """趋势: one row per indicator, its figures period by period, and a sparkline."""
     figures = data.figures
-    frame = trend_table(figures, data.history)
-    labels = list(frame.columns)
+    table = trend_table(figures, data.history)
+    labels = table.labels
     sheet = book.add_worksheet(SHEET)
     heads = ["指标", "单位", *labels, "走势"]
-    shown = {f.code: number_format(list(frame.loc[f.code]), f.indicator.is_percent) for f in figures.indicators}
-    widths = [30, 8, *(max(number_width([frame.loc[f.code, label]], shown[f.code], 10) for f in figures.indicators)
-                       for label in labels), max(8, len(labels) * 2 + 2)]
+    shown = {f.code: number_format(table.rows[f.code], f.indicator.is_percent) for f in figures.indicators}
+    widths = [30, 8, *(max(number_width([table.rows[f.code][c]], shown[f.code], 10) for f in figures.indicators)
+                       for c in range(len(labels))), max(8, len(labels) * 2 + 2)]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
     title_block(sheet, st, f"主要指标走势（{figures.period.label}）",
@@ -76,7 +83,7 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
     sheet.write_row(2, 0, heads, st.header())
     sheet.set_row(2, 30)
     for r, f in enumerate(figures.indicators, 3):
-        values = list(frame.loc[f.code])
+        values = list(table.rows[f.code])
         fmt = st.number(number_format(values, f.indicator.is_percent))
         put(sheet, r, 0, f"{f.code} {f.indicator.name}", st.text(wrap=True))
         put(sheet, r, 1, f.indicator.unit, st.text())
