@@ -22,8 +22,8 @@ def _cli(*args, env):
                           text=True, encoding="utf-8", timeout=300)
 
 
-def test_spawned_workers_generate_and_collect_through_the_cli(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_spawned_workers_generate_and_collect_through_the_cli(make_workspace):
+    ws = make_workspace()
     env = {**os.environ, "WJEXCEL_WORKERS": "2", "WJEXCEL_WORKER_START": "spawn", "PYTHONIOENCODING": "utf-8"}
     done = _cli("generate", "-w", ws.root, "-p", "2022Q3", "--yes", env=env)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.collect import crafted
-from tests.collect.test_collector import PERIOD, by_file, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import PERIOD, by_file, fill, good_values, ws  # noqa: F401
 from wjexcel.collect import collector
 from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect

@@ -239,15 +239,12 @@ def test_the_fast_path_reads_what_the_careful_path_reads(form, shared_formula):
     assert [sheet.get(f"B{r}").value for r in (1, 2, 3)] == [2, 4, 6]
 
 
-def test_a_filled_form_reads_the_same_both_ways(tmp_path):
+def test_a_filled_form_reads_the_same_both_ways(tmp_path, make_workspace, forms_of):
     """A real form filled the way reporters fill it: a % typed as a percentage, a formula, a date."""
-    from wjexcel.cycle import init_workspace
     from wjexcel.demo.fill import fill_form
-    from wjexcel.forms.outbox import generate_forms
 
-    ws = init_workspace(tmp_path / "ws")
-    form = next(f for f in generate_forms(ws, "2022Q3").forms if f.reporter == "七都镇")
-    filled = fill_form(form.path, tmp_path / "七都镇.xlsx", {"1-1": "=2+3", "7-2": "1,200"},
+    form = forms_of(make_workspace("2022Q3"))["七都镇"]
+    filled = fill_form(form, tmp_path / "七都镇.xlsx", {"1-1": "=2+3", "7-2": "1,200"},
                        remarks={"7-2": "=HYPERLINK(\"x\")"}, signer={"填报日期": dt.date(2022, 10, 8)})
     wb = openpyxl.load_workbook(filled)
     main = wb["指标填报"]
