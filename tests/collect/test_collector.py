@@ -495,7 +495,7 @@ def _job_that_kills_its_worker(context, job):
     return _REAL_READ_JOB(context, job)
 
 
-def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, caplog):
+def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch):
     for reporter in ("七都镇", "桃源镇", "震泽镇", "平望镇"):
         fill(ws, reporter, ws.inbox / f"{reporter}.xlsx", good_values(ws, reporter))
     monkeypatch.setattr(_collector, "_read_job", _job_that_kills_its_worker)
@@ -508,11 +508,11 @@ def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch, c
         return fast(data, label, *args)
 
     monkeypatch.setattr(fastread, "read", never_again)
-    with caplog.at_level("DEBUG"):
-        result = collect(ws, workers=2)
+    result = collect(ws, workers=2)
+    # 七都镇 accepted: its job killed a worker (here it would have killed this process), and read
+    # here the fast way it would have failed never_again; only the careful way is left
     assert {v.file.split("/")[-1]: v.status for v in result.verdicts} == {
         f"{r}.xlsx": "accepted" for r in ("七都镇", "桃源镇", "震泽镇", "平望镇")}
-    assert any("worker process failed" in r.getMessage() for r in caplog.records)
     with Ledger.open(ws) as ledger:
         assert {x.reporter for x in ledger.accepted_values(PERIOD)} == {"七都镇", "桃源镇", "震泽镇", "平望镇"}
 
