@@ -231,7 +231,7 @@ def test_the_same_bytes_under_a_second_name_are_a_duplicate_of_the_older_file(ws
     assert "收回/七都镇.xlsx" in reasons(result)["收回/七都镇(1).xlsx"]
 
 
-def test_a_file_changed_under_the_same_name_is_judged_again(ws, form, forms_of, tmp_path):
+def test_a_file_changed_under_the_same_name_is_judged_again(ws, form, forms_of):
     target = ws.inbox / "七都镇.xlsx"
     shutil.copyfile(form("七都镇"), target)
     assert statuses(collect(ws)) == {"收回/七都镇.xlsx": "accepted"}

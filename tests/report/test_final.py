@@ -296,7 +296,7 @@ def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp
     assert later.to_json()["final"]["file"] == str(first.output) and later.to_json()["changes_since_final"] == []
 
 
-def test_a_default_name_taken_by_a_final_gets_another(tmp_path, make_workspace):
+def test_a_default_name_taken_by_a_final_gets_another(make_workspace):
     """A 定稿 written under the name the next default report would take: that report goes beside it."""
     from tests.report.test_consolidate import NOW, record
     from wjexcel.report.consolidate import consolidate, default_output
