@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -74,3 +76,101 @@ def encrypted_xlsx(tmp_path) -> Path:
         OOXMLFile(src).encrypt("1234", out)
     plain.unlink()
     return locked
+
+
+class WorkspaceTemplates:
+    """Workspaces made once per session — ``init``, then the forms of some periods generated —
+    and copied whole for every test that asks (each gets its own copy; a template is never
+    handed out itself, so no test can change another's start).
+
+    ``copy(dest, *periods, plan=None, reporters=None, deadline=None, edit=None, key="default")``:
+
+    - ``periods``: the periods whose forms are generated (none: a workspace just initialised);
+    - ``plan``: the plan the workspace is made with (default: the built-in plan);
+    - ``edit``: ``edit(ws)`` changes the workspace's 计划.xlsx (as a person would) before any form
+      is generated; a module-level function, so templates can be shared;
+    - ``reporters``: the units that get forms — names for every period, or ``{period: names}``
+      (default: every unit of the plan);
+    - ``deadline``: the 截止日期 recorded for every period generated;
+    - ``key``: workspaces made under different labels have different signing keys (a second,
+      unrelated workspace); the same label gives the same key.
+    """
+
+    def __init__(self, folder: Path):
+        self._folder = folder
+        self._made: dict[str, tuple[Path, dict]] = {}
+        self._forms: dict[Path, dict[str, dict[str, Path]]] = {}
+
+    def copy(self, dest, *periods: str, plan=None, reporters=None, deadline: date | None = None,
+             edit=None, key: str = "default"):
+        from wjexcel.workspace import Workspace
+
+        template, forms = self._template(periods, plan, reporters, deadline, edit, key)
+        dest = Path(dest)
+        shutil.copytree(template, dest, symlinks=True)
+        root = dest.resolve()
+        self._forms[root] = {p: {who: root / rel for who, rel in by.items()} for p, by in forms.items()}
+        return Workspace(root)
+
+    def forms(self, ws, period: str | None = None) -> dict[str, Path]:
+        """``{reporter: form}`` generated for ``period`` (default: the only period) in a copy."""
+        by_period = self._forms[Path(ws.root).resolve()]
+        if period is None:
+            (period,) = by_period
+        return dict(by_period[period])
+
+    def _template(self, periods, plan, reporters, deadline, edit, key):
+        units = ({p: sorted(names) for p, names in reporters.items()} if isinstance(reporters, dict)
+                 else sorted(reporters) if reporters is not None else None)
+        label = json.dumps([periods, plan.to_json() if plan is not None else None, units,
+                            deadline and deadline.isoformat(),
+                            edit and f"{edit.__module__}.{edit.__qualname__}", key],
+                           ensure_ascii=False, sort_keys=True)
+        if label not in self._made:
+            self._made[label] = self._make(self._folder / f"t{len(self._made)}" / "ws", periods, plan, reporters,
+                                           deadline, edit)
+        return self._made[label]
+
+    @staticmethod
+    def _make(root: Path, periods, plan, reporters, deadline, edit):
+        from wjexcel.cycle import init_workspace
+        from wjexcel.forms.outbox import generate_forms
+        from wjexcel.plan.workbook import workspace_plan
+
+        ws = init_workspace(root, plan)
+        if edit is not None:
+            edit(ws)
+        forms: dict[str, dict[str, str]] = {}
+        for period in periods:
+            wanted = reporters.get(period) if isinstance(reporters, dict) else reporters
+            subset = None
+            if wanted is not None:
+                subset = workspace_plan(ws)  # the same plan, sending only to these units
+                subset.reporters = [r for r in subset.reporters if r.name in wanted]
+            done = generate_forms(ws, period, plan=subset, deadline=deadline)
+            forms[period] = {f.reporter: str(Path(f.path).relative_to(ws.root)) for f in done.forms}
+        return ws.root, forms
+
+
+@pytest.fixture(scope="session")
+def workspace_templates(tmp_path_factory) -> WorkspaceTemplates:
+    """The session's :class:`WorkspaceTemplates`; module-scoped fixtures copy from it directly."""
+    return WorkspaceTemplates(tmp_path_factory.mktemp("workspace_templates"))
+
+
+@pytest.fixture
+def make_workspace(workspace_templates, tmp_path):
+    """``make_workspace(*periods, name="ws", **options) -> Workspace``: a workspace of this test's own
+    under ``tmp_path / name``, initialised and with the forms of ``periods`` generated (the options
+    of :meth:`WorkspaceTemplates.copy`)."""
+
+    def make(*periods: str, name: str = "ws", **options):
+        return workspace_templates.copy(tmp_path / name, *periods, **options)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def forms_of(workspace_templates):
+    """``forms_of(ws, period=None) -> {reporter: form path}`` for a workspace made by the factory."""
+    return workspace_templates.forms

@@ -77,11 +77,9 @@ def test_errors_are_one_chinese_line_exit_1(tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_bad_period_is_explained(tmp_path):
-    from wjexcel.cycle import init_workspace
-
-    init_workspace(tmp_path / "ws")
-    code, out, err = run_main(["status", "-p", "2022Q5", "-w", str(tmp_path / "ws")])
+def test_bad_period_is_explained(make_workspace):
+    ws = make_workspace()
+    code, out, err = run_main(["status", "-p", "2022Q5", "-w", str(ws.root)])
     assert code == 2
     assert "期间“2022Q5”无法识别" in err
 
@@ -106,12 +104,10 @@ def test_plan_show_json_contract(tmp_path):
     assert ind["4-2"]["task"] == "高新技术企业扩容计划"
 
 
-def test_editing_a_target_in_the_plan_workbook_changes_plan_show(tmp_path):
+def test_editing_a_target_in_the_plan_workbook_changes_plan_show(make_workspace):
     from openpyxl import load_workbook
 
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path / "ws")
+    ws = make_workspace()
     before = json.loads(CliRunner().invoke(cli, ["plan", "show", "--json", "-w", str(ws.root)]).output)
     assert {i["code"]: i for i in before["indicators"]}["4-2"]["targets"]["2022"]["value"] == 1400
     wb = load_workbook(ws.plan_file)
@@ -127,12 +123,10 @@ def test_editing_a_target_in_the_plan_workbook_changes_plan_show(tmp_path):
     assert "1450" in text and "有效高新技术企业" in text
 
 
-def test_plan_check_names_the_cell_of_a_target_typed_as_words(tmp_path):
+def test_plan_check_names_the_cell_of_a_target_typed_as_words(make_workspace):
     from openpyxl import load_workbook
 
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path / "ws")
+    ws = make_workspace()
     wb = load_workbook(ws.plan_file)
     sheet = wb["指标"]
     header = [c.value for c in sheet[1]]
@@ -169,12 +163,9 @@ def test_init_makes_a_complete_movable_workspace(tmp_path):
     assert len(workspace_plan(ws).reporters) == 19
 
 
-def test_check_a_blank_form_says_what_is_missing(tmp_path):
-    from wjexcel.forms.outbox import generate_forms
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path / "ws")
-    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+def test_check_a_blank_form_says_what_is_missing(tmp_path, make_workspace, forms_of):
+    ws = make_workspace("2022")
+    form = forms_of(ws)["七都镇"]
     code, out, err = run_main(["check", str(form), "-w", str(ws.root)])
     assert code == 1, err  # nothing typed at all: collect would return it, so check says so
     assert "签名核验通过" in out
@@ -189,14 +180,12 @@ def test_check_a_blank_form_says_what_is_missing(tmp_path):
     assert outside.returncode == 1 and "未核验签名" in outside.stdout
 
 
-def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
-    from wjexcel.cycle import init_workspace
+def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(make_workspace, forms_of):
     from wjexcel.demo.fill import fill_form
-    from wjexcel.forms.outbox import generate_forms
     from wjexcel.periods import Period
 
-    ws = init_workspace(tmp_path / "ws")
-    form = next(f.path for f in generate_forms(ws, "2022Q3").forms if f.reporter == "七都镇")
+    ws = make_workspace("2022Q3")
+    form = forms_of(ws)["七都镇"]
     plan = workspace_plan(ws)
     values = {i.code: 5 for i in plan.indicators_for(plan.reporter("七都镇"), Period.parse("2022Q3"))}
     fill_form(form, ws.inbox / "七都镇.xlsx", values, names={i.code: i.name for i in plan.indicators})
@@ -207,13 +196,12 @@ def test_run_writes_the_report_and_exits_1_when_a_file_was_returned(tmp_path):
     assert list((ws.root / "汇总").glob("*2022Q3_汇总_*.xlsx"))
 
 
-def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(tmp_path):
+def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(make_workspace):
     """No forms generated, or none received: status says so on its first line; consolidate and
     run write no report (there is nothing to report) and exit 1 with the reason."""
-    from wjexcel.cycle import init_workspace
     from wjexcel.forms.outbox import generate_forms
 
-    ws = init_workspace(tmp_path / "ws")
+    ws = make_workspace()
     code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])
     assert code == 0 and out.splitlines()[0] == "注意：2022年第三季度尚未生成填报表，也没有收到任何报送。"
     code, out, err = run_main(["consolidate", "-p", "2022Q3", "-w", str(ws.root)])
@@ -231,12 +219,10 @@ def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(tmp_path):
     assert not list(ws.reports.glob("*.xlsx"))
 
 
-def test_run_lists_only_the_files_it_returned_now(tmp_path):
+def test_run_lists_only_the_files_it_returned_now(make_workspace):
     """The summary counts this run's returns; its list must name the same files, not one
     returned by an earlier run that still lies in 收回."""
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path / "ws")
+    ws = make_workspace()
     (ws.inbox / "上次的.xlsx").write_text("不是表格", encoding="utf-8")
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
     assert code == 1 and "退回 1 个" in out and "上次的.xlsx" in out
@@ -260,14 +246,10 @@ def _unwritable(folder):
     return lambda: folder.chmod(0o755)
 
 
-def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
+def test_a_read_only_workspace_says_it_cannot_write(make_workspace):
     """Where the workspace cannot be written, the clerk reads 无法写入（没有写入权限） and the
     folder, never 没有读取权限 or 程序内部出错."""
-    from wjexcel.cycle import init_workspace
-    from wjexcel.forms.outbox import generate_forms
-
-    ws = init_workspace(tmp_path / "ws")
-    generate_forms(ws, "2022")
+    ws = make_workspace("2022")
     for folder, args in ((ws.state, ["generate", "-y", "-p", "2022"]),  # the lock file
                          (ws.outbox / "2022", ["generate", "-y", "-p", "2022"]),  # the forms' folder
                          (ws.state, ["collect"])):
@@ -279,7 +261,7 @@ def test_a_read_only_workspace_says_it_cannot_write(tmp_path):
         assert code == 1, err
         assert "无法写入" in err and "没有写入权限" in err and f"“{folder}”" in err, err
         assert "读取" not in err and "内部出错" not in err and len(err.strip().splitlines()) == 1
-    fresh = init_workspace(tmp_path / "新工作区")  # no ledger yet: SQLite cannot create it
+    fresh = make_workspace(name="新工作区")  # no ledger yet: SQLite cannot create it
     undo = _unwritable(fresh.state)
     try:
         code, out, err = run_main(["status", "-p", "2022", "-w", str(fresh.root)])

@@ -75,10 +75,8 @@ def test_the_bare_command_shows_its_help_not_an_error():
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    from wjexcel.cycle import init_workspace
-
-    return init_workspace(tmp_path_factory.mktemp("ws") / "ws")
+def workspace(tmp_path_factory, workspace_templates):
+    return workspace_templates.copy(tmp_path_factory.mktemp("ws") / "ws")
 
 
 USAGE_ERRORS = {

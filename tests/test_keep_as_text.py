@@ -12,7 +12,7 @@ from wjexcel.collect.collector import collect
 from wjexcel.problems import Code
 from wjexcel.report.workbook import write_report
 from tests.collect import crafted
-from tests.collect.test_collector import SIGNER, by_file, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import SIGNER, by_file, fill, good_values, ws  # noqa: F401
 from tests.report.test_workbook import report_data
 
 

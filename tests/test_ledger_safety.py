@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 
-from tests.collect.test_collector import PERIOD, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import PERIOD, fill, good_values, ws  # noqa: F401
 from wjexcel.collect.collector import collect
 from wjexcel.workspace import backup
 
@@ -86,9 +86,7 @@ def test_without_a_backup_no_message_names_one(ws):
     assert again.returncode == 1 and "没有可用的台账备份" in again.stderr
 
 
-def test_a_new_workspace_still_gets_its_ledger(tmp_path):
-    from wjexcel.cycle import init_workspace
-
-    fresh = init_workspace(tmp_path / "新工作区")
+def test_a_new_workspace_still_gets_its_ledger(make_workspace):
+    fresh = make_workspace(name="新工作区")
     done = wjexcel("status", "-p", PERIOD, "-w", fresh.root)
     assert done.returncode == 0 and "未报送" in done.stdout

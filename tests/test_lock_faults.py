@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.collect.test_collector import generated, ws  # noqa: F401
+from tests.collect.test_collector import ws  # noqa: F401
 from wjexcel.errors import WorkspaceError
 from wjexcel.workspace import lock as L
 

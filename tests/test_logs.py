@@ -87,19 +87,17 @@ EXCEL_LIST_VALIDATION = (  # what Excel 2010+ writes for a list validation whose
     '</x14:dataValidation></x14:dataValidations></ext></extLst>')
 
 
-def test_a_librarys_warning_goes_to_the_log_not_the_screen(tmp_path):
+def test_a_librarys_warning_goes_to_the_log_not_the_screen(tmp_path, make_workspace, forms_of):
     """A returned form carrying Excel's list-validation extension makes openpyxl warn ("Data
     Validation extension is not supported") when the 退回 copy is written: the clerk's screen
     shows the collect result only, the debug log keeps the warning."""
     import zipfile
 
-    from wjexcel.cycle import init_workspace
     from wjexcel.demo.fill import fill_form
-    from wjexcel.forms.outbox import generate_forms
     from wjexcel.plan.workbook import workspace_plan
 
-    ws = init_workspace(tmp_path / "ws")
-    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+    ws = make_workspace("2022")
+    form = forms_of(ws)["七都镇"]
     plan = workspace_plan(ws)
     values = {i.code: 5 for i in plan.indicators_for(plan.reporter("七都镇"))} | {"7-1": "约12"}
     filled = fill_form(form, tmp_path / "filled.xlsx", values, names={i.code: i.name for i in plan.indicators})

@@ -22,8 +22,8 @@ def _cli(*args, env):
                           text=True, encoding="utf-8", timeout=300)
 
 
-def test_spawned_workers_generate_and_collect_through_the_cli(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_spawned_workers_generate_and_collect_through_the_cli(make_workspace):
+    ws = make_workspace()
     env = {**os.environ, "WJEXCEL_WORKERS": "2", "WJEXCEL_WORKER_START": "spawn", "PYTHONIOENCODING": "utf-8"}
     done = _cli("generate", "-w", ws.root, "-p", "2022Q3", "--yes", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -39,9 +39,17 @@ def test_spawned_workers_generate_and_collect_through_the_cli(tmp_path):
     verdicts = json.loads(done.stdout)
     assert [v["status"] for v in verdicts].count("accepted") == 6, verdicts
     assert [v["status"] for v in verdicts].count("duplicate") == 1
-    log = (ws.state / "logs" / "debug.log").read_text(encoding="utf-8")
-    assert log.count("2 worker processes") == 2  # generate and collect each started two
-    assert "working alone" not in log and "doing its job here" not in log
+
+
+def _pid(context, item):
+    return os.getpid()
+
+
+def test_spawned_workers_do_the_jobs_in_processes_of_their_own(monkeypatch):
+    """Started as Windows starts them, the workers (not this process) do every job."""
+    monkeypatch.setenv("WJEXCEL_WORKER_START", "spawn")
+    pids = results(_pid, list(range(6)), _context, ("",), workers=2)
+    assert len(pids) == 6 and os.getpid() not in pids
 
 
 def test_how_many_workers(monkeypatch):

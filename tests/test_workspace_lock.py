@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.collect.test_collector import fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import fill, good_values, ws  # noqa: F401
 from wjexcel.errors import WorkspaceError
 from wjexcel.workspace import lock as L
 from wjexcel.workspace.ledger import Ledger

@@ -27,10 +27,10 @@ SIGNER = {"填报人": "陈静", "联系电话": "0512-60001111", "填报日期"
 
 
 @pytest.fixture
-def cycle(tmp_path):
-    ws = init_workspace(tmp_path / "ws", cap_plan())
+def cycle(make_workspace, forms_of):
+    ws = make_workspace(PERIOD, plan=cap_plan())
     plan = workspace_plan(ws)
-    forms = {f.reporter: Path(f.path) for f in generate_forms(ws, PERIOD).forms}
+    forms = forms_of(ws)
     return ws, plan, forms
 
 

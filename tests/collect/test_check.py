@@ -41,11 +41,10 @@ def _check(path, cwd):
     return done.returncode, json.loads(done.stdout), done.stderr
 
 
-def test_a_town_checks_a_form_of_an_edited_plan_outside_the_workspace(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
-    _edit_plan(ws)
+def test_a_town_checks_a_form_of_an_edited_plan_outside_the_workspace(tmp_path, make_workspace, forms_of):
+    ws = make_workspace("2023Q1", edit=_edit_plan)
     plan = workspace_plan(ws)
-    form = next(f.path for f in generate_forms(ws, "2023Q1").forms if f.reporter == "七都镇")
+    form = forms_of(ws)["七都镇"]
     assert form.name == "2023Q1_七都镇_重点工作指标填报表.xlsx"
     names = {i.code: i.name for i in plan.indicators}
     values = {i.code: 2 for i in plan.indicators_for(plan.reporter("七都镇"))}
@@ -66,19 +65,17 @@ def test_a_town_checks_a_form_of_an_edited_plan_outside_the_workspace(tmp_path):
     code, data, err = _check(good, ws.root)
     assert code == 0 and data[0]["signature"] == "valid", err
     # A form of a plan the workspace does not know is named as such there, never silently read.
-    other = tmp_path / "other"
-    other_ws = init_workspace(other)
+    other_ws = make_workspace(name="other")
     shutil.copy(good, other_ws.inbox / "七都镇.xlsx")
     code, data, _ = _check(other_ws.inbox / "七都镇.xlsx", other_ws.root)
     assert code == 1 and {e["code"] for e in data[0]["errors"]} >= {"form.other_plan"}
 
 
 @pytest.mark.soffice
-def test_check_of_a_pdf_says_nothing_was_archived(tmp_path, soffice_convert):
+def test_check_of_a_pdf_says_nothing_was_archived(tmp_path, soffice_convert, make_workspace, forms_of):
     """A town printing its form to PDF and checking that: ``check`` records nothing, so it must
     not say the file was 存档备查 (``collect`` keeps it and says so)."""
-    ws = init_workspace(tmp_path / "ws")
-    form = next(f.path for f in generate_forms(ws, "2022").forms if f.reporter == "七都镇")
+    form = forms_of(make_workspace("2022"))["七都镇"]
     pdf = soffice_convert([form], "pdf", tmp_path / "pdf")[0]
     assert pdf.read_bytes().startswith(b"%PDF")
     done = subprocess.run([sys.executable, "-m", "wjexcel", "check", str(pdf)], capture_output=True, text=True,

@@ -21,7 +21,7 @@ import pytest
 from wjexcel.collect.collector import collect
 from wjexcel.workspace.archive import Archive
 from wjexcel.workspace.ledger import Ledger
-from tests.collect.test_collector import PERIOD, by_file, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import PERIOD, by_file, fill, good_values, ws  # noqa: F401
 
 
 def wait_for(check, seconds: float = 60.0) -> bool:
@@ -126,9 +126,8 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_forms_written_before_a_kill_are_all_in_the_ledger(generated, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(generated.root, root)
+def test_forms_written_before_a_kill_are_all_in_the_ledger(ws):
+    root = ws.root
     run = subprocess.Popen([sys.executable, "-m", "wjexcel", "generate", "-p", "2022Q3", "-w", str(root)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = root / "分发" / "2022Q3"

@@ -25,7 +25,7 @@ from wjexcel.report.status import reporting_status
 from wjexcel.workspace import Workspace
 from wjexcel.workspace.archive import Archive
 from wjexcel.workspace.ledger import Ledger
-from tests.collect.test_collector import PERIOD, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import PERIOD, fill, good_values, ws  # noqa: F401
 
 BLAME = "请让填报单位"
 

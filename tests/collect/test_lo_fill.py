@@ -68,13 +68,10 @@ def plan_codes(plan, reporter):
 
 
 @pytest.mark.soffice
-def test_forms_typed_in_libreoffice_are_collected(uno_python, tmp_path):
-    from wjexcel.forms.outbox import generate_forms
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path / "ws")
+def test_forms_typed_in_libreoffice_are_collected(uno_python, tmp_path, make_workspace, forms_of):
+    ws = make_workspace(PERIOD)
     plan = workspace_plan(ws)
-    generated = {f.reporter: Path(f.path) for f in generate_forms(ws, PERIOD).forms}
+    generated = forms_of(ws)
     signer = {"填报人": "王芳", "联系电话": "0512-63009999", "填报日期": "2023-01-10"}
     good = {c: "7" for c in plan_codes(plan, "七都镇")}
     good.update({"4-1": "1,200", "6-1": "3.6"})

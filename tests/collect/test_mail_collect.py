@@ -44,21 +44,9 @@ SIGNER = {"填报人": "张三", "联系电话": "0512-63001234", "填报日期"
 QIDU, ZHENZE, PINGWANG, SHENGZE, TAOYUAN = "七都镇", "震泽镇", "平望镇", "吴江高新区（盛泽镇）", "桃源镇"
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    from wjexcel.cycle import init_workspace
-    from wjexcel.forms.outbox import generate_forms
-
-    ws = init_workspace(tmp_path_factory.mktemp("mailgen") / "ws")
-    generate_forms(ws, PERIOD, deadline=DEADLINE)
-    return ws
-
-
 @pytest.fixture
-def ws(generated, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(generated.root, root)
-    return Workspace(root)
+def ws(make_workspace):
+    return make_workspace(PERIOD, deadline=DEADLINE)
 
 
 def filled(ws, reporter: str, dest: Path, bad: bool = False) -> bytes:

@@ -128,12 +128,12 @@ def gnumeric_shaped_ods(xlsx: Path, dest: Path, refuse_at: tuple[str, str] | Non
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory):
+def filled(tmp_path_factory, workspace_templates):
     """七都镇's 2022 form filled as a person would (one figure typed 1200)."""
     folder = tmp_path_factory.mktemp("ods")
-    ws = init_workspace(folder / "ws")
+    ws = workspace_templates.copy(folder / "ws", PERIOD)
     plan = workspace_plan(ws)
-    form = next(f.path for f in generate_forms(ws, PERIOD).forms if f.reporter == "七都镇")
+    form = workspace_templates.forms(ws)["七都镇"]
     codes = [i.code for i in plan.indicators_for(plan.reporter("七都镇"), Period.parse(PERIOD))]
     values = {c: 7 for c in codes} | {"4-1": 1200, "6-1": 3.6}
     signer = {"填报人": "王芳", "联系电话": "0512-63009999", "填报日期": dt.date(2023, 1, 10), "审核人": "李强"}

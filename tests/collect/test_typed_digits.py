@@ -17,7 +17,7 @@ from wjexcel.plan.workbook import workspace_plan
 from wjexcel.problems import Code
 from wjexcel.errors import FormError
 from tests.collect import crafted
-from tests.collect.test_collector import by_file, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import by_file, fill, good_values, ws  # noqa: F401
 
 
 @pytest.mark.parametrize("typed", ["10³", "①12", "12⒈", "1e3", "١٢"])

@@ -16,7 +16,7 @@ from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.problems import Code
 from wjexcel.workspace.ledger import Ledger
-from tests.collect.test_collector import PERIOD, SIGNER, by_file, fill, generated, good_values, ws  # noqa: F401
+from tests.collect.test_collector import PERIOD, SIGNER, by_file, fill, good_values, ws  # noqa: F401
 
 UNIT = "填报单位（盖章）"
 

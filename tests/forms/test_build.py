@@ -181,8 +181,8 @@ def test_targets_titles_and_details(generated):
     assert bureau[L.MAIN_SHEET].cell(brows["6-1"], L.COL_RATE).value.startswith("=IF(")
 
 
-def test_regenerate_asks_then_keeps_old_forms(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_regenerate_asks_then_keeps_old_forms(make_workspace):
+    ws = make_workspace()
     plan = builtin_plan()
     plan.reporters = [plan.reporter("七都镇"), plan.reporter("统计局")]
     first = generate_forms(ws, "2022-09", plan=plan)
@@ -300,13 +300,12 @@ def test_libreoffice_prints_a4_landscape_in_few_pages(generated, soffice_convert
         assert "忽略打印区域" in guide.replace(" ", "").replace("\n", "")  # the guide's longest line, whole
 
 
-def test_generate_refuses_while_a_form_is_open_and_moves_nothing(tmp_path):
+def test_generate_refuses_while_a_form_is_open_and_moves_nothing(make_workspace):
     """A form open in Excel (its ``~$`` owner file is there) cannot be replaced: the clerk is told
     which one, in Chinese, before anything was moved."""
     from wjexcel.errors import OutputLockedError
 
-    ws = init_workspace(tmp_path / "ws")
-    generate_forms(ws, "2022Q3")
+    ws = make_workspace("2022Q3")
     folder = ws.outbox / "2022Q3"
     before = sorted(p.name for p in folder.iterdir())
     (folder / "~$2022Q3_七都镇_科技创新指标填报表.xlsx").write_bytes(b"\x05owner" + b"\x00" * 150)
@@ -403,10 +402,10 @@ def _cells(path):
     return out
 
 
-def test_forms_written_by_worker_processes_match_and_verify(generated, tmp_path):
+def test_forms_written_by_worker_processes_match_and_verify(generated, make_workspace):
     """Two processes share the forms of a big generate: each form is the one one process writes."""
     ws, results, _ = generated
-    other = init_workspace(tmp_path / "ws")
+    other = make_workspace()
     calls = []
     parallel = generate_forms(other, "2022Q3", workers=2, now=datetime.fromisoformat(results["2022Q3"].forms[0].generated_at),
                               progress=lambda done, total, label: calls.append(done))

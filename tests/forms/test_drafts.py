@@ -105,8 +105,8 @@ def test_the_form_prints_the_deadline_given(drafted):
     assert any("2022年10月10日" in str(c.value) for row in guide.iter_rows() for c in row if c.value)
 
 
-def test_a_bad_address_is_a_located_plan_error_and_the_column_is_optional(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_a_bad_address_is_a_located_plan_error_and_the_column_is_optional(tmp_path, make_workspace):
+    ws = make_workspace()
     assert "邮箱" in [c.value for c in openpyxl.load_workbook(ws.plan_file)[REPORTERS][1]]
     plan_file = tmp_path / "计划.xlsx"
     plan_file.write_bytes(ws.plan_file.read_bytes())
@@ -121,8 +121,8 @@ def test_a_bad_address_is_a_located_plan_error_and_the_column_is_optional(tmp_pa
     assert all(r.email == "" for r in load_plan(plan_file).reporters)
 
 
-def test_generate_deadline_option_and_the_drafts_button(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_generate_deadline_option_and_the_drafts_button(make_workspace):
+    ws = make_workspace()
     out = CliRunner().invoke(cli, ["generate", "-p", PERIOD, "-w", str(ws.root), "--deadline", "2022-10-15"])
     assert out.exit_code == 0, out.output
     assert "报送截止日期：2022-10-15" in out.output

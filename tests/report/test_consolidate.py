@@ -36,8 +36,8 @@ def record(ledger, reporter, kind, period, values, verdict=Verdict.ACCEPTED, pro
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    ws = init_workspace(tmp_path_factory.mktemp("ws") / "工作区")
+def workspace(tmp_path_factory, workspace_templates):
+    ws = workspace_templates.copy(tmp_path_factory.mktemp("ws") / "工作区")
     with Ledger.open(ws) as ledger, ledger.transaction():
         record(ledger, "人才办", "department", "2021Q4", [("3-1", 125, None)])
         record(ledger, "区科技局", "department", "2022Q3",

@@ -55,22 +55,19 @@ REMARK = {("2022Q3", "人才办", "3-1"): "三季度省级评审推迟，部分�
 
 
 @pytest.fixture(scope="module")
-def cycle(tmp_path_factory):
-    from wjexcel.cycle import init_workspace
-    from wjexcel.forms.outbox import generate_forms
-
-    ws = init_workspace(tmp_path_factory.mktemp("cycle") / "工作区")
+def cycle(tmp_path_factory, workspace_templates):
+    # the same plan, sending only to the units of this test
+    ws = workspace_templates.copy(tmp_path_factory.mktemp("cycle") / "工作区", *PERIODS,
+                                  reporters={period: sorted(TYPED[period]) for period in PERIODS})
     plan = workspace_plan(ws)
     names = {i.code: i.name for i in plan.indicators}
     for period in PERIODS:
-        subset = workspace_plan(ws)  # the same plan, sending only to the units of this test
-        subset.reporters = [r for r in subset.reporters if r.name in TYPED[period]]
-        for form in generate_forms(ws, period, plan=subset).forms:
-            typed = TYPED[period][form.reporter]
-            remarks = {code: text for (p, who, code), text in REMARK.items() if p == period and who == form.reporter}
-            fill_form(Path(form.path), ws.inbox / period / Path(form.path).name, typed, names=names, remarks=remarks,
+        for reporter, form in workspace_templates.forms(ws, period).items():
+            typed = TYPED[period][reporter]
+            remarks = {code: text for (p, who, code), text in REMARK.items() if p == period and who == reporter}
+            fill_form(form, ws.inbox / period / form.name, typed, names=names, remarks=remarks,
                       signer={"填报人": "王芳", "联系电话": "0512-63001234", "填报日期": SIGNED[period],
-                              "审核人": "李强", "填报单位（盖章）": form.reporter})
+                              "审核人": "李强", "填报单位（盖章）": reporter})
     collected = CliRunner().invoke(cli, ["collect", "--json", "-w", str(ws.root)])
     assert collected.exit_code == 0, collected.output
     assert {v["status"] for v in json.loads(collected.stdout)} == {"accepted"}

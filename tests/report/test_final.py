@@ -275,12 +275,11 @@ def test_libreoffice_prints_the_correction_sheet_whole(story, soffice_convert, t
             assert re.sub(r"\s", "", str(cell if not isinstance(cell, float) else f"{cell:g}")) in flat, cell
 
 
-def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp_path):
+def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp_path, make_workspace):
     from tests.report.test_consolidate import NOW, record
-    from wjexcel.cycle import init_workspace
     from wjexcel.report.consolidate import consolidate
 
-    ws = init_workspace(tmp_path / "工作区")
+    ws = make_workspace(name="工作区")
     with Ledger.open(ws) as ledger, ledger.transaction():
         record(ledger, KEJI, "department", "2022Q2", [("1-1", 5, None)])
     first = consolidate(ws, "2022Q2", now=NOW, final=True)
@@ -298,13 +297,12 @@ def test_a_final_file_changed_by_hand_is_said_so_and_its_sent_bytes_are_kept(tmp
     assert later.to_json()["final"]["file"] == str(first.output) and later.to_json()["changes_since_final"] == []
 
 
-def test_a_default_name_taken_by_a_final_gets_another(tmp_path):
+def test_a_default_name_taken_by_a_final_gets_another(make_workspace):
     """A 定稿 written under the name the next default report would take: that report goes beside it."""
     from tests.report.test_consolidate import NOW, record
-    from wjexcel.cycle import init_workspace
     from wjexcel.report.consolidate import consolidate, default_output
 
-    ws = init_workspace(tmp_path / "工作区")
+    ws = make_workspace(name="工作区")
     with Ledger.open(ws) as ledger, ledger.transaction():
         record(ledger, KEJI, "department", "2022Q2", [("1-1", 5, None)])
     plain = default_output(ws, workspace_plan(ws), Period.parse("2022Q2"), NOW)

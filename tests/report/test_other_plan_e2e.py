@@ -110,27 +110,28 @@ def type_plan(path: Path) -> None:
     wb.save(path)
 
 
-@pytest.fixture(scope="module")
-def cycle(tmp_path_factory):
-    from wjexcel.cycle import init_workspace
-    from wjexcel.forms.outbox import generate_forms
-
-    ws = init_workspace(tmp_path_factory.mktemp("env") / "工作区")
+def _env_plan_typed(ws) -> None:
+    """The workspace's 计划.xlsx: the environment plan, its words typed by the clerk."""
     export_plan(env_plan(), ws.plan_file)
     type_plan(ws.plan_file)
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory, workspace_templates):
+    ws = workspace_templates.copy(tmp_path_factory.mktemp("env") / "工作区", *TYPED, edit=_env_plan_typed)
     checked = CliRunner().invoke(cli, ["plan", "check", str(ws.plan_file)])
     assert checked.exit_code == 0, checked.output
     plan = workspace_plan(ws)
     names = {i.code: i.name for i in plan.indicators}
     for period, typed in TYPED.items():
-        for form in generate_forms(ws, period).forms:
-            values = typed.get(form.reporter)
+        for reporter, form in workspace_templates.forms(ws, period).items():
+            values = typed.get(reporter)
             if not values:
                 continue
-            remarks = {c: t for (p, who, c), t in REMARKS.items() if p == period and who == form.reporter}
-            fill_form(Path(form.path), ws.inbox / period / Path(form.path).name, values, names=names,
+            remarks = {c: t for (p, who, c), t in REMARKS.items() if p == period and who == reporter}
+            fill_form(form, ws.inbox / period / form.name, values, names=names,
                       remarks=remarks, signer={"填报人": "李华", "联系电话": "0512-60000001",
-                                               "填报日期": date(2022, 7, 6), "填报单位（盖章）": form.reporter})
+                                               "填报日期": date(2022, 7, 6), "填报单位（盖章）": reporter})
     collected = CliRunner().invoke(cli, ["collect", "--json", "-w", str(ws.root)])
     verdicts = json.loads(collected.stdout)
     out = ws.reports / "2022Q2.xlsx"

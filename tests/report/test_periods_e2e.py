@@ -44,16 +44,13 @@ TYPED = {
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    from wjexcel.forms.outbox import generate_forms
-    from wjexcel.cycle import init_workspace
-
-    ws = init_workspace(tmp_path_factory.mktemp("periods") / "ws")
+def workspace(tmp_path_factory, workspace_templates):
+    ws = workspace_templates.copy(tmp_path_factory.mktemp("periods") / "ws", *PERIODS)
     names = {i.code: i.name for i in workspace_plan(ws).indicators}
     for period in PERIODS:
-        for form in generate_forms(ws, period).forms:
-            if form.reporter in TYPED:
-                fill_form(Path(form.path), ws.inbox / period / Path(form.path).name, TYPED[form.reporter],
+        for reporter, form in workspace_templates.forms(ws, period).items():
+            if reporter in TYPED:
+                fill_form(form, ws.inbox / period / form.name, TYPED[reporter],
                           names=names, signer={"填报人": "测试", "填报日期": date(2022, 10, 9)})
     result = CliRunner().invoke(cli, ["collect", "-w", str(ws.root)])
     assert result.exit_code == 0, result.output
