@@ -253,11 +253,7 @@ def test_a_file_added_later_is_the_only_new_one(ws, form):
     assert statuses(result) == {"收回/七都镇.xlsx": "accepted", "收回/桃源镇.xlsx": "accepted"}
 
 
-# --- found while writing these tests (see the reasons) -------------------------------------------
+# --- defects found while writing these tests, fixed -----------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="walk enters the state folder when it is named itself: only its "
-                                       "sub-folders are checked against ws.state, so collect(ws, [ws.state]) "
-                                       "records and archives signing.key, the ledger, its lock and its backups "
-                                       "as received files (存档备查)")
 def test_walk_never_enters_the_state_folder_even_when_it_is_named(ws):
     assert [e.display for e in walk(ws, [ws.state])] == []

@@ -39,6 +39,8 @@ def walk(ws, roots) -> list[Entry]:
     out: list[Entry] = []
     for root in roots:
         root = Path(os.path.abspath(root))
+        if _inside(root, state):  # the ledger, the key and the backups are never a received file
+            continue
         if not root.is_dir():
             out.append(_entry(ws, root, follow=True))
             continue
@@ -50,6 +52,14 @@ def walk(ws, roots) -> list[Entry]:
             # Oldest first, so the first copy of a file mailed twice is the one that counts.
             out.extend(_entry(ws, here / n) for n in sorted(files, key=lambda n: _arrival_key(here / n)))
     return out
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        where = path.resolve()
+    except OSError:
+        return False
+    return where == folder or folder in where.parents
 
 
 def _entry(ws, path: Path, follow: bool = False) -> Entry:

@@ -77,16 +77,21 @@ def names_original(path: Path, file: str) -> bool:
     try:
         if RETURN_SHEET not in book.sheetnames:
             return False
-        return str(book[RETURN_SHEET]["A2"].value or "").startswith(_original_line(file).split("。")[0] + "。")
+        return str(book[RETURN_SHEET]["A2"].value or "").startswith(_original_line(file).split(_AFTER_NAME)[0]
+                                                                     + _AFTER_NAME)
     finally:
         book.close()
+
+
+_AFTER_NAME = "。请按下列意见在原表中修改"
+"""What follows the file's name on the copy's second line (the name itself may hold a 。)."""
 
 
 def _original_line(file: str, deadline: date | None = None) -> str:
     from wjexcel.values import clean_text
 
     due = f"于{chinese_date(deadline)}前" if deadline else ""
-    return clean_text(f"原文件：{file}。请按下列意见在原表中修改（出错的单元格已标红并加批注），"
+    return clean_text(f"原文件：{file}{_AFTER_NAME}（出错的单元格已标红并加批注），"
                       f"不要改动表格结构，改好后{due}重新发送。")
 
 
@@ -128,13 +133,26 @@ def _mark_cells(wb, problems) -> None:
             notes.setdefault((p.sheet, p.cell), []).append(p.message)
     for (sheet, cell), messages in notes.items():
         try:
-            c = wb[sheet][cell]
+            c = _anchor(wb[sheet], wb[sheet][cell])
         except (ValueError, KeyError):
             continue
         c.fill = fill
         comment = Comment("\n".join(messages), "wjexcel")
         comment.width, comment.height = 300, 120
         c.comment = comment
+
+
+def _anchor(sheet, cell):
+    """The cell that carries a mark: ``cell`` itself, or the first cell of the range a reporter
+    merged it into (a merged-over cell holds neither a fill nor a comment)."""
+    from openpyxl.cell.cell import MergedCell
+
+    if not isinstance(cell, MergedCell):
+        return cell
+    for merged in sheet.merged_cells.ranges:
+        if cell.coordinate in merged:
+            return sheet.cell(merged.min_row, merged.min_col)
+    return cell
 
 
 def _period_label(code: str | None) -> str:
