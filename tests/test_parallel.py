@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
 from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, Workers, results, usable_cpus, workers_for
 from wjexcel.plan.workbook import workspace_plan

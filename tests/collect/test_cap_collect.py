@@ -12,9 +12,7 @@ from openpyxl import load_workbook
 from wjexcel.collect.collector import collect
 from wjexcel.collect.formread import read_form
 from wjexcel.report.status import Reporting, reporting_status, status_text
-from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import FORM_SHEET, fill_form, find_inputs
-from wjexcel.forms.outbox import generate_forms
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.problems import Code

@@ -12,9 +12,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
-from wjexcel.forms.outbox import generate_forms
 from wjexcel.plan.workbook import workspace_plan
 
 SIGNER = {"填报人": "张三", "联系电话": "0512-63001234", "填报日期": date(2023, 4, 8), "审核人": "李四"}

@@ -33,10 +33,8 @@ from odf.text import LineBreak, P
 from wjexcel.collect.collector import collect
 from wjexcel.collect.odsread import read_ods
 from wjexcel.collect.reader import _read_calamine, read_workbook
-from wjexcel.cycle import init_workspace
 from wjexcel.demo.fill import fill_form
 from wjexcel.errors import FormError
-from wjexcel.forms.outbox import generate_forms
 from wjexcel.periods import Period
 from wjexcel.plan.workbook import workspace_plan
 from wjexcel.workspace.ledger import Ledger

@@ -7,8 +7,8 @@ from wjexcel.cycle import init_workspace
 
 def test_one_click_opens_the_ledger_once_for_collect_and_consolidate(tmp_path, monkeypatch):
     """Opening the ledger checks its integrity (PRAGMA quick_check, the whole file): one 一键汇总
-    opens it once for both stages. The other opening is the reporting status's own
-    (collect/status.py); a real returned form is collected and reported."""
+    opens it once for collect, consolidate and the reporting status; a real returned form is
+    collected and reported."""
     import datetime as dt
 
     from wjexcel.cycle import run_cycle
@@ -31,4 +31,4 @@ def test_one_click_opens_the_ledger_once_for_collect_and_consolidate(tmp_path, m
     monkeypatch.setattr(Ledger, "open", classmethod(counting_open))
     result = run_cycle(ws, "2022Q3")
     assert [v.status for v in result.collected.new] == ["accepted"] and result.report_path.is_file()
-    assert len(opened) == 2
+    assert len(opened) == 1

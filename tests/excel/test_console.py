@@ -12,7 +12,6 @@ import datetime as dt
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET

@@ -16,7 +16,6 @@ from wjexcel.records import Verdict
 from wjexcel.workspace.ledger import Ledger
 from wjexcel.problems import Code, Problem
 from wjexcel.records import ValueRecord
-from wjexcel.cycle import init_workspace
 
 NOW = datetime(2022, 10, 8, 9, 30)
 

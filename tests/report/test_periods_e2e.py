@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -46,12 +46,6 @@ def _quietly(function, *args, **kwargs):
         return function(*args, **kwargs)
 
 
-def workspace_plan(ws):
-    from wjexcel.plan.workbook import workspace_plan as load
-
-    return load(ws)
-
-
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -8,7 +8,7 @@ import click
 
 from wjexcel.cli import help as clihelp
 from wjexcel.cli.common import (_echo_json, _json_option, _open_ws, _period_option, _progress, _quietly,
-                                _refresh_console, _workspace_option, _write_console, cli, workspace_plan)
+                                _refresh_console, _workspace_option, _write_console, cli)
 from wjexcel.errors import DiskProblem
 
 
@@ -154,6 +154,7 @@ def status(workspace, period, as_json):
     \b
     示例：wjexcel status -p 2022Q3
     """
+    from wjexcel.plan.workbook import workspace_plan
     from wjexcel.report.status import period_note, reporting_status, status_text
     from wjexcel.periods import Period
 

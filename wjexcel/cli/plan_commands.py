@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from wjexcel.cli.common import _Group, _echo_json, _json_option, _open_ws, _quietly, _workspace_option, cli, workspace_plan
+from wjexcel.cli.common import _Group, _echo_json, _json_option, _open_ws, _quietly, _workspace_option, cli
 
 
 
@@ -40,9 +40,9 @@ def plan_show(workspace, plan_file, as_json):
 def _load_plan_for_show(workspace, plan_file):
     from wjexcel.errors import WorkspaceError
 
-    if plan_file:
-        from wjexcel.plan.workbook import load_plan
+    from wjexcel.plan.workbook import load_plan, workspace_plan
 
+    if plan_file:
         return load_plan(plan_file)
     try:
         return workspace_plan(_open_ws(workspace))

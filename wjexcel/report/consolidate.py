@@ -139,11 +139,11 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
         submissions = ledger.latest_accepted(period.code)
         return_copies = ledger.return_copies(period.code)
         basis = FinalBasis.read(ws, ledger, period)
-    reporting = reporting_status(ws, period, plan=plan)
+        reporting = reporting_status(ws, period, plan=plan, ledger=ledger)
+        note = period_note(ws, period, reporting, ledger=ledger)
     say("计算完成值和状态……")
     past = History.from_codes(plan, history)
     figures = past.figures(period)
-    note = period_note(ws, period, reporting)
     if note and not any(f.value is not None for f in figures.indicators):
         raise NothingToReport(f"{note}没有可汇总的内容，未写出汇总表；收到填报表后再汇总。")
     finality = basis.view(figures, submissions, final=final)

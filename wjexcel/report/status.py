@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from datetime import date, datetime
@@ -55,17 +56,19 @@ class ReporterStatus:
         }
 
 
-def reporting_status(ws, period: Period, plan=None, today: date | None = None) -> list[ReporterStatus]:
+def reporting_status(ws, period: Period, plan=None, today: date | None = None,
+                     ledger: Ledger | None = None) -> list[ReporterStatus]:
     """Every reporter with a form for the period, in plan order: 已报送 / 未报送 / 已退回,
     with their 截止日期 and whether they were on time (:mod:`wjexcel.report.timeliness`).
 
     已退回 means the reporter's latest file was returned for correction; if an earlier
-    version was accepted it still counts, and the note says so.
+    version was accepted it still counts, and the note says so. ``ledger``: the workspace's
+    ledger when the caller holds it open already.
     """
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     today = today or date.today()
-    with Ledger.open(ws) as ledger:
+    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
         every = ledger.submissions(period.code)
         deadline = T.period_deadline(ledger, plan, period.code)
     subs = [s for s in every if s.verdict not in (Verdict.DUPLICATE, Verdict.IGNORED)]
@@ -119,12 +122,12 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def period_note(ws, period: Period, statuses: list[ReporterStatus]) -> str:
+def period_note(ws, period: Period, statuses: list[ReporterStatus], ledger: Ledger | None = None) -> str:
     """What to say first when nothing has come in for ``period`` ("" once anything was received):
     that its forms were never generated, or that none has been received."""
     if any(s.versions for s in statuses):
         return ""
-    with Ledger.open(ws) as ledger:
+    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
         generated = len(ledger.generated_forms(period.code))
     if not generated:
         return f"{period.label}尚未生成填报表，也没有收到任何报送。"
