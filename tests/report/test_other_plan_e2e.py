@@ -191,7 +191,6 @@ def test_the_supervision_list_names_the_real_problems(cycle):
 
 
 def test_the_ranking_never_rewards_a_bad_count(cycle):
-
     ws, plan, _, _, out = cycle
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("区镇进度").to_python()
     start = next(i for i, r in enumerate(rows) if r and r[0] == "区镇" and "排名" in r)
