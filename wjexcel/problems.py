@@ -9,7 +9,7 @@ to show them: a terminal table, ``--json``, the 问题清单 sheet, comments in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 ERROR = "error"
 WARNING = "warning"
@@ -17,7 +17,7 @@ WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Every kind of problem wjexcel reports; the value is the stable dotted string ``--json`` prints
     and the ledger stores (docs/规格说明.md §5.8)."""
 
@@ -103,9 +103,6 @@ class Code(str, Enum):
     PLAN_DUPLICATE = "plan.duplicate"
     PLAN_TARGET = "plan.target"
     PLAN_UNKNOWN_SETTING = "plan.unknown_setting"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def recorded(cls, text: str | None) -> Code:

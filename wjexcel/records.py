@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class SignatureBlock:
     reviewer: str = ""
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """What collect decided about one file. The value is the word the ledger stores and
     ``collect --json`` prints; :attr:`label` is the clerk's word."""
 
@@ -92,9 +92,6 @@ class Verdict(str, Enum):
     DEFERRED = "deferred"
     """Not judged in this run (its time or inflate budget was spent, or the run stopped): left,
     unrecorded, for the next. Never stored; ``collect --json`` says ``ignored`` with the reason."""
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def label(self) -> str:
@@ -119,7 +116,7 @@ STORED_VERDICTS = (Verdict.ACCEPTED, Verdict.REJECTED, Verdict.SUPERSEDED, Verdi
 """The verdicts a recorded file can have, in the order a summary names them."""
 
 
-class Signature(str, Enum):
+class Signature(StrEnum):
     """What the signature of a returned form says. The value is the word ``check --json`` prints
     and the ledger stores; :attr:`label` is what ``check`` tells the person."""
 
@@ -129,9 +126,6 @@ class Signature(str, Enum):
     """Not checked: outside a workspace there is no key."""
     UNSIGNED = "missing"
     """No signature: not a form this tool generated."""
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def label(self) -> str:

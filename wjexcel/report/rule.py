@@ -33,7 +33,7 @@ A milestone (节点任务) is judged by the states its reporters gave (:func:`as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from wjexcel.periods import Period
 from wjexcel.plan.model import (COMPLETED, LEVELS, MILESTONE_STATES, NOT_STARTED, PLAN_TOTAL, RATIO, STOCK,
@@ -43,7 +43,7 @@ EPS = 1e-9
 """Slack on every comparison, the same in Python and in the Excel formulas."""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A 红黄绿灯 status; its value is the Chinese word the JSON and the report print."""
 
     DONE = "已完成"
@@ -53,9 +53,6 @@ class Status(str, Enum):
     MISSING = "未报送"
     NOT_DUE = "本期不报"
     NOT_ASSESSED = "本年不考核"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 DONE, ON_TRACK, LAGGING, SEVERE, MISSING = (Status.DONE, Status.ON_TRACK, Status.LAGGING, Status.SEVERE,

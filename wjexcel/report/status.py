@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from datetime import date, datetime
 
 from wjexcel.report import timeliness as T
@@ -15,7 +15,7 @@ from wjexcel.plan.workbook import workspace_plan
 from wjexcel.textmeasure import text_units
 
 
-class Reporting(str, Enum):
+class Reporting(StrEnum):
     """A reporter's standing for a period; its value is the word ``status --json`` prints and the
     report shows (docs/规格说明.md §5.6)."""
 
@@ -23,9 +23,6 @@ class Reporting(str, Enum):
     RETURNED = "已退回"
     """Its latest file was returned for correction (an earlier accepted version still counts)."""
     NOT_REPORTED = "未报送"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
