@@ -40,6 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 PERIOD = "2022Q3"
 CLI = [sys.executable, "-m", "wjexcel"]
+CHILD_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8",
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
+"""Every command runs this checkout's wjexcel (not a copy installed elsewhere), from any folder."""
 
 NAIVE = """
 import sys
@@ -92,7 +95,7 @@ RETURNS = (0, 1)
 def timed(args: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float | None]:
     """(seconds, peak resident MB) of one command run to its end; it must exit with a code in ``ok``."""
     done = subprocess.run([sys.executable, "-c", WRAPPER, *map(str, args)], cwd=cwd, capture_output=True,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                          env=CHILD_ENV)
     try:
         seconds, peak, code = done.stdout.decode().split()
     except ValueError:
@@ -240,11 +243,11 @@ def fill_all(ws: Path, inbox: Path) -> int:
 def build(root: Path, towns: int) -> tuple[Path, int]:
     """A workspace with the period's forms generated and filled into 收回; returns (it, files)."""
     ws = root / "ws"
-    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL, env=CHILD_ENV)
     if towns:
         grow_plan(ws, towns)
     subprocess.run([*CLI, "generate", "-w", str(ws), "-p", PERIOD, "--yes"], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env=CHILD_ENV)
     return ws, fill_all(ws, ws / "收回")
 
 
@@ -273,7 +276,7 @@ def timed_cpu(args: list[str], repeat: int) -> tuple[float, float]:
     walls, cpus = [], []
     for _ in range(repeat):
         done = subprocess.run([sys.executable, "-c", CPU_WRAPPER, *map(str, args)], capture_output=True,
-                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                              env=CHILD_ENV)
         wall, cpu, code = done.stdout.decode().split() if done.returncode == 0 else ("0", "0", "1")
         if int(code):
             raise SystemExit(f"{' '.join(map(str, args))} failed:\n{done.stderr.decode('utf-8', 'replace')}")
@@ -320,7 +323,7 @@ def history_series(root: Path, codes: list[str], towns: int, repeat: int) -> lis
     """Consolidate the last of ``codes`` with 1, 2, 4 … of them in the ledger (the last first, then
     back in time); (periods, forms in the ledger, wall, CPU) at each step."""
     ws = root / "ws"
-    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*CLI, "init", str(ws)], check=True, stdout=subprocess.DEVNULL, env=CHILD_ENV)
     if towns:
         grow_plan(ws, towns)
     marks = sorted({n for n in (1, 2, 4, 8, 16, 24) if n < len(codes)} | {len(codes)})
