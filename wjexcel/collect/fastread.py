@@ -411,10 +411,15 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], found, book: V.Workb
         error = None
         if kind == b"e" and found_value:
             error = html.unescape(found_value.group(1).decode("utf-8", "replace"))
-        if value != "":
-            cells[(row, col)] = _cell(value, (kind, style, text, error), formats)
-        elif text is not None or error is not None:
-            cells[(row, col)] = _cell(None, (kind, style, text, error), formats)  # a formula without its result, an error
+        if value == "":
+            if text is None and error is None:
+                continue
+            value = None  # a formula without its result, an error
+        key = (value.__class__, value, kind, style, text, error)
+        cell = made.get(key)
+        if cell is None:
+            cell = made[key] = _cell(value, (kind, style, text, error), formats)
+        cells[(row, col)] = cell
     return scan
 
 

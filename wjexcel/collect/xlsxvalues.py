@@ -16,6 +16,7 @@ import datetime as _dt
 import functools
 import math
 import re
+import xml.etree.ElementTree as _PlainET  # only ever given text between two tags of our own
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
@@ -26,8 +27,6 @@ class NotFast(Exception):
 
 
 # --- text ------------------------------------------------------------------------------------------
-_ENTITY = re.compile(r"&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "apos": "'", "quot": '"'}
 _EXCEL_ESCAPE = re.compile(r"_x00([0-9A-Fa-f]{2}|\+[0-9A-Fa-f])_")
 _PREFIXED_ELEMENT = re.compile(rb"<[^\s<>/!?=\"']*:")
 _PHONETIC = re.compile(rb"<rPh(?:\s[^>]*)?(?:/>|>.*?</rPh\s*>)", re.S)
@@ -38,16 +37,6 @@ _SI = re.compile(rb"<si\s*(?:/>|>(.*?)</si\s*>)", re.S)
 _SI_START = re.compile(rb"<si[\s/>]")
 
 
-def _entity(match) -> str:
-    named, decimal, hexadecimal = match.groups()
-    if named:
-        return _NAMED[named]
-    code = int(decimal) if decimal else int(hexadecimal, 16)
-    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-        raise NotFast("a character reference")
-    return chr(code)
-
-
 def xml_text(raw: bytes) -> str:
     """Character data as an XML parser gives it: UTF-8, line ends normalised, entities decoded."""
     try:
@@ -56,10 +45,11 @@ def xml_text(raw: bytes) -> str:
         raise NotFast("not UTF-8 text") from exc
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        if "&" in _ENTITY.sub("", text):
-            raise NotFast("an entity")
-        text = _ENTITY.sub(_entity, text)
+    if "&" in text:  # entities and character references, decoded by expat (no markup can be in ``raw``)
+        try:
+            text = _PlainET.fromstring(f"<t>{text}</t>").text or ""
+        except _PlainET.ParseError as exc:
+            raise NotFast("an entity") from exc
     return text
 
 
@@ -70,8 +60,10 @@ def _excel_escapes(text: str) -> str:
     return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
+@functools.lru_cache(maxsize=65536)
 def rich_text(body: bytes) -> str:
-    """The text of a shared string's ``<si>`` or a cell's ``<is>`` (their inside)."""
+    """The text of a shared string's ``<si>`` or a cell's ``<is>`` (their inside); remembered, as
+    the forms of one plan hold the same texts."""
     if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:  # nearly always
         return _excel_escapes(xml_text(body[3:-4]).strip(" \t\r\n"))
     if _PREFIXED_ELEMENT.search(body):
@@ -244,7 +236,7 @@ class Workbook:
         self.strings, self.kinds, self.is_1904 = strings, kinds, is_1904
 
     def numeric(self, raw: bytes, style: bytes):
-        value = number(raw)
+        value = float(raw) if raw.isdigit() else number(raw)
         if style and self.kinds:
             index = int(style) if style.isdigit() else 0
             kind = self.kinds[index] if index < len(self.kinds) else OTHER
