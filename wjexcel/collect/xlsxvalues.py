@@ -60,10 +60,18 @@ def _excel_escapes(text: str) -> str:
     return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-@functools.lru_cache(maxsize=65536)
 def rich_text(body: bytes) -> str:
-    """The text of a shared string's ``<si>`` or a cell's ``<is>`` (their inside); remembered, as
-    the forms of one plan hold the same texts."""
+    """The text of a shared string's ``<si>`` or a cell's ``<is>`` (their inside); a short one is
+    remembered, as the forms of one plan hold the same texts."""
+    return _short_text(body) if len(body) <= 4096 else _text_of(body)
+
+
+@functools.lru_cache(maxsize=16384)
+def _short_text(body: bytes) -> str:
+    return _text_of(body)
+
+
+def _text_of(body: bytes) -> str:
     if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:  # nearly always
         return _excel_escapes(xml_text(body[3:-4]).strip(" \t\r\n"))
     if _PREFIXED_ELEMENT.search(body):
