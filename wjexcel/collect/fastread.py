@@ -40,9 +40,9 @@ from wjexcel.filetypes import part_name
 MAX_PART_BYTES = 16 * 1024 * 1024
 """Largest part read on this path (a filled form's largest is well under 1 MB)."""
 MAX_GRID_CELLS = 2_000_000
-"""Largest rows x columns span of a worksheet's cells: what calamine and Python allocate for it."""
+"""Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it)."""
 MAX_STRINGS = 1_000_000
-"""Largest shared-string count a workbook may declare (calamine reserves room for that many)."""
+"""Largest shared-string count a workbook may declare (a reader may reserve room for that many)."""
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -127,10 +127,10 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
     if any(part not in parts for _, _, part in sheets):
         raise NotFast("a sheet part is missing")
-    # What calamine will allocate is bounded here from the bytes of every part, whichever part it
+    # What a reader may allocate is bounded here from the bytes of every part, whichever part it
     # takes for a sheet or a string table (this scan does not trust its own reading of the relations).
     for body in parts.values():
-        if b"uniqueCount" in body:  # calamine reserves room for the count a string table declares
+        if b"uniqueCount" in body:  # a reader may reserve room for the count a string table declares
             for quoted, single in _SST_COUNT.findall(body):
                 value = quoted or single
                 if not value.isdigit() or int(value) > MAX_STRINGS:
@@ -302,7 +302,7 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
 # --- the scan ----------------------------------------------------------------------------------------
 def _check_grid(body: bytes):
     """NotFast unless every cell element of a part has a plain address and, together, they
-    span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet). Returns
+    span at most :data:`MAX_GRID_CELLS` (what a reader may allocate for the sheet). Returns
     the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
     they are not all written the usual way."""
     prefixed = _PREFIXED.search(body)
