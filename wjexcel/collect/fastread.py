@@ -1,17 +1,17 @@
-"""Read an ordinary .xlsx fast: every part inflated once, one scan of the cells, calamine for values (it decodes Excel's ``_xHHHH_`` escapes itself).
+"""Read an ordinary .xlsx fast: every part inflated once, one scan of the cells that also decodes their values.
 
 This is how nearly every returned form is read. The file is inflated part by part within
 the sizes its zip declares (which zip enforces); the scan finds every cell element of
-every worksheet, so it knows, before calamine runs, how large a grid calamine will
-allocate (calamine aborts the whole process when an allocation fails). Only files where
-that is provably small take this path; anything unusual — a part over
-:data:`MAX_PART_BYTES`, a text encoding other than UTF-8, a cell without its address, a
-grid over :data:`MAX_GRID_CELLS`, a shared-string count over :data:`MAX_STRINGS` — raises
+every worksheet and decodes its value as python-calamine would (:mod:`wjexcel.collect.xlsxvalues`),
+so the file is neither inflated nor walked a second time. Only files where that is plain
+take this path; anything unusual — a part over :data:`MAX_PART_BYTES`, a text encoding
+other than UTF-8, a cell without its address, a grid over :data:`MAX_GRID_CELLS`, a
+shared-string count over :data:`MAX_STRINGS`, a value written in an unusual way — raises
 :class:`NotFast`, and :mod:`wjexcel.collect.reader` reads the file the careful way.
 
-The scan also gives what calamine does not: each cell's type (text, error), its formula
-text and its number format; where content lies outside the form's bounds; a DTD or
-entity declaration anywhere (refused as unsafe, as the careful path does).
+The scan also gives each cell's type (text, error), its formula text and its number format;
+where content lies outside the form's bounds; a DTD or entity declaration anywhere (refused
+as unsafe, as the careful path does).
 """
 
 from __future__ import annotations
@@ -32,15 +32,17 @@ from openpyxl.utils.cell import column_index_from_string
 
 from wjexcel.collect import preflight as P
 from wjexcel.cellref import a1
-from wjexcel.collect.book import VISIBLE, CellData, SheetData, WorkbookData
+from wjexcel.collect.book import HIDDEN, VERY_HIDDEN, VISIBLE, CellData, SheetData, WorkbookData
+from wjexcel.collect import xlsxvalues as V
+from wjexcel.collect.xlsxvalues import NotFast
 from wjexcel.filetypes import part_name
 
 MAX_PART_BYTES = 16 * 1024 * 1024
 """Largest part read on this path (a filled form's largest is well under 1 MB)."""
 MAX_GRID_CELLS = 2_000_000
-"""Largest rows x columns span of a worksheet's cells: what calamine and Python allocate for it."""
+"""Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it)."""
 MAX_STRINGS = 1_000_000
-"""Largest shared-string count a workbook may declare (calamine reserves room for that many)."""
+"""Largest shared-string count a workbook may declare (a reader may reserve room for that many)."""
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -87,18 +89,17 @@ _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
 _SST_COUNT = re.compile(rb"""uniqueCount\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _TEXT_TYPES = (b"s", b"str", b"inlineStr")
-
-
-class NotFast(Exception):
-    """This file is read the careful way (the reason, for the debug log)."""
+_DATE1904 = re.compile(rb"""<(?:[^\s<>/:=!?"']+:)?workbookPr\s[^>]*?\bdate1904\s*=\s*(?:"(?:1|true)"|'(?:1|true)')""")
+_STATES = (VISIBLE, HIDDEN, VERY_HIDDEN)
+_SHEET_KINDS = ("worksheet", "chartsheet", "dialogsheet")
 
 
 @dataclass
 class _CellScan:
     """The scan of one worksheet part."""
 
-    cells: dict[tuple[int, int], tuple[bytes, bytes, str | None, str | None]] = field(default_factory=dict)
-    """(row, col) -> (t, s, formula, error text) of each cell with content inside the bounds."""
+    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
+    """(row, col) -> each cell with content inside the bounds."""
     max_row: int = 0
     max_col: int = 0
     beyond: list[str] = field(default_factory=list)
@@ -126,22 +127,36 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
     if any(part not in parts for _, _, part in sheets):
         raise NotFast("a sheet part is missing")
-    # What calamine will allocate is bounded here from the bytes of every part, whichever part it
+    # What a reader may allocate is bounded here from the bytes of every part, whichever part it
     # takes for a sheet or a string table (this scan does not trust its own reading of the relations).
     for body in parts.values():
-        if b"uniqueCount" in body:  # calamine reserves room for the count a string table declares
+        if b"uniqueCount" in body:  # a reader may reserve room for the count a string table declares
             for quoted, single in _SST_COUNT.findall(body):
                 value = quoted or single
                 if not value.isdigit() or int(value) > MAX_STRINGS:
                     raise NotFast("shared strings")
     cells = {name: _check_grid(body) for name, body in parts.items() if b"sheetData" in body}
     formats = _number_formats(parts.get(styles, b""))
-    scans = {}
-    for _, _, part in sheets:
+    book = _values_of(parts)
+    result, made = [], {}  # the same value in the same kind of cell is the same CellData
+    for name, visibility, part in sheets:
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        scans[part] = _scan(parts[part], label, bounds, cells.get(part, ()))
-    return _with_values(data, label, sheets, dict(names), scans, formats, parts, bounds)
+        scan = _scan(parts[part], label, bounds, cells.get(part, ()), book, formats, made)
+        result.append(SheetData(name, visibility, scan.cells, max_row=scan.max_row, max_col=scan.max_col,
+                                beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond)))
+    return WorkbookData(label, "", result, _custom_properties(parts), dict(names))
+
+
+def _values_of(parts: dict[str, bytes]) -> V.Workbook:
+    """The strings, date styles and epoch of the workbook, from the parts calamine takes for them."""
+    by_lower = {name.lower(): name for name in parts}
+    if len(by_lower) != len(parts):
+        raise NotFast("part names")  # calamine looks parts up whatever their case
+    strings = parts.get(by_lower.get("xl/sharedstrings.xml", ""))
+    styles = parts.get(by_lower.get("xl/styles.xml", ""))
+    workbook = parts.get("xl/workbook.xml", b"")
+    return V.Workbook(V.shared_strings(strings), V.date_kinds(styles), bool(_DATE1904.search(workbook)))
 
 
 # --- the package ---------------------------------------------------------------------------------
@@ -238,6 +253,8 @@ def _workbook(parts: dict[str, bytes], part: str):
     for node in root.iter(f"{ns}sheet"):
         kind, target = rels.get(node.get(f"{{{_REL_NS}}}id") or "", ("", ""))
         titles.append(node.get("name") or "")
+        if kind.rpartition("/")[2] not in _SHEET_KINDS or (node.get("state") or VISIBLE) not in _STATES:
+            raise NotFast("a sheet calamine refuses")
         if not kind.endswith(_WORKSHEET_REL):
             continue
         sheets.append((node.get("name") or "", node.get("state") or VISIBLE, target))
@@ -285,7 +302,7 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
 # --- the scan ----------------------------------------------------------------------------------------
 def _check_grid(body: bytes):
     """NotFast unless every cell element of a part has a plain address and, together, they
-    span at most :data:`MAX_GRID_CELLS` (what calamine allocates for the sheet). Returns
+    span at most :data:`MAX_GRID_CELLS` (what a reader may allocate for the sheet). Returns
     the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
     they are not all written the usual way."""
     prefixed = _PREFIXED.search(body)
@@ -333,34 +350,48 @@ def _cells_with_bodies(body: bytes, count: int):
         match = _REF.fullmatch(attrs.get(b"r") or b"")
         if match is None:
             raise NotFast("a cell without a plain address")
+        if attrs.get(b"t") == b"" or attrs.get(b"s") == b"" or len(attrs) != len(_ATTR.findall(head)):
+            raise NotFast("a cell's attributes")
         out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner, b""))
     return out
 
 
-def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
-    """The type, formula and style of each cell with content, and where content lies;
-    ``found``: what :func:`_check_grid` returned for the part."""
+def _scan(body: bytes, label: str, bounds: tuple[int, int], found, book: V.Workbook, formats: tuple[str, ...],
+          made: dict) -> _CellScan:
+    """Each cell with content, its value decoded, and where content lies; ``found``: what
+    :func:`_check_grid` returned for the part; ``made``: the CellData already made, by value and kind."""
     scan = _CellScan()
     max_rows, max_cols = bounds
     cells = scan.cells
     for letters, digits, style, kind, inner, _ in found if isinstance(found, list) else _cells_with_bodies(body, found):
         if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
             continue
-        if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<f" not in inner:
-            if not inner[3:-4].strip():  # a plain number: the commonest cell, no regex needed
+        if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<" not in inner[3:-4] and inner[-4:] == b"</v>":
+            raw = inner[3:-4]
+            if not raw:
                 continue
             row, col = int(digits), _column(letters)
             if row <= max_rows and col <= max_cols and row <= scan.max_row and col <= scan.max_col:
                 if (row, col) in cells:
                     raise NotFast("a cell twice")  # the careful path names it
-                cells[(row, col)] = (b"n", style, None, None)
+                value = book.numeric(raw, style)  # a plain number: the commonest cell
+                key = (value.__class__, value, b"n", style)
+                cell = made.get(key)
+                if cell is None:
+                    cell = made[key] = _cell(value, (b"n", style, None, None), formats)
+                cells[(row, col)] = cell
                 continue
-            formula = value = None
+            formula = found_value = None
+            value = book.numeric(raw, style)
         else:
             formula = _FORMULA.search(inner) if b"f" in inner else None
-            value = _VALUE.search(inner)
-            if not (formula or (value and value.group(1).strip()) or _INLINE.search(inner)):
+            found_value = _VALUE.search(inner)
+            if not (formula or (found_value and found_value.group(1).strip()) or _INLINE.search(inner)):
+                if found_value and found_value.group(1):
+                    raise NotFast("a blank value")  # calamine keeps it; the scan would not
+                book.value(kind, style, inner)  # what calamine refuses, refused here too
                 continue
+            value = book.value(kind, style, inner)
             row, col = int(digits), _column(letters)
         if row > P.MAX_SHEET_ROW or col > P.MAX_SHEET_COL:
             raise P.far_cell(label, row, col)
@@ -377,8 +408,18 @@ def _scan(body: bytes, label: str, bounds: tuple[int, int], found) -> _CellScan:
             raise NotFast("a cell twice")  # the careful path names it
         kind = kind or b"n"
         text = _formula_text(formula, row, col, scan) if formula is not None else None
-        error = html.unescape(value.group(1).decode("utf-8", "replace")) if kind == b"e" and value else None
-        cells[(row, col)] = (kind, style, text, error)
+        error = None
+        if kind == b"e" and found_value:
+            error = html.unescape(found_value.group(1).decode("utf-8", "replace"))
+        if value == "":
+            if text is None and error is None:
+                continue
+            value = None  # a formula without its result, an error
+        key = (value.__class__, value, kind, style, text, error)
+        cell = made.get(key)
+        if cell is None:
+            cell = made[key] = _cell(value, (kind, style, text, error), formats)
+        cells[(row, col)] = cell
     return scan
 
 
@@ -416,54 +457,6 @@ def _formula_text(match, row: int, col: int, scan: _CellScan) -> str:
 
 
 # --- values ---------------------------------------------------------------------------------------
-def _with_values(data, label, sheets, names, scans, formats, parts, bounds) -> WorkbookData:
-    import python_calamine
-
-    max_rows, max_cols = bounds
-    try:
-        with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
-            found = {meta.name: index for index, meta in enumerate(wb.sheets_metadata)
-                     if meta.typ == python_calamine.SheetTypeEnum.WorkSheet}
-            result = []
-            made: dict[tuple, CellData] = {}  # the same value in the same kind of cell is the same CellData
-            for name, visibility, part in sheets:
-                if name not in found:
-                    raise NotFast("calamine sees other sheets")
-                scan = scans[part]
-                sheet = SheetData(name, visibility, max_row=scan.max_row, max_col=scan.max_col,
-                                  beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond))
-                values = wb.get_sheet_by_index(found[name])
-                start = values.start
-                cells, scanned = sheet.cells, scan.cells
-                if start is not None:
-                    row0, col0 = start[0] + 1, start[1] + 1
-                    width = max(0, min(values.width, max_cols - col0 + 1))
-                    columns, get = range(col0, col0 + width), scanned.get
-                    for r, row in enumerate(values.to_python(), start=row0):
-                        if r > max_rows:
-                            break
-                        for c, value in zip(columns, row):
-                            if value != "":
-                                info = get((r, c))
-                                key = (value.__class__, value, info)
-                                cell = made.get(key)
-                                if cell is None:
-                                    cell = made[key] = _cell(value, info, formats)
-                                cells[(r, c)] = cell
-                for key, info in scanned.items():
-                    if key not in cells and (info[2] is not None or info[3] is not None):
-                        cells[key] = _cell(None, info, formats)  # a formula without its result, an error
-                result.append(sheet)
-    except NotFast:
-        raise
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - calamine panics (pyo3's PanicException is a BaseException)
-        raise NotFast(f"calamine: {type(exc).__name__}") from exc
-    props = _custom_properties(parts)
-    return WorkbookData(label, "", result, props, names)
-
-
 _PLAIN = (b"n", b"", None, None)
 
 
