@@ -16,20 +16,23 @@ from wjexcel.plan.workbook import workspace_plan
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _commands(group=cli, prefix=()):
+def _commands(group=cli, prefix=(), *, groups=False):
+    """Every command's words (``("plan", "check")``); with ``groups``, each group's too (``()`` first)."""
     import click
 
+    if groups:
+        yield prefix
     for name, cmd in group.commands.items():
         if isinstance(cmd, click.Group):
-            yield from _commands(cmd, prefix + (name,))
+            yield from _commands(cmd, prefix + (name,), groups=groups)
         else:
             yield prefix + (name,)
 
 
-def run_main(args, monkeypatch=None):
+def run_main(args, cwd=ROOT):
     """Run ``main`` like the console script; return (exit code, stdout, stderr)."""
     proc = subprocess.run([sys.executable, "-m", "wjexcel", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=ROOT)
+                          encoding="utf-8", cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 

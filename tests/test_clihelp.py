@@ -8,9 +8,6 @@ with ``@cli.command()`` (the group makes it of the Chinese class).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 import pytest
@@ -18,8 +15,8 @@ from click.testing import CliRunner
 
 from wjexcel.cli import help as clihelp
 from wjexcel.cli import cli
+from tests.test_cli import _commands, run_main
 
-ROOT = Path(__file__).resolve().parents[1]
 
 CLICK_WORDS = re.compile(
     r"\b(Usage|Options?|Commands?|Arguments?|Positional|Error|Invalid|invalid|[Rr]equired|[Dd]efault|Try|"
@@ -34,22 +31,7 @@ def english_of_click(text: str) -> list[str]:
     return [m.group(0) for m in CLICK_WORDS.finditer(FLAGS.sub(" ", text))]
 
 
-def _commands(group=cli, prefix=()):
-    yield prefix
-    for name, cmd in group.commands.items():
-        if isinstance(cmd, click.Group):
-            yield from _commands(cmd, prefix + (name,))
-        else:
-            yield prefix + (name,)
-
-
-def run_main(args, cwd=ROOT):
-    proc = subprocess.run([sys.executable, "-m", "wjexcel", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-@pytest.mark.parametrize("command", list(_commands()), ids=lambda c: " ".join(c) or "wjexcel")
+@pytest.mark.parametrize("command", list(_commands(groups=True)), ids=lambda c: " ".join(c) or "wjexcel")
 def test_every_help_is_chinese(command):
     result = CliRunner().invoke(cli, [*command, "-h"], prog_name="wjexcel")
     assert result.exit_code == 0, result.output

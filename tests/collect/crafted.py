@@ -30,6 +30,19 @@ def repack(src: Path, dest: Path, *, rename=None, edit=None, compression=zipfile
     return dest
 
 
+def forge_reporter(src: Path, dest: Path, claimed: str, forged: str) -> Path:
+    """``src`` with the reporter named in its hidden metadata changed from ``claimed`` to ``forged``
+    (the signature no longer matches), saved at ``dest``."""
+    book = openpyxl.load_workbook(src)
+    meta = next(s for s in book.worksheets if s.sheet_state != "visible")
+    for row in meta.iter_rows():
+        for c in row:
+            if c.value == claimed:
+                c.value = forged
+    book.save(dest)
+    return dest
+
+
 def plain_xlsx(dest: Path, cells: dict | None = None) -> Path:
     wb = openpyxl.Workbook()
     for ref, value in (cells or {"A1": "填报单位"}).items():

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.collect import crafted
 from wjexcel.cli import cli
 from wjexcel.collect.collector import collect
 from wjexcel.problems import Code
@@ -106,13 +107,7 @@ def messy_inbox(ws, tmp_path, soffice_convert, xlsx_bomb):
     target_cell.value = 13
     wb.save(inbox / "人才办.xlsx")
     tech = fill(ws, "统计局", staging / "stats.xlsx", good_values(ws, "统计局"))
-    wb = load_workbook(tech)
-    meta = next(s for s in wb.worksheets if s.sheet_state != "visible")
-    for row in meta.iter_rows():
-        for c in row:
-            if c.value == "统计局":
-                c.value = "税务局"
-    wb.save(inbox / "税务局.xlsx")
+    crafted.forge_reporter(tech, inbox / "税务局.xlsx", "统计局", "税务局")
     # 8. junk, a lock file, a zip bomb
     (inbox / "不是表格.xlsx").write_text("这不是 Excel 文件", encoding="utf-8")
     (inbox / "~$开发区.xlsx").write_bytes(b"\x00" * 165)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
+from tests.collect import crafted
 from wjexcel.collect.check import check_files
 from wjexcel.collect.collector import collect
 from wjexcel.report.status import reminder_text, reporting_status
@@ -83,13 +84,7 @@ def test_town_self_check_says_whose_form_it_is(ws):
 
 def test_a_forged_file_changes_nothing_about_the_town_it_claims(ws, tmp_path):
     qidu = fill(ws, "七都镇", tmp_path / "qidu.xlsx", {code: 77 for code in good_values(ws, "七都镇")})
-    book = load_workbook(qidu)
-    meta = next(s for s in book.worksheets if s.sheet_state != "visible")
-    for row in meta.iter_rows():
-        for c in row:
-            if c.value == "七都镇":
-                c.value = "平望镇"
-    book.save(ws.inbox / "平望镇.xlsx")
+    crafted.forge_reporter(qidu, ws.inbox / "平望镇.xlsx", "七都镇", "平望镇")
 
     v = by_file(collect(ws))["平望镇.xlsx"]
     assert v.status == "rejected" and v.reporter is None
