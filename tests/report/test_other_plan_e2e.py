@@ -178,6 +178,8 @@ def test_every_status_worked_out_by_hand(cycle):
     names = {i["name"]: i["code"] for i in doc["indicators"]}
     shown = {names[r[header.index("指标")]]: r[header.index("状态")] for r in rows if r[header.index("指标")] in names}
     assert {c: shown[c] for c in EXPECTED} == EXPECTED
+    source = {names[r[header.index("指标")]]: r[header.index("数据来源")] for r in rows if r[header.index("指标")] in names}
+    assert source["B3"].replace("\n", "") == f"{DRC}（来源单位）"  # its state came from the source unit: not 未报
 
 
 def test_the_supervision_list_names_the_real_problems(cycle):

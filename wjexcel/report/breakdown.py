@@ -176,6 +176,12 @@ def _remarks(f: IndicatorFigure) -> str:
 def _source(f) -> str:
     """The 数据来源 text: whose figure the 全区 value is."""
     unit = f.indicator.source_unit
+    m = f.milestone
+    if m is not None:  # a state, not a figure: who gave one
+        if list(m.expected) == [unit]:
+            return f"{unit}（{'未报' if m.missing else '来源单位'}）"
+        missing = m.missing if len(m.missing) <= 3 else [f"{len(m.missing)} 个区镇"]
+        return "区镇填报" + (f"（{'、'.join(missing)}未报）" if missing else "")
     if f.basis == SOURCE:
         return f"{unit}（来源单位）"
     if f.basis == DISTRICTS:
