@@ -244,6 +244,7 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
     sheet.write_row(2, 0, heads, st.header())
     sheet.set_row(2, max(fit_height(h, w) for h, w in zip(heads, widths)))
     formats = formats or {}
+    one_line = fit_height("", 1)
     for r, values in enumerate(rows, 3):
         for c, value in enumerate(values):
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -252,9 +253,10 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
                 num_format = num_format[r - 3]
             fmt = st.number(num_format) if number else st.text(wrap=c in wrap)
             put(sheet, r, c, value, fmt)
-        heights = [fit_height(str(values[c]), widths[c]) for c in wrap if values[c] not in (None, "")]
-        if max(heights, default=0) > fit_height("", 1):
-            sheet.set_row(r, max(heights))
+        # every row as tall as the text model's line (a one-line row left at the default 15 pt
+        # prints its CJK text touching the borders, beside the taller wrapped rows)
+        sheet.set_row(r, max([one_line, *(fit_height(str(values[c]), widths[c])
+                                          for c in wrap if values[c] not in (None, ""))]))
     last = max(3, 2 + len(rows))
     sheet.freeze_panes(3, 0)
     sheet.autofilter(2, 0, last, len(heads) - 1)

@@ -77,7 +77,7 @@ def write_problems(book, st: Styles, data: ReportData) -> None:
             for p in data.problems]
     heads = ["文件", "报送单位", "期间", "处理结果", "级别", "工作表", "单元格", "问题说明", "收到时间"]
     sheet, first, last = table(book, st, "问题清单", f"来件问题清单（{data.figures.period.label}）", heads, rows,
-                               [(12, 80), (10, 26), 9, (10, 16), 7, (8, 16), 8, 64, 18], data, wrap=(7,))
+                               [(12, 80), (10, 26), 9, (10, 16), 7, (8, 16), 8, 64, 20], data, wrap=(7,))
     sheet.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"错误"',
                                                  "format": book.add_format({"font_color": "#C00000",
                                                                             "bold": True})})
