@@ -1,0 +1,262 @@
+"""The cells of one worksheet part of an ordinary .xlsx, found and decoded in one scan.
+
+:mod:`wjexcel.collect.fastread` inflates the package and hands each worksheet part here.
+:func:`check_grid` finds every cell element (nearly always in one pass, written as
+nearly every program writes it) and raises :class:`NotFast` on anything unusual;
+:func:`scan` decodes each cell with content (:mod:`wjexcel.collect.xlsxvalues`) and
+records where content lies outside the form's bounds.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils.cell import column_index_from_string
+
+from wjexcel.cellref import a1
+from wjexcel.collect import preflight as P
+from wjexcel.collect import xlsxvalues as V
+from wjexcel.collect.book import CellData
+from wjexcel.collect.xlsxvalues import NotFast
+
+MAX_GRID_CELLS = 2_000_000
+"""Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it)."""
+
+# Cells as calamine finds them: by local name, whatever the namespace prefix. Attributes are
+# matched whole, quotes respected, so an "r" inside another attribute's value is never taken.
+# Nearly every file writes cells without a prefix; the patterns for those are much faster.
+_ANY_PREFIX = rb"""(?:[^\s<>/:=!?"']+:)?"""  # any XML name, Chinese too
+_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+_NOT_R = rb"""(?:\s+(?!r\s*=)[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+_R = rb"""\s+r\s*=\s*(?:"([A-Z]{1,3})([0-9]{1,7})"|'([A-Z]{1,3})([0-9]{1,7})')"""
+_PREFIXED = re.compile(rb":c[\s/>]")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    start: re.Pattern
+    ref: re.Pattern
+    body: re.Pattern
+
+
+def _patterns(prefix: bytes) -> _Patterns:
+    return _Patterns(re.compile(rb"<" + prefix + rb"c[\s/>]"), re.compile(rb"<" + prefix + rb"c" + _NOT_R + _R),
+                     re.compile(rb"<" + prefix + rb"c(" + _ATTRS + rb")\s*>(.*?)</" + prefix + rb"c\s*>", re.S))
+
+
+_PLAIN_CELLS, _ANY_CELLS = _patterns(b""), _patterns(_ANY_PREFIX)
+_ORDERED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?>'
+                           rb"(.*?)</c>", re.S)
+_USUAL_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="([A-Za-z]{1,9})")?'
+                         rb"(?:/>|>([^<]*(?:<(?!/c>|c[\s/>])[^<]*)*)</c>)|([\s/>]))")
+"""Every cell element: as nearly every program writes it (attributes r, s, t only, in that order, no
+cell inside it; self-closing or not) with address, style, type, body; any other by its 6th group."""
+_EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
+_FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+_VALUE = re.compile(rb"<" + _ANY_PREFIX + rb"v(?:\s[^>]*)?>([^<]*)<")
+_FORMULA = re.compile(rb"<" + _ANY_PREFIX + rb"f(?=[\s/>])([^>]*)>(?:([^<]*)<)?")
+_INLINE = re.compile(rb"<" + _ANY_PREFIX + rb"is[\s/>]")
+
+_TEXT_TYPES = (b"s", b"str", b"inlineStr")
+
+
+@dataclass
+class CellScan:
+    """The scan of one worksheet part."""
+
+    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
+    """(row, col) -> each cell with content inside the bounds."""
+    max_row: int = 0
+    max_col: int = 0
+    beyond: list[str] = field(default_factory=list)
+    beyond_count: int = 0
+    shared: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """A shared formula's text and first cell, by its index."""
+
+
+
+# --- the scan ----------------------------------------------------------------------------------------
+def check_grid(body: bytes):
+    """NotFast unless every cell element of a part has a plain address and, together, they
+    span at most :data:`MAX_GRID_CELLS` (what a reader may allocate for the sheet). Returns
+    the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
+    they are not all written the usual way."""
+    prefixed = _PREFIXED.search(body)
+    if not prefixed:  # nearly always: one pass finds every cell, its address, style, type and body
+        plain = _USUAL_CELL.findall(body)
+        if {cell[5] for cell in plain} <= {b""}:  # every one written the usual way
+            letters, rows = {cell[0] for cell in plain}, {cell[1] for cell in plain}
+            _check_span(rows, letters)
+            return plain
+    cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
+    count = len(cells.start.findall(body))
+    if len(_ANY_R.findall(body)) != count:
+        raise NotFast("cell addresses")  # one r each: calamine places a cell by its last r, this scan by its first
+    plain = [] if prefixed else _FIRST_R.findall(body)  # r written first, in double quotes: nearly always
+    if len(plain) == count:
+        letters, rows = {a for a, _ in plain}, {b for _, b in plain}
+    else:
+        refs = cells.ref.findall(body)
+        if len(refs) != count:
+            raise NotFast("a cell without a plain address")  # the careful path names a damaged one
+        letters, rows = {a or c for a, _, c, _ in refs}, {b or d for _, b, _, d in refs}
+    _check_span(rows, letters)
+    return count
+
+
+def _check_span(rows, letters) -> None:
+    if rows:
+        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
+        if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
+            raise NotFast("a large grid")
+
+
+def _cells_with_bodies(body: bytes, count: int):
+    """(column letters, row digits, style, type, body, b"") of each cell that is not empty-tagged, in
+    a part where some cell is not written as :data:`_USUAL_CELL` finds it."""
+    prefixed = _PREFIXED.search(body)
+    if not prefixed:
+        ordered = _ORDERED_CELL.findall(body)
+        if len(ordered) == count - len(_EMPTY_CELL.findall(body)):
+            return [(*cell, b"") for cell in ordered]
+    cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
+    out = []
+    for head, inner in cells.body.findall(body):
+        attrs = {name: first or second for name, first, second in _ATTR.findall(head)}
+        match = _REF.fullmatch(attrs.get(b"r") or b"")
+        if match is None:
+            raise NotFast("a cell without a plain address")
+        if attrs.get(b"t") == b"" or attrs.get(b"s") == b"" or len(attrs) != len(_ATTR.findall(head)):
+            raise NotFast("a cell's attributes")
+        out.append((match.group(1), match.group(2), attrs.get(b"s") or b"", attrs.get(b"t") or b"", inner, b""))
+    return out
+
+
+def scan(body: bytes, label: str, bounds: tuple[int, int], found, book: V.Workbook, formats: tuple[str, ...],
+          made: dict) -> CellScan:
+    """Each cell with content, its value decoded, and where content lies; ``found``: what
+    :func:`check_grid` returned for the part; ``made``: the CellData already made, by value and kind."""
+    scan = CellScan()
+    max_rows, max_cols = bounds
+    cells = scan.cells
+    for letters, digits, style, kind, inner, _ in found if isinstance(found, list) else _cells_with_bodies(body, found):
+        if not inner:  # <c r="B4" s="12"/> or <c ...></c>: a styled cell with nothing in it
+            continue
+        if inner[:3] == b"<v>" and kind in (b"", b"n") and b"<" not in inner[3:-4] and inner[-4:] == b"</v>":
+            raw = inner[3:-4]
+            if not raw:
+                continue
+            row, col = int(digits), _column(letters)
+            if row <= max_rows and col <= max_cols and row <= scan.max_row and col <= scan.max_col:
+                if (row, col) in cells:
+                    raise NotFast("a cell twice")  # the careful path names it
+                value = book.numeric(raw, style)  # a plain number: the commonest cell
+                key = (value.__class__, value, b"n", style)
+                cell = made.get(key)
+                if cell is None:
+                    cell = made[key] = _cell(value, (b"n", style, None, None), formats)
+                cells[(row, col)] = cell
+                continue
+            formula = found_value = None
+            value = book.numeric(raw, style)
+        else:
+            formula = _FORMULA.search(inner) if b"f" in inner else None
+            found_value = _VALUE.search(inner)
+            if not (formula or (found_value and found_value.group(1).strip()) or _INLINE.search(inner)):
+                if found_value and found_value.group(1):
+                    raise NotFast("a blank value")  # calamine keeps it; the scan would not
+                book.value(kind, style, inner)  # what calamine refuses, refused here too
+                continue
+            value = book.value(kind, style, inner)
+            row, col = int(digits), _column(letters)
+        if row > P.MAX_SHEET_ROW or col > P.MAX_SHEET_COL:
+            raise P.far_cell(label, row, col)
+        if row > scan.max_row:
+            scan.max_row = row
+        if col > scan.max_col:
+            scan.max_col = col
+        if row > max_rows or col > max_cols:
+            scan.beyond_count += 1
+            if len(scan.beyond) < P.MAX_BEYOND_SAMPLES:
+                scan.beyond.append(a1(row, col))
+            continue
+        if (row, col) in cells:
+            raise NotFast("a cell twice")  # the careful path names it
+        kind = kind or b"n"
+        text = _formula_text(formula, row, col, scan) if formula is not None else None
+        error = None
+        if kind == b"e" and found_value:
+            error = html.unescape(found_value.group(1).decode("utf-8", "replace"))
+        if value == "":
+            if text is None and error is None:
+                continue
+            value = None  # a formula without its result, an error
+        key = (value.__class__, value, kind, style, text, error)
+        cell = made.get(key)
+        if cell is None:
+            cell = made[key] = _cell(value, (kind, style, text, error), formats)
+        cells[(row, col)] = cell
+    return scan
+
+
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    """``b"AB"`` -> 28 (remembered: a form uses a handful of columns)."""
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = _COLUMNS[letters] = column_index_from_string(letters.decode("ascii"))
+    return number
+
+
+def _formula_text(match, row: int, col: int, scan: CellScan) -> str:
+    """A cell's formula as openpyxl gives it (``=`` and the text); a shared formula's other
+    cells get the first cell's formula moved to theirs."""
+    attrs, text = match.group(1), match.group(2)
+    text = html.unescape(text.decode("utf-8", "replace")) if text else ""
+    shared = re.search(rb"""\bt\s*=\s*["']shared["']""", attrs)
+    index = re.search(rb"""\bsi\s*=\s*["'](\d+)["']""", attrs)
+    if shared and index:
+        key = int(index.group(1))
+        if text:
+            scan.shared[key] = (text, a1(row, col))
+        elif key in scan.shared:
+            from openpyxl.formula.translate import Translator
+
+            origin_text, origin = scan.shared[key]
+            try:
+                return Translator(f"={origin_text}", origin).translate_formula(a1(row, col))
+            except Exception:  # noqa: BLE001 - a formula Translator cannot move is shown as it is
+                return f"={origin_text}"
+    return f"={text}"
+
+
+# --- values ---------------------------------------------------------------------------------------
+_PLAIN = (b"n", b"", None, None)
+
+
+def _cell(value, scanned, formats: tuple[str, ...]) -> CellData:
+    kind, style, formula, error = scanned or _PLAIN
+    if value.__class__ is float:
+        if value.is_integer() and -1e15 < value < 1e15:
+            value = int(value)  # "5" in the file: openpyxl and Excel show 5, not 5.0
+    elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        value = _dt.datetime(value.year, value.month, value.day)
+    elif value == "" and formula is None and kind not in _TEXT_TYPES:
+        value = None
+    return CellData(error if kind == b"e" and error is not None else value, formula,
+                    kind in _TEXT_TYPES, kind == b"e", _format_of(style, formats))
+
+
+def _format_of(style: bytes, formats: tuple[str, ...]) -> str | None:
+    """The number format of style index ``style`` (the first style's when it names none)."""
+    if style.isdigit() and int(style) < len(formats):
+        return formats[int(style)]
+    return formats[0] if formats else None
