@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from openpyxl.utils.cell import column_index_from_string
 
@@ -23,7 +26,8 @@ from wjexcel.collect.book import CellData
 from wjexcel.collect.xlsxvalues import NotFast
 
 MAX_GRID_CELLS = 2_000_000
-"""Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it)."""
+"""Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it).
+Within bounds smaller than this no span can be too large: it is measured where a cell lies outside them."""
 
 # Cells as calamine finds them: by local name, whatever the namespace prefix. Attributes are
 # matched whole, quotes respected, so an "r" inside another attribute's value is never taken.
@@ -54,6 +58,7 @@ _USUAL_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6}
                          rb"(?:/>|>([^<]*(?:<(?!/c>|c[\s/>])[^<]*)*)</c>)|([\s/>]))")
 """Every cell element: as nearly every program writes it (attributes r, s, t only, in that order, no
 cell inside it; self-closing or not) with address, style, type, body; any other by its 6th group."""
+_UNUSUAL = operator.itemgetter(5)
 _EMPTY_CELL = re.compile(rb"<c\s[^>]*/>")
 _FIRST_R = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_R = re.compile(rb"""\sr\s*=\s*["'][A-Z]{1,3}[0-9]{1,7}["']""")
@@ -87,13 +92,11 @@ def check_grid(body: bytes):
     span at most :data:`MAX_GRID_CELLS` (what a reader may allocate for the sheet). Returns
     the cells as :func:`_cells_with_bodies` does, or how many cell elements there are when
     they are not all written the usual way."""
+    plain = _usual_cells(body)
+    if plain is not None:  # nearly always: one pass finds every cell, its address, style, type and body
+        _check_span(*_span(plain))
+        return plain
     prefixed = _PREFIXED.search(body)
-    if not prefixed:  # nearly always: one pass finds every cell, its address, style, type and body
-        plain = _USUAL_CELL.findall(body)
-        if {cell[5] for cell in plain} <= {b""}:  # every one written the usual way
-            letters, rows = {cell[0] for cell in plain}, {cell[1] for cell in plain}
-            _check_span(rows, letters)
-            return plain
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
     count = len(cells.start.findall(body))
     if len(_ANY_R.findall(body)) != count:
@@ -110,11 +113,29 @@ def check_grid(body: bytes):
     return count
 
 
+def _usual_cells(body: bytes) -> list | None:
+    """Every cell element of ``body`` as (column letters, row digits, style, type, body, b""), when
+    each is written the usual way (:data:`_USUAL_CELL`); None when one is not."""
+    if _PREFIXED.search(body):
+        return None
+    plain = _USUAL_CELL.findall(body)
+    return None if any(map(_UNUSUAL, plain)) else plain
+
+
+def _span(plain: list) -> tuple[set, set]:
+    """The row digits and the column letters of the cells :func:`_usual_cells` found."""
+    return {cell[1] for cell in plain}, {cell[0] for cell in plain}
+
+
 def _check_span(rows, letters) -> None:
     if rows:
         numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
-        if (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1) > MAX_GRID_CELLS:
-            raise NotFast("a large grid")
+        _check_extent(min(numbers), max(numbers), min(columns), max(columns))
+
+
+def _check_extent(top: int, bottom: int, left: int, right: int) -> None:
+    if (bottom - top + 1) * (right - left + 1) > MAX_GRID_CELLS:
+        raise NotFast("a large grid")
 
 
 def _cells_with_bodies(body: bytes, count: int):
@@ -139,10 +160,11 @@ def _cells_with_bodies(body: bytes, count: int):
 
 
 def scan(body: bytes, label: str, bounds: tuple[int, int], found, book: V.Workbook, formats: tuple[str, ...],
-          made: dict) -> CellScan:
+         made: dict, shared: dict | None = None) -> CellScan:
     """Each cell with content, its value decoded, and where content lies; ``found``: what
-    :func:`check_grid` returned for the part; ``made``: the CellData already made, by value and kind."""
-    scan = CellScan()
+    :func:`check_grid` returned for the part; ``made``: the CellData already made, by value and kind;
+    ``shared``: the shared formulas of the rows before (when ``body`` is some rows of a part)."""
+    scan = CellScan() if shared is None else CellScan(shared=shared)
     max_rows, max_cols = bounds
     cells = scan.cells
     for letters, digits, style, kind, inner, _ in found if isinstance(found, list) else _cells_with_bodies(body, found):
@@ -203,6 +225,134 @@ def scan(body: bytes, label: str, bounds: tuple[int, int], found, book: V.Workbo
             cell = made[key] = _cell(value, (kind, style, text, error), formats)
         cells[(row, col)] = cell
     return scan
+
+
+# --- a worksheet part, row by row -------------------------------------------------------------------
+PIECES_KEPT = 8192
+"""Rows remembered with their scan, in one process. The forms of one generate hold the same rows
+(headers, labels, the numbered rows of a 明细 sheet) byte for byte; a row is scanned once and
+taken as scanned wherever the same bytes come again under the same styles (and, where it holds
+shared strings, the same strings). Only a row met twice is kept, so rows that only one form
+holds (its values) never fill the memory."""
+
+_PIECES: dict[tuple, _Piece] = {}
+_SEEN: set[int] = set()
+_CONTEXTS: dict[tuple, int] = {}
+_NUMBERING = itertools.count()
+
+
+class _Piece(NamedTuple):
+    """What the scan of some rows of a part found (``cells`` is never changed once made)."""
+
+    cells: dict
+    max_row: int
+    max_col: int
+    extent: tuple[int, int, int, int] | None
+    """The rows and columns its cell elements span: top, bottom, left, right (None: it has none)."""
+    rest: tuple | None
+    """(cells outside the bounds, how many) when some cell element lies outside the bounds, else
+    None (nearly always)."""
+
+
+def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workbook, formats: tuple[str, ...],
+               made: dict) -> CellScan:
+    """:func:`check_grid` and :func:`scan` of one worksheet part, piece by piece between its
+    ``</row>`` tags, each piece taken as already scanned where the same bytes were scanned before
+    under the same styles. The result is the whole part's: the pieces are checked one by one for
+    what the whole part is checked for, and a part where any cell is not written the usual way
+    (or is written across a ``</row>``) is scanned whole."""
+    if b"sheetData" not in body:
+        return CellScan()  # no cells, whatever it holds
+    if _PREFIXED.search(body):
+        return scan(body, label, bounds, check_grid(body), book, formats, made)
+    plain_context = _context((bounds, formats, book.kinds, book.is_1904))
+    strings_context = None
+    result = CellScan()
+    cells, beyond = result.cells, result.beyond
+    extents, outside = [], bounds[0] * bounds[1] > MAX_GRID_CELLS
+    for piece in body.split(b"</row>"):
+        if b' t="s"' in piece:
+            if strings_context is None:
+                strings_context = _context((plain_context, tuple(book.strings or ())))
+            key = (piece, strings_context)
+        else:
+            key = (piece, plain_context)
+        got = _PIECES.get(key)
+        if got is None:
+            if b"<f" in piece:  # a shared formula's text carries over to the rows after it: scanned in place
+                got = _piece(piece, label, bounds, book, formats, made, result.shared)
+            else:
+                got = _piece(piece, label, bounds, book, formats, made)
+                _remember(key, got)
+            if got is None:  # a cell not written the usual way: the whole part as before
+                return scan(body, label, bounds, check_grid(body), book, formats, made)
+        found, high_row, high_col, extent, rest = got
+        if found:
+            count = len(cells)
+            cells.update(found)
+            if len(cells) != count + len(found):
+                raise NotFast("a cell twice")  # the careful path names it
+        if high_row > result.max_row:
+            result.max_row = high_row
+        if high_col > result.max_col:
+            result.max_col = high_col
+        extents.append(extent)
+        if rest is not None:
+            outside = True
+            samples, count = rest
+            result.beyond_count += count
+            beyond.extend(samples[:max(0, P.MAX_BEYOND_SAMPLES - len(beyond))])
+    if outside:  # within the bounds the span cannot be too large
+        spans = [e for e in extents if e is not None]
+        _check_extent(min(e[0] for e in spans), max(e[1] for e in spans), min(e[2] for e in spans),
+                      max(e[3] for e in spans))
+    return result
+
+
+def _piece(piece: bytes, label: str, bounds: tuple[int, int], book: V.Workbook, formats: tuple[str, ...],
+           made: dict, shared: dict | None = None) -> _Piece | None:
+    plain = _usual_cells(piece)
+    if plain is None:
+        return None
+    found = scan(piece, label, bounds, plain, book, formats, made, shared)
+    extent = rest = None
+    if plain:
+        rows, letters = _span(plain)
+        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
+        extent = (min(numbers), max(numbers), min(columns), max(columns))
+        if found.beyond_count or extent[1] > bounds[0] or extent[3] > bounds[1]:
+            rest = (tuple(found.beyond), found.beyond_count)
+    return _Piece(found.cells, found.max_row, found.max_col, extent, rest)
+
+
+def _context(key: tuple) -> int:
+    number = _CONTEXTS.get(key)
+    if number is None:
+        if len(_CONTEXTS) >= 256:
+            _forget()
+        number = _CONTEXTS[key] = next(_NUMBERING)
+    return number
+
+
+def _remember(key: tuple, piece: _Piece | None) -> None:
+    """Keep a piece's scan once its bytes come a second time."""
+    if piece is None:
+        return
+    seen = hash(key)
+    if seen not in _SEEN:
+        if len(_SEEN) >= 4 * PIECES_KEPT:
+            _SEEN.clear()
+        _SEEN.add(seen)
+        return
+    if len(_PIECES) >= PIECES_KEPT:
+        _PIECES.clear()
+    _PIECES[key] = piece
+
+
+def _forget() -> None:
+    _PIECES.clear()
+    _SEEN.clear()
+    _CONTEXTS.clear()
 
 
 _COLUMNS: dict[bytes, int] = {}

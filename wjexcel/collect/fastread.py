@@ -78,14 +78,17 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                 value = quoted or single
                 if not value.isdigit() or int(value) > MAX_STRINGS:
                     raise NotFast("shared strings")
-    cells = {name: C.check_grid(body) for name, body in parts.items() if b"sheetData" in body}
+    sheet_parts = {part for _, _, part in sheets}
+    for name, body in parts.items():
+        if b"sheetData" in body and name not in sheet_parts:
+            C.check_grid(body)  # a part no sheet names is held to what a sheet is
     formats = _number_formats(parts.get(styles, b""))
     book = _values_of(parts)
     result, made = [], {}  # the same value in the same kind of cell is the same CellData
     for name, visibility, part in sheets:
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        scan = C.scan(parts[part], label, bounds, cells.get(part, ()), book, formats, made)
+        scan = C.scan_sheet(parts[part], label, bounds, book, formats, made)
         result.append(SheetData(name, visibility, scan.cells, max_row=scan.max_row, max_col=scan.max_col,
                                 beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond)))
     return WorkbookData(label, "", result, _custom_properties(parts), dict(names))

@@ -1,0 +1,161 @@
+"""A worksheet part scanned row by row, each row taken as scanned where its bytes came before,
+reads exactly as the part scanned whole: the same cells, extent and samples outside the bounds,
+the same refusals; and a row read under other styles or other shared strings is read anew."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+
+from tests.collect.test_fast_values import _fill_by_openpyxl, stress_workbook
+from wjexcel.collect import cellscan as C
+from wjexcel.collect import fastread
+from wjexcel.collect.xlsxvalues import NotFast
+from wjexcel.errors import FormError
+
+BOUNDS = (20, 10)
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
+         'spreadsheetml/2006/main"><sheetData>')
+_TAIL = "</sheetData></worksheet>"
+
+
+def _outcome(read):
+    """What one scan gives, as plain data (or the refusal it raises)."""
+    try:
+        scan = read()
+    except (NotFast, FormError) as exc:
+        return type(exc).__name__, str(exc)
+    return ({key: (cell, type(cell.value)) for key, cell in scan.cells.items()}, scan.max_row, scan.max_col,
+            tuple(scan.beyond), scan.beyond_count)
+
+
+def _both_ways(body: bytes, book, formats=()):
+    """(whole, row by row cold, row by row after the same bytes were scanned twice before)."""
+    def whole():
+        return C.scan(body, "表.xlsx", BOUNDS, C.check_grid(body), book, formats, {})
+
+    def by_rows():
+        return C.scan_sheet(body, "表.xlsx", BOUNDS, book, formats, {})
+
+    C._forget()
+    cold = _outcome(by_rows)
+    _outcome(by_rows)
+    return _outcome(whole), cold, _outcome(by_rows)
+
+
+def _sheet(rows: str) -> bytes:
+    return (_HEAD + rows + _TAIL).encode("utf-8")
+
+
+def _book(strings=("甲", "乙")):
+    from wjexcel.collect.xlsxvalues import Workbook
+
+    return Workbook(list(strings), (), False)
+
+
+@pytest.mark.parametrize("rows, why", [
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A1"><v>2</v></c></row>', "a cell twice, in two rows"),
+    ('<row r="1"><c r="A1"><v>1</v></row><row r="2"></c></row>', "a cell written across </row>"),
+    ('<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" foo="1"><v>3</v></c></row>', "an unusual cell"),
+    ("".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="Z{r}"><v>9</v></c></row>' for r in range(1, 40)),
+     "cells outside the bounds in many rows: the first twenty named, in order"),
+    ('<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>2</v></c></row><row r="2"></row>'
+     '<row r="3"><c r="A3"><f t="shared" si="0"/><v>4</v></c></row>', "a shared formula used two rows on"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="1"/></row>',
+     "an empty cell making the span too large"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="30"><c r="A30" s="1"/></row>', "an empty cell outside"),
+    ('<row r="2000000"><c r="A2000000"><v>1</v></c></row>', "a cell beyond any sheet"),
+    ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>内</t></is></c></row>'
+     '<row r="2"><c r="A2" t="s"><v>1</v></c></row>', "shared and inline strings"),
+])
+def test_a_part_read_row_by_row_is_read_as_the_whole_part_is(rows, why):
+    whole, cold, warm = _both_ways(_sheet(rows), _book())
+    assert cold == whole and warm == whole, why
+
+
+def test_crafted_cases_are_refused_or_named_as_the_whole_part_is():
+    body = _sheet("".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="Z{r}"><v>9</v></c></row>'
+                          for r in range(1, 40)))
+    _, _, warm = _both_ways(body, _book())
+    assert warm[3] == tuple(f"Z{r}" for r in range(1, 21)) and warm[4] == 39 + 19  # A21:A39 below the bounds
+    twice = _sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A1"><v>2</v></c></row>')
+    assert _both_ways(twice, _book())[2] == ("NotFast", "a cell twice")
+    huge = _sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="1"/></row>')
+    assert _both_ways(huge, _book())[2] == ("NotFast", "a large grid")
+
+
+def test_every_sheet_of_filled_forms_reads_as_the_whole_part_does(make_workspace, forms_of, tmp_path):
+    ws = make_workspace("2022Q3")
+    parts = []
+    for path in _fill_by_openpyxl(ws, forms_of, tmp_path)[:4]:
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            inflated = {name: zf.read(name) for name in zf.namelist()}
+        book = fastread._values_of(inflated)
+        formats = fastread._number_formats(inflated.get("xl/styles.xml", b""))
+        parts += [(body, book, formats) for name, body in inflated.items() if name.startswith("xl/worksheets/")]
+    assert len(parts) >= 15
+    for body, book, formats in parts:
+        whole, cold, warm = _both_ways(body, book, formats)
+        assert isinstance(whole, tuple) and len(whole) == 5  # read, not refused
+        assert cold == whole and warm == whole
+
+
+def _with(data: bytes, **parts: str) -> bytes:
+    """``data`` with some parts replaced (``styles=`` xl/styles.xml, ``strings=`` xl/sharedStrings.xml)."""
+    names = {"styles": "xl/styles.xml", "strings": "xl/sharedStrings.xml"}
+    replace = {names[k]: v.encode("utf-8") for k, v in parts.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, replace.get(info.filename, zin.read(info)))
+    return out.getvalue()
+
+
+def _read(data: bytes):
+    return fastread.read(data, "表.xlsx", BOUNDS, time.monotonic() + 60).sheet("填报")
+
+
+def test_the_same_rows_under_other_styles_or_other_strings_are_read_anew():
+    import datetime as dt
+
+    dated = stress_workbook()
+    with zipfile.ZipFile(io.BytesIO(dated)) as zf:
+        styles, strings = zf.read("xl/styles.xml").decode(), zf.read("xl/sharedStrings.xml").decode()
+    plain = _with(dated, styles=styles.replace('formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"',
+                                               'formatCode="0.00"'))
+    other_strings = _with(dated, strings=strings.replace("<t>指标</t>", "<t>别的指标</t>"))
+    C._forget()
+    for _ in range(3):  # the rows are kept once met twice
+        assert _read(dated).get("D1").value == dt.datetime(2023, 3, 15)
+        assert _read(dated).get("A1").value == "指标"
+    assert C._PIECES
+    assert _read(plain).get("D1").value == 45000 and _read(plain).get("D1").number_format == "0.00"
+    assert _read(other_strings).get("A1").value == "别的指标"
+    assert _read(other_strings).get("F1").value == "内联"  # an inline string needs no table
+    assert _read(dated).get("D1").value == dt.datetime(2023, 3, 15) and _read(dated).get("A1").value == "指标"
+
+
+def test_a_read_changed_by_its_caller_leaves_the_next_read_whole():
+    data = stress_workbook()
+    C._forget()
+    first = _read(data)
+    expected = dict(first.cells)
+    for _ in range(3):
+        _read(data).cells.clear()
+    assert _read(data).cells == expected
+
+
+def test_the_rows_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(C, "PIECES_KEPT", 5)
+    C._forget()
+    book = _book()
+    for n in range(3):
+        for r in range(1, 30):
+            body = _sheet("".join(f'<row r="{i}"><c r="A{i}"><v>{r * 100 + i}</v></c></row>' for i in range(1, 4)))
+            scanned = C.scan_sheet(body, "表.xlsx", BOUNDS, book, (), {})
+            assert scanned.cells[(1, 1)].value == r * 100 + 1
+            assert len(C._PIECES) <= 5
