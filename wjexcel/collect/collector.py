@@ -145,6 +145,7 @@ class _Collector(Containers):
 
     def __init__(self, ws, ledger: Ledger, plan, key: bytes, limits: Limits, progress=None):
         self.ws, self.ledger, self.plan, self.key = ws, ledger, plan, key
+        self.reporter_names = [r.name for r in plan.reporters]
         self.limits, self.progress = limits, progress
         self.position = (0, 0)
         self.ahead: ReadAhead | None = None
@@ -312,7 +313,7 @@ class _Collector(Containers):
             return V.judge_unreadable(FormError(*error), inc.display), None
         ident = reading.identity
         sent = self.ledger.generated_form(ident.form_id) is not None if ident is not None else None
-        return V.judge_reading(reading, sent=sent, reporters=[r.name for r in self.plan.reporters],
+        return V.judge_reading(reading, sent=sent, reporters=self.reporter_names,
                                claims=self._claims(inc)), reading
 
     def _claims(self, inc: Incoming) -> V.Claims:
