@@ -4,12 +4,12 @@ Content-addressed, so a file mailed twice is stored once, and nothing that arriv
 ever lost or changed. Paths are relative to the workspace, so the archive moves with it.
 The ledger records which submission has which hash; this module only stores bytes.
 
-A file's bytes are written in the calling thread (a full disk is seen at once), flushed to
-the disk, then sealed: made read-only and renamed to its final name. Between
-:meth:`Archive.defer` and the last :meth:`Archive.settle` — as the ledger does for a batch
-of records — the flush waits on the disk in a background thread while the caller goes on,
-and :meth:`Archive.settle` waits until every file is sealed: the ledger settles before each
-commit, so a committed record never names a file that is not whole and sealed.
+A file's bytes are always written in the calling thread (a full disk is seen at once). Its
+flush to the disk and its sealing (read-only, renamed to its final name) happen there too,
+or — between :meth:`Archive.defer` and the last :meth:`Archive.settle`, as the ledger does
+for a batch of records — in a few background threads, and :meth:`Archive.settle` waits
+for them: the ledger settles before each commit, so a committed record never names a file
+that is not whole and sealed.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 
 CHUNK = 1 << 20
 _READ_ONLY = stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH
-FLUSHERS = 2
-"""Threads waiting on the disk for deferred files' flushes (a flush holds no Python lock)."""
+SEALERS = 4
+"""Threads flushing and sealing deferred files (a flush waits on the disk, not on Python)."""
 MAX_PENDING = 64
-"""Deferred files open at once at most (each holds a file descriptor until it is sealed)."""
+"""Deferred files not yet sealed at most (each holds a file descriptor until it is)."""
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -38,10 +38,10 @@ class Archive:
         self.ws = ws
         self._folders: set[Path] = set()  # folders known to exist (made or found by this archive)
         self._token = secrets.token_hex(4)  # this archive's .part names: no other run's, no other archive's
-        self._flushers: ThreadPoolExecutor | None = None  # while deferred
-        self._pending: deque = deque()  # (flush, fd, part, target) of files written, not yet sealed
+        self._sealers: ThreadPoolExecutor | None = None  # while deferred
+        self._pending: deque = deque()  # files written, not yet settled
         self._written: set[str] = set()  # hashes written while deferred (sealed or pending)
-        self._renamed: set[Path] = set()  # folders whose new entries are not yet made durable
+        self._renamed: set[Path] = set()  # folders whose new entries the next settle makes durable
         self._failed: OSError | None = None  # a deferred flush or seal that failed, until the last settle
 
     def relative_path(self, sha256: str) -> str:
@@ -56,7 +56,7 @@ class Archive:
 
         A file already there is trusted only when its size and hash are right: a 0-byte or
         truncated copy a crash or a full disk left behind is replaced. While deferred, the
-        file is only written here; :meth:`settle` waits until it is flushed and sealed.
+        file is written here and flushed and sealed in the background (see :meth:`settle`).
 
         Raises:
             DiskProblem: The archive folder cannot be written (full, read-only, no permission).
@@ -76,27 +76,23 @@ class Archive:
             os.close(fd)
             part.unlink(missing_ok=True)
             raise self._problem(exc) from exc
-        if self._flushers is None:
+        if self._sealers is None:
             try:
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                self._sealed(part, target)
+                self._finish(fd, part, target)
             except OSError as exc:
-                part.unlink(missing_ok=True)
                 raise self._problem(exc) from exc
             self._sync_folders()
         else:
             self._written.add(sha256)
-            self._pending.append((self._flushers.submit(os.fsync, fd), fd, part, target))
-            self._seal_flushed(wait=len(self._pending) > MAX_PENDING)
+            self._pending.append(self._sealers.submit(self._finish, fd, part, target))
+            while len(self._pending) > MAX_PENDING or (self._pending and self._pending[0].done()):
+                self._settled(self._pending.popleft())
         return self.relative_path(sha256)
 
     def defer(self) -> None:
-        """From now on, flush stored files in the background until the last :meth:`settle`."""
-        if self._flushers is None:
-            self._flushers = ThreadPoolExecutor(FLUSHERS, thread_name_prefix="archive")
+        """From now on, flush and seal stored files in the background until the last :meth:`settle`."""
+        if self._sealers is None:
+            self._sealers = ThreadPoolExecutor(SEALERS, thread_name_prefix="archive")
 
     def settle(self, last: bool = False) -> None:
         """Wait until every file stored so far is whole, flushed, sealed and durably at its name.
@@ -108,50 +104,40 @@ class Archive:
                 raised again by every settle until the last, so nothing recorded since is committed.
         """
         try:
-            self._seal_flushed(wait=True, every=True)
+            self._wait()
             if self._failed is None:
                 self._sync_folders()
             if self._failed is not None:
                 raise self._problem(self._failed) from self._failed
         finally:
             if last:
-                self._seal_flushed(wait=True, every=True)
-                if self._flushers is not None:
-                    self._flushers.shutdown()
-                self._flushers, self._failed = None, None
+                self._wait()
+                if self._sealers is not None:
+                    self._sealers.shutdown()
+                self._sealers, self._failed = None, None
                 self._written.clear()
                 self._renamed.clear()
 
-    def _seal_flushed(self, wait: bool = False, every: bool = False) -> None:
-        """Seal the pending files whose flush is done, oldest first (``wait``: at least the
-        oldest; ``every``: all of them). A failure is kept for :meth:`settle` to raise."""
-        while self._pending and (wait or self._pending[0][0].done()):
-            flush, fd, part, target = self._pending.popleft()
-            try:
-                try:
-                    flush.result()
-                finally:
-                    os.close(fd)
-                self._sealed(part, target)
-            except OSError as exc:
-                part.unlink(missing_ok=True)
-                self._failed = self._failed or exc
-            wait = every
-
-    def _sealed(self, part: Path, target: Path) -> None:
-        self._seal(part, target)
-        self._renamed.add(target.parent)
-
     def _sync_folders(self) -> None:
-        """Make the new entries of the folders files were sealed (or folders made) in durable."""
+        """Make the new entries of the folders files were sealed in (or made in) durable."""
         from wjexcel.atomic import fsync_folder
 
         folders, self._renamed = self._renamed, set()
-        if self._flushers is not None:
-            list(self._flushers.map(fsync_folder, folders))
+        if self._sealers is not None:
+            list(self._sealers.map(fsync_folder, folders))
         else:
             for folder in folders:
                 fsync_folder(folder)
+
+    def _wait(self) -> None:
+        while self._pending:
+            self._settled(self._pending.popleft())
+
+    def _settled(self, future) -> None:
+        """Wait for one deferred file; a failure is kept for :meth:`settle` to raise."""
+        exc = future.exception()
+        if exc is not None and self._failed is None:
+            self._failed = exc if isinstance(exc, OSError) else OSError(str(exc))
 
     def _open_part(self, target: Path) -> tuple[int, Path]:
         """A new ``.part`` file beside ``target`` (its folder made if this archive has not seen it): (fd, path)."""
@@ -175,6 +161,19 @@ class Archive:
                 if folder.is_dir():
                     raise
                 folder.mkdir(parents=True, exist_ok=True)  # removed since: made again
+
+    def _finish(self, fd: int, part: Path, target: Path) -> None:
+        """Flush ``part``'s bytes to the disk, close it, and seal it as ``target`` (it is removed if that fails)."""
+        try:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._seal(part, target)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        self._renamed.add(target.parent)
 
     def store_file(self, path: Path) -> tuple[str, int]:
         """Hash and keep a file too large to hold in memory, in chunks; return (sha256, size)."""
