@@ -3,17 +3,32 @@
 Content-addressed, so a file mailed twice is stored once, and nothing that arrives is
 ever lost or changed. Paths are relative to the workspace, so the archive moves with it.
 The ledger records which submission has which hash; this module only stores bytes.
+
+A file's bytes are always written in the calling thread (a full disk is seen at once). Its
+flush to the disk and its sealing (read-only, renamed to its final name) happen there too,
+or — between :meth:`Archive.defer` and the last :meth:`Archive.settle`, as the ledger does
+for a batch of records — in a few background threads, and :meth:`Archive.settle` waits
+for them: the ledger settles before each commit, so a committed record never names a file
+that is not whole and sealed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CHUNK = 1 << 20
 _READ_ONLY = stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH
+SEALERS = 4
+"""Threads flushing and sealing deferred files (a flush waits on the disk, not on Python)."""
+MAX_PENDING = 64
+"""Deferred files not yet sealed at most (each holds a file descriptor until it is)."""
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 class Archive:
@@ -21,6 +36,13 @@ class Archive:
 
     def __init__(self, ws):
         self.ws = ws
+        self._folders: set[Path] = set()  # folders known to exist (made or found by this archive)
+        self._token = secrets.token_hex(4)  # this archive's .part names: no other run's, no other archive's
+        self._sealers: ThreadPoolExecutor | None = None  # while deferred
+        self._pending: deque = deque()  # files written, not yet settled
+        self._written: set[str] = set()  # hashes written while deferred (sealed or pending)
+        self._renamed: set[Path] = set()  # folders whose new entries the next settle makes durable
+        self._failed: OSError | None = None  # a deferred flush or seal that failed, until the last settle
 
     def relative_path(self, sha256: str) -> str:
         """``.wjexcel/archive/ab/ab12…``: where a hash is kept, relative to the workspace."""
@@ -33,25 +55,125 @@ class Archive:
         """Keep ``data`` (whose hash is ``sha256``) unless it is already kept whole; return its relative path.
 
         A file already there is trusted only when its size and hash are right: a 0-byte or
-        truncated copy a crash or a full disk left behind is replaced.
+        truncated copy a crash or a full disk left behind is replaced. While deferred, the
+        file is written here and flushed and sealed in the background (see :meth:`settle`).
 
         Raises:
             DiskProblem: The archive folder cannot be written (full, read-only, no permission).
         """
         target = self.path(sha256)
-        if not self._kept(target, sha256, len(data)):
-            part = target.with_suffix(f".{os.getpid()}.part")
+        if sha256 in self._written or self._kept(target, sha256, len(data)):
+            return self.relative_path(sha256)
+        try:
+            fd, part = self._open_part(target)
+        except OSError as exc:
+            raise self._problem(exc) from exc
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError as exc:
+            os.close(fd)
+            part.unlink(missing_ok=True)
+            raise self._problem(exc) from exc
+        if self._sealers is None:
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(part, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                self._seal(part, target)
+                self._finish(fd, part, target)
             except OSError as exc:
-                part.unlink(missing_ok=True)
                 raise self._problem(exc) from exc
+            self._sync_folders()
+        else:
+            self._written.add(sha256)
+            self._pending.append(self._sealers.submit(self._finish, fd, part, target))
+            while len(self._pending) > MAX_PENDING or (self._pending and self._pending[0].done()):
+                self._settled(self._pending.popleft())
         return self.relative_path(sha256)
+
+    def defer(self) -> None:
+        """From now on, flush and seal stored files in the background until the last :meth:`settle`."""
+        if self._sealers is None:
+            self._sealers = ThreadPoolExecutor(SEALERS, thread_name_prefix="archive")
+
+    def settle(self, last: bool = False) -> None:
+        """Wait until every file stored so far is whole, flushed, sealed and durably at its name.
+
+        ``last`` ends the deferral: the threads stop, and a failure is forgotten once said.
+
+        Raises:
+            DiskProblem: A deferred file could not be flushed or sealed (its ``.part`` is removed);
+                raised again by every settle until the last, so nothing recorded since is committed.
+        """
+        try:
+            self._wait()
+            if self._failed is None:
+                self._sync_folders()
+            if self._failed is not None:
+                raise self._problem(self._failed) from self._failed
+        finally:
+            if last:
+                self._wait()
+                if self._sealers is not None:
+                    self._sealers.shutdown()
+                self._sealers, self._failed = None, None
+                self._written.clear()
+                self._renamed.clear()
+
+    def _sync_folders(self) -> None:
+        """Make the new entries of the folders files were sealed in (or made in) durable."""
+        from wjexcel.atomic import fsync_folder
+
+        folders, self._renamed = self._renamed, set()
+        if self._sealers is not None:
+            list(self._sealers.map(fsync_folder, folders))
+        else:
+            for folder in folders:
+                fsync_folder(folder)
+
+    def _wait(self) -> None:
+        while self._pending:
+            self._settled(self._pending.popleft())
+
+    def _settled(self, future) -> None:
+        """Wait for one deferred file; a failure is kept for :meth:`settle` to raise."""
+        exc = future.exception()
+        if exc is not None and self._failed is None:
+            self._failed = exc if isinstance(exc, OSError) else OSError(str(exc))
+
+    def _open_part(self, target: Path) -> tuple[int, Path]:
+        """A new ``.part`` file beside ``target`` (its folder made if this archive has not seen it): (fd, path)."""
+        folder = target.parent
+        if folder not in self._folders:
+            try:
+                folder.mkdir(parents=True)
+            except OSError:
+                if not folder.is_dir():
+                    raise
+            else:
+                self._renamed.add(folder.parent)  # its new entry is made durable with the files
+            self._folders.add(folder)
+        while True:
+            part = folder / f"{target.name}.{os.getpid()}.{self._token}.part"
+            try:
+                return os.open(part, _NEW, 0o666), part
+            except FileExistsError:  # a dead run's leftover of the same name: never shared
+                self._token = secrets.token_hex(4)
+            except FileNotFoundError:
+                if folder.is_dir():
+                    raise
+                folder.mkdir(parents=True, exist_ok=True)  # removed since: made again
+
+    def _finish(self, fd: int, part: Path, target: Path) -> None:
+        """Flush ``part``'s bytes to the disk, close it, and seal it as ``target`` (it is removed if that fails)."""
+        try:
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._seal(part, target)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        self._renamed.add(target.parent)
 
     def store_file(self, path: Path) -> tuple[str, int]:
         """Hash and keep a file too large to hold in memory, in chunks; return (sha256, size)."""

@@ -103,6 +103,7 @@ class Ledger:
     def __init__(self, ws, conn: sqlite3.Connection):
         self.ws = ws
         self.conn = conn
+        self.archive = Archive(ws)  # one per ledger: it knows the folders it made and the files it has pending
         self._batch_seconds: float | None = None
         self._committed = 0.0
         self._depth = 0
@@ -121,10 +122,6 @@ class Ledger:
                 raise problem from exc
         finally:
             conn.close()
-
-    @property
-    def archive(self) -> Archive:
-        return Archive(self.ws)
 
     @contextmanager
     def transaction(self):
@@ -151,7 +148,7 @@ class Ledger:
         finally:
             self._depth -= 1
         if self._depth == 0 and time.monotonic() - self._committed >= self._batch_seconds:
-            self.conn.commit()
+            self._commit()
             self.conn.execute("BEGIN")
             self._committed = time.monotonic()
 
@@ -163,18 +160,30 @@ class Ledger:
         each. A unit is committed at the first unit that ends ``seconds`` after the last
         commit, so a run that stops half-way loses the records since then (``seconds`` and
         the reading of one file at most); the next run reads those files again from 收回,
-        where nothing is ever moved.
+        where nothing is ever moved. Files archived inside are sealed in the background (:meth:`_commit`).
         """
         if self.conn.in_transaction:
             self.conn.commit()
         self.conn.execute("BEGIN")
         self._batch_seconds, self._committed = seconds, time.monotonic()
+        self.archive.defer()
         try:
             yield self
         finally:
             self._batch_seconds = None
-            if self.conn.in_transaction:
-                self.conn.commit()
+            self._commit(last=True)
+
+    def _commit(self, last: bool = False) -> None:
+        """Commit once every file archived so far is whole and sealed; else roll back (raising
+        DiskProblem, and again at every commit of the batch: what it recorded since is gone)."""
+        try:
+            self.archive.settle(last)
+        except BaseException:
+            self.conn.rollback()
+            if self._batch_seconds is not None:
+                self.conn.execute("BEGIN")
+            raise
+        self.conn.commit()
 
     # --- forms sent ------------------------------------------------------------------
     def record_generated(self, forms: list[dict]) -> None:
