@@ -12,12 +12,14 @@ click is), as medians over ``--repeat`` runs on fresh copies of the workspace:
   and summing 指标填报) and the floor (python-calamine reading the same cells).
 
 It prints seconds, milliseconds per file, the ratios the goals are stated in, and each
-process's peak memory (its maximum resident set, from the operating system). Collect's peak
+process's peak memory (its maximum resident set, from the operating system). Every command runs
+this checkout's wjexcel from bytecode compiled before the first measurement, as an installed copy does. Collect's peak
 for the N+19 files is compared with its peak for the built-in plan's 19.
 
     python scripts/benchmark.py                  # 300 extra towns, 3 runs each
     python scripts/benchmark.py --towns 50 --repeat 1
-    python scripts/benchmark.py --one-core       # everything held to one core, as on a busy PC
+    python scripts/benchmark.py --one-core       # everything held to one core
+    python scripts/benchmark.py --busy 1         # one other process keeps a core busy, as on a clerk's PC
 
 It also reads each returned file in this process with wjexcel's reader and with python-calamine
 (every worksheet of the same bytes) and prints the median of the two times' ratio.
@@ -32,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -40,9 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 PERIOD = "2022Q3"
 CLI = [sys.executable, "-m", "wjexcel"]
-CHILD_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8",
+CHILD_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+             "PYTHONIOENCODING": "utf-8",
              "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
-"""Every command runs this checkout's wjexcel (not a copy installed elsewhere), from any folder."""
+"""Every command runs this checkout's wjexcel (not a copy installed elsewhere), from any folder, from
+bytecode compiled once before the first measurement (as pip compiles an installed package)."""
 
 NAIVE = """
 import sys
@@ -115,6 +120,33 @@ def median_run(make_args, repeat: int, prepare=None, ok: tuple[int, ...] = (0,))
         if peak is not None:
             peaks.append(peak)
     return statistics.median(times), (max(peaks) if peaks else None)
+
+
+@contextmanager
+def compiled_checkout():
+    """This checkout's wjexcel compiled to bytecode in a folder of its own for every command, as
+    installing it would (whatever ``PYTHONDONTWRITEBYTECODE`` says here)."""
+    folder = Path(tempfile.mkdtemp(prefix="wjx_bench_pyc_"))
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(folder)
+    try:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wjexcel")], check=True,
+                       env=CHILD_ENV, stdout=subprocess.DEVNULL)
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def busy(processes: int):
+    """``processes`` other programs keeping a core busy meanwhile, as on a clerk's PC with WPS, a mail
+    client and antivirus at work."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 def hold_to_one_core() -> int:
@@ -382,16 +414,24 @@ def main() -> None:
     parser.add_argument("--towns", type=int, default=300, help="extra towns typed into 计划.xlsx (default 300)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     parser.add_argument("--one-core", action="store_true", help="hold every process to one core (Linux)")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="N other processes keep a core busy while the commands are timed (a busy PC)")
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     core = hold_to_one_core() if args.one_core else None
-    if args.history:
-        return run_history(args.history, args.towns, repeat)
+    with compiled_checkout():
+        if args.history:
+            with busy(args.busy):
+                return run_history(args.history, args.towns, repeat)
+        return measure(args.towns, repeat, core, args.busy)
 
+
+def measure(towns: int, repeat: int, core: int | None, others: int) -> None:
+    """Every measurement but the history, printed as a table."""
     tmp = Path(tempfile.mkdtemp(prefix="wjx_bench_"))
     try:
-        print(f"准备：内置计划 + {args.towns} 个区镇，填好全部填报表（不计时）……", file=sys.stderr)
-        big, files = build(tmp / "big", args.towns)
+        print(f"准备：内置计划 + {towns} 个区镇，填好全部填报表（不计时）……", file=sys.stderr)
+        big, files = build(tmp / "big", towns)
         small, small_files = build(tmp / "small", 0)
         from wjexcel.demo.run import prepare_demo
 
@@ -402,40 +442,42 @@ def main() -> None:
         def add(label, count, seconds, peak, note=""):
             rows.append((label, count, seconds, peak, note))
 
-        bare, _ = median_run(lambda _: [sys.executable, "-c", "pass"], repeat)
-        helped, _ = median_run(lambda _: [*CLI, "--help"], repeat)
-        add("python -c pass", None, bare, None)
-        add("wjexcel --help", None, helped, None, f"比空解释器多 {helped - bare:.2f} 秒")
+        with busy(others):
+            bare, _ = median_run(lambda _: [sys.executable, "-c", "pass"], repeat)
+            helped, _ = median_run(lambda _: [*CLI, "--help"], repeat)
+            add("python -c pass", None, bare, None)
+            add("wjexcel --help", None, helped, None, f"比空解释器多 {helped - bare:.2f} 秒")
 
-        gen, gen_peak = median_run(
-            lambda cwd: [*CLI, "generate", "-w", str(cwd), "-p", PERIOD, "--yes"], repeat,
-            lambda: fresh(big, tmp / "run_generate"))
-        add("generate", files, gen, gen_peak, f"{files / gen:.0f} 份/秒")
+            gen, gen_peak = median_run(
+                lambda cwd: [*CLI, "generate", "-w", str(cwd), "-p", PERIOD, "--yes"], repeat,
+                lambda: fresh(big, tmp / "run_generate"))
+            add("generate", files, gen, gen_peak, f"{files / gen:.0f} 份/秒")
 
-        col, col_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
-                                   lambda: fresh(big, tmp / "run_collect"), RETURNS)
-        naive, naive_peak = median_run(lambda _: [sys.executable, "-c", NAIVE, str(inbox)], repeat)
-        floor, floor_peak = median_run(lambda _: [sys.executable, "-c", FLOOR, str(inbox)], repeat)
-        add("collect", files, col, col_peak, f"比朴素循环快 {naive / col:.1f} 倍，是下限的 {col / floor:.1f} 倍")
-        add("朴素循环（openpyxl）", files, naive, naive_peak)
-        add("下限（python-calamine）", files, floor, floor_peak)
-        small_col, small_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
-                                           lambda: fresh(small, tmp / "run_small"), RETURNS)
-        add("collect（内置计划）", small_files, small_col, small_peak)
+            col, col_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+                                       lambda: fresh(big, tmp / "run_collect"), RETURNS)
+            naive, naive_peak = median_run(lambda _: [sys.executable, "-c", NAIVE, str(inbox)], repeat)
+            floor, floor_peak = median_run(lambda _: [sys.executable, "-c", FLOOR, str(inbox)], repeat)
+            add("collect", files, col, col_peak, f"比朴素循环快 {naive / col:.1f} 倍，是下限的 {col / floor:.1f} 倍")
+            add("朴素循环（openpyxl）", files, naive, naive_peak)
+            add("下限（python-calamine）", files, floor, floor_peak)
+            small_col, small_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+                                               lambda: fresh(small, tmp / "run_small"), RETURNS)
+            add("collect（内置计划）", small_files, small_col, small_peak)
 
-        collected = fresh(big, tmp / "collected")
-        timed([*CLI, "collect", "-w", str(collected)], ok=RETURNS)
-        con, con_peak = median_run(lambda _: [*CLI, "consolidate", "-w", str(collected), "-p", PERIOD], repeat)
-        add("consolidate", files, con, con_peak)
+            collected = fresh(big, tmp / "collected")
+            timed([*CLI, "collect", "-w", str(collected)], ok=RETURNS)
+            con, con_peak = median_run(lambda _: [*CLI, "consolidate", "-w", str(collected), "-p", PERIOD], repeat)
+            add("consolidate", files, con, con_peak)
 
-        one, one_peak = median_run(lambda cwd: [*CLI, "run", "-w", str(cwd), "-p", PERIOD], repeat,
-                                   lambda: fresh(demo, tmp / "run_demo"), RETURNS)
-        demo_files = sum(1 for p in (demo / "收回").rglob("*") if p.is_file())
-        add("演示一键汇总 run", demo_files, one, one_peak)
+            one, one_peak = median_run(lambda cwd: [*CLI, "run", "-w", str(cwd), "-p", PERIOD], repeat,
+                                       lambda: fresh(demo, tmp / "run_demo"), RETURNS)
+            demo_files = sum(1 for p in (demo / "收回").rglob("*") if p.is_file())
+            add("演示一键汇总 run", demo_files, one, one_peak)
 
         reads = per_file_reads(inbox)
 
-        cores = f"本机 {os.cpu_count()} 核" + (f"（本次全部限定在第 {core} 号核上运行）" if core is not None else "")
+        cores = f"本机 {os.cpu_count()} 核" + (f"（本次全部限定在第 {core} 号核上运行）" if core is not None else "") \
+            + (f"，计时期间另有 {others} 个进程一直占用 CPU" if others else "")
         print(f"\n{cores}，Python {sys.version.split()[0]}，期间 {PERIOD}，每项取 {repeat} 次的中位数")
         print(pad("步骤", 26) + pad("文件", 6, right=True) + pad("秒", 9, right=True) + pad("毫秒/文件", 11, right=True)
               + pad("峰值内存MB", 12, right=True) + "  说明")

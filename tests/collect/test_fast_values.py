@@ -308,3 +308,9 @@ def test_a_value_written_in_an_unusual_way_is_read_the_careful_way(cell):
         assert "不寻常.xlsx" in str(exc)
     else:
         assert book.sheet("填报").get("A1").value == "指标"
+
+
+def test_the_built_in_number_formats_are_spelled_as_openpyxl_spells_them():
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    assert fastread.BUILTIN_NUMBER_FORMATS == dict(BUILTIN_FORMATS)

@@ -17,9 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from openpyxl.utils.cell import column_index_from_string
-
-from wjexcel.cellref import a1
+from wjexcel.cellref import a1, column_number
 from wjexcel.collect import preflight as P
 from wjexcel.collect import xlsxvalues as V
 from wjexcel.collect.book import CellData
@@ -362,7 +360,7 @@ def _column(letters: bytes) -> int:
     """``b"AB"`` -> 28 (remembered: a form uses a handful of columns)."""
     number = _COLUMNS.get(letters)
     if number is None:
-        number = _COLUMNS[letters] = column_index_from_string(letters.decode("ascii"))
+        number = _COLUMNS[letters] = column_number(letters.decode("ascii"))
     return number
 
 

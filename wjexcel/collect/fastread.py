@@ -47,6 +47,21 @@ _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
 _SST_COUNT = re.compile(rb"""uniqueCount\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DATE1904 = re.compile(rb"""<(?:[^\s<>/:=!?"']+:)?workbookPr\s[^>]*?\bdate1904\s*=\s*(?:"(?:1|true)"|'(?:1|true)')""")
 _STATES = (VISIBLE, HIDDEN, VERY_HIDDEN)
+BUILTIN_NUMBER_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)', 7: '"$"#,##0.00_);("$"#,##0.00)',
+    8: '"$"#,##0.00_);[Red]("$"#,##0.00)', 9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
+    20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)",
+    39: "#,##0.00_);(#,##0.00)", 40: "#,##0.00_);[Red](#,##0.00)",
+    41: '_(* #,##0_);_(* \\(#,##0\\);_(* "-"_);_(@_)', 42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+    43: '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)',
+    44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+"""Excel's built-in number formats by id (ECMA-376 part 1, 18.8.30), spelled as openpyxl, the careful
+path, spells them, so a cell has the same format either way (``tests/collect/test_fast_values.py``
+holds the two equal); kept here so the fast path never imports openpyxl."""
 _SHEET_KINDS = ("worksheet", "chartsheet", "dialogsheet")
 
 
@@ -228,8 +243,6 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
     """The number format of each cell style (``cellXfs``), by index."""
     if not styles:
         return ()
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
-
     root = _xml(styles)
     ns = root.tag.rpartition("}")[0] + "}" if root.tag.startswith("{") else ""
     custom = {}
@@ -241,7 +254,7 @@ def _number_formats(styles: bytes) -> tuple[str, ...]:
     for xf in xfs if xfs is not None else ():
         raw = xf.get("numFmtId") or "0"
         number = int(raw) if raw.isdigit() else 0
-        formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
+        formats.append(custom.get(number) or BUILTIN_NUMBER_FORMATS.get(number, "General"))
     return tuple(formats)
 
 

@@ -20,10 +20,9 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
-from openpyxl.utils.cell import column_index_from_string
 
 from wjexcel import filetypes
-from wjexcel.cellref import a1
+from wjexcel.cellref import a1, column_number
 from wjexcel.errors import FormError, os_reason
 from wjexcel.filenames import zip_member_name
 from wjexcel.problems import Code
@@ -275,7 +274,7 @@ class _CellScanner(xml.sax.handler.ContentHandler):
                 if not match:
                     self.bad_ref = self.bad_ref or ref
                     return
-                self.col = column_index_from_string(match.group(1))
+                self.col = column_number(match.group(1))
                 self.row = int(match.group(2))
         elif self.in_cell and local in ("f", "is"):
             self.has_content = True

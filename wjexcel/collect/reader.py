@@ -23,9 +23,7 @@ import zipfile
 from contextlib import nullcontext
 from pathlib import Path
 
-import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from wjexcel import filetypes
 from wjexcel.errors import EnvironmentProblem, FormError, os_reason
@@ -38,8 +36,17 @@ from wjexcel.collect.preflight import RESAVE, check_bytes, check_size, preflight
 
 log = logging.getLogger(__name__)
 
-if not openpyxl.DEFUSEDXML:
-    raise EnvironmentProblem("安装不安全：缺少 defusedxml，读取外来表格有风险。请先运行 pip install defusedxml，再重新运行 wjexcel")
+
+
+def _openpyxl():
+    """openpyxl, imported where the careful path first needs it (the fast path never does), and
+    only where it parses through defusedxml."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise EnvironmentProblem("安装不安全：缺少 defusedxml，读取外来表格有风险。请先运行 pip install defusedxml，"
+                                 "再重新运行 wjexcel")
+    return openpyxl
 
 DEFAULT_MAX_ROWS = 500
 """Rows read per sheet unless the caller passes the form's own range."""
@@ -121,6 +128,7 @@ def _normalized_package(package) -> io.BytesIO:
 
 
 def _read_openpyxl(source, label, max_rows, max_cols, scans, deadline) -> WorkbookData:
+    _openpyxl()  # an unsafe installation is said as such, not as a damaged file
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -153,7 +161,7 @@ def _openpyxl_pass(source, data_only, bounds, deadline, scans, label):
     if isinstance(source, io.BytesIO):
         source.seek(0)
     with (open(source, "rb") if isinstance(source, Path) else nullcontext(source)) as fh:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
+        wb = _openpyxl().load_workbook(fh, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
         try:
             sheets, formula_cells = [], {}
             for ws in wb.worksheets:
@@ -175,6 +183,8 @@ def _openpyxl_pass(source, data_only, bounds, deadline, scans, label):
 
 
 def _openpyxl_sheet(ws, label, max_rows, max_cols, deadline):
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
     sheet = SheetData(ws.title, ws.sheet_state or VISIBLE)
     formulas = []
     for row in ws.iter_rows(min_row=1, max_row=max_rows, min_col=1, max_col=max_cols):

@@ -8,6 +8,7 @@ from so that a problem can name its cell.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -47,21 +48,23 @@ class Sheet:
     rows: list[tuple[int, tuple]]  # (row number, values), blank rows dropped
 
 
-def read_book(path: Path, problems: ProblemList) -> dict[str, Sheet] | None:
-    """Every sheet's non-blank rows, read with bounds; None when the file cannot be read."""
-    if not path.is_file():
+def read_book(path: Path, problems: ProblemList, data: bytes | None = None) -> dict[str, Sheet] | None:
+    """Every sheet's non-blank rows, read with bounds; None when the file cannot be read.
+    ``data``: the file's bytes, already read (``path`` then only names it)."""
+    if data is None and not path.is_file():
         problems.error(f"找不到计划文件“{path}”", code=Code.PLAN_FILE)
         return None
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if (len(data) if data is not None else path.stat().st_size) > MAX_FILE_BYTES:
         problems.error(f"计划文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是计划文件", code=Code.PLAN_FILE)
         return None
-    kind = sniff(path)
+    source = path if data is None else io.BytesIO(data)
+    kind = sniff(path if data is None else data)
     if kind.kind not in (XLSX, XLSM):
         problems.error(kind.message or f"计划文件必须是 Excel 工作簿（.xlsx），这是{kind.description}；"
                        "请用 Excel 或 WPS 另存为 .xlsx", code=Code.PLAN_FILE)
         return None
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
                 problems.error("计划文件解压后过大，不像是计划文件", code=Code.PLAN_FILE)
                 return None
@@ -72,7 +75,7 @@ def read_book(path: Path, problems: ProblemList) -> dict[str, Sheet] | None:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        wb = load_workbook(source, read_only=True, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises many kinds on broken files
         problems.error("无法打开计划文件（文件内容有错误），请用 Excel 或 WPS 打开后另存为 .xlsx", code=Code.PLAN_FILE)
         return None

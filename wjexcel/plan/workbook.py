@@ -40,7 +40,7 @@ from wjexcel.plan.layout import (
     norm,
 )
 from wjexcel.plan.load import load_book, parse_target
-from wjexcel.plan.read import PlanLocations, read_book
+from wjexcel.plan.read import MAX_FILE_BYTES, PlanLocations, read_book
 from wjexcel.plan.write import export_plan
 from wjexcel.problems import Code, ProblemList
 
@@ -51,13 +51,13 @@ __all__ = [
 ]
 
 
-def load_plan(path) -> Plan:
-    """Read a plan workbook.
+def load_plan(path, data: bytes | None = None) -> Plan:
+    """Read a plan workbook (``data``: its bytes, already read).
 
     Raises:
         PlanError: The file has errors; ``issues`` lists every located problem.
     """
-    plan, problems = _load(Path(path))
+    plan, problems = _load(Path(path), data)
     if problems.errors or plan is None:
         first = problems.errors[0].located() if problems.errors else "无法读取"
         raise PlanError(
@@ -73,10 +73,10 @@ def check_plan_file(path) -> ProblemList:
     return _load(Path(path))[1]
 
 
-def _load(path: Path) -> tuple[Plan | None, ProblemList]:
+def _load(path: Path, data: bytes | None = None) -> tuple[Plan | None, ProblemList]:
     """Read, load and check: the plan (None when unreadable) and every problem in reading order."""
     problems = ProblemList(file=path.name)
-    book = read_book(path, problems)
+    book = read_book(path, problems, data)
     if book is None:
         return None, problems
     missing = [name for name in [SETTINGS, *SHEETS] if norm(name) not in book]
@@ -105,8 +105,10 @@ def _reading_order(problem) -> tuple:
 
 
 def workspace_plan(ws) -> Plan:
-    """The plan of a workspace, from its 计划.xlsx (raises PlanError listing every located problem)."""
+    """The plan of a workspace, from its 计划.xlsx (raises PlanError listing every located problem);
+    a plan read before from the same bytes is taken from :mod:`wjexcel.plan.cache`."""
     from wjexcel.errors import WorkspaceError
+    from wjexcel.plan import cache
     from wjexcel.workspace import PLAN_FILE
 
     if not ws.plan_file.is_file():
@@ -114,4 +116,14 @@ def workspace_plan(ws) -> Plan:
             f"工作区缺少计划文件“{PLAN_FILE}”。可运行 wjexcel plan export \"{ws.plan_file}\" --builtin "
             "重新写出内置计划。"
         )
-    return load_plan(ws.plan_file)
+    try:
+        data = ws.plan_file.read_bytes() if ws.plan_file.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None
+    if data is None:
+        return load_plan(ws.plan_file)  # it names what is wrong with the file
+    plan = cache.lookup(ws, data)
+    if plan is None:
+        plan = load_plan(ws.plan_file, data)
+        cache.keep(ws, data, plan)
+    return plan
