@@ -159,3 +159,24 @@ def test_the_rows_kept_are_bounded(monkeypatch):
             scanned = C.scan_sheet(body, "表.xlsx", BOUNDS, book, (), {})
             assert scanned.cells[(1, 1)].value == r * 100 + 1
             assert len(C._PIECES) <= 5
+
+
+def test_long_rows_many_strings_and_a_full_budget_are_read_but_not_kept(monkeypatch):
+    monkeypatch.setattr(C, "BYTES_KEPT", 4000)
+    C._forget()
+    long_text = "很长的说明" * 20000
+    body = _sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{long_text}</t></is></c></row>')
+    for _ in range(3):
+        assert C.scan_sheet(body, "表.xlsx", BOUNDS, _book(), (), {}).cells[(1, 1)].value == long_text
+    assert not any(len(key[0]) > C.LONGEST_KEPT for key in C._PIECES)  # longer than a row kept
+    many = _book(strings=[f"串{i}" for i in range(C.STRINGS_KEPT + 1)])
+    shared = _sheet('<row r="1"><c r="A1" t="s"><v>4096</v></c></row>')
+    for _ in range(3):
+        assert C.scan_sheet(shared, "表.xlsx", BOUNDS, many, (), {}).cells[(1, 1)].value == "串4096"
+    assert not any(b't="s"' in key[0] for key in C._PIECES)  # its strings are too many to key it by
+    for r in range(1, 200):
+        row = _sheet(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"字" * 50}{r}</t></is></c></row>')
+        for _ in range(2):
+            C.scan_sheet(row, "表.xlsx", BOUNDS, _book(), (), {})
+        assert C._KEPT[0] <= 4000
+    assert C._PIECES

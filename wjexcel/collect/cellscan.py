@@ -231,12 +231,18 @@ PIECES_KEPT = 8192
 (headers, labels, the numbered rows of a 明细 sheet) byte for byte; a row is scanned once and
 taken as scanned wherever the same bytes come again under the same styles (and, where it holds
 shared strings, the same strings). Only a row met twice is kept, so rows that only one form
-holds (its values) never fill the memory."""
+holds (its values) never fill the memory; and no more than :data:`BYTES_KEPT` of rows and their
+texts, no row longer than :data:`LONGEST_KEPT`, no row that needs a table of more than
+:data:`STRINGS_KEPT` shared strings."""
+BYTES_KEPT = 16 * 1024 * 1024
+LONGEST_KEPT = 64 * 1024
+STRINGS_KEPT = 4096
 
 _PIECES: dict[tuple, _Piece] = {}
 _SEEN: set[int] = set()
 _CONTEXTS: dict[tuple, int] = {}
 _NUMBERING = itertools.count()
+_KEPT = [0]  # bytes of the rows kept and of their texts
 
 
 class _Piece(NamedTuple):
@@ -271,7 +277,8 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
     for piece in body.split(b"</row>"):
         if b' t="s"' in piece:
             if strings_context is None:
-                strings_context = _context((plain_context, tuple(book.strings or ())))
+                strings = book.strings or ()
+                strings_context = _context((plain_context, tuple(strings))) if len(strings) <= STRINGS_KEPT else -1
             key = (piece, strings_context)
         else:
             key = (piece, plain_context)
@@ -334,7 +341,7 @@ def _context(key: tuple) -> int:
 
 def _remember(key: tuple, piece: _Piece | None) -> None:
     """Keep a piece's scan once its bytes come a second time."""
-    if piece is None:
+    if piece is None or key[1] < 0 or len(key[0]) > LONGEST_KEPT:
         return
     seen = hash(key)
     if seen not in _SEEN:
@@ -342,13 +349,17 @@ def _remember(key: tuple, piece: _Piece | None) -> None:
             _SEEN.clear()
         _SEEN.add(seen)
         return
-    if len(_PIECES) >= PIECES_KEPT:
+    size = len(key[0]) + sum(len(cell.value) for cell in piece.cells.values() if isinstance(cell.value, str))
+    if len(_PIECES) >= PIECES_KEPT or _KEPT[0] + size > BYTES_KEPT:
         _PIECES.clear()
+        _KEPT[0] = 0
     _PIECES[key] = piece
+    _KEPT[0] += size
 
 
 def _forget() -> None:
     _PIECES.clear()
+    _KEPT[0] = 0
     _SEEN.clear()
     _CONTEXTS.clear()
 
