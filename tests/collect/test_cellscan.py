@@ -70,10 +70,47 @@ def _book(strings=("甲", "乙")):
     ('<row r="2000000"><c r="A2000000"><v>1</v></c></row>', "a cell beyond any sheet"),
     ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>内</t></is></c></row>'
      '<row r="2"><c r="A2" t="s"><v>1</v></c></row>', "shared and inline strings"),
+    # found by a review: a prefixed formula is a formula too, and what is refused is refused in the same order
+    ('<row r="1"><c r="A1" t="str"><v k="<x:f t=\'shared\' si=\'0\'">B1*2</v></c></row>'
+     '<row r="2"><c r="A2"><f t="shared" si="0"/><v>4</v></c></row>', "a prefixed shared formula's first cell"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2000"><c r="ALM2000"><v>1</v></c></row>',
+     "a far cell making the span too large"),
+    ('<row r="1"><c r="ALM1"><v>1</v></c></row><row r="2"><c><v>1</v></c></row>', "a far cell, then no address"),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A1"><v>1</v></c><c r="ALM2"><v>1</v></c></row>',
+     "a cell twice, then a far cell"),
 ])
 def test_a_part_read_row_by_row_is_read_as_the_whole_part_is(rows, why):
     whole, cold, warm = _both_ways(_sheet(rows), _book())
     assert cold == whole and warm == whole, why
+
+
+@pytest.mark.parametrize("rows, bounds", [
+    ('<row r="0"><c r="A0"><v>1</v></c></row><row r="2000"><c r="ALL2000"><v>1</v></c></row>', (2000, 1000)),
+    ('<row r="1"></row>', (100_000, 1000)),
+])
+def test_bounds_as_large_as_the_largest_span_are_read_as_the_whole_part_is(rows, bounds):
+    body = _sheet(rows)
+    C._forget()
+    whole = _outcome(lambda: C.scan(body, "表.xlsx", bounds, C.check_grid(body), _book(), (), {}))
+    for _ in range(3):
+        assert _outcome(lambda: C.scan_sheet(body, "表.xlsx", bounds, _book(), (), {})) == whole
+
+
+def test_a_far_cell_on_one_sheet_waits_for_the_check_of_the_sheets_after_it():
+    import re as _re
+
+    data = stress_workbook()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        first, second = zf.read("xl/worksheets/sheet1.xml").decode(), zf.read("xl/worksheets/sheet2.xml").decode()
+    far = first.replace('<c r="A1" t="s">', '<c r="ALM1"><v>1</v></c><c r="A1" t="s">', 1)
+    odd = _re.sub(r'<c r="C2"', "<c", second, count=1)  # a cell without its address on the sheet after
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = {"xl/worksheets/sheet1.xml": far, "xl/worksheets/sheet2.xml": odd}.get(info.filename)
+            zout.writestr(info.filename, body.encode() if body else zin.read(info))
+    with pytest.raises(NotFast):  # as before: the sheet after is unusual, so the careful path reads the file
+        fastread.read(out.getvalue(), "表.xlsx", BOUNDS, time.monotonic() + 60)
 
 
 def test_crafted_cases_are_refused_or_named_as_the_whole_part_is():

@@ -112,3 +112,30 @@ def test_without_a_key_or_a_cache_the_workbook_is_read(make_workspace, missing):
 
         (ws.state / KEY_FILE).unlink()
         assert cache.lookup(ws, ws.plan_file.read_bytes()) is None
+
+
+class _Planted:
+    """What someone able to write the state folder and read its key might plant instead of a plan."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"echo planted > {self.marker}",)
+
+
+def test_even_a_rightly_signed_cache_cannot_run_anything(make_workspace, tmp_path):
+    ws = make_workspace()
+    plan = workspace_plan(ws)
+    marker = tmp_path / "planted.txt"
+    body = pickle.dumps(_Planted(marker))
+    label = cache._label(ws.plan_file.read_bytes())
+    (ws.state / cache.CACHE_FILE).write_bytes(cache._mac(ws.signing_key(), label, body) + b"\n" + body)
+    assert cache.lookup(ws, ws.plan_file.read_bytes()) is None
+    assert workspace_plan(ws) == plan and not marker.exists()
+
+
+def test_the_fingerprint_follows_the_code_and_the_reader():
+    assert len(cache._code()) == 64 and b"__version__" in cache._reader()

@@ -10,6 +10,7 @@ records where content lies outside the form's bounds.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import html
 import itertools
 import operator
@@ -22,6 +23,7 @@ from wjexcel.collect import preflight as P
 from wjexcel.collect import xlsxvalues as V
 from wjexcel.collect.book import CellData
 from wjexcel.collect.xlsxvalues import NotFast
+from wjexcel.errors import FormError
 
 MAX_GRID_CELLS = 2_000_000
 """Largest rows x columns span of a worksheet's cells (what a reader of the sheet may allocate for it).
@@ -65,6 +67,8 @@ _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _VALUE = re.compile(rb"<" + _ANY_PREFIX + rb"v(?:\s[^>]*)?>([^<]*)<")
 _FORMULA = re.compile(rb"<" + _ANY_PREFIX + rb"f(?=[\s/>])([^>]*)>(?:([^<]*)<)?")
 _INLINE = re.compile(rb"<" + _ANY_PREFIX + rb"is[\s/>]")
+_FORMULA_START = re.compile(rb"<" + _ANY_PREFIX + rb"f[\s/>]")
+"""Where :data:`_FORMULA` could find a formula (a prefixed one too)."""
 
 _TEXT_TYPES = (b"s", b"str", b"inlineStr")
 
@@ -241,6 +245,7 @@ STRINGS_KEPT = 4096
 _PIECES: dict[tuple, _Piece] = {}
 _SEEN: set[int] = set()
 _CONTEXTS: dict[tuple, int] = {}
+_STRING_CONTEXTS: dict[tuple, int] = {}
 _NUMBERING = itertools.count()
 _KEPT = [0]  # bytes of the rows kept and of their texts
 
@@ -277,19 +282,22 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
     for piece in body.split(b"</row>"):
         if b' t="s"' in piece:
             if strings_context is None:
-                strings = book.strings or ()
-                strings_context = _context((plain_context, tuple(strings))) if len(strings) <= STRINGS_KEPT else -1
+                strings_context = _strings_context(plain_context, book.strings or ())
             key = (piece, strings_context)
         else:
             key = (piece, plain_context)
         got = _PIECES.get(key)
         if got is None:
-            if b"<f" in piece:  # a shared formula's text carries over to the rows after it: scanned in place
-                got = _piece(piece, label, bounds, book, formats, made, result.shared)
-            else:
-                got = _piece(piece, label, bounds, book, formats, made)
-                _remember(key, got)
-            if got is None:  # a cell not written the usual way: the whole part as before
+            try:
+                if b"f" in piece and _FORMULA_START.search(piece):
+                    # a shared formula's text carries over to the rows after it: scanned in place, never kept
+                    got = _piece(piece, label, bounds, book, formats, made, result.shared)
+                else:
+                    got = _piece(piece, label, bounds, book, formats, made)
+                    _remember(key, got)
+            except FormError:
+                got = None  # refused as the whole part is, in the same order as it is (below)
+            if got is None:  # a cell not written the usual way, or refused: the whole part as before
                 return scan(body, label, bounds, check_grid(body), book, formats, made)
         found, high_row, high_col, extent, rest = got
         if found:
@@ -307,8 +315,8 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
             samples, count = rest
             result.beyond_count += count
             beyond.extend(samples[:max(0, P.MAX_BEYOND_SAMPLES - len(beyond))])
-    if outside:  # within the bounds the span cannot be too large
-        spans = [e for e in extents if e is not None]
+    spans = [e for e in extents if e is not None] if outside else ()
+    if spans:  # within the bounds the span cannot be too large
         _check_extent(min(e[0] for e in spans), max(e[1] for e in spans), min(e[2] for e in spans),
                       max(e[3] for e in spans))
     return result
@@ -325,7 +333,7 @@ def _piece(piece: bytes, label: str, bounds: tuple[int, int], book: V.Workbook, 
         rows, letters = _span(plain)
         numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
         extent = (min(numbers), max(numbers), min(columns), max(columns))
-        if found.beyond_count or extent[1] > bounds[0] or extent[3] > bounds[1]:
+        if found.beyond_count or extent[0] < 1 or extent[1] > bounds[0] or extent[3] > bounds[1]:
             rest = (tuple(found.beyond), found.beyond_count)
     return _Piece(found.cells, found.max_row, found.max_col, extent, rest)
 
@@ -336,6 +344,21 @@ def _context(key: tuple) -> int:
         if len(_CONTEXTS) >= 256:
             _forget()
         number = _CONTEXTS[key] = next(_NUMBERING)
+    return number
+
+
+def _strings_context(plain_context: int, strings) -> int:
+    """The context of rows that hold shared strings: ``plain_context`` and the table's digest (-1,
+    never kept, for a table of over :data:`STRINGS_KEPT` strings)."""
+    if len(strings) > STRINGS_KEPT:
+        return -1
+    digest = hashlib.sha256("\0".join(strings).encode("utf-8", "surrogatepass")).digest()
+    key = (plain_context, len(strings), digest)
+    number = _STRING_CONTEXTS.get(key)
+    if number is None:
+        if len(_STRING_CONTEXTS) >= 1024:  # most forms have a table of their own: only these are let go
+            _STRING_CONTEXTS.clear()
+        number = _STRING_CONTEXTS[key] = next(_NUMBERING)
     return number
 
 
@@ -362,6 +385,7 @@ def _forget() -> None:
     _KEPT[0] = 0
     _SEEN.clear()
     _CONTEXTS.clear()
+    _STRING_CONTEXTS.clear()
 
 
 _COLUMNS: dict[bytes, int] = {}

@@ -31,6 +31,7 @@ from wjexcel.collect.book import HIDDEN, VERY_HIDDEN, VISIBLE, SheetData, Workbo
 from wjexcel.collect import xlsxvalues as V
 from wjexcel.collect import cellscan as C
 from wjexcel.collect.xlsxvalues import NotFast
+from wjexcel.errors import FormError
 from wjexcel.filetypes import part_name
 
 MAX_PART_BYTES = 16 * 1024 * 1024
@@ -100,10 +101,15 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
     formats = _number_formats(parts.get(styles, b""))
     book = _values_of(parts)
     result, made = [], {}  # the same value in the same kind of cell is the same CellData
-    for name, visibility, part in sheets:
+    for index, (name, visibility, part) in enumerate(sheets):
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        scan = C.scan_sheet(parts[part], label, bounds, book, formats, made)
+        try:
+            scan = C.scan_sheet(parts[part], label, bounds, book, formats, made)
+        except FormError:
+            for _, _, later in sheets[index + 1:]:  # each sheet's cells are checked before any is refused
+                C.check_grid(parts[later])
+            raise
         result.append(SheetData(name, visibility, scan.cells, max_row=scan.max_row, max_col=scan.max_col,
                                 beyond_bounds=scan.beyond_count > 0, beyond_cells=tuple(scan.beyond)))
     return WorkbookData(label, "", result, _custom_properties(parts), dict(names))
