@@ -220,6 +220,10 @@ def test_a_period_with_nothing_in_says_so_first_and_writes_no_report(make_worksp
     code, out, err = run_main(["run", "-p", "2022Q3", "-w", str(ws.root)])
     assert code == 1 and "退回 1 个" in out and "junk.xlsx" in out and "未写出汇总表" in out
     assert not list(ws.reports.glob("*.xlsx"))
+    code, out, err = run_main(["status", "-p", "2022Q3", "-w", str(ws.root)])  # a file came: not "nothing received"
+    assert code == 0 and out.splitlines()[0] == (
+        "注意：2022年第三季度尚未收到任何单位的报送（已生成填报表 18 份）；另有 1 个收到的文件认不出是哪家单位的，"
+        "已退回，原因见收集结果。")
 
 
 def test_run_lists_only_the_files_it_returned_now(make_workspace):

@@ -125,10 +125,24 @@ def period_note(ws, period: Period, statuses: list[ReporterStatus], ledger: Ledg
     if any(s.versions for s in statuses):
         return ""
     with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
-        generated = len(ledger.generated_forms(period.code))
-    if not generated:
+        forms = ledger.generated_forms(period.code)
+        unknown = _returned_for_nobody(ledger, period, forms, {s.reporter for s in statuses})
+    if not forms:
         return f"{period.label}尚未生成填报表，也没有收到任何报送。"
-    return f"{period.label}尚未收到任何报送（已生成填报表 {generated} 份）。"
+    if unknown:
+        return (f"{period.label}尚未收到任何单位的报送（已生成填报表 {len(forms)} 份）；另有 {unknown} 个收到的文件"
+                "认不出是哪家单位的，已退回，原因见收集结果。")
+    return f"{period.label}尚未收到任何报送（已生成填报表 {len(forms)} 份）。"
+
+
+def _returned_for_nobody(ledger: Ledger, period: Period, forms: list[dict], reporters: set[str]) -> int:
+    """Files returned since the period's forms went out that name no reporter of the plan (not a form,
+    unreadable, a unit the plan does not have): received, so "nothing received" would not be true."""
+    if not forms:
+        return 0
+    since = min(str(f["generated_at"]).replace(" ", "T")[:19] for f in forms)  # ISO, to the second
+    return sum(1 for s in ledger.submissions() if s.verdict is Verdict.REJECTED and s.reporter not in reporters
+               and s.period in (period.code, None) and s.received_at.isoformat()[:19] >= since)
 
 
 def status_text(plan, period: Period, statuses: list[ReporterStatus], deadline: str = "", note: str = "") -> str:
