@@ -96,7 +96,9 @@ def check_grid(body: bytes):
     they are not all written the usual way."""
     plain = _usual_cells(body)
     if plain is not None:  # nearly always: one pass finds every cell, its address, style, type and body
-        _check_span(*_span(plain))
+        extent = _usual_extent(plain)
+        if extent:
+            _check_extent(*extent)
         return plain
     prefixed = _PREFIXED.search(body)
     cells = _ANY_CELLS if prefixed else _PLAIN_CELLS
@@ -111,7 +113,9 @@ def check_grid(body: bytes):
         if len(refs) != count:
             raise NotFast("a cell without a plain address")  # the careful path names a damaged one
         letters, rows = {a or c for a, _, c, _ in refs}, {b or d for _, b, _, d in refs}
-    _check_span(rows, letters)
+    extent = _extent(rows, letters)
+    if extent:
+        _check_extent(*extent)
     return count
 
 
@@ -124,15 +128,18 @@ def _usual_cells(body: bytes) -> list | None:
     return None if any(map(_UNUSUAL, plain)) else plain
 
 
-def _span(plain: list) -> tuple[set, set]:
-    """The row digits and the column letters of the cells :func:`_usual_cells` found."""
-    return {cell[1] for cell in plain}, {cell[0] for cell in plain}
+def _extent(rows, letters) -> tuple[int, int, int, int] | None:
+    """The rows and columns cells span (top, bottom, left, right), from their row digits and
+    column letters; None for no cell."""
+    if not rows:
+        return None
+    numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
+    return min(numbers), max(numbers), min(columns), max(columns)
 
 
-def _check_span(rows, letters) -> None:
-    if rows:
-        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
-        _check_extent(min(numbers), max(numbers), min(columns), max(columns))
+def _usual_extent(plain: list) -> tuple[int, int, int, int] | None:
+    """:func:`_extent` of the cells :func:`_usual_cells` found."""
+    return _extent({cell[1] for cell in plain}, {cell[0] for cell in plain})
 
 
 def _check_extent(top: int, bottom: int, left: int, right: int) -> None:
@@ -328,13 +335,9 @@ def _piece(piece: bytes, label: str, bounds: tuple[int, int], book: V.Workbook, 
     if plain is None:
         return None
     found = scan(piece, label, bounds, plain, book, formats, made, shared)
-    extent = rest = None
-    if plain:
-        rows, letters = _span(plain)
-        numbers, columns = [int(x) for x in rows], [_column(x) for x in letters]
-        extent = (min(numbers), max(numbers), min(columns), max(columns))
-        if found.beyond_count or extent[0] < 1 or extent[1] > bounds[0] or extent[3] > bounds[1]:
-            rest = (tuple(found.beyond), found.beyond_count)
+    extent, rest = _usual_extent(plain), None
+    if extent and (found.beyond_count or extent[0] < 1 or extent[1] > bounds[0] or extent[3] > bounds[1]):
+        rest = (tuple(found.beyond), found.beyond_count)
     return _Piece(found.cells, found.max_row, found.max_col, extent, rest)
 
 
