@@ -217,3 +217,17 @@ def test_long_rows_many_strings_and_a_full_budget_are_read_but_not_kept(monkeypa
             C.scan_sheet(row, "表.xlsx", BOUNDS, _book(), (), {})
         assert C._KEPT[0] <= 4000
     assert C._PIECES
+
+
+def test_a_worksheet_without_sheet_data_reads_as_a_sheet_without_cells():
+    data = stress_workbook()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        second = zf.read("xl/worksheets/sheet2.xml").decode()
+    bare = second[:second.index("<sheetData>")] + "</worksheet>"  # a sheet a program wrote with no cells at all
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, bare.encode() if info.filename == "xl/worksheets/sheet2.xml"
+                          else zin.read(info))
+    book = fastread.read(out.getvalue(), "表.xlsx", BOUNDS, time.monotonic() + 60)
+    assert book.sheet("说明").cells == {} and book.sheet("填报").get("A1").value == "指标"

@@ -71,7 +71,6 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             the number of files); the ledger is written by this process alone, in walk order.
         ledger: The workspace's ledger, already open (one ``wjexcel run`` opens it once); default: opened here.
     """
-    from contextlib import nullcontext
 
     from wjexcel.collect.other_periods import mark as mark_periods
     from wjexcel.plan.workbook import workspace_plan
@@ -88,7 +87,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         stopped: DiskProblem | None = None
         current = None
         try:
-            with (Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger, ledger.batch(),
+            with (Ledger.using(ws, ledger) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
                                    reader_context, (plan, key)) as pool):
                 judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)

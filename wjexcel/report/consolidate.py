@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -131,7 +130,7 @@ def consolidate(ws, period: str | Period, output: str | os.PathLike | None = Non
     plan.check_year(period.year)
     now = now or datetime.now()
     say(f"读取{period.label}已接收的报表……")
-    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
+    with Ledger.using(ws, ledger) as ledger:
         history = ledger.accepted_values_by_period()
         values = history.get(period.code, [])
         problems = ledger.file_problems(period.code)

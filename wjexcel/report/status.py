@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from datetime import date, datetime
@@ -65,7 +64,7 @@ def reporting_status(ws, period: Period, plan=None, today: date | None = None,
     plan = plan or workspace_plan(ws)
     plan.check_year(period.year)
     today = today or date.today()
-    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
+    with Ledger.using(ws, ledger) as ledger:
         every = ledger.submissions(period.code)
         deadline = T.period_deadline(ledger, plan, period.code)
     subs = [s for s in every if s.verdict not in (Verdict.DUPLICATE, Verdict.IGNORED)]
@@ -124,7 +123,7 @@ def period_note(ws, period: Period, statuses: list[ReporterStatus], ledger: Ledg
     that its forms were never generated, or that none has been received."""
     if any(s.versions for s in statuses):
         return ""
-    with Ledger.open(ws) if ledger is None else nullcontext(ledger) as ledger:
+    with Ledger.using(ws, ledger) as ledger:
         forms = ledger.generated_forms(period.code)
         unknown = _returned_for_nobody(ledger, period, forms, {s.reporter for s in statuses})
     if not forms:

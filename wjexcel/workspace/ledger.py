@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -107,6 +107,11 @@ class Ledger:
         self._batch_seconds: float | None = None
         self._committed = 0.0
         self._depth = 0
+
+    @classmethod
+    def using(cls, ws, ledger: "Ledger | None" = None):
+        """``ledger`` when the caller has one open (as a context that leaves it open), else a new one for ``ws``."""
+        return cls.open(ws) if ledger is None else nullcontext(ledger)
 
     @classmethod
     @contextmanager
