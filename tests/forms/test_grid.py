@@ -116,3 +116,70 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     assert sum(part.count(b"<c ") for name, part in quick.items() if name.startswith("xl/worksheets/")) > 3000
     for name in stock:
         assert quick[name] == stock[name], name
+
+
+def _parts(path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
+
+
+@pytest.mark.parametrize("which", ["builtin", "caps"])
+def test_whole_forms_are_byte_for_byte_what_xlsxwriters_own_worksheet_writes(which, tmp_path, monkeypatch):
+    """Every reporter's form, 明细 sheets, formulas (of 填报检查, 完成率 and the conditional formats)
+    and all, written with the quick worksheet and with XlsxWriter's own."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from tests.forms.capplan import PERIOD, cap_plan
+    from wjexcel.forms import build, xlsxout
+    from wjexcel.periods import Period
+    from wjexcel.plan.builtin import builtin_plan
+
+    plan, periods = (builtin_plan(), ["2021", "2022Q3"]) if which == "builtin" else (cap_plan(), [PERIOD])
+    written = 0
+    for code in periods:
+        period = Period.parse(code)
+        for reporter in (r for r in plan.reporters if plan.indicators_for(r, period)):
+            paths = {}
+            for kind, worksheet in (("quick", xlsxout.FormWorksheet), ("stock", Worksheet)):
+                monkeypatch.setattr(build, "to_xlsx", lambda book, properties, active, worksheet=worksheet:
+                                    xlsxout._workbook(book, properties, active, worksheet))
+                paths[kind] = tmp_path / f"{kind}.xlsx"
+                build.build_form(plan, reporter, period, b"k" * 32, paths[kind], generated_at="2022-10-01T09:00:00",
+                                 form_id=f"{code}-0123456789")
+            quick, stock = _parts(paths["quick"]), _parts(paths["stock"])
+            assert sorted(quick) == sorted(stock)
+            for name in stock:
+                assert quick[name] == stock[name], (reporter.name, code, name)
+            written += 1
+    assert written >= (18 if which == "builtin" else 4)
+
+
+def test_no_function_xlsxwriter_rewrites_as_newer_is_taken_for_a_classic_one():
+    """The quick worksheet skips XlsxWriter's ``_xlfn.`` substitutions for formulas of classic
+    functions only. Each substitution is ``\\bNAME\\(`` with ``.`` matching any character: none may
+    match where the name before the parenthesis is a classic function."""
+    import inspect
+    import re
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from wjexcel.forms.xlsxout import CLASSIC_FUNCTIONS, FormWorksheet
+
+    patterns = re.findall(r're\.sub\(\s*r"([^"]+)\\\(",', inspect.getsource(Worksheet._prepare_formula))
+    assert len(patterns) > 150  # XlsxWriter's list as this test knows it
+    for pattern in patterns:
+        name = pattern.removeprefix(r"\b")
+        # the classic name would be what follows the last character the pattern's wildcards or
+        # its start may take for a separator: every tail of the pattern after a "." or the start
+        tails = [name] + [name[i + 1:] for i, ch in enumerate(name) if ch in ".S" and i + 1 < len(name)]
+        for tail in tails:
+            for classic in CLASSIC_FUNCTIONS:
+                assert not re.fullmatch(tail, classic), (pattern, classic)
+    stock, quick = Worksheet(), FormWorksheet()
+    for formula in ['=IF(ISNUMBER(F5),F5/12,"")', '{=SUM(A1:A3)}', '=SUMPRODUCT(--(LEN(TRIM(B4:B9))>0))',
+                    '=IFS(A1>0,1)', '=T.TEST(A1:A3,B1:B3,2,1)', '="IFS(" & A1', '=中IF(1)', '=_xlfn.IFS(A1>0,1)',
+                    '=A1+ISO.CEILING(2)', '=X.IF(1)']:
+        for expand in (False, True):
+            assert quick._prepare_formula(formula, expand) == stock._prepare_formula(formula, expand), formula

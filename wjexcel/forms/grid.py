@@ -123,8 +123,10 @@ class Sheet:
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     setup: PageSetup = field(default_factory=PageSetup)
-    blanks: list[tuple[tuple[int, int, int, int], CellStyle]] = field(default_factory=list)
-    """Ranges of empty cells with a style (input areas); a cell put there overrides it."""
+    fills: list[tuple[tuple[int, int, int, int], CellStyle, int | None]] = field(default_factory=list)
+    """Ranges whose cells all have one style and are empty (None: input areas) or hold their row's
+    number counted from a first number (a 序号 column); a cell put there overrides a range, and a
+    later range an earlier one."""
     validations: list[tuple[list[tuple[int, int, int, int]], dict]] = field(default_factory=list)
     conditional: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
     freeze: tuple[int, int] | None = None
@@ -138,7 +140,7 @@ class Sheet:
         """An independent copy (styles are shared: they never change)."""
         return replace(self, name=name or self.name,
                        cells={k: Cell(c.value, c.style, c.formula) for k, c in self.cells.items()},
-                       merges=list(self.merges), blanks=list(self.blanks), widths=dict(self.widths),
+                       merges=list(self.merges), fills=list(self.fills), widths=dict(self.widths),
                        heights=dict(self.heights),
                        setup=replace(self.setup), validations=list(self.validations),
                        conditional=list(self.conditional))
@@ -161,8 +163,17 @@ class Sheet:
         """What a reader finds in the cell: its value, or a formula's text."""
         cell = self.cells.get((row, col))
         if cell is None:
-            return None
+            return self._filled(row, col)
         return cell.formula if cell.formula is not None else cell.value
+
+    def _filled(self, row: int, col: int):
+        """The number a counting range shows in an otherwise empty cell (nothing under a merge)."""
+        for (r1, c1, r2, c2), _, first in reversed(self.fills):
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                if first is None or any(m[0] <= row <= m[2] and m[1] <= col <= m[3] for m in self.merges):
+                    return None
+                return first + row - r1
+        return None
 
     def style(self, row: int, col: int) -> CellStyle:
         cell = self.cells.get((row, col))
@@ -194,12 +205,21 @@ class Sheet:
 
     def blank(self, rng: tuple[int, int, int, int], style: CellStyle) -> None:
         """Give every cell of a range ``style`` and no value."""
-        self.blanks.append((rng, style))
+        self.fills.append((rng, style, None))
+
+    def number_rows(self, rng: tuple[int, int, int, int], style: CellStyle, first: int = 1) -> None:
+        """Give every cell of a range ``style`` and its row's number, ``first`` in the range's first row."""
+        self.fills.append((rng, style, first))
+
+    def clear(self, rng: tuple[int, int, int, int]) -> None:
+        """Delete the cells of a range (a fill there shows again)."""
+        r1, c1, r2, c2 = rng
+        self.cells = {k: v for k, v in self.cells.items() if not (r1 <= k[0] <= r2 and c1 <= k[1] <= c2)}
 
     def clear_rows(self, first: int) -> None:
         """Delete every cell, merge, height from row ``first`` down."""
         self.cells = {k: v for k, v in self.cells.items() if k[0] < first}
-        self.blanks = [(rng, style) for rng, style in self.blanks if rng[2] < first]
+        self.fills = [fill for fill in self.fills if fill[0][2] < first]
         self.merges = [m for m in self.merges if m[2] < first]  # a merge reaching into them goes too
         self.heights = {r: h for r, h in self.heights.items() if r < first}
 

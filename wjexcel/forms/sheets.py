@@ -85,8 +85,8 @@ def detail_sheet(template: Template, dl: DetailList, values, choices: Choices) -
         sheet.merge(row_no, 1, row_no, last_col)
     sheet.put(L.DETAIL_HEADER_ROW, 1, "序号", styles["wjx_detail_header"])
     last_row = L.DETAIL_FIRST_ROW + L.DETAIL_INPUT_ROWS - 1
-    for n in range(L.DETAIL_INPUT_ROWS):
-        sheet.put(L.DETAIL_FIRST_ROW + n, 1, n + 1, styles["wjx_cell"])
+    sheet.clear((L.DETAIL_FIRST_ROW, 1, last_row, 1))  # the template's own cells there give way to the 序号
+    sheet.number_rows((L.DETAIL_FIRST_ROW, 1, last_row, 1), styles["wjx_cell"])
     for offset, column in enumerate(dl.columns):
         col = first_col + offset
         header = f"{column.name}*" if column.required else column.name

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, Worksheet
 
 from wjexcel.cellref import a1
@@ -64,21 +65,93 @@ class _Formats:
 
 
 class FormWorksheet(Worksheet):
-    """XlsxWriter's worksheet with a quicker way through a form's many formatted blank cells (most
-    of a 明细表's cells) and its numbers: blanks stored a range at a time, both written without the
-    general cell path.
-    The sheet XML is byte for byte what :class:`xlsxwriter.worksheet.Worksheet` writes (tests/forms)."""
+    """XlsxWriter's worksheet with a quicker way through a form's many alike rows (most of a
+    明细表's cells: a 序号 and formatted blank input cells, two hundred rows of them) and its
+    numbers: such a range is kept as one fill, not a cell at a time, and each of its rows is
+    written from one pattern. The sheet XML is byte for byte what
+    :class:`xlsxwriter.worksheet.Worksheet` writes for the same cells written one by one (tests/forms)."""
 
-    def write_blanks(self, first_row: int, first_col: int, last_row: int, last_col: int, fmt) -> None:
-        """``write_blank(row, col, None, fmt)`` for every cell of the range (0-based, inclusive)."""
+    def __init__(self) -> None:
+        super().__init__()
+        self.fills: list[tuple[int, int, int, int, object, int | None]] = []
+
+    def fill(self, first_row: int, first_col: int, last_row: int, last_col: int, fmt, first: int | None = None) -> None:
+        """A range (0-based, inclusive) of blank cells in ``fmt``, or with ``first`` the number of each
+        row counted from ``first`` in the first row: ``write_blank`` or ``write_number`` for every
+        cell of it. A cell written there, or a later fill, takes its place."""
+        if fmt is None:
+            raise ValueError("a fill needs a format: XlsxWriter keeps no blank cell without one")
         if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
-            raise ValueError(f"blank cells out of the sheet: {first_row, first_col, last_row, last_col}")
-        blank = CellBlankTuple(fmt)
-        columns = range(first_col, last_col + 1)
-        for row in range(first_row, last_row + 1):
-            cells = self.table[row]
-            for col in columns:
-                cells[col] = blank
+            raise ValueError(f"a fill out of the sheet: {first_row, first_col, last_row, last_col}")
+        self.fills.append((first_row, first_col, last_row, last_col, fmt, first))
+
+    def _calculate_spans(self) -> None:
+        """What XlsxWriter works out (each 16 rows' first and last column), the fills included,
+        without visiting every column of every row."""
+        low: dict[int, int] = {}
+        high: dict[int, int] = {}
+
+        def note(first_row: int, last_row: int, first_col: int, last_col: int) -> None:
+            for index in range(first_row // 16, last_row // 16 + 1):
+                low[index] = min(low.get(index, first_col), first_col)
+                high[index] = max(high.get(index, last_col), last_col)
+
+        for cells in (self.table, self.comments):
+            for row, cols in cells.items():
+                if cols:
+                    note(row, row, min(cols), max(cols))
+        for first_row, first_col, last_row, last_col, _, _ in self.fills:
+            note(first_row, last_row, first_col, last_col)
+        self.row_spans = {index: f"{low[index] + 1}:{high[index] + 1}" for index in sorted(low)}
+
+    def _write_rows(self) -> None:
+        if not self.fills:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        runs = _RowRuns(self.fills)
+        # the <row> tag of a row without settings is XlsxWriter's plainest: its number and span
+        plain_rows = self.default_row_height == self.original_row_height and self.excel_version != 2010
+
+        def plain(row: int) -> bool:
+            return plain_rows and not self.table.get(row) and row not in self.row_info
+
+        write = self.fh.write
+        row = self.dim_rowmin
+        while row <= self.dim_rowmax:
+            run = runs.at(row)
+            if run is not None and plain(row):
+                last = row
+                while last < run.last and plain(last + 1):
+                    last += 1
+                write(run.xml(row, last, self.row_spans))
+                row = last + 1
+                continue
+            cells = self.table.get(row)
+            info = self.row_info.get(row)
+            span = self.row_spans.get(row // 16)
+            if run is None and not cells:
+                if info is not None or row in self.comments:
+                    self._write_empty_row(row, span, info)
+            else:
+                self._write_row(row, span, info)
+                if run is not None:
+                    cells = {**run.cells(row), **(cells or {})}
+                for col in sorted(cells):
+                    self._write_cell(row, col, cells[col])
+                write("</row>")
+            row += 1
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        """XlsxWriter's preparation, which after taking off ``=`` and braces tries some 150
+        substitutions for Excel's newer functions (``_xlfn.``): none can change a formula calling only
+        :data:`CLASSIC_FUNCTIONS`, which then skips them (a form's are such)."""
+        bare = formula[1:] if formula.startswith("{") else formula
+        bare = bare[1:] if bare.startswith("=") else bare
+        bare = bare[:-1] if bare.endswith("}") else bare
+        if "_xlfn." in bare or all(name in CLASSIC_FUNCTIONS for name in _CALLED.findall(bare)):
+            return bare
+        return super()._prepare_formula(formula, expand_future_functions)
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = cell.__class__
@@ -91,13 +164,100 @@ class FormWorksheet(Worksheet):
             super()._write_cell(row, col, cell)
 
 
-def _write_blanks(ws, r1: int, c1: int, r2: int, c2: int, fmt) -> None:
+CLASSIC_FUNCTIONS = frozenset({"ABS", "AND", "COUNTA", "COUNTBLANK", "COUNTIF", "DATE", "IF", "IFERROR", "ISBLANK",
+                               "ISNUMBER", "ISTEXT", "LEN", "MAX", "MIN", "NOT", "OR", "ROUND", "SUM", "SUMPRODUCT",
+                               "TRIM", "VALUE"})
+"""Functions of every Excel since 2007: no name XlsxWriter rewrites to ``_xlfn.`` is one of them, or
+ends in one after a separator (tests/forms)."""
+
+_CALLED = re.compile(r"[\w.]+(?=\()")
+"""The name before each opening parenthesis, in letters of any script."""
+
+
+class _RowRuns:
+    """A sheet's fills cut into runs of rows that hold the same cells, looked up row by row in order."""
+
+    def __init__(self, fills) -> None:
+        edges = sorted({edge for f in fills for edge in (f[0], f[2] + 1)})
+        self.runs = []
+        for top, below in zip(edges, edges[1:]):
+            columns: dict[int, tuple] = {}
+            for first_row, first_col, last_row, last_col, fmt, first in fills:  # in order: a later fill wins
+                if first_row <= top and below - 1 <= last_row:
+                    for col in range(first_col, last_col + 1):
+                        columns[col] = (fmt, None if first is None else first - first_row)
+            if columns:
+                self.runs.append(_RowRun(top, below - 1, sorted(columns.items())))
+        self._next = 0
+
+    def at(self, row: int):
+        """The run holding ``row``; rows are asked for in increasing order."""
+        while self._next < len(self.runs) and self.runs[self._next].last < row:
+            self._next += 1
+        run = self.runs[self._next] if self._next < len(self.runs) else None
+        return run if run is not None and run.first <= row else None
+
+
+class _RowRun:
+    """Rows ``first``..``last`` holding the same cells: per column a format and, for a counting
+    column, what is added to the (0-based) row to give its number."""
+
+    def __init__(self, first: int, last: int, columns: list[tuple[int, tuple]]) -> None:
+        self.first, self.last, self.columns = first, last, columns
+        self._pattern: str | None = None
+        self._counts = [offset for _, (_, offset) in columns if offset is not None]
+
+    def cells(self, row: int) -> dict:
+        return {col: CellBlankTuple(fmt) if offset is None else CellNumberTuple(row + offset, fmt)
+                for col, (fmt, offset) in self.columns}
+
+    def xml(self, first: int, last: int, spans: dict[int, str]) -> str:
+        """Rows ``first``..``last`` of the run (0-based), each a plain ``<row>`` with its cells."""
+        if self._pattern is None:
+            # Made on first use, when XlsxWriter would first meet these formats: the order of the
+            # style numbers (xf) stays the one the cell-by-cell writer gives.
+            parts, count = [], 0
+            for col, (fmt, offset) in self.columns:
+                ref = f"{xl_col_to_name(col)}{{0}}"
+                if offset is None:
+                    parts.append(f'<c r="{ref}" s="{fmt._get_xf_index()}"/>')
+                else:
+                    count += 1
+                    parts.append(f'<c r="{ref}" s="{fmt._get_xf_index()}"><v>{{{count}}}</v></c>')
+            self._pattern = "".join(parts)
+        key = (self._pattern, tuple(self._counts), first, last,
+               tuple(spans.get(index) for index in range(first // 16, last // 16 + 1)))
+        text = _RUN_TEXTS.get(key)
+        if text is None:
+            pattern, counts, rows = self._pattern, self._counts, []
+            for row in range(first, last + 1):
+                span = spans.get(row // 16)
+                rows.append(f'<row r="{row + 1}" spans="{span}">' if span else f'<row r="{row + 1}">')
+                rows.append(pattern.format(row + 1, *[f"{row + offset:.16G}" for offset in counts]))
+                rows.append("</row>")
+            text = "".join(rows)
+            if len(_RUN_TEXTS) >= RUN_TEXTS_KEPT:
+                _RUN_TEXTS.clear()
+            _RUN_TEXTS[key] = text
+        return text
+
+
+RUN_TEXTS_KEPT = 64
+"""Runs of rows kept written in a process: every form of a generate has the same 明细 input rows."""
+
+_RUN_TEXTS: dict[tuple, str] = {}
+
+
+def _fill(ws, r1: int, c1: int, r2: int, c2: int, fmt, first: int | None) -> None:
     if isinstance(ws, FormWorksheet):
-        ws.write_blanks(r1, c1, r2, c2, fmt)
+        ws.fill(r1, c1, r2, c2, fmt, first)
         return
     for row in range(r1, r2 + 1):
         for col in range(c1, c2 + 1):
-            ws.write_blank(row, col, None, fmt)
+            if first is None:
+                ws.write_blank(row, col, None, fmt)
+            else:
+                ws.write_number(row, col, first + row - r1, fmt)
 
 
 def _checked(result, what: str) -> None:
@@ -139,8 +299,8 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, active: str) -> None:
     for row, height in sorted(sheet.heights.items()):
         # Excel keeps heights in whole pixels (0.75 pt); round up, so no text loses room.
         ws.set_row(row - 1, math.ceil(height / _POINTS_PER_PIXEL - 1e-9) * _POINTS_PER_PIXEL)
-    for (r1, c1, r2, c2), style in sheet.blanks:
-        _write_blanks(ws, r1 - 1, c1 - 1, r2 - 1, c2 - 1, formats(style))
+    for (r1, c1, r2, c2), style, first in sheet.fills:
+        _fill(ws, r1 - 1, c1 - 1, r2 - 1, c2 - 1, formats(style), first)
     covered = set()
     for r1, c1, r2, c2 in sheet.merges:
         if (r1, c1) == (r2, c2):
