@@ -99,6 +99,11 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     mixed.put(7, 2, True)
     mixed.put(8, 8, "")
     mixed.put_formula(41, 2, "SUM(B2:B40)", PLAIN, 0)
+    mixed.number_rows((10, 1, 30, 1), PLAIN.but(bold=True), first=5)
+    mixed.number_rows((12, 2, 14, 3), PLAIN.but(num_format="0.0"))  # over the blank range: it wins there
+    mixed.put(20, 1, "第20行")  # a cell in a counted range wins
+    mixed.heights[25] = 30.0  # a row of a fill with a height of its own
+    mixed.blank((50, 8, 52, 9), PLAIN.but(italic=True))  # a fill alone in its rows, past every cell
     mixed.merge(1, 1, 1, 6)
     mixed.put(1, 1, "标题", PLAIN.but(bold=True, font_size=16))
     book += [mixed, choices.sheet]
@@ -111,6 +116,8 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
 
+    assert (mixed.value(10, 1), mixed.value(11, 1), mixed.value(20, 1), mixed.value(13, 3)) == (5, 6, "第20行", 2)
+    assert mixed.value(15, 3) is None and mixed.value(51, 9) is None
     quick, stock = parts(xlsxout.FormWorksheet), parts(Worksheet)
     assert sorted(quick) == sorted(stock)
     assert sum(part.count(b"<c ") for name, part in quick.items() if name.startswith("xl/worksheets/")) > 3000

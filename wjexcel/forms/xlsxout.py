@@ -81,6 +81,8 @@ class FormWorksheet(Worksheet):
         cell of it. A cell written there, or a later fill, takes its place."""
         if fmt is None:
             raise ValueError("a fill needs a format: XlsxWriter keeps no blank cell without one")
+        if self.constant_memory:
+            raise ValueError("fills are written with the whole sheet, not row by row")
         if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
             raise ValueError(f"a fill out of the sheet: {first_row, first_col, last_row, last_col}")
         self.fills.append((first_row, first_col, last_row, last_col, fmt, first))
