@@ -115,4 +115,5 @@ def test_the_ledger_uses_a_journal_safe_on_a_network_share(ws):
     conn.close()
     with Ledger.open(ws) as ledger:
         assert ledger.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert ledger.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # savepoint journals in memory
     assert not Path(f"{ws.ledger_path}-wal").exists() and not Path(f"{ws.ledger_path}-shm").exists()

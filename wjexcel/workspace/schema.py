@@ -177,6 +177,9 @@ def connect(ws) -> sqlite3.Connection:
             refuse_newer(conn)
             use_journal(conn)
             conn.execute("PRAGMA foreign_keys=ON")
+            # a unit of a batch is a savepoint: its journal, and each statement's, in memory instead of
+            # thousands of writes to temporary files (the ledger's own journal stays on disk)
+            conn.execute("PRAGMA temp_store=MEMORY")
             upgrade(ws, conn)
         except sqlite3.DatabaseError as exc:
             raise unreadable(ws, exc) from exc
