@@ -104,6 +104,9 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     mixed.put(20, 1, "第20行")  # a cell in a counted range wins
     mixed.heights[25] = 30.0  # a row of a fill with a height of its own
     mixed.blank((50, 8, 52, 9), PLAIN.but(italic=True))  # a fill alone in its rows, past every cell
+    mixed.blank((60, 1, 59, 3), PLAIN)  # an empty range: nothing, as the cell-by-cell loop writes nothing
+    mixed.number_rows((45, 2, 46, 2), PLAIN, first=7)
+    mixed.merge(46, 2, 46, 2)  # a one-cell merge is no merge: the number is written
     mixed.merge(1, 1, 1, 6)
     mixed.put(1, 1, "标题", PLAIN.but(bold=True, font_size=16))
     book += [mixed, choices.sheet]
@@ -117,7 +120,7 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
             return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
 
     assert (mixed.value(10, 1), mixed.value(11, 1), mixed.value(20, 1), mixed.value(13, 3)) == (5, 6, "第20行", 2)
-    assert mixed.value(15, 3) is None and mixed.value(51, 9) is None
+    assert mixed.value(15, 3) is None and mixed.value(51, 9) is None and mixed.value(46, 2) == 8
     quick, stock = parts(xlsxout.FormWorksheet), parts(Worksheet)
     assert sorted(quick) == sorted(stock)
     assert sum(part.count(b"<c ") for name, part in quick.items() if name.startswith("xl/worksheets/")) > 3000

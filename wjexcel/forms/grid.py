@@ -170,7 +170,8 @@ class Sheet:
         """The number a counting range shows in an otherwise empty cell (nothing under a merge)."""
         for (r1, c1, r2, c2), _, first in reversed(self.fills):
             if r1 <= row <= r2 and c1 <= col <= c2:
-                if first is None or any(m[0] <= row <= m[2] and m[1] <= col <= m[3] for m in self.merges):
+                if first is None or any(m[0] <= row <= m[2] and m[1] <= col <= m[3] and m[:2] != m[2:]
+                                        for m in self.merges):  # a one-cell merge is no merge (xlsxout)
                     return None
                 return first + row - r1
         return None

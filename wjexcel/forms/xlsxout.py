@@ -78,7 +78,10 @@ class FormWorksheet(Worksheet):
     def fill(self, first_row: int, first_col: int, last_row: int, last_col: int, fmt, first: int | None = None) -> None:
         """A range (0-based, inclusive) of blank cells in ``fmt``, or with ``first`` the number of each
         row counted from ``first`` in the first row: ``write_blank`` or ``write_number`` for every
-        cell of it. A cell written there, or a later fill, takes its place."""
+        cell of it. A cell written there (before or after) and a later fill take its place; an
+        empty range (last before first) is nothing, as the cell-by-cell loop writes nothing."""
+        if last_row < first_row or last_col < first_col:
+            return
         if fmt is None:
             raise ValueError("a fill needs a format: XlsxWriter keeps no blank cell without one")
         if self.constant_memory:
