@@ -81,3 +81,51 @@ def test_key_is_not_in_the_form(form):
     texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not any(KEY.hex() in t for t in texts)
     assert KEY not in form.read_bytes()
+
+
+def _message_as_documented(meta, cell_value) -> bytes:
+    """The signed message as its definition reads: the compact JSON of the list of parts."""
+    from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
+
+    parts: list = ["wjexcel-form-signature/1"]
+    parts += [["meta", key, signing.canonical(meta[key])] for key in sorted(meta)
+              if key not in (SIGNATURE_KEY, SIGNATURE_ALG_KEY)]
+    spec = json.loads(signing.canonical(meta.get("signed")) or "{}")
+    parts += [[s, r, c, signing.canonical(cell_value(s, r, c))] for s, r, c in signing.signed_cells(spec)]
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def test_the_message_is_byte_for_byte_its_definition():
+    """message() writes the JSON piece by piece: for every kind of value and name it must be the
+    very bytes of the list's json.dumps, or every form already sent would fail its check."""
+    import json
+    import random
+    from datetime import date, datetime, time
+
+    rng = random.Random(20261202)
+    texts = ["", " ", "七都镇", "a\r\nb", "a\rb", "e\u0301", "\u00e9", 'q"uote', "back\\slash", "tab\tnl\n",
+             "\x00\x1f\x7f", "\u2028\u2029", "😀", "１２", "=1+1", "1400", "3.5%", "ｅ", "A" * 40]
+    values = texts + [None, True, False, 0, -0.0, 1400, 1400.0, 3.68, 1e15, 1e16, -2.5e-7, float("inf"),
+                      float("nan"), 10 ** 20, date(2022, 10, 8), datetime(2022, 10, 8, 9, 30), time(8, 5)]
+    sheets = ["指标填报", "填报说明", "科创载体项目", "A'B", "表\"1"]
+    for _ in range(400):
+        spec = {}
+        for sheet in rng.sample(sheets, rng.randint(0, 3)):
+            rows, cols = rng.randint(1, 6), rng.randint(1, 4)
+            skip = [f"{chr(64 + rng.randint(1, cols))}{rng.randint(1, rows)}" for _ in range(rng.randint(0, 3))]
+            spec[sheet] = {"range": f"A1:{chr(64 + cols)}{rows}", "skip": skip}
+        meta = {key: rng.choice(values) for key in rng.sample(["form_id", "plan_id", "reporter", "period",
+                                                               "备注", "layout", "x\"y"], rng.randint(0, 7))}
+        meta["signed"] = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        meta["signature"] = "ab" * 32
+        if rng.random() < 0.2:
+            meta[rng.choice([5, 2.5, None])] = "a key no generated form has"  # a forged form's
+        cells = {}
+        cell = lambda s, r, c: cells.setdefault((s, r, c), rng.choice(values))  # noqa: E731
+        try:
+            expected = _message_as_documented(meta, cell)
+        except TypeError:  # keys that cannot be sorted together: both refuse
+            with pytest.raises(TypeError):
+                signing.message(meta, cell)
+            continue
+        assert signing.message(meta, cell) == expected, meta

@@ -26,6 +26,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
+from json.encoder import encode_basestring
 
 from wjexcel.cellref import a1, parse_a1
 from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
@@ -84,26 +85,51 @@ def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
 
 
 def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
-    """The bytes that are signed: every metadata entry but the signature, then the cells."""
-    parts: list = [_DOMAIN]
+    """The bytes that are signed: every metadata entry but the signature, then the cells.
+
+    The compact JSON text (not ASCII-escaped) of ``[domain, ["meta", key, value]…, [sheet, row,
+    column, value]…]``, values canonical, written piece by piece: each signed cell's ``[sheet,row,column,``
+    is worked out once for the forms of one generate (tests/forms/test_signing.py holds it to the
+    list's ``json.dumps``)."""
+    parts = [_ENCODED_DOMAIN]
     for key in sorted(meta):
         if key in (SIGNATURE_KEY, SIGNATURE_ALG_KEY):
             continue
-        parts.append(["meta", key, canonical(meta[key])])
-    for sheet, row, col in _signed_positions(canonical(meta.get("signed"))):
-        parts.append([sheet, row, col, canonical(cell_value(sheet, row, col))])
-    return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        parts.append(f'["meta",{_json(key)},{_encode(canonical(meta[key]))}]')
+    positions, prefixes = _signed_prefixes(canonical(meta.get("signed")))
+    for (sheet, row, col), prefix in zip(positions, prefixes):
+        value = cell_value(sheet, row, col)
+        if value is None:
+            text = ""
+        elif value.__class__ is str and value.isascii() and "\r" not in value:
+            text = value  # what canonical() gives: ASCII is its own NFC
+        else:
+            text = canonical(value)
+        parts.append(f"{prefix}{_encode(text)}]")
+    return f"[{','.join(parts)}]".encode("utf-8")
+
+
+_encode = encode_basestring
+"""How ``json.dumps(…, ensure_ascii=False)`` writes a string."""
+
+_ENCODED_DOMAIN = _encode(_DOMAIN)
+
+
+def _json(value) -> str:
+    """``value`` as it stands in the list's JSON (a metadata key is text, unless a form was forged)."""
+    return _encode(value) if value.__class__ is str else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @functools.lru_cache(maxsize=64)
-def _signed_positions(signed: str) -> tuple[tuple[str, int, int], ...]:
-    """:func:`signed_cells` of a form's ``signed`` text, worked out once for the forms of one
-    generate (they share it)."""
+def _signed_prefixes(signed: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...]]:
+    """:func:`signed_cells` of a form's ``signed`` text, and each cell's ``[sheet,row,column,`` in the
+    message, worked out once for the forms of one generate (they share it)."""
     try:
         spec = json.loads(signed or "{}")
     except RecursionError as exc:
         raise ValueError("signed cells nested too deeply") from exc
-    return tuple(signed_cells(spec))
+    positions = tuple(signed_cells(spec))
+    return positions, tuple(f"[{_encode(sheet)},{row},{col}," for sheet, row, col in positions)
 
 
 def sign(key: bytes, meta: Mapping[str, object], cell_value: CellValue) -> str:
