@@ -71,7 +71,6 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             the number of files); the ledger is written by this process alone, in walk order.
         ledger: The workspace's ledger, already open (one ``wjexcel run`` opens it once); default: opened here.
     """
-
     from wjexcel.collect.other_periods import mark as mark_periods
     from wjexcel.plan.workbook import workspace_plan
 

@@ -37,7 +37,6 @@ from wjexcel.collect.preflight import RESAVE, check_bytes, check_size, preflight
 log = logging.getLogger(__name__)
 
 
-
 def _openpyxl():
     """openpyxl, imported where the careful path first needs it (the fast path never does), and
     only where it parses through defusedxml."""
@@ -47,6 +46,7 @@ def _openpyxl():
         raise EnvironmentProblem("安装不安全：缺少 defusedxml，读取外来表格有风险。请先运行 pip install defusedxml，"
                                  "再重新运行 wjexcel")
     return openpyxl
+
 
 DEFAULT_MAX_ROWS = 500
 """Rows read per sheet unless the caller passes the form's own range."""
