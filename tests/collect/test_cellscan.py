@@ -231,3 +231,129 @@ def test_a_worksheet_without_sheet_data_reads_as_a_sheet_without_cells():
                           else zin.read(info))
     book = fastread.read(out.getvalue(), "表.xlsx", BOUNDS, time.monotonic() + 60)
     assert book.sheet("说明").cells == {} and book.sheet("填报").get("A1").value == "指标"
+
+
+# --- rows met before, taken as one block --------------------------------------------------------------
+FORM_BOUNDS = (100, 10)
+
+
+def _by_rows_and_whole(body: bytes, book, formats=()):
+    """(row by row, with whatever earlier scans kept, whole), within :data:`FORM_BOUNDS`."""
+    by_rows = _outcome(lambda: C.scan_sheet(body, "表.xlsx", FORM_BOUNDS, book, formats, {}))
+    return by_rows, _outcome(lambda: C.scan(body, "表.xlsx", FORM_BOUNDS, C.check_grid(body), book, formats, {}))
+
+
+def _blocks_kept() -> list[bytes]:
+    return [key[0] for key in C._PIECES if b"</row>" in key[0]]
+
+
+_MIDDLE = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" s="1"/><c r="C{r}" t="s"><v>{r % 2}</v></c>'
+                  f'</row>' for r in range(2, 30))
+
+
+def _form_sheet(n: int, middle: str = _MIDDLE, head: str = "", tail: str = "") -> bytes:
+    """A sheet as one generate writes it for its n-th reporter: its own title and footer, the rows between alike
+    (``head``, ``tail``: more cells in the title row, in a row after the last)."""
+    title = f'<row r="1"><c r="A1" t="inlineStr"><is><t>单位{n}</t></is></c>{head}</row>'
+    after = f'<row r="45">{tail}</row>' if tail else ""
+    return (_HEAD + title + middle + after + "</sheetData><headerFooter><oddFooter>单位" + str(n)
+            + "　第 &amp;P 页</oddFooter></headerFooter></worksheet>").encode("utf-8")
+
+
+def test_the_rows_many_forms_share_are_kept_as_one_block_and_read_as_the_whole_part(monkeypatch):
+    C._forget()
+    book = _book()
+    for n in range(6):
+        by_rows, whole = _by_rows_and_whole(_form_sheet(n), book)
+        assert by_rows == whole and by_rows[0][(1, 1)][0].value == f"单位{n}"
+    assert len(_blocks_kept()) == 1 and _blocks_kept()[0].count(b"</row>") == 27  # rows 2-29: 28 pieces
+    assert by_rows[0][(29, 3)][0].value == "乙" and by_rows[1:3] == (29, 3)
+    taken = []
+    monkeypatch.setattr(C._Pieces, "take", lambda self, piece, take=C._Pieces.take: taken.append(piece) or take(self, piece))
+    assert _by_rows_and_whole(_form_sheet(6), book)[0][0][(1, 1)][0].value == "单位6"
+    assert len(taken) == 2  # the title and the footer; the 28 rows between as one block
+    monkeypatch.undo()
+
+    # with the block kept, whatever differs is read as the whole part reads it
+    other_strings = _book(strings=("丙", "丁"))
+    cases = {
+        "other strings": (_form_sheet(7), other_strings),
+        "a row of the block changed": (_form_sheet(8, _MIDDLE.replace("<v>17</v>", "<v>71</v>")), book),
+        "the title holds a cell of the block": (_form_sheet(9, head='<c r="A5"><v>1</v></c>'), book),
+        "a row after the block holds a cell of it": (_form_sheet(10, tail='<c r="A7"><v>1</v></c>'), book),
+        "a row after the block": (_form_sheet(14, tail='<c r="A45"><v>1</v></c>'), book),
+        "cells outside the bounds before, in and after the block":
+            (_form_sheet(11, _MIDDLE.replace('<c r="B9" s="1"/>', '<c r="Z9"><v>9</v></c>'),
+                         head='<c r="Y1"><v>1</v></c>', tail='<c r="Z45"><v>3</v></c>'), book),
+        "a far cell after the block": (_form_sheet(12, tail='<c r="ALM45"><v>1</v></c>'), book),
+        "a cell without an address in the title": (_form_sheet(13, head="<c><v>1</v></c>"), book),
+    }
+    for why, (body, with_book) in cases.items():
+        for _ in range(3):
+            by_rows, whole = _by_rows_and_whole(body, with_book)
+            assert by_rows == whole, why
+    assert _by_rows_and_whole(_form_sheet(7), other_strings)[0][0][(3, 3)][0].value == "丁"
+    assert _by_rows_and_whole(_form_sheet(9, head='<c r="A5"><v>1</v></c>'), book)[0] == ("NotFast", "a cell twice")
+
+
+def test_cells_outside_the_bounds_in_a_block_are_named_in_their_order():
+    C._forget()
+    middle = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="Z{r}"><v>9</v></c></row>' for r in range(2, 40))
+    for n in range(5):
+        by_rows, whole = _by_rows_and_whole(_form_sheet(n, middle, head='<c r="Y1"><v>1</v></c>'), _book())
+        assert by_rows == whole
+    assert _blocks_kept()
+    assert by_rows[3][:3] == ("Y1", "Z2", "Z3") and len(by_rows[3]) == 20 and by_rows[4] == 1 + 38
+
+
+def test_rows_with_a_shared_formula_are_never_kept_in_a_block():
+    C._forget()
+    middle = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 20)) + \
+        '<row r="20"><c r="B20"><f t="shared" si="0"/><v>4</v></c></row>' + \
+        "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(21, 29))
+    for n in range(5):
+        head = f'<c r="B1"><f t="shared" ref="B1:B20" si="0">A{n + 1}*2</f><v>2</v></c>'
+        by_rows, whole = _by_rows_and_whole(_form_sheet(n, middle, head=head), _book())
+        assert by_rows == whole and by_rows[0][(20, 2)][0].formula == f"=A{n + 20}*2"
+    assert not any(b"<f" in block for block in _blocks_kept())
+
+
+def test_random_forms_that_share_most_rows_read_as_their_whole_parts():
+    """Three hundred sheets in a row, made like returned forms: the same rows, each now and then
+    filled, moved out of the bounds, doubled, given a string, a formula or a far cell."""
+    import random
+
+    rng = random.Random(20261202)
+    books = [_book(), _book(strings=("丙", "丁"))]
+    base = [f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" s="1"/></row>' for r in range(2, 40)]
+
+    def changed(r: int, row: str) -> str:
+        return rng.choice([
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="B{r}"><v>{rng.randint(1, 99)}</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="Z{r}"><v>1</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="A{rng.randint(1, 39)}"><v>1</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="B{r}" t="s"><v>{rng.randint(0, 1)}</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="B{r}"><f>A{r}+1</f><v>{r + 1}</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', '<c r="ALM5"><v>1</v></c>'),
+            row.replace(f'<c r="B{r}" s="1"/>', f'<c r="B{r}" foo="1"><v>1</v></c>'),
+        ])
+
+    C._forget()
+    seen_blocks = 0
+    for n in range(300):
+        rows = [changed(r, row) if rng.random() < 0.03 else row for r, row in enumerate(base, start=2)]
+        body = _form_sheet(n % 7, "".join(rows), tail=rng.choice(["", "", '<c r="Z45"><v>1</v></c>']))
+        by_rows, whole = _by_rows_and_whole(body, rng.choice(books))
+        assert by_rows == whole, n
+        seen_blocks = max(seen_blocks, len(_blocks_kept()))
+    assert seen_blocks >= 2  # blocks were kept, and taken, along the way
+
+
+def test_the_span_of_a_block_counts_as_the_span_of_its_rows():
+    """Empty cells far out in the rows of a block, below the title: too large a grid, whether the
+    block is taken at once or row by row."""
+    C._forget()
+    middle = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="XFD{r}" s="1"/></row>' for r in range(2, 150))
+    outcomes = [_by_rows_and_whole(_form_sheet(n, middle), _book()) for n in range(5)]
+    assert _blocks_kept()
+    assert all(by_rows == whole == ("NotFast", "a large grid") for by_rows, whole in outcomes)

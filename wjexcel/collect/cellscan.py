@@ -247,6 +247,9 @@ texts, no row longer than :data:`LONGEST_KEPT`, no row that needs a table of mor
 :data:`STRINGS_KEPT` shared strings."""
 BYTES_KEPT = 16 * 1024 * 1024
 LONGEST_KEPT = 64 * 1024
+LONGEST_BLOCK_KEPT = 1024 * 1024
+"""The longest block of rows kept (:func:`scan_sheet`): a 明细 sheet's 200 rows are some 50 KB."""
+BLOCK_LENGTHS_KEPT = 64
 STRINGS_KEPT = 4096
 
 _PIECES: dict[tuple, _Piece] = {}
@@ -276,57 +279,145 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
     ``</row>`` tags, each piece taken as already scanned where the same bytes were scanned before
     under the same styles. The result is the whole part's: the pieces are checked one by one for
     what the whole part is checked for, and a part where any cell is not written the usual way
-    (or is written across a ``</row>``) is scanned whole."""
+    (or is written across a ``</row>``) is scanned whole.
+
+    The rows before the last piece that earlier forms had in common are then kept as one block
+    (:data:`MIN_BLOCK_PIECES` pieces or more) and taken at once: the forms of one generate differ
+    in their titles, their footers and the rows a reporter filled, so an unfilled 明细 sheet is the
+    same 200 rows in every form."""
     if b"sheetData" not in body:
         return CellScan()  # no cells, whatever it holds
     if _PREFIXED.search(body):
         return scan(body, label, bounds, check_grid(body), book, formats, made)
-    plain_context = _context((bounds, formats, book.kinds, book.is_1904))
-    strings_context = None
-    result = CellScan()
-    cells, beyond = result.cells, result.beyond
-    extents, outside = [], bounds[0] * bounds[1] > MAX_GRID_CELLS
-    for piece in body.split(b"</row>"):
+    scanner = _Pieces(label, bounds, book, formats, made)
+    last = body.rfind(b"</row>")
+    for length in tuple(_BLOCK_LENGTHS) if last > 0 else ():
+        start = last - length
+        if start > 6 and body[start - 6:start] == b"</row>":
+            key = scanner.key(body[start:last])
+            block = _PIECES.get(key)
+            if block is not None:
+                done = (all(scanner.take(piece) for piece in body[:start - 6].split(b"</row>"))
+                        and scanner.add(block) and scanner.take(body[last + 6:]))
+                break
+    else:
+        pieces = body.split(b"</row>")
+        common = []  # what take gave for each piece: kept, scanned here, or (the last) refused
+        for piece in pieces:
+            common.append(scanner.take(piece))
+            if not common[-1]:
+                break
+        done = bool(common[-1])
+        if done and len(pieces) > MIN_BLOCK_PIECES + 1:
+            _keep_block(body, pieces, common, scanner)
+    return scanner.result() if done else scan(body, label, bounds, check_grid(body), book, formats, made)
+
+
+MIN_BLOCK_PIECES = 16
+"""The fewest pieces kept together as a block: fewer cost about as much to take one by one."""
+_BLOCK_LENGTHS: set[int] = set()
+"""The lengths of the blocks kept: where a part's block would start, counted back from its last ``</row>``."""
+
+
+class _Pieces:
+    """The scan of one part being put together piece by piece (see :func:`scan_sheet`)."""
+
+    def __init__(self, label: str, bounds: tuple[int, int], book: V.Workbook, formats: tuple[str, ...], made: dict):
+        self.label, self.bounds, self.book, self.formats, self.made = label, bounds, book, formats, made
+        self.plain_context = _context((bounds, formats, book.kinds, book.is_1904))
+        self.strings_context: int | None = None
+        self.scan = CellScan()
+        self.extents: list = []
+        self.outside = bounds[0] * bounds[1] > MAX_GRID_CELLS
+
+    def key(self, piece: bytes) -> tuple:
+        """What the scan of ``piece`` is kept under: its bytes, and its context (with the string table where it
+        holds a shared string)."""
         if b' t="s"' in piece:
-            if strings_context is None:
-                strings_context = _strings_context(plain_context, book.strings or ())
-            key = (piece, strings_context)
-        else:
-            key = (piece, plain_context)
+            if self.strings_context is None:
+                self.strings_context = _strings_context(self.plain_context, self.book.strings or ())
+            return piece, self.strings_context
+        return piece, self.plain_context
+
+    def take(self, piece: bytes) -> _Piece | bool | None:
+        """Add one piece: what was kept for it (a block may hold it), True when it was scanned here,
+        False when the part must be scanned whole instead."""
+        key = self.key(piece)
         got = _PIECES.get(key)
-        if got is None:
-            try:
-                if b"f" in piece and _FORMULA_START.search(piece):
-                    # a shared formula's text carries over to the rows after it: scanned in place, never kept
-                    got = _piece(piece, label, bounds, book, formats, made, result.shared)
-                else:
-                    got = _piece(piece, label, bounds, book, formats, made)
-                    _remember(key, got)
-            except FormError:
-                got = None  # refused as the whole part is, in the same order as it is (below)
-            if got is None:  # a cell not written the usual way, or refused: the whole part as before
-                return scan(body, label, bounds, check_grid(body), book, formats, made)
+        if got is not None:
+            return self.add(got)
+        try:
+            if b"f" in piece and _FORMULA_START.search(piece):
+                # a shared formula's text carries over to the rows after it: scanned in place, never kept
+                got = _piece(piece, self.label, self.bounds, self.book, self.formats, self.made, self.scan.shared)
+            else:
+                got = _piece(piece, self.label, self.bounds, self.book, self.formats, self.made)
+                _remember(key, got)
+        except FormError:
+            return False  # refused as the whole part is, in the same order as it is
+        if got is None:  # a cell not written the usual way: the whole part as before
+            return False
+        self.add(got)
+        return True
+
+    def add(self, got: _Piece) -> _Piece:
         found, high_row, high_col, extent, rest = got
+        scan = self.scan
         if found:
-            count = len(cells)
-            cells.update(found)
-            if len(cells) != count + len(found):
+            count = len(scan.cells)
+            scan.cells.update(found)
+            if len(scan.cells) != count + len(found):
                 raise NotFast("a cell twice")  # the careful path names it
-        if high_row > result.max_row:
-            result.max_row = high_row
-        if high_col > result.max_col:
-            result.max_col = high_col
-        extents.append(extent)
+        if high_row > scan.max_row:
+            scan.max_row = high_row
+        if high_col > scan.max_col:
+            scan.max_col = high_col
+        self.extents.append(extent)
         if rest is not None:
-            outside = True
+            self.outside = True
             samples, count = rest
-            result.beyond_count += count
-            beyond.extend(samples[:max(0, P.MAX_BEYOND_SAMPLES - len(beyond))])
-    spans = [e for e in extents if e is not None] if outside else ()
-    if spans:  # within the bounds the span cannot be too large
-        _check_extent(min(e[0] for e in spans), max(e[1] for e in spans), min(e[2] for e in spans),
-                      max(e[3] for e in spans))
-    return result
+            scan.beyond_count += count
+            scan.beyond.extend(samples[:max(0, P.MAX_BEYOND_SAMPLES - len(scan.beyond))])
+        return got
+
+    def result(self) -> CellScan:
+        spans = [e for e in self.extents if e is not None] if self.outside else ()
+        if spans:  # within the bounds the span cannot be too large
+            _check_extent(min(e[0] for e in spans), max(e[1] for e in spans), min(e[2] for e in spans),
+                          max(e[3] for e in spans))
+        return self.scan
+
+
+def _keep_block(body: bytes, pieces: list[bytes], common: list, scanner: _Pieces) -> None:
+    """Keep, as one block, the run of pieces before the last one that were all taken as kept (met in
+    earlier forms), from the second piece at the earliest; ``common``: what take gave for each piece."""
+    first = len(pieces) - 1
+    while first > 1 and isinstance(common[first - 1], _Piece):
+        first -= 1
+    if len(pieces) - 1 - first < MIN_BLOCK_PIECES:
+        return
+    length = sum(map(len, pieces[first:-1])) + 6 * (len(pieces) - 2 - first)
+    last = len(body) - len(pieces[-1]) - 6
+    key = scanner.key(body[last - length:last])
+    if key[1] >= 0 and length <= LONGEST_BLOCK_KEPT:
+        if len(_BLOCK_LENGTHS) >= BLOCK_LENGTHS_KEPT:
+            _BLOCK_LENGTHS.clear()
+        _BLOCK_LENGTHS.add(length)
+        _remember(key, _joined(common[first:-1]), LONGEST_BLOCK_KEPT, at_once=True)
+
+
+def _joined(pieces: list[_Piece]) -> _Piece:
+    """What some pieces found together, as one piece: added to a scan, it adds what they add one by one."""
+    cells: dict = {}
+    for piece in pieces:
+        cells.update(piece.cells)
+    extents = [p.extent for p in pieces if p.extent is not None]
+    extent = (min(e[0] for e in extents), max(e[1] for e in extents), min(e[2] for e in extents),
+              max(e[3] for e in extents)) if extents else None
+    rests = [p.rest for p in pieces if p.rest is not None]
+    rest = (tuple(s for samples, _ in rests for s in samples)[:P.MAX_BEYOND_SAMPLES], sum(n for _, n in rests)) \
+        if rests else None
+    return _Piece(cells, max(p.max_row for p in pieces), max(p.max_col for p in pieces), extent, rest)
 
 
 def _piece(piece: bytes, label: str, bounds: tuple[int, int], book: V.Workbook, formats: tuple[str, ...],
@@ -365,12 +456,12 @@ def _strings_context(plain_context: int, strings) -> int:
     return number
 
 
-def _remember(key: tuple, piece: _Piece | None) -> None:
-    """Keep a piece's scan once its bytes come a second time."""
-    if piece is None or key[1] < 0 or len(key[0]) > LONGEST_KEPT:
+def _remember(key: tuple, piece: _Piece | None, longest: int = LONGEST_KEPT, at_once: bool = False) -> None:
+    """Keep a piece's scan once its bytes come a second time (``at_once``: the first time)."""
+    if piece is None or key[1] < 0 or len(key[0]) > longest:
         return
     seen = hash(key)
-    if seen not in _SEEN:
+    if seen not in _SEEN and not at_once:
         if len(_SEEN) >= 4 * PIECES_KEPT:
             _SEEN.clear()
         _SEEN.add(seen)
@@ -385,6 +476,7 @@ def _remember(key: tuple, piece: _Piece | None) -> None:
 
 def _forget() -> None:
     _PIECES.clear()
+    _BLOCK_LENGTHS.clear()
     _KEPT[0] = 0
     _SEEN.clear()
     _CONTEXTS.clear()

@@ -16,11 +16,14 @@ as unsafe, as the careful path does).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import re
+import struct
 import time
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from defusedxml import DefusedXmlException
@@ -80,7 +83,7 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
         raise P.damaged(label) from exc
     with zf:
         P.check_zip(zf, label)
-        parts = _inflate(zf, label, deadline)
+        parts = _inflate(zf, data, label, deadline)
     workbook_part = "xl/workbook.xml"
     sheets, names, styles = _structure(parts.get("_rels/.rels", b""), parts.get(workbook_part, b""),
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
@@ -127,14 +130,16 @@ def _values_of(parts: dict[str, bytes]) -> V.Workbook:
 
 
 # --- the package ---------------------------------------------------------------------------------
-def _inflate(zf: zipfile.ZipFile, label: str, deadline: float) -> dict[str, bytes]:
+def _inflate(zf: zipfile.ZipFile, data: bytes, label: str, deadline: float) -> dict[str, bytes]:
     """Every part, inflated within its declared size; NotFast on anything unusual.
 
     Every part, not only those named ``.xml``: calamine follows a relation's target as it is
     written, so any part may be the one it reads.
     """
     parts = {}
-    for info in zf.infolist():
+    infos = zf.infolist()
+    starts = sorted({info.header_offset for info in infos} | {zf.start_dir})
+    for info in infos:
         name = info.filename
         if name != part_name(name) or name in parts:
             raise NotFast("part names")
@@ -144,8 +149,10 @@ def _inflate(zf: zipfile.ZipFile, label: str, deadline: float) -> dict[str, byte
             raise NotFast("a large part")
         if time.monotonic() > deadline:
             raise P.too_slow(label)
+        body = _plain_part(data, info, starts[bisect.bisect_right(starts, info.header_offset):][:1])
         try:
-            body = zf.read(info)
+            if body is None:
+                body = zf.read(info)
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
             raise P.damaged(label) from exc
         if name.lower().endswith((".xml", ".rels")) or b"sheetData" in body or b"uniqueCount" in body:
@@ -161,6 +168,50 @@ def _inflate(zf: zipfile.ZipFile, label: str, deadline: float) -> dict[str, byte
                 raise NotFast("an escaped relation")  # calamine takes a target as written, unescaped
         parts[name] = body
     return parts
+
+
+_MASK_NOT_PLAIN = 0x1 | 0x20 | 0x40
+"""Encrypted, compressed patched data, strong encryption (general purpose flag bits 0, 5, 6)."""
+_UTF8_NAME = 0x800
+
+
+def _plain_part(data: bytes, info: zipfile.ZipInfo, following: list[int]) -> bytes | None:
+    """The part's bytes, inflated straight out of ``data``, when it is stored the plain way: stored
+    or deflated, not encrypted, its local header agreeing with the directory, its data ending
+    before the next entry (``following``: that entry's offset, or the directory's) and its
+    CRC-32 right. None otherwise: zipfile then reads it (and refuses it) as it always has.
+
+    What comes out is what ``zipfile`` gives for such a part, without its file-like machinery
+    (about a third of the time of inflating a form)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _MASK_NOT_PLAIN:
+        return None
+    start = info.header_offset
+    header = data[start:start + zipfile.sizeFileHeader]
+    if len(header) != zipfile.sizeFileHeader or not following:
+        return None
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+        return None
+    name_end = start + zipfile.sizeFileHeader + fields[zipfile._FH_FILENAME_LENGTH]
+    try:
+        name = data[start + zipfile.sizeFileHeader:name_end].decode(
+            "utf-8" if fields[zipfile._FH_GENERAL_PURPOSE_FLAG_BITS] & _UTF8_NAME else "cp437")
+    except UnicodeDecodeError:
+        return None
+    begin = name_end + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+    end = begin + info.compress_size
+    if name != info.orig_filename or end > following[0]:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        body = data[begin:end]
+    else:
+        try:
+            body = zlib.decompressobj(-zlib.MAX_WBITS).decompress(memoryview(data)[begin:end], info.file_size)
+        except zlib.error:
+            return None
+    if len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+        return None
+    return body
 
 
 def _xml(body: bytes):
