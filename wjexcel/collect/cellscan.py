@@ -291,11 +291,11 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
         return scan(body, label, bounds, check_grid(body), book, formats, made)
     scanner = _Pieces(label, bounds, book, formats, made)
     last = body.rfind(b"</row>")
-    for length in tuple(_BLOCK_LENGTHS) if last > 0 else ():
+    for length, strings in tuple(_BLOCK_LENGTHS) if last > 0 else ():
         start = last - length
         if start > 6 and body[start - 6:start] == b"</row>":
-            key = scanner.key(body[start:last])
-            block = _PIECES.get(key)
+            # bytes equal to a block's hold shared strings as it does: its context, without looking
+            block = _PIECES.get((body[start:last], scanner.strings() if strings else scanner.plain_context))
             if block is not None:
                 done = (all(scanner.take(piece) for piece in body[:start - 6].split(b"</row>"))
                         and scanner.add(block) and scanner.take(body[last + 6:]))
@@ -315,8 +315,9 @@ def scan_sheet(body: bytes, label: str, bounds: tuple[int, int], book: V.Workboo
 
 MIN_BLOCK_PIECES = 16
 """The fewest pieces kept together as a block: fewer cost about as much to take one by one."""
-_BLOCK_LENGTHS: set[int] = set()
-"""The lengths of the blocks kept: where a part's block would start, counted back from its last ``</row>``."""
+_BLOCK_LENGTHS: set[tuple[int, bool]] = set()
+"""The length of each block kept (where a part's block would start, counted back from its last
+``</row>``), and whether it holds a shared string."""
 
 
 class _Pieces:
@@ -333,11 +334,13 @@ class _Pieces:
     def key(self, piece: bytes) -> tuple:
         """What the scan of ``piece`` is kept under: its bytes, and its context (with the string table where it
         holds a shared string)."""
-        if b' t="s"' in piece:
-            if self.strings_context is None:
-                self.strings_context = _strings_context(self.plain_context, self.book.strings or ())
-            return piece, self.strings_context
-        return piece, self.plain_context
+        return (piece, self.strings()) if b' t="s"' in piece else (piece, self.plain_context)
+
+    def strings(self) -> int:
+        """The context of pieces that hold a shared string."""
+        if self.strings_context is None:
+            self.strings_context = _strings_context(self.plain_context, self.book.strings or ())
+        return self.strings_context
 
     def take(self, piece: bytes) -> _Piece | bool | None:
         """Add one piece: what was kept for it (a block may hold it), True when it was scanned here,
@@ -347,7 +350,7 @@ class _Pieces:
         if got is not None:
             return self.add(got)
         try:
-            if b"f" in piece and _FORMULA_START.search(piece):
+            if b"shared" in piece and _FORMULA_START.search(piece):
                 # a shared formula's text carries over to the rows after it: scanned in place, never kept
                 got = _piece(piece, self.label, self.bounds, self.book, self.formats, self.made, self.scan.shared)
             else:
@@ -402,7 +405,7 @@ def _keep_block(body: bytes, pieces: list[bytes], common: list, scanner: _Pieces
     if key[1] >= 0 and length <= LONGEST_BLOCK_KEPT:
         if len(_BLOCK_LENGTHS) >= BLOCK_LENGTHS_KEPT:
             _BLOCK_LENGTHS.clear()
-        _BLOCK_LENGTHS.add(length)
+        _BLOCK_LENGTHS.add((length, key[1] != scanner.plain_context))
         _remember(key, _joined(common[first:-1]), LONGEST_BLOCK_KEPT, at_once=True)
 
 
