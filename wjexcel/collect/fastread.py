@@ -99,7 +99,7 @@ def read(data: bytes, label: str, bounds: tuple[int, int], deadline: float) -> W
                     raise NotFast("shared strings")
     sheet_parts = {part for _, _, part in sheets}
     for name, body in parts.items():
-        if b"sheetData" in body and name not in sheet_parts:
+        if name not in sheet_parts and b"sheetData" in body:
             C.check_grid(body)  # a part no sheet names is held to what a sheet is
     formats = _number_formats(parts.get(styles, b""))
     book = _values_of(parts)
