@@ -111,10 +111,16 @@ def timed(args: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) 
 
 
 def median_run(make_args, repeat: int, prepare=None, ok: tuple[int, ...] = (0,)) -> tuple[float, float | None]:
-    """Median seconds and the highest peak over ``repeat`` runs; ``prepare()`` before each, untimed."""
+    """Median seconds and the highest peak over ``repeat`` runs; ``prepare()`` before each, untimed.
+
+    What the preparation wrote (a fresh copy of the workspace, the forms it filled) is flushed to the
+    disk before the command starts, so the command does not wait for it: on a clerk's PC the returned
+    files were saved long before collect runs."""
     times, peaks = [], []
     for _ in range(repeat):
         cwd = prepare() if prepare else None
+        if hasattr(os, "sync"):  # Windows has no sync: its cache is written out as it goes
+            os.sync()
         seconds, peak = timed(make_args(cwd), cwd, ok)
         times.append(seconds)
         if peak is not None:

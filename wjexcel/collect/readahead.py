@@ -50,6 +50,10 @@ class ReadAhead:
         self.pending: dict[str, tuple[Door, object]] = {}
         self.sent: set[str] = set()
         self.window = AHEAD * max(workers.count, 1)
+        if workers.pool is not None:
+            # imported before the workers start: forked ones have it, rather than each importing it
+            # (this process reads with it too, a file a worker could not read)
+            from wjexcel.collect.formread import read_form  # noqa: F401
 
     def claim(self, display: str) -> Door | None:
         """The file as read here (its bytes, hash and type), so it is not read from disk again, or None."""
