@@ -81,6 +81,8 @@ def broken_metadata(ws, tmp_path):
     crafted.with_meta(base, inbox / "签名范围嵌套.xlsx", "signed", "[" * 100_000 + "]" * 100_000)
     crafted.with_meta(base, inbox / "签名范围错乱.xlsx", "signed", '{"指标填报": {"range": 5}}')
     crafted.with_meta(base, inbox / "签名单元格错乱.xlsx", "signed", '{"指标填报": {"range": "甲1:乙2"}}')
+    # a signed range of the whole sheet, 17 billion cells: refused at once, never walked
+    crafted.with_meta(base, inbox / "签名范围巨大.xlsx", "signed", '{"指标填报": {"range": "A1:XFD1048576"}}')
     crafted.with_meta(base, inbox / "期间越界.xlsx", "period", "../../../逃逸")
     crafted.with_raw_number(base, inbox / "四百位数字.xlsx", SENTINEL, "9" * 400)
     return base
@@ -88,7 +90,8 @@ def broken_metadata(ws, tmp_path):
 
 def test_each_broken_file_is_its_own_located_verdict(ws, tmp_path, broken_metadata):
     v = by_file(collect(ws))
-    for name in ("签名范围缺失.xlsx", "签名范围嵌套.xlsx", "签名范围错乱.xlsx", "签名单元格错乱.xlsx", "期间越界.xlsx"):
+    for name in ("签名范围缺失.xlsx", "签名范围嵌套.xlsx", "签名范围错乱.xlsx", "签名单元格错乱.xlsx", "签名范围巨大.xlsx",
+                 "期间越界.xlsx"):
         assert v[name].status == "rejected", name
         assert v[name].errors[0].code == Code.SIGNATURE_INVALID, (name, v[name].errors)  # the real reason
     huge = v["四百位数字.xlsx"]

@@ -34,6 +34,9 @@ from wjexcel.forms.layout import SIGNATURE_ALG_KEY, SIGNATURE_KEY
 ALGORITHM = "HMAC-SHA256/1"
 _DOMAIN = "wjexcel-form-signature/1"
 
+MAX_SIGNED_CELLS = 100_000
+"""More cells than a form signs (a few hundred); a forged range of a whole sheet is refused, not walked."""
+
 CellValue = Callable[[str, int, int], object]
 """``cell_value(sheet, row, col)``: a cell's value; raises KeyError for a missing sheet."""
 
@@ -67,6 +70,7 @@ def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
     """
     if not isinstance(signed, Mapping):
         raise ValueError("signed cells")
+    ranges = []
     for sheet in sorted(signed):
         spec = signed[sheet]
         if not isinstance(spec, Mapping) or not isinstance(spec.get("range"), str):
@@ -75,9 +79,10 @@ def signed_cells(signed: Mapping) -> Iterator[tuple[str, int, int]]:
         if not isinstance(skip, (list, tuple)) or not all(isinstance(s, str) for s in skip):
             raise ValueError(f"unsigned cells of {sheet!r}")
         first, _, last = spec["range"].partition(":")
-        r1, c1 = parse_a1(first)
-        r2, c2 = parse_a1(last or first)
-        skip = set(skip)
+        ranges.append((sheet, *parse_a1(first), *parse_a1(last or first), set(skip)))
+    if sum(max(0, r2 - r1 + 1) * max(0, c2 - c1 + 1) for _, r1, c1, r2, c2, _ in ranges) > MAX_SIGNED_CELLS:
+        raise ValueError("too many signed cells")
+    for sheet, r1, c1, r2, c2, skip in ranges:
         for row in range(r1, r2 + 1):
             for col in range(c1, c2 + 1):
                 if a1(row, col) not in skip:
