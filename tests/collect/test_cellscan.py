@@ -357,3 +357,13 @@ def test_the_span_of_a_block_counts_as_the_span_of_its_rows():
     outcomes = [_by_rows_and_whole(_form_sheet(n, middle), _book()) for n in range(5)]
     assert _blocks_kept()
     assert all(by_rows == whole == ("NotFast", "a large grid") for by_rows, whole in outcomes)
+
+
+def test_string_tables_that_differ_only_where_a_string_ends_are_told_apart():
+    """``_x0000_`` is a NUL in a string: ["a\\0", "b"] and ["a", "\\0b"] join to the same text, yet are other tables."""
+    body = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    first, second = _book(strings=("a\0", "b")), _book(strings=("a", "\0b"))
+    C._forget()
+    for _ in range(3):
+        assert C.scan_sheet(body, "表.xlsx", BOUNDS, first, (), {}).cells[(1, 1)].value == "a\0"
+    assert C.scan_sheet(body, "表.xlsx", BOUNDS, second, (), {}).cells[(1, 1)].value == "a"

@@ -7,6 +7,7 @@ import bisect
 import io
 import struct
 import time
+import zlib
 import zipfile
 
 import pytest
@@ -127,3 +128,74 @@ def test_the_crafted_packages_are_really_damaged_or_read():
     assert outcomes["another name in the local header"][0] == "FormError"
     assert isinstance(outcomes["stored, not deflated"], list) and isinstance(outcomes["bzip2"], list)
     assert outcomes["stored, not deflated"] == outcomes["bzip2"] == _outcome(stress_workbook())
+
+
+def _stored_member(name: str, body: bytes) -> bytes:
+    """A local header and the bytes of a stored member, as a zip writes them."""
+    header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, zlib.crc32(body), len(body), len(body),
+                         len(name), 0)
+    return header + name.encode() + body
+
+
+def test_a_directory_that_points_before_the_file_is_left_to_zipfile():
+    """A negative offset (the end record declares the directory further on than it is) would read from the end."""
+    member = _stored_member("x.xml", b"<x/>")
+    data = b"PK\x05\x06 not a header " + member + b"\0"  # a byte after it: the slice's end stays negative too
+    info = zipfile.ZipInfo("x.xml")
+    info.header_offset, info.compress_type, info.compress_size, info.file_size, info.CRC = (
+        -len(member) - 1, zipfile.ZIP_STORED, 4, 4, zlib.crc32(b"<x/>"))
+    assert data[info.header_offset:].startswith(b"PK\x03\x04")  # what a negative slice would find
+    assert fastread._plain_part(data, info, [len(data)]) is None
+
+
+def _with_member(data: bytes, name: str, raw: bytes, size: int, crc: int) -> bytes:
+    """``data`` with one more deflated member whose compressed bytes are ``raw``, declaring ``size`` and ``crc``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr(name, b"x" * 8)
+    data = out.getvalue()
+    local, cd = _local(data, name), _central(data, name)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        old = zf.getinfo(name).compress_size
+    begin = local + 30 + len(name)
+    shift = len(raw) - old
+    data = data[:begin] + raw + data[begin + old:]
+    cd += shift
+    data = _patch(data, cd + 16, "<L", crc)
+    data = _patch(data, cd + 20, "<L", len(raw))
+    data = _patch(data, cd + 24, "<L", size)
+    end = data.rindex(b"PK\x05\x06")
+    start_dir = struct.unpack("<L", data[end + 16:end + 20])[0]
+    return _patch(data, end + 16, "<L", start_dir + shift)
+
+
+def test_a_part_declaring_no_bytes_is_never_inflated_past_one():
+    """A deflated part declaring size 0 (the ratio rule skips it) holding 20 MB of zeros: zlib is asked for one byte at most."""
+    import tracemalloc
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    raw = compressor.compress(bytes(20 << 20)) + compressor.flush()
+    data = _with_member(stress_workbook(), "xl/media/x.bin", raw, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo("xl/media/x.bin")
+        starts = sorted({i.header_offset for i in zf.infolist()} | {zf.start_dir})
+    tracemalloc.start()
+    try:
+        assert fastread._plain_part(data, info, starts[bisect.bisect_right(starts, info.header_offset):][:1]) is None
+        assert tracemalloc.get_traced_memory()[1] < 1 << 20
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_stream_that_goes_on_past_its_size_is_left_to_zipfile(monkeypatch):
+    """The declared bytes, then a sync flush and a byte no deflate stream holds: zipfile finds it damaged, and so
+    does the fast read (not a crash)."""
+    body = b"<x>" + b"1" * 500 + b"</x>"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    raw = compressor.compress(body) + compressor.flush(zlib.Z_SYNC_FLUSH) + b"\xff"
+    data = _with_member(stress_workbook(), "xl/media/y.xml", raw, len(body), zlib.crc32(body))
+    assert _plain_parts(data)["xl/media/y.xml"] is None
+    assert _outcome(data) == _as_before(data, monkeypatch)
+    assert _outcome(data)[0] == "FormError"

@@ -406,7 +406,7 @@ def _keep_block(body: bytes, pieces: list[bytes], common: list, scanner: _Pieces
         if len(_BLOCK_LENGTHS) >= BLOCK_LENGTHS_KEPT:
             _BLOCK_LENGTHS.clear()
         _BLOCK_LENGTHS.add((length, key[1] != scanner.plain_context))
-        _remember(key, _joined(common[first:-1]), LONGEST_BLOCK_KEPT, at_once=True)
+        _remember(key, _joined(common[first:-1]), LONGEST_BLOCK_KEPT)
 
 
 def _joined(pieces: list[_Piece]) -> _Piece:
@@ -449,7 +449,8 @@ def _strings_context(plain_context: int, strings) -> int:
     never kept, for a table of over :data:`STRINGS_KEPT` strings)."""
     if len(strings) > STRINGS_KEPT:
         return -1
-    digest = hashlib.sha256("\0".join(strings).encode("utf-8", "surrogatepass")).digest()
+    # each string with its length before it: tables that differ only where a string ends (text may hold NUL) differ
+    digest = hashlib.sha256("".join(f"{len(text)}:{text}" for text in strings).encode("utf-8", "surrogatepass")).digest()
     key = (plain_context, len(strings), digest)
     number = _STRING_CONTEXTS.get(key)
     if number is None:
@@ -459,12 +460,12 @@ def _strings_context(plain_context: int, strings) -> int:
     return number
 
 
-def _remember(key: tuple, piece: _Piece | None, longest: int = LONGEST_KEPT, at_once: bool = False) -> None:
-    """Keep a piece's scan once its bytes come a second time (``at_once``: the first time)."""
+def _remember(key: tuple, piece: _Piece | None, longest: int = LONGEST_KEPT) -> None:
+    """Keep a piece's scan once its bytes come a second time."""
     if piece is None or key[1] < 0 or len(key[0]) > longest:
         return
     seen = hash(key)
-    if seen not in _SEEN and not at_once:
+    if seen not in _SEEN:
         if len(_SEEN) >= 4 * PIECES_KEPT:
             _SEEN.clear()
         _SEEN.add(seen)

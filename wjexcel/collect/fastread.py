@@ -153,7 +153,8 @@ def _inflate(zf: zipfile.ZipFile, data: bytes, label: str, deadline: float) -> d
         try:
             if body is None:
                 body = zf.read(info)
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, NotImplementedError,
+                zlib.error) as exc:
             raise P.damaged(label) from exc
         if name.lower().endswith((".xml", ".rels")) or b"sheetData" in body or b"uniqueCount" in body:
             head = body[:256]
@@ -170,6 +171,10 @@ def _inflate(zf: zipfile.ZipFile, data: bytes, label: str, deadline: float) -> d
     return parts
 
 
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+"""A zip entry's local file header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time,
+date, CRC-32, sizes, name length, extra field length; the name and the extra field follow."""
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 _MASK_NOT_PLAIN = 0x1 | 0x20 | 0x40
 """Encrypted, compressed patched data, strong encryption (general purpose flag bits 0, 5, 6)."""
 _UTF8_NAME = 0x800
@@ -177,37 +182,42 @@ _UTF8_NAME = 0x800
 
 def _plain_part(data: bytes, info: zipfile.ZipInfo, following: list[int]) -> bytes | None:
     """The part's bytes, inflated straight out of ``data``, when it is stored the plain way: stored
-    or deflated, not encrypted, its local header agreeing with the directory, its data ending
-    before the next entry (``following``: that entry's offset, or the directory's) and its
-    CRC-32 right. None otherwise: zipfile then reads it (and refuses it) as it always has.
+    or deflated, not encrypted, its local header where the directory says and agreeing with it,
+    its data ending before the next entry (``following``: that entry's offset, or the
+    directory's), its deflate stream ending where its declared size does, its CRC-32 right.
+    None otherwise: zipfile then reads it (and refuses it) as it always has.
 
     What comes out is what ``zipfile`` gives for such a part, without its file-like machinery
     (about a third of the time of inflating a form)."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _MASK_NOT_PLAIN:
         return None
     start = info.header_offset
-    header = data[start:start + zipfile.sizeFileHeader]
-    if len(header) != zipfile.sizeFileHeader or not following:
+    if start < 0 or not following or following[0] > len(data):  # a directory pointing before the file
         return None
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+    header = data[start:start + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
         return None
-    name_end = start + zipfile.sizeFileHeader + fields[zipfile._FH_FILENAME_LENGTH]
-    try:
-        name = data[start + zipfile.sizeFileHeader:name_end].decode(
-            "utf-8" if fields[zipfile._FH_GENERAL_PURPOSE_FLAG_BITS] & _UTF8_NAME else "cp437")
+    signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != _LOCAL_SIGNATURE:
+        return None
+    name_end = start + _LOCAL_HEADER.size + name_length
+    try:  # as zipfile decodes it (opened without a metadata encoding)
+        name = data[start + _LOCAL_HEADER.size:name_end].decode("utf-8" if flags & _UTF8_NAME else "cp437")
     except UnicodeDecodeError:
         return None
-    begin = name_end + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+    begin = name_end + extra_length
     end = begin + info.compress_size
     if name != info.orig_filename or end > following[0]:
         return None
     if info.compress_type == zipfile.ZIP_STORED:
         body = data[begin:end]
     else:
-        try:
-            body = zlib.decompressobj(-zlib.MAX_WBITS).decompress(memoryview(data)[begin:end], info.file_size)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:  # room for one byte more: a stream longer than declared is not plain, and its end is seen
+            body = inflater.decompress(memoryview(data)[begin:end], info.file_size + 1)
         except zlib.error:
+            return None
+        if not inflater.eof:
             return None
     if len(body) != info.file_size or zlib.crc32(body) != info.CRC:
         return None
