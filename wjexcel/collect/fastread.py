@@ -149,7 +149,7 @@ def _inflate(zf: zipfile.ZipFile, data: bytes, label: str, deadline: float) -> d
             raise NotFast("a large part")
         if time.monotonic() > deadline:
             raise P.too_slow(label)
-        body = _plain_part(data, info, starts[bisect.bisect_right(starts, info.header_offset):][:1])
+        body = _plain_part(data, info, _following(starts, info.header_offset))
         try:
             if body is None:
                 body = zf.read(info)
@@ -180,7 +180,14 @@ _MASK_NOT_PLAIN = 0x1 | 0x20 | 0x40
 _UTF8_NAME = 0x800
 
 
-def _plain_part(data: bytes, info: zipfile.ZipInfo, following: list[int]) -> bytes | None:
+def _following(starts: list[int], offset: int) -> int | None:
+    """Where the entry after the one at ``offset`` starts (``starts``: every entry's offset and the
+    directory's, sorted), or None when nothing follows it."""
+    after = bisect.bisect_right(starts, offset)
+    return starts[after] if after < len(starts) else None
+
+
+def _plain_part(data: bytes, info: zipfile.ZipInfo, following: int | None) -> bytes | None:
     """The part's bytes, inflated straight out of ``data``, when it is stored the plain way: stored
     or deflated, not encrypted, its local header where the directory says and agreeing with it,
     its data ending before the next entry (``following``: that entry's offset, or the
@@ -192,7 +199,7 @@ def _plain_part(data: bytes, info: zipfile.ZipInfo, following: list[int]) -> byt
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _MASK_NOT_PLAIN:
         return None
     start = info.header_offset
-    if start < 0 or not following or following[0] > len(data):  # a directory pointing before the file
+    if start < 0 or following is None or following > len(data):  # a directory pointing before the file
         return None
     header = data[start:start + _LOCAL_HEADER.size]
     if len(header) != _LOCAL_HEADER.size:
@@ -207,7 +214,7 @@ def _plain_part(data: bytes, info: zipfile.ZipInfo, following: list[int]) -> byt
         return None
     begin = name_end + extra_length
     end = begin + info.compress_size
-    if name != info.orig_filename or end > following[0]:
+    if name != info.orig_filename or end > following:
         return None
     if info.compress_type == zipfile.ZIP_STORED:
         body = data[begin:end]
