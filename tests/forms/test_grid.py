@@ -77,7 +77,6 @@ def test_column_points_are_the_pixels_each_writer_stores():
 def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     """FormWorksheet stores blank ranges at once and writes blank cells by a short path: every
     part of the workbook must be byte for byte what XlsxWriter's own worksheet writes."""
-    import zipfile
     from datetime import date
 
     from xlsxwriter.worksheet import Worksheet
@@ -115,9 +114,7 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
     properties = Properties(title="表", author="wjexcel", custom={"wjexcel_form_id": "x"})
 
     def parts(worksheet_class):
-        data = xlsxout._workbook(book, properties, book[0].name, worksheet_class)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
+        return _parts(io.BytesIO(xlsxout._workbook(book, properties, book[0].name, worksheet_class)))
 
     assert (mixed.value(10, 1), mixed.value(11, 1), mixed.value(20, 1), mixed.value(13, 3)) == (5, 6, "第20行", 2)
     assert mixed.value(15, 3) is None and mixed.value(51, 9) is None and mixed.value(46, 2) == 8
@@ -128,10 +125,11 @@ def test_the_quick_worksheet_writes_exactly_what_xlsxwriters_own_does():
         assert quick[name] == stock[name], name
 
 
-def _parts(path) -> dict[str, bytes]:
+def _parts(source) -> dict[str, bytes]:
+    """Every part of a workbook (a path or a file object) but core.xml, which holds the time written."""
     import zipfile
 
-    with zipfile.ZipFile(path) as zf:
+    with zipfile.ZipFile(source) as zf:
         return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}  # core: the time written
 
 
