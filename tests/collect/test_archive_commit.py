@@ -131,3 +131,98 @@ def test_a_crash_between_sealing_and_committing_leaves_files_the_next_run_trusts
     assert sorted(v.status.value for v in again.verdicts) == ["accepted"] * 3
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in ws.archive.rglob("*") if p.is_file()} == kept
     assert unsound_archive_files(ws) == [] and not parts(ws)
+
+
+# --- files read by worker processes ----------------------------------------------------------------
+ALL_TOWNS = ("吴江开发区", "汾湖高新区（黎里镇）", "吴江高新区（盛泽镇）", "东太湖度假区（太湖新城）",
+             "七都镇", "桃源镇", "震泽镇", "平望镇")
+
+
+@pytest.fixture
+def kept_here(monkeypatch):
+    """The hashes this process wrote into the archive itself (rather than sealing a worker's ``.part``)."""
+    real = Archive.store_bytes
+    kept = []
+
+    def store_bytes(self, sha256, data):
+        kept.append(sha256)
+        return real(self, sha256, data)
+
+    monkeypatch.setattr(Archive, "store_bytes", store_bytes)
+    return kept
+
+
+def test_files_read_by_workers_are_written_and_flushed_there_and_sealed_here(ws, every_commit_checked, kept_here):
+    for town in ALL_TOWNS:
+        fill(ws, town, ws.inbox / f"{town}.xlsx", good_values(ws, town))
+    result = collect(ws, workers=2)
+    assert [v.status.value for v in result.verdicts] == ["accepted"] * len(ALL_TOWNS), result.verdicts
+    assert kept_here == []  # every file was written by the worker that read it
+    # right after every commit the records name only whole, sealed files; at a commit a worker
+    # may be writing a file read ahead, which no record names yet (its name says it is a reader's)
+    records = [found for found in every_commit_checked if not any(f.startswith("unsealed") for f in found)]
+    at_commit = [f for found in every_commit_checked for f in found if f.startswith("unsealed")]
+    assert all(found == [] for found in records), records
+    assert all(f.endswith(".read.part") for f in at_commit), at_commit
+    assert not parts(ws)
+    kept = {p.name: p.read_bytes() for p in ws.archive.rglob("*") if p.is_file()}
+    assert kept == {hashlib.sha256(b).hexdigest(): b for b in (p.read_bytes() for p in ws.inbox.iterdir())}
+
+
+def test_files_read_ahead_then_left_for_the_next_run_leave_nothing_in_the_archive(ws, kept_here, monkeypatch):
+    for town in ALL_TOWNS:
+        fill(ws, town, ws.inbox / f"{town}.xlsx", good_values(ws, town))
+    real, named = Archive.reserve, []
+    monkeypatch.setattr(Archive, "reserve", lambda self, sha: named.append(real(self, sha)) or named[-1])
+    first = collect(ws, workers=2, time_budget=0.0)  # the first file is judged, the rest wait
+    assert len(named) == len(ALL_TOWNS) and None not in named  # all were read ahead, each into a .part
+    statuses = [v.status.value for v in first.verdicts]
+    assert statuses == ["accepted"] + ["deferred"] * (len(ALL_TOWNS) - 1), statuses
+    assert not parts(ws)  # the files the workers had read and written ahead are gone again
+    assert [p.name for p in ws.archive.rglob("*") if p.is_file()] == [s.sha256 for s in _submissions(ws)]
+    again = collect(ws, workers=2)
+    assert [v.status.value for v in again.verdicts] == ["accepted"] * len(ALL_TOWNS)
+    assert sum(v.unchanged for v in again.verdicts) == 1
+    assert len(_submissions(ws)) == len(ALL_TOWNS)
+    assert unsound_archive_files(ws) == [] and not parts(ws)
+
+
+def test_a_file_the_archive_holds_already_is_not_written_again_by_a_worker(ws, kept_here):
+    """A crash after sealing, before the commit: the next run, with workers, trusts the whole copy."""
+    for town in ALL_TOWNS:
+        fill(ws, town, ws.inbox / f"{town}.xlsx", good_values(ws, town))
+    before = ws.state / "before.sqlite"
+    shutil.copyfile(ws.ledger_path, before)
+    collect(ws, workers=2)
+    os.replace(before, ws.ledger_path)
+    kept = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in ws.archive.rglob("*") if p.is_file()}
+    assert len(kept) == len(ALL_TOWNS)
+    kept_here.clear()
+    again = collect(ws, workers=2)
+    assert sorted(v.status.value for v in again.verdicts) == ["accepted"] * len(ALL_TOWNS)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in ws.archive.rglob("*") if p.is_file()} == kept
+    assert len(kept_here) == len(ALL_TOWNS)  # checked whole here (size and hash), never rewritten
+    assert unsound_archive_files(ws) == [] and not parts(ws)
+
+
+def test_a_seal_that_fails_for_a_workers_file_is_the_runs_disk_error(ws, monkeypatch):
+    """The archive refusing the seal of a worker's file: that .part is removed, the file is kept
+    the usual way, and when that fails too the run stops as for any full disk."""
+    for town in ALL_TOWNS:
+        fill(ws, town, ws.inbox / f"{town}.xlsx", good_values(ws, town))
+
+    def full(part, target):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(part))
+
+    monkeypatch.setattr(Archive, "_seal", staticmethod(full))
+    result = collect(ws, workers=2)
+    assert "磁盘空间不足" in result.stopped and "“.wjexcel/archive”" in result.stopped
+    assert all(v.deferred for v in result.verdicts) and len(result.verdicts) == len(ALL_TOWNS)
+    assert not parts(ws) and [p for p in ws.archive.rglob("*") if p.is_file()] == []
+    with Ledger.open(ws) as ledger:
+        assert ledger.submissions() == []
+
+
+def _submissions(ws):
+    with Ledger.open(ws) as ledger:
+        return ledger.submissions()

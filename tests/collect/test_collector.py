@@ -510,6 +510,8 @@ def test_a_file_that_kills_its_worker_is_read_the_careful_way(ws, monkeypatch):
         f"{r}.xlsx": "accepted" for r in ("七都镇", "桃源镇", "震泽镇", "平望镇")}
     with Ledger.open(ws) as ledger:
         assert {x.reporter for x in ledger.accepted_values(PERIOD)} == {"七都镇", "桃源镇", "震泽镇", "平望镇"}
+    assert not list(ws.archive.rglob("*.part"))  # what the broken pool's workers had written ahead is gone
+    assert len([p for p in ws.archive.rglob("*") if p.is_file()]) == 4
 
 
 @pytest.mark.soffice

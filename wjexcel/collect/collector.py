@@ -84,13 +84,13 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         verdicts: list[FileVerdict] = []
         key = ws.signing_key()
         stopped: DiskProblem | None = None
-        current = None
+        current = ahead = None
         try:
             with (Ledger.using(ws, ledger) as ledger, ledger.batch(),
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
                                    reader_context, (plan, key)) as pool):
                 judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)
-                judge.ahead = ReadAhead(pool, entries, ledger)
+                judge.ahead = ahead = ReadAhead(pool, entries, ledger)
                 for i, entry in enumerate(entries):
                     judge.position = (i, len(entries))
                     judge.say(entry.display)
@@ -112,6 +112,9 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
             log.warning("collect could not commit: %s", exc, exc_info=True)
             stopped = stopped or problem
             verdicts = _unrecordedleft_for_next_run(ws, verdicts)
+        finally:
+            if ahead is not None:
+                ahead.close()
     return CollectResult(verdicts, period=current, stopped=str(stopped) if stopped else "")
 
 
@@ -255,7 +258,8 @@ class _Collector(Containers):
         """Archive what was received: a file in 收回, or an archive member that is a form;
         anything else inside an archive is kept by the archive that brought it."""
         if inc.depth == 0 or own_copy:
-            self.ledger.archive_bytes(sha, inc.data)
+            written = self.ahead.written(inc.display) if self.ahead is not None and inc.depth == 0 else None
+            self.ledger.archive_bytes(sha, inc.data, written)
         else:
             self.ledger.note_member_blob(sha, len(inc.data), inc.container_sha, inc.name)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes, parallel
 from wjexcel.collect.inbox import Entry
 from wjexcel.collect.preflight import MAX_FILE_BYTES
 from wjexcel.errors import FormError
+from wjexcel.workspace.archive import discard_part, write_flushed
 from wjexcel.workspace.ledger import Ledger
 
 AHEAD = 8
@@ -21,16 +22,19 @@ def reader_context(plan, key: bytes):
 
 
 def read_job(context, job: tuple):
-    """In a worker: (reading, None) of one file of 收回, or (None, (message, code)) when it is not readable."""
+    """In a worker: ``(done, written)`` for one file of 收回. ``done`` is (reading, None), or
+    (None, (message, code)) when it is not readable; ``written`` says whether its bytes were
+    written and flushed into the archive's ``.part`` the job names (False when it names none)."""
     from wjexcel.collect.formread import read_form
 
     plan, key = context
-    display, data, kind = job
+    display, data, kind, part = job
     try:
-        return read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data,
+        done = read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data,
                          filetype=kind), None
     except FormError as exc:
-        return None, (str(exc), exc.code)
+        done = None, (str(exc), exc.code)
+    return done, (write_flushed(part, data) if part is not None else False)
 
 
 WORKER_DIED = "worker died"
@@ -42,12 +46,20 @@ class ReadAhead:
     Only files that will be read are sent: a plain file, not too big, whose bytes neither the
     ledger nor this run has seen. The collector then records exactly the bytes that were read,
     under the hash and the type found here: each file is read, hashed and sniffed once.
+
+    The worker that reads a file also writes its bytes into the archive and flushes them, into
+    a ``.part`` the archive named (:meth:`~wjexcel.workspace.archive.Archive.reserve`): the
+    collector seals it (:meth:`written`) instead of writing the file again, and this process
+    waits on no disk for it. A ``.part`` not sealed is removed (:meth:`forget`, :meth:`close`).
     """
 
     def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
         self.workers, self.entries, self.ledger = workers, entries, ledger
         self.next = 0
         self.pending: dict[str, tuple[Door, object]] = {}
+        self.parts: dict[str, Path] = {}  # display: the .part its worker was asked to write
+        self.flushed: dict[str, Path] = {}  # display: the .part its worker wrote and flushed
+        self.reserved: set[Path] = set()  # every .part named this run and not handed to the archive
         self.sent: set[str] = set()
         self.window = AHEAD * max(workers.count, 1)
         if workers.pool is not None:
@@ -68,14 +80,41 @@ class ReadAhead:
         held = self.pending.pop(display, None)
         if held is None or held[1] is None:
             return None
-        done = self.workers.result(held[1])
-        return WORKER_DIED if done is None else done
+        result = self.workers.result(held[1])
+        if result is None:
+            return WORKER_DIED
+        done, flushed = result
+        if flushed and display in self.parts:
+            self.flushed[display] = self.parts.pop(display)
+        return done
+
+    def written(self, display: str) -> Path | None:
+        """The ``.part`` holding this file's bytes, written and flushed by the worker that read
+        it (for the archive to seal), or None. Once handed out, the archive answers for it: it
+        seals it, or removes it and keeps the bytes itself."""
+        part = self.flushed.pop(display, None)
+        self.reserved.discard(part)
+        return part
 
     def forget(self, display: str) -> None:
-        """This file is done with (deferred, a duplicate, ignored): drop what was read for it."""
+        """This file is done with (recorded, deferred, a duplicate, ignored): drop what was read
+        for it, and its ``.part`` unless the archive sealed it."""
         held = self.pending.pop(display, None)
         if held is not None and held[1] is not None:
             held[1].cancel()
+        for part in (self.flushed.pop(display, None), self.parts.pop(display, None)):
+            if part is not None:
+                discard_part(part)
+
+    def close(self) -> None:
+        """After the workers have stopped: remove every ``.part`` no file of this run sealed (a
+        run stopped half-way, files left for the next run, a worker that went on writing while
+        the pool broke)."""
+        for part in self.reserved:
+            discard_part(part)
+        self.reserved.clear()
+        self.parts.clear()
+        self.flushed.clear()
 
     def _fill(self) -> None:
         while self.next < len(self.entries) and len(self.pending) < self.window:
@@ -94,12 +133,20 @@ class ReadAhead:
                     or self.ledger.first_with_hash(sha):
                 self.pending[entry.display] = (door, None)
                 continue
-            future = self.workers.submit(read_job, (entry.display, door.data, door.kind))
+            try:
+                part = self.ledger.archive.reserve(sha)
+            except OSError:  # the archive's folder cannot be made: the collector says so when it keeps the file
+                part = None
+            future = self.workers.submit(read_job, (entry.display, door.data, door.kind,
+                                                    str(part) if part is not None else None))
             if future is None:
                 self.pending[entry.display] = (door, None)
                 return
             self.sent.add(sha)
             self.pending[entry.display] = (door, future)
+            if part is not None:
+                self.parts[entry.display] = part
+                self.reserved.add(part)
 
 
 @dataclass(frozen=True)

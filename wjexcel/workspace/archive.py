@@ -4,12 +4,14 @@ Content-addressed, so a file mailed twice is stored once, and nothing that arriv
 ever lost or changed. Paths are relative to the workspace, so the archive moves with it.
 The ledger records which submission has which hash; this module only stores bytes.
 
-A file's bytes are always written in the calling thread (a full disk is seen at once). Its
+A file's bytes are written in the calling thread (a full disk is seen at once). Its
 flush to the disk and its sealing (read-only, renamed to its final name) happen there too,
 or — between :meth:`Archive.defer` and the last :meth:`Archive.settle`, as the ledger does
 for a batch of records — in a few background threads, and :meth:`Archive.settle` waits
 for them: the ledger settles before each commit, so a committed record never names a file
-that is not whole and sealed.
+that is not whole and sealed. A file a reader process has read is written and flushed
+there instead, into a ``.part`` this archive named (:meth:`Archive.reserve`), and sealed
+here (:meth:`Archive.adopt`): its folder is made durable by the same settle.
 """
 
 from __future__ import annotations
@@ -43,13 +45,15 @@ class Archive:
         self._written: set[str] = set()  # hashes written while deferred (sealed or pending)
         self._renamed: set[Path] = set()  # folders whose new entries the next settle makes durable
         self._failed: OSError | None = None  # a deferred flush or seal that failed, until the last settle
+        self._folder = ws.archive
+        self._relative = f"{ws.state.name}/{self._folder.name}"
 
     def relative_path(self, sha256: str) -> str:
         """``.wjexcel/archive/ab/ab12…``: where a hash is kept, relative to the workspace."""
-        return f"{self.ws.state.name}/{self.ws.archive.name}/{sha256[:2]}/{sha256}"
+        return f"{self._relative}/{sha256[:2]}/{sha256}"
 
     def path(self, sha256: str) -> Path:
-        return self.ws.root / self.relative_path(sha256)
+        return self._folder.joinpath(sha256[:2], sha256)
 
     def store_bytes(self, sha256: str, data: bytes) -> str:
         """Keep ``data`` (whose hash is ``sha256``) unless it is already kept whole; return its relative path.
@@ -87,6 +91,42 @@ class Archive:
             self._pending.append(self._sealers.submit(self._finish, fd, part, target))
             while len(self._pending) > MAX_PENDING or (self._pending and self._pending[0].done()):
                 self._settled(self._pending.popleft())
+        return self.relative_path(sha256)
+
+    def reserve(self, sha256: str) -> Path | None:
+        """A new ``.part`` path beside where ``sha256`` is kept, for a reader process to write
+        the file's bytes into and flush (:func:`write_flushed`) before :meth:`adopt` seals it;
+        None when the hash is kept already or its place is taken (:meth:`store_bytes` then
+        decides, as it always does).
+
+        Raises:
+            OSError: The folder cannot be made.
+        """
+        target = self.path(sha256)
+        if sha256 in self._written or target.exists():
+            return None
+        folder = target.parent
+        self._make_folder(folder)
+        return folder / self._part_name(target, "read")  # never the name store_bytes gives its own .part
+
+    def adopt(self, sha256: str, part: Path) -> str | None:
+        """Seal ``part``, written and flushed by a reader process (see :meth:`reserve`), as the
+        kept copy of ``sha256``; return its relative path, or None when it cannot be sealed
+        (``part`` is then removed, and :meth:`store_bytes` keeps the file the usual way)."""
+        target = self.path(sha256)
+        if sha256 in self._written:
+            discard_part(part)
+            return self.relative_path(sha256)
+        try:
+            self._seal(part, target)
+        except OSError:
+            discard_part(part)
+            return None
+        self._renamed.add(target.parent)
+        if self._sealers is None:
+            self._sync_folders()
+        else:
+            self._written.add(sha256)
         return self.relative_path(sha256)
 
     def defer(self) -> None:
@@ -142,6 +182,20 @@ class Archive:
     def _open_part(self, target: Path) -> tuple[int, Path]:
         """A new ``.part`` file beside ``target`` (its folder made if this archive has not seen it): (fd, path)."""
         folder = target.parent
+        self._make_folder(folder)
+        while True:
+            part = folder / self._part_name(target)
+            try:
+                return os.open(part, _NEW, 0o666), part
+            except FileExistsError:  # a dead run's leftover of the same name: never shared
+                self._token = secrets.token_hex(4)
+            except FileNotFoundError:
+                if folder.is_dir():
+                    raise
+                folder.mkdir(parents=True, exist_ok=True)  # removed since: made again
+
+    def _make_folder(self, folder: Path) -> None:
+        """Make ``folder`` unless this archive has made or found it already."""
         if folder not in self._folders:
             try:
                 folder.mkdir(parents=True)
@@ -151,16 +205,9 @@ class Archive:
             else:
                 self._renamed.add(folder.parent)  # its new entry is made durable with the files
             self._folders.add(folder)
-        while True:
-            part = folder / f"{target.name}.{os.getpid()}.{self._token}.part"
-            try:
-                return os.open(part, _NEW, 0o666), part
-            except FileExistsError:  # a dead run's leftover of the same name: never shared
-                self._token = secrets.token_hex(4)
-            except FileNotFoundError:
-                if folder.is_dir():
-                    raise
-                folder.mkdir(parents=True, exist_ok=True)  # removed since: made again
+
+    def _part_name(self, target: Path, kind: str = "") -> str:
+        return f"{target.name}.{os.getpid()}.{self._token}{'.' + kind if kind else ''}.part"
 
     def _finish(self, fd: int, part: Path, target: Path) -> None:
         """Flush ``part``'s bytes to the disk, close it, and seal it as ``target`` (it is removed if that fails)."""
@@ -237,3 +284,32 @@ class Archive:
         if os.name == "nt" and target.exists():  # pragma: no cover - Windows cannot replace a read-only file
             os.chmod(target, stat.S_IWRITE | stat.S_IREAD)
         os.replace(part, target)
+
+
+def discard_part(part: Path) -> None:
+    """Remove a ``.part`` no record will name; one that cannot be removed stays an orphan."""
+    try:
+        part.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def write_flushed(path: str, data: bytes) -> bool:
+    """In a reader process: write ``data`` to the new file ``path`` (from :meth:`Archive.reserve`)
+    and flush it to the disk; False, with nothing left behind, when the disk refuses."""
+    try:
+        fd = os.open(path, _NEW, 0o666)
+    except OSError:
+        return False
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        discard_part(Path(path))
+        return False
+    return True

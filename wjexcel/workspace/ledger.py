@@ -229,9 +229,14 @@ class Ledger:
         return _d(row[0]) if row else None
 
     # --- archive ---------------------------------------------------------------------
-    def archive_bytes(self, sha256: str, data: bytes) -> str:
-        """Keep the original bytes in the archive and record the blob; return its relative path."""
-        rel = self.archive.store_bytes(sha256, data)
+    def archive_bytes(self, sha256: str, data: bytes, written: Path | None = None) -> str:
+        """Keep the original bytes in the archive and record the blob; return its relative path.
+
+        ``written``: the ``.part`` a reader process wrote ``data`` into and flushed (see
+        :meth:`Archive.reserve`), sealed rather than written again.
+        """
+        rel = self.archive.adopt(sha256, written) if written is not None else None
+        rel = rel or self.archive.store_bytes(sha256, data)
         self._blob(sha256, len(data), rel)
         return rel
 
