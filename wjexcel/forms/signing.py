@@ -102,16 +102,27 @@ def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
             continue
         parts.append(f'["meta",{_json(key)},{_encode(canonical(meta[key]))}]')
     positions, prefixes = _signed_prefixes(canonical(meta.get("signed")))
+    encoded = _ENCODED_TEXTS
     for (sheet, row, col), prefix in zip(positions, prefixes):
         value = cell_value(sheet, row, col)
-        if value is None:
-            text = ""
-        elif value.__class__ is str and value.isascii() and "\r" not in value:
-            text = value  # what canonical() gives: ASCII is its own NFC
-        else:
-            text = canonical(value)
-        parts.append(f"{prefix}{_encode(text)}]")
+        text = encoded.get(value) if value.__class__ is str else None
+        if text is None:
+            if value is None:
+                text = '""'
+            elif value.__class__ is str and value.isascii() and "\r" not in value:
+                text = _encode(value)  # what canonical() gives: ASCII is its own NFC
+            else:
+                text = _encode(canonical(value))
+            if value.__class__ is str and len(encoded) < _MOST_ENCODED_TEXTS:
+                encoded[value] = text
+        parts.append(f"{prefix}{text}]")
     return f"[{','.join(parts)}]".encode("utf-8")
+
+
+_ENCODED_TEXTS: dict[str, str] = {}
+"""A text cell's value and its canonical text as the message's JSON writes it: the forms of one
+generate share most of their signed texts (names, units, targets), each worked out once."""
+_MOST_ENCODED_TEXTS = 8192
 
 
 _encode = encode_basestring
