@@ -54,7 +54,8 @@ class FormReading:
     details: list[DetailRow] = field(default_factory=list)
     signature_block: SignatureBlock | None = None
     problems: ProblemList = field(default_factory=ProblemList)
-    meta: dict = field(default_factory=dict)
+    unit_cell: str = ""
+    """Where the form's 填报单位 is typed (from its layout), for a message that points at it."""
 
     @property
     def signature_ok(self) -> bool:
@@ -97,7 +98,6 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
         problems.error("找不到表单标识（隐藏的 _wjexcel 工作表），不是本工具下发的填报表，"
                        "或是复制粘贴到了新文件中。请在下发的原表上填写后重新报送。", code=Code.NOT_A_FORM)
         return reading
-    reading.meta = meta
     reading.identity = FormIdentity(*(_meta_text(meta.get(k)) for k in (
         "form_id", "plan_id", "plan_version", "reporter", "reporter_kind", "period",
         "template_version", "generated_at")))
@@ -117,9 +117,10 @@ def read_form(path, plan: Plan | None, *, key: bytes | None, display_name: str |
         problems.error("表单标识已损坏（行位置或指标信息不完整），无法读取。请使用下发的原表重新填写。",
                        code=Code.LAYOUT_DAMAGED)
         return reading
+    reading.unit_cell = layout.signature.get("unit", "")
     reporter = None
     if plan is not None:
-        _check_identity(reading, plan)
+        _check_identity(reading, meta, plan)
         reporter = next((r for r in plan.reporters if r.name == reading.identity.reporter), None)
     if facts is None:  # a wjexcel 0.1 form: the plan's facts
         if plan is None:
@@ -171,10 +172,10 @@ def _signature_status(book: WorkbookData, meta: dict, key: bytes | None) -> Sign
     return Signature.VALID if signing.verify(key, meta, cell_value) else Signature.INVALID
 
 
-def _check_identity(reading: FormReading, plan: Plan) -> None:
+def _check_identity(reading: FormReading, meta: dict, plan: Plan) -> None:
     ident, problems = reading.identity, reading.problems
     if ident.plan_id != plan.plan_id:
-        problems.error(f"这张表属于另一个计划（{reading.meta.get('plan_name') or ident.plan_id}），"
+        problems.error(f"这张表属于另一个计划（{meta.get('plan_name') or ident.plan_id}），"
                        f"不是“{plan.name}”的填报表。", code=Code.OTHER_PLAN)
     elif ident.plan_version != str(plan.version):
         problems.warning(f"这张表按计划第 {ident.plan_version} 版生成，当前计划是第 {plan.version} 版；"

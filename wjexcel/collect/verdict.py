@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 
 from wjexcel.errors import FormError, WjexcelError
 from wjexcel.filetypes import FileType
-from wjexcel.forms import layout as L
 from wjexcel.forms.layout import MAIN_SHEET
 from wjexcel.periods import Period
 from wjexcel.problems import ERROR, WARNING, Code, Problem
@@ -164,11 +163,7 @@ def _wrong_reporter_problem(reading, signed: str, where: str, text: str, other: 
     sheet = cell = ""
     if where == "unit":
         said, fix = f"填报单位填的是“{text}”", "填报单位"
-        sheet = MAIN_SHEET
-        try:
-            cell = L.parse_layout(reading.meta.get("layout")).signature.get("unit", "")
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            cell = ""
+        sheet, cell = MAIN_SHEET, reading.unit_cell
     elif where == "file":
         said, fix = f"文件名是“{PurePosixPath(reading.file).name}”", "文件名"
     else:
