@@ -115,3 +115,16 @@ def test_a_worker_dying_still_gives_every_result_in_order(tmp_path):
     done = results(_die_in_a_worker, range(8), _context, ("",), workers=2, progress=calls.append)
     assert done == [i * 10 for i in range(8)]
     assert calls == list(range(1, 9))
+
+
+def test_a_job_cancelled_when_the_workers_stopped_is_done_here():
+    """A pool shut down with its queue cancelled (a worker could not start): the caller is told to do
+    the job itself, never handed a CancelledError."""
+    from concurrent.futures import Future
+
+    cancelled = Future()
+    assert cancelled.cancel()
+    assert Workers.result(cancelled) is None
+    done = Future()
+    done.set_result(("read", None))
+    assert Workers.result(done) == ("read", None)

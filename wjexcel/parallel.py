@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 MIN_ITEMS = 40
@@ -145,8 +145,8 @@ class Workers:
         """The job's result, or None when its worker died (do it here instead); what the job raised is raised."""
         try:
             return future.result()
-        except BrokenProcessPool as exc:
-            log.debug("a worker process failed, doing its job here: %s", exc)
+        except (BrokenProcessPool, CancelledError) as exc:  # cancelled: the workers stopped before it ran
+            log.debug("a worker process failed, doing its job here: %r", exc)
             return None
 
     def close(self) -> None:

@@ -205,22 +205,25 @@ def test_a_file_the_archive_holds_already_is_not_written_again_by_a_worker(ws, k
     assert unsound_archive_files(ws) == [] and not parts(ws)
 
 
-def test_a_seal_that_fails_for_a_workers_file_is_the_runs_disk_error(ws, monkeypatch):
-    """The archive refusing the seal of a worker's file: that .part is removed, the file is kept
-    the usual way, and when that fails too the run stops as for any full disk."""
+def test_a_workers_file_that_cannot_be_sealed_is_kept_here_instead(ws, kept_here, monkeypatch):
+    """The archive refusing to seal a worker's file (a scanner holding it, say): that .part is
+    removed and this process keeps the bytes itself, the usual way; nothing is lost or left."""
     for town in ALL_TOWNS:
         fill(ws, town, ws.inbox / f"{town}.xlsx", good_values(ws, town))
+    real = Archive._seal
 
-    def full(part, target):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(part))
+    def refuse_the_workers(part, target):
+        if part.name.endswith(".read.part"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(part))
+        real(part, target)
 
-    monkeypatch.setattr(Archive, "_seal", staticmethod(full))
+    monkeypatch.setattr(Archive, "_seal", staticmethod(refuse_the_workers))
     result = collect(ws, workers=2)
-    assert "磁盘空间不足" in result.stopped and "“.wjexcel/archive”" in result.stopped
-    assert all(v.deferred for v in result.verdicts) and len(result.verdicts) == len(ALL_TOWNS)
-    assert not parts(ws) and [p for p in ws.archive.rglob("*") if p.is_file()] == []
-    with Ledger.open(ws) as ledger:
-        assert ledger.submissions() == []
+    assert [v.status.value for v in result.verdicts] == ["accepted"] * len(ALL_TOWNS) and not result.stopped
+    assert sorted(kept_here) == sorted(s.sha256 for s in _submissions(ws))  # each one kept by this process
+    assert unsound_archive_files(ws) == [] and not parts(ws)
+    kept = {p.name: p.read_bytes() for p in ws.archive.rglob("*") if p.is_file()}
+    assert kept == {hashlib.sha256(b).hexdigest(): b for b in (p.read_bytes() for p in ws.inbox.iterdir())}
 
 
 def _submissions(ws):

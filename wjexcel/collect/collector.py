@@ -90,7 +90,7 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
                   parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
                                    reader_context, (plan, key)) as pool):
                 judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)
-                judge.ahead = ahead = ReadAhead(pool, entries, ledger)
+                judge.ahead = ahead = ReadAhead(pool, entries, ledger, judge.limits)
                 for i, entry in enumerate(entries):
                     judge.position = (i, len(entries))
                     judge.say(entry.display)

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from wjexcel import filetypes, parallel
 from wjexcel.collect.inbox import Entry
+from wjexcel.collect.limits import Limits
 from wjexcel.collect.preflight import MAX_FILE_BYTES
 from wjexcel.errors import FormError
 from wjexcel.workspace.archive import discard_part, write_flushed
@@ -29,12 +30,13 @@ def read_job(context, job: tuple):
 
     plan, key = context
     display, data, kind, part = job
+    written = write_flushed(part, data) if part is not None else False  # the bytes as they came, before any reader
     try:
         done = read_form(PurePosixPath(display).name, plan, key=key, display_name=display, data=data,
                          filetype=kind), None
     except FormError as exc:
         done = None, (str(exc), exc.code)
-    return done, (write_flushed(part, data) if part is not None else False)
+    return done, written
 
 
 WORKER_DIED = "worker died"
@@ -53,8 +55,8 @@ class ReadAhead:
     waits on no disk for it. A ``.part`` not sealed is removed (:meth:`forget`, :meth:`close`).
     """
 
-    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger):
-        self.workers, self.entries, self.ledger = workers, entries, ledger
+    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger, limits: Limits | None = None):
+        self.workers, self.entries, self.ledger, self.limits = workers, entries, ledger, limits
         self.next = 0
         self.pending: dict[str, tuple[Door, object]] = {}
         self.parts: dict[str, Path] = {}  # display: the .part its worker was asked to write
@@ -117,6 +119,8 @@ class ReadAhead:
         self.flushed.clear()
 
     def _fill(self) -> None:
+        if self.limits is not None and self.limits.out_of_time():
+            return  # what is not read by now waits for the next run: nothing more is read or written ahead
         while self.next < len(self.entries) and len(self.pending) < self.window:
             entry = self.entries[self.next]
             self.next += 1

@@ -113,7 +113,7 @@ def message(meta: Mapping[str, object], cell_value: CellValue) -> bytes:
                 text = _encode(value)  # what canonical() gives: ASCII is its own NFC
             else:
                 text = _encode(canonical(value))
-            if value.__class__ is str and len(encoded) < _MOST_ENCODED_TEXTS:
+            if value.__class__ is str and len(value) <= _LONGEST_ENCODED_TEXT and len(encoded) < _MOST_ENCODED_TEXTS:
                 encoded[value] = text
         parts.append(f"{prefix}{text}]")
     return f"[{','.join(parts)}]".encode("utf-8")
@@ -123,6 +123,8 @@ _ENCODED_TEXTS: dict[str, str] = {}
 """A text cell's value and its canonical text as the message's JSON writes it: the forms of one
 generate share most of their signed texts (names, units, targets), each worked out once."""
 _MOST_ENCODED_TEXTS = 8192
+_LONGEST_ENCODED_TEXT = 256
+"""Names, units and targets are short; a long text (a remark, a forged form's) is not kept."""
 
 
 _encode = encode_basestring

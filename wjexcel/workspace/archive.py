@@ -290,6 +290,12 @@ def discard_part(part: Path) -> None:
     """Remove a ``.part`` no record will name; one that cannot be removed stays an orphan."""
     try:
         part.unlink(missing_ok=True)
+    except PermissionError:  # Windows: made read-only by a seal that then failed
+        try:
+            os.chmod(part, stat.S_IWRITE | stat.S_IREAD)
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass
     except OSError:
         pass
 
