@@ -84,48 +84,56 @@ code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 seconds = time.perf_counter() - start
 try:
     import resource
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-except ImportError:  # Windows: no peak memory from the OS here
-    peak = -1
-print(seconds, peak, code)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+except ImportError:  # Windows: no peak memory or CPU time of the children from the OS here
+    peak = cpu = -1
+print(seconds, peak, code, cpu)
 """
 """Runs a command from a small interpreter, so the peak memory reported is the command's own
-(a child forked from this big benchmark process would start out with its size)."""
+(a child forked from this big benchmark process would start out with its size), and its CPU
+seconds (user + system) those of the command and the worker processes it started."""
 
 
 RETURNS = (0, 1)
 """collect and run exit 1 when they returned a file to its reporter: that is success here too."""
 
 
-def timed(args: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float | None]:
-    """(seconds, peak resident MB) of one command run to its end; it must exit with a code in ``ok``."""
+def timed(args: list[str], cwd: Path | None = None,
+          ok: tuple[int, ...] = (0,)) -> tuple[float, float | None, float | None]:
+    """(seconds, peak resident MB, CPU seconds) of one command run to its end; it must exit with a code in ``ok``."""
     done = subprocess.run([sys.executable, "-c", WRAPPER, *map(str, args)], cwd=cwd, capture_output=True,
                           env=CHILD_ENV)
     try:
-        seconds, peak, code = done.stdout.decode().split()
+        seconds, peak, code, cpu = done.stdout.decode().split()
     except ValueError:
         raise SystemExit(f"{' '.join(map(str, args))} failed:\n{done.stderr.decode('utf-8', 'replace')}") from None
     if int(code) not in ok:
         raise SystemExit(f"{' '.join(map(str, args))} failed ({code}):\n{done.stderr.decode('utf-8', 'replace')}")
-    return float(seconds), (float(peak) if float(peak) > 0 else None)
+    return float(seconds), (float(peak) if float(peak) > 0 else None), (float(cpu) if float(cpu) >= 0 else None)
 
 
-def median_run(make_args, repeat: int, prepare=None, ok: tuple[int, ...] = (0,)) -> tuple[float, float | None]:
-    """Median seconds and the highest peak over ``repeat`` runs; ``prepare()`` before each, untimed.
+def median_run(make_args, repeat: int, prepare=None,
+               ok: tuple[int, ...] = (0,)) -> tuple[float, float | None, float | None]:
+    """Median seconds, the highest peak and the median CPU seconds over ``repeat`` runs; ``prepare()``
+    before each, untimed.
 
     What the preparation wrote (a fresh copy of the workspace, the forms it filled) is flushed to the
     disk before the command starts, so the command does not wait for it: on a clerk's PC the returned
     files were saved long before collect runs."""
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(repeat):
         cwd = prepare() if prepare else None
         if hasattr(os, "sync"):  # Windows has no sync: its cache is written out as it goes
             os.sync()
-        seconds, peak = timed(make_args(cwd), cwd, ok)
+        seconds, peak, cpu = timed(make_args(cwd), cwd, ok)
         times.append(seconds)
         if peak is not None:
             peaks.append(peak)
-    return statistics.median(times), (max(peaks) if peaks else None)
+        if cpu is not None:
+            cpus.append(cpu)
+    return statistics.median(times), (max(peaks) if peaks else None), (statistics.median(cpus) if cpus else None)
 
 
 @contextmanager
@@ -445,40 +453,43 @@ def measure(towns: int, repeat: int, core: int | None, others: int) -> None:
         inbox = big / "收回"
         rows = []
 
-        def add(label, count, seconds, peak, note=""):
-            rows.append((label, count, seconds, peak, note))
+        def add(label, count, seconds, peak, cpu=None, note=""):
+            rows.append((label, count, seconds, peak, cpu, note))
 
         with busy(others):
-            bare, _ = median_run(lambda _: [sys.executable, "-c", "pass"], repeat)
-            helped, _ = median_run(lambda _: [*CLI, "--help"], repeat)
+            bare, _, _ = median_run(lambda _: [sys.executable, "-c", "pass"], repeat)
+            helped, _, _ = median_run(lambda _: [*CLI, "--help"], repeat)
             add("python -c pass", None, bare, None)
-            add("wjexcel --help", None, helped, None, f"比空解释器多 {helped - bare:.2f} 秒")
+            add("wjexcel --help", None, helped, None, note=f"比空解释器多 {helped - bare:.2f} 秒")
 
-            gen, gen_peak = median_run(
+            gen, gen_peak, gen_cpu = median_run(
                 lambda cwd: [*CLI, "generate", "-w", str(cwd), "-p", PERIOD, "--yes"], repeat,
                 lambda: fresh(big, tmp / "run_generate"))
-            add("generate", files, gen, gen_peak, f"{files / gen:.0f} 份/秒")
+            add("generate", files, gen, gen_peak, gen_cpu, f"{files / gen:.0f} 份/秒")
 
-            col, col_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+            col, col_peak, col_cpu = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
                                        lambda: fresh(big, tmp / "run_collect"), RETURNS)
-            naive, naive_peak = median_run(lambda _: [sys.executable, "-c", NAIVE, str(inbox)], repeat)
-            floor, floor_peak = median_run(lambda _: [sys.executable, "-c", FLOOR, str(inbox)], repeat)
-            add("collect", files, col, col_peak, f"比朴素循环快 {naive / col:.1f} 倍，是下限的 {col / floor:.1f} 倍")
-            add("朴素循环（openpyxl）", files, naive, naive_peak)
-            add("下限（python-calamine）", files, floor, floor_peak)
-            small_col, small_peak = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
+            naive, naive_peak, naive_cpu = median_run(lambda _: [sys.executable, "-c", NAIVE, str(inbox)], repeat)
+            floor, floor_peak, floor_cpu = median_run(lambda _: [sys.executable, "-c", FLOOR, str(inbox)], repeat)
+            cpu_note = f"，CPU 是朴素循环的 1/{naive_cpu / col_cpu:.1f}" if col_cpu and naive_cpu else ""
+            add("collect", files, col, col_peak, col_cpu,
+                f"比朴素循环快 {naive / col:.1f} 倍，是下限的 {col / floor:.1f} 倍{cpu_note}")
+            add("朴素循环（openpyxl）", files, naive, naive_peak, naive_cpu)
+            add("下限（python-calamine）", files, floor, floor_peak, floor_cpu)
+            small_col, small_peak, small_cpu = median_run(lambda cwd: [*CLI, "collect", "-w", str(cwd)], repeat,
                                                lambda: fresh(small, tmp / "run_small"), RETURNS)
-            add("collect（内置计划）", small_files, small_col, small_peak)
+            add("collect（内置计划）", small_files, small_col, small_peak, small_cpu)
 
             collected = fresh(big, tmp / "collected")
             timed([*CLI, "collect", "-w", str(collected)], ok=RETURNS)
-            con, con_peak = median_run(lambda _: [*CLI, "consolidate", "-w", str(collected), "-p", PERIOD], repeat)
-            add("consolidate", files, con, con_peak)
+            con, con_peak, con_cpu = median_run(lambda _: [*CLI, "consolidate", "-w", str(collected), "-p", PERIOD],
+                                                repeat)
+            add("consolidate", files, con, con_peak, con_cpu)
 
-            one, one_peak = median_run(lambda cwd: [*CLI, "run", "-w", str(cwd), "-p", PERIOD], repeat,
+            one, one_peak, one_cpu = median_run(lambda cwd: [*CLI, "run", "-w", str(cwd), "-p", PERIOD], repeat,
                                        lambda: fresh(demo, tmp / "run_demo"), RETURNS)
             demo_files = sum(1 for p in (demo / "收回").rglob("*") if p.is_file())
-            add("演示一键汇总 run", demo_files, one, one_peak)
+            add("演示一键汇总 run", demo_files, one, one_peak, one_cpu)
 
         reads = per_file_reads(inbox)
 
@@ -486,12 +497,13 @@ def measure(towns: int, repeat: int, core: int | None, others: int) -> None:
             + (f"，计时期间另有 {others} 个进程一直占用 CPU" if others else "")
         print(f"\n{cores}，Python {sys.version.split()[0]}，期间 {PERIOD}，每项取 {repeat} 次的中位数")
         print(pad("步骤", 26) + pad("文件", 6, right=True) + pad("秒", 9, right=True) + pad("毫秒/文件", 11, right=True)
-              + pad("峰值内存MB", 12, right=True) + "  说明")
-        for label, count, seconds, peak, note in rows:
+              + pad("CPU秒", 8, right=True) + pad("峰值内存MB", 12, right=True) + "  说明")
+        for label, count, seconds, peak, cpu, note in rows:
             per = f"{seconds / count * 1000:.0f}" if count else "-"
             mem = f"{peak:.0f}" if peak else "-"
             print(pad(label, 26) + pad(str(count or "-"), 6, right=True) + pad(f"{seconds:.2f}", 9, right=True)
-                  + pad(per, 11, right=True) + pad(mem, 12, right=True) + f"  {note}")
+                  + pad(per, 11, right=True) + pad(f"{cpu:.2f}" if cpu is not None else "-", 8, right=True)
+                  + pad(mem, 12, right=True) + f"  {note}")
         print(f"\n每个文件读取是下限的 {reads[0]:.1f} 倍（本进程内逐个读 {files} 个收回文件的中位数：wjexcel 读取 "
               f"{reads[2]:.1f} 毫秒，python-calamine 读同一文件的全部工作表 {reads[3]:.1f} 毫秒；"
               f"连同签名核验等读表检查是 {reads[1]:.1f} 倍）")
