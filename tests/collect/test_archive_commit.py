@@ -229,3 +229,30 @@ def test_a_workers_file_that_cannot_be_sealed_is_kept_here_instead(ws, kept_here
 def _submissions(ws):
     with Ledger.open(ws) as ledger:
         return ledger.submissions()
+
+
+def test_a_killed_runs_parts_are_removed_where_the_next_run_keeps_files(ws):
+    """A run killed mid-way leaves .part files (its own, or its workers'); the next run that keeps a
+    file in such a folder removes the old ones, and leaves a fresh one alone."""
+    import time
+
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", good_values(ws, "七都镇"))
+    sha = hashlib.sha256((ws.inbox / "七都镇.xlsx").read_bytes()).hexdigest()
+    folder = ws.archive / sha[:2]
+    folder.mkdir(parents=True)
+    dead = [folder / f"{sha}.4242.0badf00d.read.part", folder / f"{'0' * 64}.4242.0badf00d.part"]
+    for part in dead:
+        part.write_bytes(b"half a file")
+        os.chmod(part, stat.S_IREAD)  # a seal that failed half-way leaves it read-only
+        os.utime(part, (time.time() - 3600, time.time() - 3600))
+    fresh = folder / f"{'1' * 64}.4343.0badf00d.part"
+    fresh.write_bytes(b"")
+    other = "00" if sha[:2] != "00" else "01"
+    kept_elsewhere = ws.archive / other / f"{other * 32}.4242.0badf00d.part"  # a folder this run does not touch
+    kept_elsewhere.parent.mkdir()
+    kept_elsewhere.write_bytes(b"")
+    os.utime(kept_elsewhere, (time.time() - 3600, time.time() - 3600))
+    result = collect(ws)
+    assert [v.status.value for v in result.verdicts] == ["accepted"]
+    assert not any(p.exists() for p in dead) and fresh.exists() and kept_elsewhere.exists()
+    assert unsound_archive_files(ws) == []

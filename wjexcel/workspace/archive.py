@@ -20,6 +20,7 @@ import hashlib
 import os
 import secrets
 import stat
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -195,13 +196,15 @@ class Archive:
                 folder.mkdir(parents=True, exist_ok=True)  # removed since: made again
 
     def _make_folder(self, folder: Path) -> None:
-        """Make ``folder`` unless this archive has made or found it already."""
+        """Make ``folder`` unless this archive has made or found it already; in a folder found,
+        remove the ``.part`` files a run that was killed left there (see :func:`remove_dead_parts`)."""
         if folder not in self._folders:
             try:
                 folder.mkdir(parents=True)
             except OSError:
                 if not folder.is_dir():
                     raise
+                remove_dead_parts(folder)
             else:
                 self._renamed.add(folder.parent)  # its new entry is made durable with the files
             self._folders.add(folder)
@@ -298,6 +301,27 @@ def discard_part(part: Path) -> None:
             pass
     except OSError:
         pass
+
+
+def remove_dead_parts(folder: Path) -> list[Path]:
+    """Remove the ``.part`` files in ``folder`` older than :data:`~wjexcel.atomic.LEFTOVER_SECONDS`:
+    a run that was killed left them (no record names a ``.part``; a live run holds the
+    workspace's lock and its files are fresh). Return them."""
+    from wjexcel.atomic import LEFTOVER_SECONDS
+
+    gone, now = [], time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return gone
+    for entry in entries:
+        try:
+            if entry.name.endswith(".part") and entry.is_file() and now - entry.stat().st_mtime > LEFTOVER_SECONDS:
+                discard_part(Path(entry.path))
+                gone.append(Path(entry.path))
+        except OSError:
+            continue
+    return gone
 
 
 def write_flushed(path: str, data: bytes) -> bool:
