@@ -140,13 +140,13 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Remove the temporary files a run that died left in ``folder`` (older than
-    :data:`LEFTOVER_SECONDS`); return them."""
+def remove_leftovers(folder: Path, pattern: str = f"{TEMP_PREFIX}*") -> list[Path]:
+    """Remove the temporary files (named like ``pattern``) a run that died left in ``folder``
+    (older than :data:`LEFTOVER_SECONDS`); return them."""
     gone = []
     now = time.time()
     try:
-        leftovers = list(Path(folder).glob(f"{TEMP_PREFIX}*"))
+        leftovers = list(Path(folder).glob(pattern))
     except OSError:
         return gone
     for path in leftovers:

@@ -59,9 +59,8 @@ class ReadAhead:
         self.workers, self.entries, self.ledger, self.limits = workers, entries, ledger, limits
         self.next = 0
         self.pending: dict[str, tuple[Door, object]] = {}
-        self.parts: dict[str, Path] = {}  # display: the .part its worker was asked to write
-        self.flushed: dict[str, Path] = {}  # display: the .part its worker wrote and flushed
-        self.reserved: set[Path] = set()  # every .part named this run and not handed to the archive
+        self.parts: dict[str, Path] = {}  # display: the .part named for it, until handed to the archive
+        self.flushed: set[str] = set()  # displays whose worker wrote and flushed their .part
         self.sent: set[str] = set()
         self.window = AHEAD * max(workers.count, 1)
         if workers.pool is not None:
@@ -86,17 +85,18 @@ class ReadAhead:
         if result is None:
             return WORKER_DIED
         done, flushed = result
-        if flushed and display in self.parts:
-            self.flushed[display] = self.parts.pop(display)
+        if flushed:
+            self.flushed.add(display)
         return done
 
     def written(self, display: str) -> Path | None:
         """The ``.part`` holding this file's bytes, written and flushed by the worker that read
         it (for the archive to seal), or None. Once handed out, the archive answers for it: it
         seals it, or removes it and keeps the bytes itself."""
-        part = self.flushed.pop(display, None)
-        self.reserved.discard(part)
-        return part
+        if display not in self.flushed:
+            return None
+        self.flushed.discard(display)
+        return self.parts.pop(display, None)
 
     def forget(self, display: str) -> None:
         """This file is done with (recorded, deferred, a duplicate, ignored): drop what was read
@@ -104,17 +104,17 @@ class ReadAhead:
         held = self.pending.pop(display, None)
         if held is not None and held[1] is not None:
             held[1].cancel()
-        for part in (self.flushed.pop(display, None), self.parts.pop(display, None)):
-            if part is not None:
-                discard_part(part)
+        self.flushed.discard(display)
+        part = self.parts.get(display)  # kept for close(): a worker may still be writing it
+        if part is not None:
+            discard_part(part)
 
     def close(self) -> None:
         """After the workers have stopped: remove every ``.part`` no file of this run sealed (a
         run stopped half-way, files left for the next run, a worker that went on writing while
         the pool broke)."""
-        for part in self.reserved:
+        for part in self.parts.values():
             discard_part(part)
-        self.reserved.clear()
         self.parts.clear()
         self.flushed.clear()
 
@@ -150,7 +150,6 @@ class ReadAhead:
             self.pending[entry.display] = (door, future)
             if part is not None:
                 self.parts[entry.display] = part
-                self.reserved.add(part)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import hashlib
 import os
 import secrets
 import stat
-import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -74,9 +73,7 @@ class Archive:
         except OSError as exc:
             raise self._problem(exc) from exc
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, data)
         except OSError as exc:
             os.close(fd)
             part.unlink(missing_ok=True)
@@ -197,14 +194,17 @@ class Archive:
 
     def _make_folder(self, folder: Path) -> None:
         """Make ``folder`` unless this archive has made or found it already; in a folder found,
-        remove the ``.part`` files a run that was killed left there (see :func:`remove_dead_parts`)."""
+        remove the ``.part`` files a run that was killed left there (a live run holds the
+        workspace's lock, and its own are seconds old)."""
         if folder not in self._folders:
             try:
                 folder.mkdir(parents=True)
             except OSError:
                 if not folder.is_dir():
                     raise
-                remove_dead_parts(folder)
+                from wjexcel.atomic import remove_leftovers
+
+                remove_leftovers(folder, "*.part")
             else:
                 self._renamed.add(folder.parent)  # its new entry is made durable with the files
             self._folders.add(folder)
@@ -289,6 +289,12 @@ class Archive:
         os.replace(part, target)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def discard_part(part: Path) -> None:
     """Remove a ``.part`` no record will name; one that cannot be removed stays an orphan."""
     try:
@@ -303,27 +309,6 @@ def discard_part(part: Path) -> None:
         pass
 
 
-def remove_dead_parts(folder: Path) -> list[Path]:
-    """Remove the ``.part`` files in ``folder`` older than :data:`~wjexcel.atomic.LEFTOVER_SECONDS`:
-    a run that was killed left them (no record names a ``.part``; a live run holds the
-    workspace's lock and its files are fresh). Return them."""
-    from wjexcel.atomic import LEFTOVER_SECONDS
-
-    gone, now = [], time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return gone
-    for entry in entries:
-        try:
-            if entry.name.endswith(".part") and entry.is_file() and now - entry.stat().st_mtime > LEFTOVER_SECONDS:
-                discard_part(Path(entry.path))
-                gone.append(Path(entry.path))
-        except OSError:
-            continue
-    return gone
-
-
 def write_flushed(path: str, data: bytes) -> bool:
     """In a reader process: write ``data`` to the new file ``path`` (from :meth:`Archive.reserve`)
     and flush it to the disk; False, with nothing left behind, when the disk refuses."""
@@ -333,9 +318,7 @@ def write_flushed(path: str, data: bytes) -> bool:
         return False
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
