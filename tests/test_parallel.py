@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from wjexcel.demo.fill import fill_form
-from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, Lanes, results, usable_cpus, workers_for
+from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, Workers, results, usable_cpus, workers_for
 from wjexcel.plan.workbook import workspace_plan
 
 
@@ -103,12 +103,11 @@ def test_a_jobs_own_error_is_raised_once_not_redone_here(tmp_path):
         results(_append_then_fail, range(6), _context, (str(ran),), workers=2)
     assert ran.read_text(encoding="utf-8").split().count("2") == 1
     ran.unlink()
-    with Lanes(2, _context, (str(ran),)) as lanes:
-        ticket = lanes.submit(_append_then_fail, 2)
+    with Workers(2, _context, (str(ran),)) as pool:
+        future = pool.submit(_append_then_fail, 2)
         with pytest.raises(OSError, match="No space left"):
-            lanes.result(ticket)
-        assert lanes.result(lanes.submit(_append_then_fail, 5)) == 5  # the lane goes on
-    assert ran.read_text(encoding="utf-8").split() == ["2", "5"]
+            Workers.result(future)
+    assert ran.read_text(encoding="utf-8").split() == ["2"]
 
 
 def test_a_worker_dying_still_gives_every_result_in_order(tmp_path):
@@ -118,58 +117,14 @@ def test_a_worker_dying_still_gives_every_result_in_order(tmp_path):
     assert calls == list(range(1, 9))
 
 
-def _pid_or_die(context, item):
-    """The process's id; ``("die", flag)``: end this worker once ``flag`` exists."""
-    import time
+def test_a_job_cancelled_when_the_workers_stopped_is_done_here():
+    """A pool shut down with its queue cancelled (a worker could not start): the caller is told to do
+    the job itself, never handed a CancelledError."""
+    from concurrent.futures import Future
 
-    if isinstance(item, tuple):
-        while not os.path.exists(item[1]):
-            time.sleep(0.01)
-        os._exit(1)
-    return os.getpid()
-
-
-def test_a_dead_worker_ends_only_its_own_lane(tmp_path):
-    """The jobs sent to a worker that died are the caller's to do (``died``); the other worker
-    goes on with its own, and takes every job sent from then on."""
-    died, flag = object(), tmp_path / "die"
-    with Lanes(2, _context, ("",)) as lanes:
-        fatal = lanes.submit(_pid_or_die, ("die", str(flag)))  # the first lane (both idle)
-        other = lanes.submit(_pid_or_die, 1)  # the second (fewer jobs waiting)
-        behind = lanes.submit(_pid_or_die, 2)  # the first again, behind the job that will kill it
-        first, second = lanes._lanes
-        assert list(first.tickets) == [fatal, behind] and list(second.tickets) == [other]
-        flag.touch()
-        assert lanes.result(fatal, died) is died and lanes.result(behind, died) is died
-        assert lanes.result(other) == second.process.pid
-        later = [lanes.submit(_pid_or_die, n) for n in range(4)]
-        assert {lanes.result(t) for t in later} == {second.process.pid}
-        assert lanes.available and not first.live
-    assert not lanes.available and lanes.submit(_pid_or_die, 1) is None
-
-
-def test_no_workers_means_the_caller_does_every_job():
-    with Lanes(1, _context, ("",)) as lanes:
-        assert not lanes.available and lanes.submit(_pid, 0) is None
-    assert results(_pid, range(3), _context, ("",), workers=1) == [os.getpid()] * 3
-
-
-def _sleep(context, seconds):
-    import time
-
-    time.sleep(seconds)
-    return seconds
-
-
-def test_closing_ends_a_worker_busy_with_a_job_nobody_waits_for():
-    """A run that stops half-way (out of time, the disk full) does not wait for the jobs it sent ahead."""
-    import time
-
-    lanes = Lanes(2, _context, ("",))
-    assert lanes.result(lanes.submit(_sleep, 0)) == 0
-    lanes.submit(_sleep, 60).cancel()
-    processes = [lane.process for lane in lanes._lanes]
-    start = time.monotonic()
-    lanes.close()
-    assert time.monotonic() - start < 10
-    assert not any(p.is_alive() for p in processes)
+    cancelled = Future()
+    assert cancelled.cancel()
+    assert Workers.result(cancelled) is None
+    done = Future()
+    done.set_result(("read", None))
+    assert Workers.result(done) == ("read", None)

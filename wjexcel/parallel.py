@@ -12,13 +12,13 @@ does (a fresh interpreter each) on any system, so the tests exercise that way he
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 MIN_ITEMS = 40
 """Fewer items than this are done in this process."""
@@ -33,6 +33,10 @@ MAX_WORKERS = 4
 MAX_SETTING = 61
 """The most ``WJEXCEL_WORKERS`` may ask for: Windows cannot wait on more worker processes."""
 
+_CANNOT_SUBMIT = (BrokenProcessPool, RuntimeError, OSError, NotImplementedError, ImportError)
+"""What submitting raises when workers cannot start (they start on the first submit) or have stopped."""
+
+_state: dict = {}
 log = logging.getLogger(__name__)
 
 
@@ -68,6 +72,11 @@ def _context():
     return multiprocessing.get_context(method) if method else None
 
 
+def _init(setup: Callable, args: tuple) -> None:
+    _exit_with_parent()
+    _state["context"] = setup(*args)
+
+
 def _exit_with_parent() -> None:
     """In a worker: end this process as soon as the process that started it is gone (killed,
     crashed), so no worker outlives its run. The parent's sentinel is a pipe (POSIX) or a
@@ -83,266 +92,106 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="wjexcel-parent-watch", daemon=True).start()
 
 
+def _call(job: Callable, item):
+    return job(_state["context"], item)
+
+
+class Workers:
+    """Worker processes that keep their context (``setup(*setup_args)``) between jobs.
+
+    ``submit(job, item)`` returns a future, or None when there are no workers (none were
+    wanted, they could not start, or one died): the caller then does that job itself.
+    """
+
+    def __init__(self, count: int, setup: Callable, setup_args: tuple = ()):
+        self.pool = None
+        self.count = count if count > 1 else 1
+        if count > 1:
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init, initargs=(setup, setup_args),
+                                                mp_context=_context())
+                log.debug("%d worker processes", count)
+            except (OSError, NotImplementedError, ImportError, ValueError) as exc:
+                log.debug("no worker processes, working alone: %s", exc)
+                self.pool = None
+
+    def submit(self, job: Callable, item):
+        if self.pool is None:
+            return None
+        try:
+            return self.pool.submit(_call, job, item)
+        except _CANNOT_SUBMIT as exc:
+            log.debug("worker processes stopped, working alone: %s", exc)
+            self.close()
+            return None
+
+    def map(self, job: Callable, items: list) -> Iterator | None:
+        """``job``'s results for the items in their order, or None when there are no workers.
+
+        Iterating raises what a job raised, and ``BrokenProcessPool`` when a worker died.
+        """
+        if self.pool is None:
+            return None
+        chunk = max(1, min(16, len(items) // (self.count * 8)))
+        try:
+            return self.pool.map(_call, [job] * len(items), items, chunksize=chunk)
+        except _CANNOT_SUBMIT as exc:
+            log.debug("worker processes stopped, working alone: %s", exc)
+            self.close()
+            return None
+
+    @staticmethod
+    def result(future):
+        """The job's result, or None when its worker died (do it here instead); what the job raised is raised."""
+        try:
+            return future.result()
+        except (BrokenProcessPool, CancelledError) as exc:  # cancelled: the workers stopped before it ran
+            log.debug("a worker process failed, doing its job here: %r", exc)
+            return None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def run_all(job: Callable, items: list, setup: Callable, setup_args: tuple = (), *,
             workers: int | None = None, progress: Callable[[int], None] | None = None) -> Iterator:
     """``job(context, item)`` for every item, results in the items' order.
 
     ``context = setup(*setup_args)`` is made once per process (``setup``, ``job`` and the
     arguments must be picklable: module-level functions and plain data). ``progress(done)``
-    is called as results arrive. An exception raised by ``job`` is raised here; an item whose
-    worker died is done here (and so is every item once no worker is left).
+    is called as results arrive. An exception raised by ``job`` is raised here.
     """
     count = workers if workers is not None else workers_for(len(items))
-    died = object()
-    context = None
-    with Lanes(count, setup, setup_args) as lanes:
-        sent: deque = deque()  # (item, ticket or None), in the items' order
-        later = iter(items)
-        for done in range(1, len(items) + 1):
-            while len(sent) < lanes.count * AHEAD:
-                item = next(later, died)
-                if item is died:
-                    break
-                sent.append((item, lanes.submit(job, item)))
-            item, ticket = sent.popleft()
-            result = lanes.result(ticket, died) if ticket is not None else died
-            if result is died:
-                if context is None:
-                    context = setup(*setup_args)
-                result = job(context, item)
-            if progress:
-                progress(done)
-            yield result
+    done = 0
+    with Workers(count, setup, setup_args) as pool:
+        mapped = pool.map(job, items)
+        if mapped is not None:
+            try:
+                for result in mapped:
+                    done += 1
+                    if progress:
+                        progress(done)
+                    yield result
+                return
+            except BrokenProcessPool as exc:  # a worker died: finish here, redoing what the workers had not returned
+                log.debug("worker processes stopped, working alone: %s", exc)
+    context = setup(*setup_args)
+    for item in items[done:]:
+        result = job(context, item)
+        done += 1
+        if progress:
+            progress(done)
+        yield result
 
 
 def results(job: Callable, items: Iterable, setup: Callable, setup_args: tuple = (), **kw) -> list:
     """:func:`run_all` as a list."""
     return list(run_all(job, list(items), setup, setup_args, **kw))
-
-
-# --- lanes: one pipe per worker, for a caller taking results one by one ------------------------------
-JOIN_SECONDS = 5.0
-"""How long :meth:`Lanes.close` waits for an idle worker to end before ending it."""
-
-AHEAD = 4
-"""Jobs :func:`run_all` keeps sent per worker: one running, the next ones waiting in its pipe."""
-
-
-def _lane_main(conn, setup: Callable, setup_args: tuple) -> None:
-    """A lane's worker: make the context once, then do each job the pipe brings, in order, and send
-    back ``(True, result)`` or ``(False, what it raised)``, until told to stop (None) or the pipe closes."""
-    import pickle
-    import signal
-
-    with contextlib.suppress(ValueError, OSError, AttributeError):  # Ctrl+C is the caller's to handle
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
-    context = setup(*setup_args)
-    while True:
-        try:
-            message = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        try:
-            message = pickle.loads(message)
-            if message is None:
-                return
-            job, item = message
-            reply = True, job(context, item)
-        except BaseException as exc:  # noqa: BLE001 - the caller raises it, as it would have here
-            reply = False, exc
-        try:
-            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - a result or an error that cannot travel: said in words
-            data = pickle.dumps((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
-        try:
-            conn.send_bytes(data)
-        except OSError:
-            return
-
-
-class _Ticket:
-    """A job sent down a lane; done once its reply came back, or its worker died."""
-
-    __slots__ = ("done", "ok", "value", "cancelled")
-
-    def __init__(self):
-        self.done = self.ok = self.cancelled = False
-        self.value = None
-
-    def cancel(self) -> None:
-        """Its result is not wanted: it is dropped when it comes (a job already sent still runs)."""
-        self.cancelled = True
-
-
-class _Lane:
-    __slots__ = ("process", "conn", "tickets", "live")
-
-    def __init__(self, process, conn):
-        self.process, self.conn = process, conn
-        self.tickets: deque[_Ticket] = deque()  # sent, reply not yet come, in the order sent
-        self.live = True
-
-
-class Lanes:
-    """Worker processes, each fed its jobs through its own pipe by the calling thread, keeping their
-    context (``setup(*setup_args)``) between jobs; one thread here takes their replies as they come.
-
-    For a caller that sends jobs a few ahead and takes each result when it needs it (collect's
-    read-ahead, :func:`run_all`): ``submit(job, item)`` returns a ticket, or None when there are no
-    workers (none were wanted, they could not start, or all died) and the caller does the job
-    itself; :meth:`result` returns what the job returned, raises what it raised, and says when its
-    worker died (do it here). A worker's death ends only its own lane. Workers start at the first job.
-
-    A job goes straight from the caller into its worker's pipe, and a reply wakes the caller once:
-    a ``ProcessPoolExecutor`` passes each job and each result through two threads of its own, which
-    on a busy PC cost a switch of threads each time (measured: the main process's CPU time in a
-    collect of 318 forms 12% lower, and half the context switches).
-    """
-
-    def __init__(self, count: int, setup: Callable, setup_args: tuple = ()):
-        self.count = count if count > 1 else 1
-        self._setup, self._setup_args = setup, setup_args
-        self._lanes: list[_Lane] | None = None  # None: not started yet
-        self._wanted = count > 1
-        self._changed = threading.Condition()
-        self._receiver: threading.Thread | None = None
-
-    @property
-    def available(self) -> bool:
-        """Jobs may be sent (the workers are running, or will start at the first job)."""
-        return self._wanted and (self._lanes is None or any(lane.live for lane in self._lanes))
-
-    def submit(self, job: Callable, item) -> _Ticket | None:
-        if not self.available or (self._lanes is None and not self._start()):
-            return None
-        with self._changed:
-            live = [lane for lane in self._lanes if lane.live]
-            if not live:
-                return None
-            lane = min(live, key=lambda each: len(each.tickets))
-            ticket = _Ticket()
-            lane.tickets.append(ticket)
-        try:
-            lane.conn.send((job, item))  # waits only while the worker reads: its replies are always taken
-        except (OSError, EOFError, ValueError) as exc:
-            log.debug("a worker process stopped, working alone on its jobs: %s", exc)
-            self._end(lane)
-            return None
-        except BaseException:  # cannot be pickled (a caller's mistake): nothing was sent
-            with self._changed:
-                lane.tickets.remove(ticket)
-            raise
-        return ticket
-
-    def result(self, ticket: _Ticket, died=None):
-        """The job's result, or ``died`` when its worker died (do it here); what the job raised is raised."""
-        with self._changed:
-            while not ticket.done:
-                self._changed.wait()
-        if not ticket.ok:
-            if ticket.value is None:
-                return died
-            raise ticket.value
-        return ticket.value
-
-    def close(self) -> None:
-        """Stop the workers: an idle one when told, one still busy with jobs nobody waits for at once.
-        Every worker has ended when this returns."""
-        lanes, self._lanes, self._wanted = self._lanes or [], [], False
-        for lane in lanes:
-            if lane.live:
-                with contextlib.suppress(OSError, EOFError, ValueError):
-                    lane.conn.send(None)
-        for lane in lanes:
-            if lane.tickets:
-                lane.process.terminate()  # what it is doing is wanted no more
-            lane.process.join(JOIN_SECONDS)
-            if lane.process.is_alive():
-                lane.process.terminate()
-                lane.process.join()
-            self._end(lane)
-        if self._receiver is not None:
-            self._receiver.join()
-            self._receiver = None
-        for lane in lanes:
-            lane.conn.close()
-
-    def __enter__(self) -> Lanes:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    # --- inside -------------------------------------------------------------------------------
-    def _start(self) -> bool:
-        context = _context() or multiprocessing.get_context()
-        lanes = []
-        try:
-            for n in range(self.count):
-                mine, theirs = context.Pipe()
-                process = context.Process(target=_lane_main, args=(theirs, self._setup, self._setup_args),
-                                          name=f"wjexcel-lane-{n + 1}", daemon=True)
-                try:
-                    process.start()
-                finally:
-                    theirs.close()
-                lanes.append(_Lane(process, mine))
-        except Exception as exc:  # noqa: BLE001 - a locked-down PC, an interpreter that cannot start them
-            log.debug("no worker processes, working alone: %s", exc)
-            for lane in lanes:
-                lane.process.terminate()
-                lane.process.join()
-                lane.conn.close()
-            self._wanted = False
-            return False
-        self._lanes = lanes
-        self._receiver = threading.Thread(target=self._receive, args=(lanes,), name="wjexcel-lanes", daemon=True)
-        self._receiver.start()
-        log.debug("%d worker processes (lanes)", len(lanes))
-        return True
-
-    def _receive(self, lanes: list[_Lane]) -> None:
-        """Take every reply as it comes, until every lane has ended; a lane whose worker died ends
-        with its jobs unanswered (their callers do them)."""
-        import pickle
-        from multiprocessing.connection import wait
-
-        by_conn = {lane.conn: lane for lane in lanes}
-        try:
-            while by_conn:
-                for conn in wait(list(by_conn)):
-                    lane = by_conn[conn]
-                    try:
-                        data = conn.recv_bytes()
-                    except (EOFError, OSError):
-                        del by_conn[conn]
-                        self._end(lane)
-                        continue
-                    try:
-                        ok, value = pickle.loads(data)
-                    except Exception as exc:  # noqa: BLE001 - a reply that cannot be read back here
-                        ok, value = False, RuntimeError(f"unreadable reply: {exc!r}")
-                    with self._changed:
-                        ticket = lane.tickets.popleft() if lane.tickets else None
-                        if ticket is not None:
-                            ticket.ok, ticket.value = ok, None if ticket.cancelled else value
-                            ticket.done = True
-                            self._changed.notify_all()
-                    if ticket is None:  # a reply to no job: this lane cannot be trusted
-                        log.debug("a worker replied to no job: its lane is ended")
-                        del by_conn[conn]
-                        lane.process.terminate()
-                        self._end(lane)
-        finally:  # never leave a caller waiting
-            for lane in lanes:
-                self._end(lane)
-
-    def _end(self, lane: _Lane) -> None:
-        """This lane takes no more jobs; those it had not answered are the callers' to do."""
-        with self._changed:
-            lane.live = False
-            while lane.tickets:
-                ticket = lane.tickets.popleft()
-                ticket.ok, ticket.value, ticket.done = False, None, True
-            self._changed.notify_all()

@@ -87,8 +87,8 @@ def collect(ws, paths=None, *, plan=None, progress=None, time_budget: float | No
         current = ahead = None
         try:
             with (Ledger.using(ws, ledger) as ledger, ledger.batch(),
-                  parallel.Lanes(parallel.workers_for(len(entries)) if workers is None else workers,
-                                 reader_context, (plan, key)) as pool):
+                  parallel.Workers(parallel.workers_for(len(entries)) if workers is None else workers,
+                                   reader_context, (plan, key)) as pool):
                 judge = _Collector(ws, ledger, plan, key, Limits(time_budget, inflate_budget), progress)
                 judge.ahead = ahead = ReadAhead(pool, entries, ledger, judge.limits)
                 for i, entry in enumerate(entries):

@@ -55,7 +55,7 @@ class ReadAhead:
     waits on no disk for it. A ``.part`` not sealed is removed (:meth:`forget`, :meth:`close`).
     """
 
-    def __init__(self, workers: parallel.Lanes, entries: list[Entry], ledger: Ledger, limits: Limits | None = None):
+    def __init__(self, workers: parallel.Workers, entries: list[Entry], ledger: Ledger, limits: Limits | None = None):
         self.workers, self.entries, self.ledger, self.limits = workers, entries, ledger, limits
         self.next = 0
         self.pending: dict[str, tuple[Door, object]] = {}
@@ -63,14 +63,14 @@ class ReadAhead:
         self.flushed: set[str] = set()  # displays whose worker wrote and flushed their .part
         self.sent: set[str] = set()
         self.window = AHEAD * max(workers.count, 1)
-        if workers.available:
+        if workers.pool is not None:
             # imported before the workers start: forked ones have it, rather than each importing it
             # (this process reads with it too, a file a worker could not read)
             from wjexcel.collect.formread import read_form  # noqa: F401
 
     def claim(self, display: str) -> Door | None:
         """The file as read here (its bytes, hash and type), so it is not read from disk again, or None."""
-        if self.workers.available:
+        if self.workers.pool is not None:
             self._fill()
         held = self.pending.get(display)
         return held[0] if held else None
