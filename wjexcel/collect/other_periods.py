@@ -56,13 +56,40 @@ def what_it_is(v) -> str:
     return f"{v.reporter} {_label(v.period)}的{kind}（{counted}）"
 
 
+LISTED = 10
+"""Up to this many forms for other periods are named one by one; more are said period by period."""
+
+NAMED = 10
+"""Reporters named in one group of a period's forms before ``等 N 个单位``."""
+
+
+def _grouped(others: list) -> list[str]:
+    """A line for each period: ``  2022年第二季度 18 个：七都镇、桃源镇等 17 个单位的补报（已接收）；平望镇的更正（…）。``"""
+    periods = []
+    for code in sorted({v.period for v in others}):
+        mine = [v for v in others if v.period == code]
+        groups: dict[str, list[str]] = {}
+        for v in mine:
+            groups.setdefault(what_it_is(v).removeprefix(f"{v.reporter} {_label(v.period)}"), []).append(v.reporter)
+        said = []
+        for what, who in groups.items():
+            names = list(dict.fromkeys(who))
+            text = "、".join(names[:NAMED]) + (f"等 {len(names)} 个单位" if len(names) > NAMED else "")
+            said.append(text + what)
+        periods.append(f"  {_label(code)} {len(mine)} 个：" + "；".join(said) + "。")
+    return periods
+
+
 def period_lines(verdicts: list, current: str | None) -> list[str]:
     """The summary lines: forms for periods other than ``current``, then what a 定稿 period means for them."""
     lines = []
     others = [v for v in verdicts if _counts(v) and current and v.period != current]
     if others:
-        lines.append(f"其中 {len(others)} 个不是本期（{_label(current)}）的报表："
-                     + "；".join(what_it_is(v) for v in others) + "。")
+        head = f"其中 {len(others)} 个不是本期（{_label(current)}）的报表："
+        if len(others) <= LISTED:
+            lines.append(head + "；".join(what_it_is(v) for v in others) + "。")
+        else:
+            lines += [head, *_grouped(others)]
     finals = sorted({v.period for v in verdicts if _counts(v) and v.final_period})
     for code in finals:
         mine = [v for v in verdicts if _counts(v) and v.final_period and v.period == code]

@@ -422,7 +422,7 @@ class Ledger:
 
     def latest_generated_period(self) -> str | None:
         """The period forms were last generated for (the one being worked on), if any."""
-        row = self.conn.execute("SELECT period FROM forms ORDER BY generated_at DESC LIMIT 1").fetchone()
+        row = self.conn.execute("SELECT period FROM forms ORDER BY generated_at DESC, rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
     def candidates(self, reporter: str, period: str) -> list[Submission]:
