@@ -10,7 +10,7 @@ import hashlib
 import json
 import shutil
 import zipfile
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -258,7 +258,7 @@ def test_forms_for_an_earlier_period_are_named_as_late_reports_and_corrections(w
     first = collect(ws)
     assert first.period == PERIOD and first.period_lines() == []
     assert [v.as_json()["other_period"] for v in first.verdicts] == [None]
-    generate_forms(ws, "2023Q1")
+    generate_forms(ws, "2023Q1", now=datetime.now() + timedelta(minutes=1))  # the latest forms, whatever the clock
     later = dict(SIGNER, 填报日期=date(2023, 1, 9))
     fill(ws, "七都镇", ws.inbox / "七都镇_补报.xlsx", good_values(ws, "七都镇"), signer=later)
     fill(ws, "平望镇", ws.inbox / "平望镇_更正.xlsx", {**good_values(ws, "平望镇"), "1-1": 7}, signer=later)
@@ -276,6 +276,34 @@ def test_forms_for_an_earlier_period_are_named_as_late_reports_and_corrections(w
     assert "已定稿" not in text
     # the period worked on may be named (run names its own): then Q4's forms are this period's
     assert result.period_lines(PERIOD) == [] and len(result.period_lines("2023Q1")) == 1
+
+
+def test_many_late_forms_are_said_period_by_period_not_one_by_one(ws):
+    """Thirteen of last quarter's forms arriving after this quarter's went out: the summary gives a line
+    for the period, the reporters of each kind together, not thirteen clauses in one sentence."""
+    from wjexcel.forms.outbox import generate_forms
+
+    plan = workspace_plan(ws)
+    reporters = [r.name for r in plan.reporters if list((ws.outbox / PERIOD).glob(f"{PERIOD}_{r.name}_*.xlsx"))]
+    assert len(reporters) >= 14
+    fill(ws, reporters[0], ws.inbox / "first.xlsx", good_values(ws, reporters[0]))
+    collect(ws)
+    generate_forms(ws, "2023Q1", now=datetime.now() + timedelta(minutes=1))  # the latest forms, whatever the clock
+    later = dict(SIGNER, 填报日期=date(2023, 1, 9))
+    fill(ws, reporters[0], ws.inbox / "更正.xlsx", {**good_values(ws, reporters[0]), "1-1": 7}, signer=later)
+    late = reporters[1:13]
+    for name in late:
+        fill(ws, name, ws.inbox / f"{name}_补报.xlsx", good_values(ws, name), signer=later)
+    result = collect(ws)
+    lines = result.period_lines()
+    assert lines and lines[0] == "其中 13 个不是本期（2023年第一季度）的报表："
+    assert len(lines) == 2, result.summary_text()
+    head, _, said = lines[1].partition("：")
+    assert head == "  2022年第四季度 13 个" and said.endswith("。") and len(lines) == 2
+    assert set(said[:-1].split("；")) == {f"{reporters[0]}的更正（已接收，替代此前的版本）",
+                                         "、".join(late[:10]) + "等 12 个单位的补报（已接收）"}
+    assert "\n".join(lines) in result.summary_text()
+    assert not any(name in result.summary_text() for name in late[10:])  # beyond ten: counted, not named
 
 
 def test_an_undecodable_file_name_does_not_stop_the_run(ws):
@@ -333,7 +361,17 @@ def test_exit_code_counts_only_what_this_run_rejected(ws):
     (ws.inbox / "junk.xlsx").write_text("不是表格", encoding="utf-8")
     assert CliRunner().invoke(cli, ["collect", "-w", str(ws.root)]).exit_code == 1
     again = CliRunner().invoke(cli, ["collect", "-w", str(ws.root)])
-    assert again.exit_code == 0 and "被退回的文件" in again.output
+    assert again.exit_code == 0 and "此前已退回的文件：收回/junk.xlsx（" in again.output
+    assert "被退回的文件" not in again.output and "退回表已写入" not in again.output  # nothing was returned now
+
+
+def test_a_second_collect_says_the_return_copy_was_written_before_not_now(ws):
+    fill(ws, "七都镇", ws.inbox / "七都镇.xlsx", dict(good_values(ws, "七都镇"), **{"7-1": "约12"}))
+    first = collect(ws).summary_text()
+    assert "被退回的文件：收回/七都镇.xlsx（" in first and "退回表已写入“汇总/退回”文件夹" in first
+    second = collect(ws).summary_text().splitlines()
+    assert second[-1].startswith("此前已退回的文件：收回/七都镇.xlsx（") and second[-1].endswith("（退回表仍在“汇总/退回”文件夹）")
+    assert not any("退回表已写入" in line or line.startswith("被退回的文件") for line in second)
 
 
 def test_status_refuses_a_period_outside_the_plan(ws):

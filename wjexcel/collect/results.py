@@ -130,17 +130,23 @@ class CollectResult:
         return "\n".join(lines)
 
     def returned_text(self, new_only: bool = False) -> str:
-        """Which files were returned, why (the first error of each), and where the 退回 copies are.
+        """Which files were returned, why (the first error of each), and where the 退回 copies are:
+        this run's returns first, then (unless ``new_only``) those an earlier run returned that are
+        still in 收回, said as such (their copies were written then, not now)."""
+        lines = []
+        new = self.new_rejected
+        if new:
+            lines.append("被退回的文件：" + _returned(new))
+            if any(v.return_copy for v in new):
+                lines.append("退回表已写入“汇总/退回”文件夹（出错的单元格已标红并加批注），可直接发回填报单位修改。")
+        earlier = [] if new_only else [v for v in self.rejected if v.unchanged]
+        if earlier:
+            lines.append("此前已退回的文件：" + _returned(earlier)
+                         + ("（退回表仍在“汇总/退回”文件夹）" if any(v.return_copy for v in earlier) else ""))
+        return "\n".join(lines)
 
-        ``new_only`` lists only the files this run returned, for a summary that counts only those.
-        """
-        rejected = self.new_rejected if new_only else self.rejected
-        if not rejected:
-            return ""
-        text = "被退回的文件：" + "；".join(
-            f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in rejected[:10])
-        if len(rejected) > 10:
-            text += f" 等 {len(rejected)} 个"
-        if not any(v.return_copy for v in rejected):
-            return text
-        return text + "\n退回表已写入“汇总/退回”文件夹（出错的单元格已标红并加批注），可直接发回填报单位修改。"
+
+def _returned(verdicts: list[FileVerdict]) -> str:
+    """``收回/七都镇.xlsx（“约12”不是确定的数字）；…`` — ten at most, then how many in all."""
+    text = "；".join(f"{v.file}（{v.errors[0].message if v.errors else v.note}）" for v in verdicts[:10])
+    return text + (f" 等 {len(verdicts)} 个" if len(verdicts) > 10 else "")
