@@ -19,14 +19,10 @@ is no bigger than the collector's file limit, so nothing decoded here can be big
 
 from __future__ import annotations
 
-import email
-import email.header
-import email.utils
 import re
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email import policy
 from pathlib import PurePosixPath
 
 from wjexcel.errors import FormError
@@ -154,6 +150,9 @@ class _Budget:
 
 # --- .eml -----------------------------------------------------------------------------------------
 def _read_eml(data: bytes, label: str) -> Mail:
+    import email  # here, not at start-up: most collects never see a mail
+    from email import policy
+
     try:
         message = email.message_from_bytes(data, policy=policy.default)
         return _eml(message, label, _Budget(label), 0)
@@ -229,6 +228,8 @@ def _part_name(part) -> str:
         except Exception:  # a malformed parameter
             name = None
         if isinstance(name, tuple):  # an RFC 2231 value the library did not decode
+            import email.utils
+
             name = email.utils.collapse_rfc2231_value(name)
         if name and "\ufffd" not in name and "=?" not in name:
             return str(name)
@@ -258,6 +259,8 @@ def _repair(raw: str) -> str:
     read as UTF-8 or GB18030."""
     if "=?" in raw and "?=" in raw:
         joined = re.sub(r"\?=\s+=\?", "?==?", raw)
+        import email.header
+
         try:
             return "".join(_decode(text, charset) for text, charset in email.header.decode_header(joined)).strip()
         except Exception:  # a broken encoded word: fall back to its bytes
@@ -307,6 +310,8 @@ def _sender(message) -> str:
 
 
 def _sent_at(message) -> datetime | None:
+    import email.utils
+
     try:
         header = message.get("date")
         moment = getattr(header, "datetime", None)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
-from defusedxml.expatreader import DefusedExpatParser
 
 from wjexcel import filetypes
 from wjexcel.cellref import a1, column_number
@@ -326,6 +325,8 @@ def twice_cell(label: str, row: int, col: int) -> FormError:
 
 def _scan_part(zf, info, label, bounds, deadline) -> SheetScan | None:
     """Stream one XML part through a defused SAX parser; None unless it holds cells."""
+    from defusedxml.expatreader import DefusedExpatParser  # here: it brings urllib and http.client with it
+
     handler = _CellScanner(bounds)
     parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True)
     parser.setContentHandler(handler)
