@@ -370,7 +370,7 @@ def test_a_second_collect_says_the_return_copy_was_written_before_not_now(ws):
     first = collect(ws).summary_text()
     assert "被退回的文件：收回/七都镇.xlsx（" in first and "退回表已写入“汇总/退回”文件夹" in first
     second = collect(ws).summary_text().splitlines()
-    assert second[-1].startswith("此前已退回的文件：收回/七都镇.xlsx（") and second[-1].endswith("（退回表仍在“汇总/退回”文件夹）")
+    assert second[-1].startswith("此前已退回的文件：收回/七都镇.xlsx（") and second[-1].endswith("）。退回表是那时写的，仍在“汇总/退回”文件夹。")
     assert not any("退回表已写入" in line or line.startswith("被退回的文件") for line in second)
 
 

@@ -142,7 +142,7 @@ class CollectResult:
         earlier = [] if new_only else [v for v in self.rejected if v.unchanged]
         if earlier:
             lines.append("此前已退回的文件：" + _returned(earlier)
-                         + ("（退回表仍在“汇总/退回”文件夹）" if any(v.return_copy for v in earlier) else ""))
+                         + ("。退回表是那时写的，仍在“汇总/退回”文件夹。" if any(v.return_copy for v in earlier) else "。"))
         return "\n".join(lines)
 
 
