@@ -141,7 +141,8 @@ def _number_widths(inds: list[IndicatorFigure]) -> dict[str, float]:
 
 
 def _format(f: IndicatorFigure, head: str) -> str:
-    """The number format of one of ``f``'s number cells (see :func:`_indicator_row`)."""
+    """The number format of one of ``f``'s number cells: the one :func:`_indicator_row` writes it in
+    and :func:`_number_widths` measures it in (a column sized for other digits shows ``###``)."""
     ind, a = f.indicator, f.assessment
     values = [f.value, f.plan_to_date, f.previous and f.previous.value, a.baseline and a.baseline.value,
               *(t.value for t in ind.targets.values())]
@@ -221,8 +222,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         # Not judged on a figure (本期不报, 本年不考核, a 节点任务's state, a towns' sum still 暂缺): plain text.
         for head in ("完成率", "进度"):
             sheet.write_blank(row, COLUMN[head], None, cell)
-        _number(sheet, st, row, "期望值", a.expected if f.due and f.milestone is None else None,
-                "0.00" if ind.is_percent else "#,##0.00")
+        _number(sheet, st, row, "期望值", a.expected if f.due and f.milestone is None else None, _format(f, "期望值"))
         if f.partial is not None:
             sheet.write_string(row, COLUMN["本期完成值"], text(partial_text(f)), st.cell(align="center"))
         elif f.milestone is not None:
@@ -235,7 +235,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         sheet.write_formula(row, COLUMN["进度"], f'=IF(ISNUMBER({v}),IFERROR({_progress_formula(f, v, t, b, x)},""),"")',
                             st.number("0.00%"), "" if a.progress is None else a.progress)
         sheet.write_formula(row, COLUMN["期望值"], "=" + _expected_formula(f, t, b, e),
-                            st.number("0.00" if ind.is_percent else "#,##0.00"), a.expected)
+                            st.number(_format(f, "期望值")), a.expected)
         sheet.write_formula(row, COLUMN["状态"], cap_status_formula(f, v, t, e, x, _band_formula(f, t, b, x), a.op),
                             st.cell(align="center"), a.status.value)
     else:
@@ -246,7 +246,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         sheet.write_formula(row, COLUMN["进度"], f'=IF(ISNUMBER({v}),IFERROR({_progress_formula(f, v, t, b, x)},""),"")',
                             st.number(PERCENT), "" if a.progress is None else a.progress)
         sheet.write_formula(row, COLUMN["期望值"], "=" + _expected_formula(f, t, b, e),
-                            st.number(expected_format(f)), a.expected)
+                            st.number(_format(f, "期望值")), a.expected)
         due = SHARE_CELL if ind.kind == PLAN_TOTAL else e
         sheet.write_formula(row, COLUMN["状态"], status_formula(v, t, due, x, _band_formula(f, t, b, x), a.op),
                             st.cell(align="center"), a.status.value)
