@@ -225,3 +225,35 @@ def test_nothing_of_wujiang_in_this_plans_files(cycle):
     every = "".join(str(c) for name in book.sheet_names for r in book.get_sheet_by_name(name).to_python() for c in r)
     for word in ("吴江", "科技", "四个镇", "产业链", "研发投入"):
         assert word not in every, word
+
+
+@pytest.mark.soffice
+def test_the_milestone_and_the_caps_print_whole(cycle, soffice_convert, tmp_path):
+    """On paper: the 节点任务's state in words (four lines in its narrow column, in a row whose other
+    cells need three) and every cap's 期望值 print whole — nothing cut at the cell's edge, no ###."""
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler) is not installed")
+    *_, out = cycle
+    [pdf] = soffice_convert([out], "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    book = openpyxl.load_workbook(out)
+    sheet = book["任务分解表"]
+    heads = {c.value: c.column for c in sheet[4] if c.value}
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, heads["指标"]).value == "印发碳达峰实施方案")
+    state = sheet.cell(row, heads["本期完成值"]).value
+    assert state == "推进中（2022年底前完成）"
+    # the row is as tall as the state's lines need in its column (LibreOffice clips the rest, and a
+    # clipped line still reads back from the PDF's text: the height is what keeps it on paper)
+    from wjexcel.textmeasure import fit_height
+
+    width = next(d.width for d in sheet.column_dimensions.values()
+                 if d.min <= heads["本期完成值"] <= d.max)
+    needed = fit_height(state, width)
+    assert needed > fit_height("发改委", width)  # the state, not the row's other cells, sets the height
+    assert sheet.row_dimensions[row].height >= needed - 0.75  # heights are kept in steps of 0.75 pt
+    assert re.sub(r"\s", "", state) in re.sub(r"\s", "", text)
+    assert "###" not in text

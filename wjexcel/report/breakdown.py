@@ -208,6 +208,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     values = [f.value, f.plan_to_date, f.previous and f.previous.value, a.baseline and a.baseline.value,
               *(t.value for t in ind.targets.values())]
     num = number_format(values, ind.is_percent)
+    shown = ""  # 本期完成值 in words (a towns' sum 暂缺, a 节点任务's state): the row grows to hold it
     sheet.write_number(row, COLUMN["序号"], index, st.cell(align="center"))
     sheet.write_blank(row, COLUMN["工作任务"], None, cell)
     sheet.write_string(row, COLUMN["指标"], text(ind.name), cell)
@@ -223,10 +224,9 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
         for head in ("完成率", "进度"):
             sheet.write_blank(row, COLUMN[head], None, cell)
         _number(sheet, st, row, "期望值", a.expected if f.due and f.milestone is None else None, _format(f, "期望值"))
-        if f.partial is not None:
-            sheet.write_string(row, COLUMN["本期完成值"], text(partial_text(f)), st.cell(align="center"))
-        elif f.milestone is not None:
-            sheet.write_string(row, COLUMN["本期完成值"], text(milestone_text(f)), st.cell(align="center"))
+        shown = partial_text(f) if f.partial is not None else milestone_text(f) if f.milestone is not None else ""
+        if shown:
+            sheet.write_string(row, COLUMN["本期完成值"], text(shown), st.cell(align="center"))
         sheet.write_string(row, COLUMN["状态"], f.status.value, st.cell(align="center"))
     elif ind.is_down:
         v, t, b = _cell(row, "本期完成值"), _cell(row, "本年目标"), _cell(row, "基期值")
@@ -268,7 +268,7 @@ def _indicator_row(sheet, st: Styles, f: IndicatorFigure, row: int, index: int, 
     remarks = _remarks(f)
     sheet.write_string(row, COLUMN["情况说明"], text(remarks), cell)
     wrapped = {"工作任务": _task_label(figures.plan, ind.task, widths["工作任务"]), "指标": ind.name,
-               "单位": ind.unit, "类型": ind.kind_label, "责任单位": units, "数据来源": source}
+               "单位": ind.unit, "类型": ind.kind_label, "责任单位": units, "数据来源": source, "本期完成值": shown}
     sheet.set_row(row, max(fit_height(t, widths[h]) for h, t in wrapped.items()))
 
 
