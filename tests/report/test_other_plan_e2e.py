@@ -228,7 +228,7 @@ def test_nothing_of_wujiang_in_this_plans_files(cycle):
 
 
 @pytest.mark.soffice
-def test_the_milestone_and_the_caps_print_whole(cycle, soffice_convert, tmp_path):
+def test_the_milestone_the_caps_and_the_lead_units_print_whole(cycle, soffice_convert, tmp_path):
     """On paper: the 节点任务's state in words (four lines in its narrow column, in a row whose other
     cells need three) and every cap's 期望值 print whole — nothing cut at the cell's edge, no ###."""
     import re
@@ -257,3 +257,10 @@ def test_the_milestone_and_the_caps_print_whole(cycle, soffice_convert, tmp_path
     assert sheet.row_dimensions[row].height >= needed - 0.75  # heights are kept in steps of 0.75 pt
     assert re.sub(r"\s", "", state) in re.sub(r"\s", "", text)
     assert "###" not in text
+    # 督办清单's 牵头单位 holds 应急管理局 on one line (its column does not wrap: a fifth character was cut)
+    letters = book["督办清单"]
+    col = next(c.column for c in letters[3] if c.value == "牵头单位")
+    leads = {letters.cell(r, col).value for r in range(4, letters.max_row + 1)} - {None}
+    assert "应急管理局" in leads
+    width = next(d.width for d in letters.column_dimensions.values() if d.min <= col <= d.max)
+    assert all(fit_height(lead, width) == fit_height("", width) for lead in leads), (leads, width)
