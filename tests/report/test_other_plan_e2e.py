@@ -264,3 +264,11 @@ def test_the_milestone_the_caps_and_the_lead_units_print_whole(cycle, soffice_co
     assert "应急管理局" in leads
     width = next(d.width for d in letters.column_dimensions.values() if d.min <= col <= d.max)
     assert all(fit_height(lead, width) == fit_height("", width) for lead in leads), (leads, width)
+    # and each unit on one line where its column does not wrap: 微克/立方米, 万吨标准煤
+    for name, head_row in (("趋势", 3), ("计划期考核", 3)):
+        units_sheet = book[name]
+        col = next(c.column for c in units_sheet[head_row] if c.value == "单位")
+        units = {units_sheet.cell(r, col).value for r in range(head_row + 1, units_sheet.max_row + 1)} - {None}
+        assert {"微克/立方米", "万吨标准煤"} <= units, (name, units)
+        width = next(d.width for d in units_sheet.column_dimensions.values() if d.min <= col <= d.max)
+        assert all(fit_height(u, width) == fit_height("", width) for u in units), (name, units, width)

@@ -218,6 +218,10 @@ def wrapped_rows(sheet, st: Styles, row: int, lines: list[str], width: int, tota
     return row
 
 
+UNIT_WIDTH = 16
+"""The widest a one-line 单位 column grows: room for 微克/立方米 or 万吨标准煤 whole."""
+
+
 def column_widths(heads: list[str], rows: list[list], widths: list) -> list[float]:
     """``widths`` with each ``(low, high)`` replaced by the width fitting that column's text."""
     return [fit_width([h, *(r[i] for r in rows)], *w) if isinstance(w, tuple) else w

@@ -9,7 +9,7 @@ share of the plan elapsed; at the plan's last year-end it is 完成 or 未完成
 from __future__ import annotations
 
 from wjexcel.plan.model import FREQUENCIES, INCREMENT, PLAN_TOTAL, Target
-from wjexcel.report.cells import Styles, column_widths, number_format, table, wrapped_rows
+from wjexcel.report.cells import UNIT_WIDTH, Styles, column_widths, number_format, table, wrapped_rows
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import BEHIND, DONE, EPS, NOT_DUE, ON_SCHEDULE, Figures, IndicatorFigure
 
@@ -84,7 +84,7 @@ def write_plan_period(book, st: Styles, data: ReportData) -> None:
                      float(figures.plan_share), verdict, why])
         to_date.append(number_format([f.plan_to_date], f.indicator.is_percent))
     title = f"计划期考核：{figures.plan.name}行动目标完成情况（截至{figures.period.end_label}）"
-    widths = column_widths(HEADS, rows, [5, (24, 36), 9, 12, 12, 10, 10, 10, (20, 40)])
+    widths = column_widths(HEADS, rows, [5, (24, 36), (9, UNIT_WIDTH), 12, 12, 10, 10, 10, (20, 40)])
     sheet, first, last = table(book, st, SHEET, title, HEADS, rows, widths,
                                data, formats={4: to_date, 5: "0.0%", 6: "0.0%"}, wrap=(1, 8))
     for verdict, fill in ((DONE_AT_END, "#C6EFCE"), (AHEAD, "#DDEBF7"), (WITHIN, "#DDEBF7"),

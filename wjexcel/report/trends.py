@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wjexcel.periods import Period
-from wjexcel.report.cells import Styles, number_format, number_width, put, setup_print, title_block, wrapped_rows
+from wjexcel.report.cells import (UNIT_WIDTH, Styles, number_format, number_width, put, setup_print, title_block,
+                                  wrapped_rows)
 from wjexcel.report.data import ReportData
 from wjexcel.report.figures import Figures
 from wjexcel.report.history import History
+from wjexcel.textmeasure import fit_width
 
 SHEET = "趋势"
 YEAR_END = "年末"
@@ -74,7 +76,8 @@ def write_trends(book, st: Styles, data: ReportData) -> None:
     sheet = book.add_worksheet(SHEET)
     heads = ["指标", "单位", *labels, "走势"]
     shown = {f.code: number_format(table.rows[f.code], f.indicator.is_percent) for f in figures.indicators}
-    widths = [30, 8, *(max(number_width([table.rows[f.code][c]], shown[f.code], 10) for f in figures.indicators)
+    units = fit_width(["单位", *(f.indicator.unit for f in figures.indicators)], 8, UNIT_WIDTH)  # 微克/立方米 whole
+    widths = [30, units, *(max(number_width([table.rows[f.code][c]], shown[f.code], 10) for f in figures.indicators)
                        for c in range(len(labels))), max(8, len(labels) * 2 + 2)]
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
