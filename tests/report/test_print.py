@@ -267,3 +267,16 @@ def test_long_titles_and_notes_stay_within_the_page(printed):
     note = next(c.value for c in ws["A"] if str(c.value or "").startswith("说明："))
     assert re.sub(r"\s", "", note) in flat
     assert all(w.x1 <= page.width - 20 and w.x0 >= 20 for w in page.body)
+
+
+@pytest.mark.parametrize("key", ["demo", "early"])
+def test_a_sheet_printed_across_pages_has_its_title_whole_on_page_one(printed, key):
+    """报送情况 and 原始数据 print two pages across: their title is centred over the first page's
+    columns, not over all of them, where the page break cut it (报送情况（2022年第三季 | 度）)."""
+    _, sheets = printed[key]
+    for name, last_head in (("报送情况", "填报日期"), ("原始数据", "收到时间")):
+        page = sheets[name][0]
+        [title] = [w for w in page.body if w.text.startswith(f"{name}（")]
+        table_right = max(w.x1 for w in page.body if w.y0 > title.y1)  # the table and notes under the title
+        assert title.x1 <= table_right + 1, (name, title, table_right)
+        assert title.text.endswith("）"), title

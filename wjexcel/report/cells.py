@@ -230,8 +230,12 @@ def column_widths(heads: list[str], rows: list[list], widths: list) -> list[floa
 
 def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[list], widths: list,
           data: ReportData, formats: dict[int, str | list[str]] | None = None, wrap: tuple[int, ...] = (),
-          fit: bool = True):
+          fit: bool = True, title_columns: int | None = None):
     """A titled sheet with one filtered, frozen table; returns (sheet, first data row, last row).
+
+    ``title_columns``: the title and subtitle span only these first columns — the first page's,
+    for a table printed several pages across (:func:`print_across`), so the title prints whole
+    on page one instead of being cut at the page break.
 
     ``widths`` holds a width per column, or ``(low, high)`` to fit the column's text on one
     line within those bounds. ``formats`` gives a column's number format, or a list of one per
@@ -243,8 +247,9 @@ def table(book, st: Styles, name: str, title: str, heads: list[str], rows: list[
     widths = column_widths(heads, rows, widths)
     for i, w in enumerate(widths):
         sheet.set_column(i, i, w)
+    spanned = title_columns or len(heads)
     title_block(sheet, st, title, f"统计期间：{data.figures.period.label}；生成时间："
-                f"{data.generated_at:%Y-%m-%d %H:%M}", len(heads), wrap_at=sum(widths))
+                f"{data.generated_at:%Y-%m-%d %H:%M}", spanned, wrap_at=sum(widths[:spanned]))
     sheet.write_row(2, 0, heads, st.header())
     sheet.set_row(2, max(fit_height(h, w) for h, w in zip(heads, widths)))
     formats = formats or {}

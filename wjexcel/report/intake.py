@@ -30,11 +30,12 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
              "邮件发送时间", "截止日期", "是否按时", "说明"]
     note_width = fit_width([line for row in rows for line in row[-1].split("\n")], 30, 64)
     widths = column_widths(heads, rows, [(12, 26), 8, 10, 8, (12, 24), (10, 16), (10, 18), (10, 16), (10, 30),
-                                         (12, 24), 12, (10, 14), note_width])
+                                         (12, 24), (12, 16), (10, 14), note_width])
+    page = heads.index("发件人")
     sheet, first, last = table(book, st, "报送情况", f"报送情况（{data.figures.period.label}）", heads, rows,
-                               widths, data, wrap=(8, 12), fit=False)
+                               widths, data, wrap=(8, 12), fit=False, title_columns=page)
     # two pages across, 报送单位 again on the second: who reported and who filled, then mail, timeliness, 说明
-    print_across(sheet, widths, [heads.index("发件人")], repeat=1)
+    print_across(sheet, widths, [page], repeat=1)
     for status, fill in REPORTING_COLOURS.items():
         sheet.conditional_format(first, 2, last, 2, {
             "type": "cell", "criteria": "==", "value": f'"{status}"',
@@ -44,7 +45,6 @@ def write_reporting(book, st: Styles, data: ReportData) -> None:
         "format": book.add_format({"font_color": "#C00000", "bold": True})})
     timely = on_time_text([r.timeliness for r in data.reporting])
     if timely:  # wrapped within the first page's columns, so it prints whole
-        page = heads.index("发件人")
         wrapped_rows(sheet, st, last + 2, [f"报送时效：{timely}（以邮件发送时间为准，没有邮件的以首次收到的时间为准；"
                                            "被退回的，以退回时给出的新截止日期为准）。"], page, sum(widths[:page]))
 
@@ -94,7 +94,8 @@ def write_raw(book, st: Styles, data: ReportData) -> None:
              "单元格", "收到时间", "提交编号"]
     widths = column_widths(heads, rows, [(12, 26), 7, 10, (12, 40), 9, 12, (10, 16), 30, (12, 80), (8, 16), 8,
                                          (12, 24), 10])
+    page = heads.index("文件")
     sheet, _, _ = table(book, st, "原始数据", f"原始数据（{data.figures.period.label}，含来源）", heads, rows, widths,
-                        data, wrap=(7,), fit=False)
+                        data, wrap=(7,), fit=False, title_columns=page)
     # two pages across, 报送单位 to 指标编号 on both: the values, then where each came from
-    print_across(sheet, widths, [heads.index("文件")], repeat=3)
+    print_across(sheet, widths, [page], repeat=3)
