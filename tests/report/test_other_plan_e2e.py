@@ -264,6 +264,9 @@ def test_the_milestone_the_caps_and_the_lead_units_print_whole(cycle, soffice_co
     assert "应急管理局" in leads
     width = next(d.width for d in letters.column_dimensions.values() if d.min <= col <= d.max)
     assert all(fit_height(lead, width) == fit_height("", width) for lead in leads), (leads, width)
+    # a plan without 明细 lists: its 明细汇总 says so, under a subtitle that fits (no 重复提示 clause)
+    assert book["明细汇总"]["A4"].value == "本计划没有明细名单，本表为空。"
+    assert "信用代码" not in book["明细汇总"]["A2"].value and "本计划没有明细名单，本表为空。" in text
     # and each unit on one line where its column does not wrap: 微克/立方米, 万吨标准煤
     for name, head_row in (("趋势", 3), ("计划期考核", 3)):
         units_sheet = book[name]
