@@ -50,10 +50,15 @@ def _label(code: str) -> str:
 
 def what_it_is(v) -> str:
     """``七都镇 2022年第二季度的更正`` (or 补报), and whether it counts there."""
+    return f"{v.reporter} {_label(v.period)}{_kind(v)}"
+
+
+def _kind(v) -> str:
+    """``的更正（已接收，替代此前的版本）``: 更正 or 补报, and whether it counts."""
     kind = "更正" if v.correction else "补报"
     counted = "已接收" + ("，替代此前的版本" if v.correction else "") if v.status == Verdict.ACCEPTED else \
         "不比已收到的版本新，未替代它，已存档"
-    return f"{v.reporter} {_label(v.period)}的{kind}（{counted}）"
+    return f"的{kind}（{counted}）"
 
 
 LISTED = 10
@@ -70,7 +75,7 @@ def _grouped(others: list) -> list[str]:
         mine = [v for v in others if v.period == code]
         groups: dict[str, list[str]] = {}
         for v in mine:
-            groups.setdefault(what_it_is(v).removeprefix(f"{v.reporter} {_label(v.period)}"), []).append(v.reporter)
+            groups.setdefault(_kind(v), []).append(v.reporter)
         said = []
         for what, who in groups.items():
             names = list(dict.fromkeys(who))

@@ -53,8 +53,7 @@ def write_details(book, st: Styles, data: ReportData) -> None:
                 f"统计期间：{data.figures.period.label}；生成时间：{data.generated_at:%Y-%m-%d %H:%M}"
                 + ("；同一统一社会信用代码由两个以上单位报送的，在“重复提示”中标出" if uscc_cols else ""), last_col + 1)
     if not plan.detail_lists:  # a plan without 明细 lists: said, not a blank page
-        sheet.merge_range(3, 0, 3, last_col, "本计划没有明细名单，本表为空。",
-                          st.text())
+        sheet.merge_range(3, 0, 3, last_col, "本计划没有明细名单，本表为空。", st.text())
     sheet.set_row(1, HEAD_ROW)
     scale = print_across(sheet, sheet_widths, [])
     room = (A4_INCHES[0] - 2 * PAGE_MARGIN) * 72 * PAGE_SLACK * 100 / scale - 30 - HEAD_ROW  # less the repeated title

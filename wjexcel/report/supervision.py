@@ -89,8 +89,8 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
     expected = [expected_format(item.figure, [item.assessment.expected]) for item in items]
     gaps = [expected_format(item.figure, [item.gap]) for item in items]
     title = f"督办清单（{figures.period.label}）"
-    spec = [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, (8, 16), 36]  # 牵头单位 on one line: 应急管理局
-    sheet, first, last = table(book, st, SHEET, title, HEADS, rows, spec, data,
+    widths = column_widths(HEADS, rows, [5, (16, 30), (8, 16), 9, 10, 10, 10, 8, 8, 24, (8, 16), 36])  # 应急管理局 on a line
+    sheet, first, last = table(book, st, SHEET, title, HEADS, rows, widths, data,
                                formats={4: expected, 5: actual, 6: gaps, 7: "0"}, wrap=(1, 2, 9, 11))
     status_formats(book, sheet, f"D{first + 1}:D{last + 1}")
     sheet.conditional_format(first, 8, last, 8, {"type": "cell", "criteria": "==", "value": '"是"',
@@ -100,6 +100,5 @@ def write_supervision(book, st: Styles, data: ReportData) -> None:
         sheet.write_string(first, 0, "本期没有滞后或严重滞后的指标，无需督办。", st())
         return
     sheet.write_string(row, 0, "督办通知（可直接复制发送）", st(bold=True, font_size=12))
-    widths = sum(column_widths(HEADS, rows, spec))
     texts = [notice_text(figures, unit, mine) for unit, mine in unit_items(items, figures.plan).items()]
-    wrapped_rows(sheet, st, row + 1, texts, len(HEADS), widths)
+    wrapped_rows(sheet, st, row + 1, texts, len(HEADS), sum(widths))
